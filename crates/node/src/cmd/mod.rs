@@ -1,0 +1,8 @@
+//! One module per subcommand of `lnpay`.
+
+use serde_json::{json, Value};
+
+/// The JSON error object every command prints on failure, as Core Lightning shapes it.
+pub fn error_json(code: i64, message: &str) -> Value {
+    json!({ "code": code, "message": message })
+}

@@ -1,0 +1,14 @@
+//! The `lnpay` program: the thin layer that gives the sans-IO crates a command line (and,
+//! later, a daemon with a JSON-RPC socket and a SQLite store). Each subcommand lives in its own
+//! module under [`cmd`]; this crate holds no protocol logic of its own.
+//!
+//! It is not a library to build on: depend on `lnpay-bolt11`, `lnpay-onion` or `lnpay-route`
+//! directly. Commands print JSON on stdout; a failure prints `{"code": .., "message": ..}`
+//! and exits 1.
+//!
+//! ```
+//! let err = lnpay_node::cmd::error_json(205, "Could not find a route");
+//! assert_eq!(err["code"], 205);
+//! ```
+
+pub mod cmd;

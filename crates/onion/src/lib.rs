@@ -1,0 +1,1 @@
+//! BOLT 4 onions: Sphinx build and peel, failures, attribution, blinding. (Being built: see issue 4.)

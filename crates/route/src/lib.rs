@@ -1,0 +1,1 @@
+//! The channel graph and pathfinding. (Being built: see issue 5.)
