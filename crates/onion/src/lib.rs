@@ -1,1 +1,3 @@
 //! BOLT 4 onions: Sphinx build and peel, failures, attribution, blinding. (Being built: see issue 4.)
+
+pub mod crypto;
