@@ -26,6 +26,7 @@
 //! # }
 //! ```
 #![no_std]
+#![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
 #![warn(missing_docs)]
 
 extern crate alloc;
@@ -39,6 +40,7 @@ pub mod hash;
 pub mod hex;
 pub mod node_id;
 pub mod scid;
+pub mod signed;
 pub mod tlv;
 
 pub use amount::{Msat, ParseMsatError};
