@@ -58,6 +58,15 @@ pub fn xor_stream(key: &[u8; 32], data: &mut [u8]) {
     cipher.apply_keystream(data);
 }
 
+/// XORs `data` with the ChaCha20 stream of `key` starting `offset` bytes into the stream
+/// (96-bit zero nonce): the filler and peeling work on windows of one long stream.
+pub fn xor_stream_at(key: &[u8; 32], offset: u64, data: &mut [u8]) {
+    use chacha20::cipher::StreamCipherSeek;
+    let mut cipher = ChaCha20::new(key.into(), &[0u8; 12].into());
+    cipher.seek(offset);
+    cipher.apply_keystream(data);
+}
+
 /// `len` bytes of the ChaCha20 stream of `key`.
 pub fn stream(key: &[u8; 32], len: usize) -> Vec<u8> {
     let mut out = vec![0u8; len];
@@ -88,6 +97,15 @@ mod tests {
         // RFC 8439 §2.3.2 test vector 1 (key 0, nonce 0, counter 0): first bytes of the stream.
         let s = stream(&[0u8; 32], 8);
         assert_eq!(s, [0x76, 0xb8, 0xe0, 0xad, 0xa0, 0xf1, 0x3d, 0x90]);
+    }
+
+    #[test]
+    fn stream_windows_agree() {
+        let key = [7u8; 32];
+        let whole = stream(&key, 300);
+        let mut window = [0u8; 100];
+        xor_stream_at(&key, 150, &mut window);
+        assert_eq!(&window[..], &whole[150..250]);
     }
 
     #[test]

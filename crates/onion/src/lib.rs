@@ -1,3 +1,4 @@
 //! BOLT 4 onions: Sphinx build and peel, failures, attribution, blinding. (Being built: see issue 4.)
 
 pub mod crypto;
+pub mod packet;
