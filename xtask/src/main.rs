@@ -120,8 +120,8 @@ pub(crate) fn cargo() -> Command {
     command
 }
 
-/// How `command` reads when typed by hand: environment assignments first, `cargo` for
-/// whatever path `$CARGO` holds.
+/// How `command` reads when typed by hand in the project root: environment assignments first,
+/// `cargo` for whatever path `$CARGO` holds, paths inside the project relative to it.
 pub(crate) fn display(command: &Command) -> String {
     let mut words = Vec::new();
     for (key, value) in command.get_envs() {
@@ -130,8 +130,13 @@ pub(crate) fn display(command: &Command) -> String {
         }
     }
     let program = Path::new(command.get_program());
-    let is_cargo = program.file_stem().is_some_and(|stem| stem == "cargo");
-    words.push(if is_cargo { "cargo".to_owned() } else { program.to_string_lossy().into_owned() });
+    let root = project_root();
+    let shown = if program.file_stem().is_some_and(|stem| stem == "cargo") {
+        Path::new("cargo")
+    } else {
+        program.strip_prefix(&root).unwrap_or(program)
+    };
+    words.push(shown.to_string_lossy().into_owned());
     words.extend(command.get_args().map(|arg| arg.to_string_lossy().into_owned()));
     words.join(" ")
 }
