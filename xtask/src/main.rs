@@ -33,7 +33,7 @@ usage: cargo xtask <command>
 commands:
   test                          fmt check, clippy -D warnings, cargo test --workspace,
                                 python interop tests (tests/py) when present
-  fuzz TARGET [--secs N] [--dev] [-- LIBFUZZER_ARGS...]
+  fuzz TARGET [--secs N] [--dev] [--asan] [-- LIBFUZZER_ARGS...]
                                 fuzz one target of fuzz/ with libFuzzer (stable toolchain)
   fuzz --list                   list the fuzz targets
   bench [ARGS...]               cargo bench --workspace ARGS...
