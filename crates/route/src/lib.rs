@@ -32,6 +32,9 @@
 //! # }
 //! ```
 
+pub mod getroute;
+pub mod gossip;
 pub mod graph;
+pub mod import;
 
 pub use types::{Msat, NodeId, ShortChannelId, ShortChannelIdDir};
