@@ -1,0 +1,163 @@
+//! Test helpers: a payer that builds real onions over a given path and decodes the failures
+//! with the onion crate (cross-checked with the simulator's own decoder).
+#![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
+
+use lnpay_sim::wire::{self, HopPayload};
+use lnpay_sim::{HtlcId, LocalFailure, Resolution, Simulator};
+use onion::crypto::SharedSecret;
+use onion::failure::{decode_return_packet, DecodeFailureError, FailureMessage};
+use onion::packet::OnionPacket;
+use route::graph::EdgePolicy;
+use secp256k1::SecretKey;
+use types::{Msat, PaymentHash, PaymentPreimage, PaymentSecret, ShortChannelId};
+
+/// One hop of a path: the channel into `node`.
+#[derive(Clone, Copy, Debug)]
+pub struct PathHop {
+    pub scid: ShortChannelId,
+    pub node: u32,
+}
+
+/// What a payment attempt ended as, seen by the payer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Outcome {
+    Paid(PaymentPreimage),
+    Failed { index: usize, failure: FailureMessage },
+    Unattributable,
+    Malformed { code: u16 },
+    Local(LocalFailure),
+    Stuck,
+}
+
+pub fn policy(base: u32, ppm: u32, cltv: u16) -> EdgePolicy {
+    EdgePolicy {
+        timestamp: 1_770_000_000,
+        enabled: true,
+        base_fee_msat: base,
+        fee_ppm: ppm,
+        cltv_delta: cltv,
+        htlc_min: Msat(1000),
+        htlc_max: Msat(9_000_000_000),
+    }
+}
+
+pub fn fee(p: &EdgePolicy, amt: u64) -> u64 {
+    u64::from(p.base_fee_msat) + amt * u64::from(p.fee_ppm) / 1_000_000
+}
+
+/// Payloads for `path` (payer first excluded) delivering `amount` with the announced
+/// policies; returns (first htlc amount, first htlc cltv, payloads).
+pub fn plan(
+    sim: &Simulator,
+    payer: u32,
+    path: &[PathHop],
+    amount: u64,
+    final_delta: u32,
+    payment_data: Option<(PaymentSecret, Msat)>,
+    keysend: Option<PaymentPreimage>,
+) -> (u64, u32, Vec<HopPayload>) {
+    let height = sim.config().block_height;
+    let last = path.len() - 1;
+    let mut amt = amount;
+    let mut cltv = height + final_delta;
+    let mut payloads = vec![HopPayload::final_hop(Msat(amt), cltv, payment_data, keysend)];
+    for i in (0..last).rev() {
+        let p = sim.announced_policy(path[i + 1].scid, path[i].node).unwrap();
+        payloads.push(HopPayload::forward(Msat(amt), cltv, path[i + 1].scid));
+        amt += fee(&p, amt);
+        cltv += u32::from(p.cltv_delta);
+    }
+    let _ = payer;
+    payloads.reverse();
+    (amt, cltv, payloads)
+}
+
+pub struct Attempt {
+    pub htlc: HtlcId,
+    pub secrets: Vec<SharedSecret>,
+}
+
+pub fn onion_for(
+    sim: &Simulator,
+    path: &[PathHop],
+    payloads: &[Vec<u8>],
+    hash: &PaymentHash,
+    session: u8,
+) -> (OnionPacket, Vec<SharedSecret>) {
+    let hops: Vec<_> =
+        path.iter().zip(payloads).map(|(h, p)| (sim.node_pubkey(h.node).unwrap(), p.clone())).collect();
+    let key = SecretKey::from_slice(&[session.max(1); 32]).unwrap();
+    onion::packet::build(&key, &hops, &hash.0).unwrap()
+}
+
+/// Sends over `path` from `payer` and runs the simulation to this HTLC's resolution.
+#[allow(clippy::too_many_arguments)]
+pub fn send_raw(
+    sim: &mut Simulator,
+    payer: u32,
+    path: &[PathHop],
+    first_amount: u64,
+    first_cltv: u32,
+    payloads: &[Vec<u8>],
+    hash: PaymentHash,
+    session: u8,
+) -> Result<Attempt, LocalFailure> {
+    let (onion, secrets) = onion_for(sim, path, payloads, &hash, session);
+    let htlc = sim.send_htlc_from(payer, path[0].scid, Msat(first_amount), first_cltv, hash, onion)?;
+    Ok(Attempt { htlc, secrets })
+}
+
+pub fn resolve(sim: &mut Simulator, attempt: &Attempt) -> Outcome {
+    use lnpay_sim::ChannelBackend;
+    loop {
+        let r = match sim.poll_resolution() {
+            Some(r) => r,
+            None => match sim.run_until_resolution() {
+                Some(r) => r,
+                None => return Outcome::Stuck,
+            },
+        };
+        assert_eq!(r.htlc, attempt.htlc, "resolutions come one attempt at a time here");
+        return classify(&attempt.secrets, r.resolution);
+    }
+}
+
+pub fn classify(secrets: &[SharedSecret], r: Resolution) -> Outcome {
+    match r {
+        Resolution::Fulfilled(p) => Outcome::Paid(p),
+        Resolution::Malformed { failure_code, .. } => Outcome::Malformed { code: failure_code },
+        Resolution::Failed(reason) => {
+            let ours = wire::decode_failure(secrets, &reason);
+            match decode_return_packet(secrets, &reason) {
+                Ok(d) => {
+                    let ours = ours.expect("the sim's decoder agrees it is attributable");
+                    assert_eq!((ours.erring_index, ours.code), (d.erring_index, d.failure.code()));
+                    Outcome::Failed { index: d.erring_index, failure: d.failure }
+                }
+                Err(DecodeFailureError::Unattributable { .. } | DecodeFailureError::TooShort { .. }) => {
+                    assert_eq!(ours, None);
+                    Outcome::Unattributable
+                }
+                Err(e) => panic!("unexpected decode error {e}"),
+            }
+        }
+    }
+}
+
+/// Plans, sends and resolves a payment over `path`.
+pub fn pay(
+    sim: &mut Simulator,
+    payer: u32,
+    path: &[PathHop],
+    amount: u64,
+    hash: PaymentHash,
+    payment_data: Option<(PaymentSecret, Msat)>,
+    keysend: Option<PaymentPreimage>,
+) -> Outcome {
+    let (a, c, payloads) = plan(sim, payer, path, amount, 18, payment_data, keysend);
+    let bytes: Vec<Vec<u8>> = payloads.iter().map(HopPayload::encode).collect();
+    match send_raw(sim, payer, path, a, c, &bytes, hash, 7) {
+        Ok(att) => resolve(sim, &att),
+        Err(e) => Outcome::Local(e),
+    }
+}
