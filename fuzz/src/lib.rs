@@ -42,7 +42,10 @@ use std::process::ExitCode;
 pub mod targets {
     //! One module per fuzz target, each with `pub fn do_test(data: &[u8])`.
     pub mod bigsize;
+    pub mod channel_announcement;
+    pub mod channel_update;
     pub mod msat_parse;
+    pub mod node_announcement;
     pub mod tlv_stream;
 }
 
@@ -55,6 +58,9 @@ pub const TARGETS: &[(&str, DoTest)] = &[
     ("bigsize", targets::bigsize::do_test),
     ("tlv_stream", targets::tlv_stream::do_test),
     ("msat_parse", targets::msat_parse::do_test),
+    ("channel_update", targets::channel_update::do_test),
+    ("channel_announcement", targets::channel_announcement::do_test),
+    ("node_announcement", targets::node_announcement::do_test),
 ];
 
 /// The committed corpus of target `name`: `fuzz/corpus/<name>/`.
