@@ -2,3 +2,6 @@
 
 pub mod crypto;
 pub mod packet;
+pub mod attribution;
+pub mod blinding;
+pub mod failure;
