@@ -2,6 +2,7 @@
 
 pub mod crypto;
 pub mod packet;
+pub mod payload;
 pub mod attribution;
 pub mod blinding;
 pub mod failure;
