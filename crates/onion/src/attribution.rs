@@ -127,7 +127,8 @@ impl AttributionData {
             let src = HOLD_TIMES_LEN + (block_start(x) + 1) * TRUNCATED_HMAC_LEN;
             let dst = HOLD_TIMES_LEN + block_start(x + 1) * TRUNCATED_HMAC_LEN;
             let len = (MAX_HOPS - x - 1) * TRUNCATED_HMAC_LEN;
-            if let (Some(to), Some(from)) = (self.0.get_mut(dst..dst + len), old.get(src..src + len))
+            if let (Some(to), Some(from)) =
+                (self.0.get_mut(dst..dst + len), old.get(src..src + len))
             {
                 to.copy_from_slice(from);
             }
@@ -143,7 +144,8 @@ impl AttributionData {
             let src = HOLD_TIMES_LEN + block_start(x + 1) * TRUNCATED_HMAC_LEN;
             let dst = HOLD_TIMES_LEN + (block_start(x) + 1) * TRUNCATED_HMAC_LEN;
             let len = (MAX_HOPS - x - 1) * TRUNCATED_HMAC_LEN;
-            if let (Some(to), Some(from)) = (self.0.get_mut(dst..dst + len), old.get(src..src + len))
+            if let (Some(to), Some(from)) =
+                (self.0.get_mut(dst..dst + len), old.get(src..src + len))
             {
                 to.copy_from_slice(from);
             }

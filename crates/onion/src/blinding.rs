@@ -6,6 +6,7 @@
 //! [`EncryptedDataTlv`] is the typed `encrypted_data_tlv` stream. The payment onion to a blinded
 //! path is in [`payment`].
 
+pub mod payment;
 
 use crate::crypto::{blinding_factor, SharedSecret};
 use chacha20poly1305::aead::Aead;
@@ -101,11 +102,16 @@ pub fn hop_keys<C: Signing + Verification>(
     for (hop, node_id) in node_ids.iter().enumerate() {
         let path_key = PublicKey::from_secret_key(secp, &e);
         let shared_secret = SharedSecret::new(node_id, &e);
-        let blinded_node_id = blind_node_id(secp, node_id, &shared_secret)
-            .ok_or(BlindPathError::Tweak { hop })?;
+        let blinded_node_id =
+            blind_node_id(secp, node_id, &shared_secret).ok_or(BlindPathError::Tweak { hop })?;
         let factor = scalar(blinding_factor(&path_key, &shared_secret));
         e = factor.and_then(|f| e.mul_tweak(&f).ok()).ok_or(BlindPathError::Tweak { hop })?;
-        keys.push(HopKeys { path_key, shared_secret, rho: shared_secret.derive(b"rho"), blinded_node_id });
+        keys.push(HopKeys {
+            path_key,
+            shared_secret,
+            rho: shared_secret.derive(b"rho"),
+            blinded_node_id,
+        });
     }
     Ok(keys)
 }
@@ -130,7 +136,10 @@ pub fn build_blinded_path<C: Signing + Verification>(
         let sealed = cipher(&k.rho)
             .encrypt(&Nonce::default(), data.as_slice())
             .map_err(|_| BlindPathError::Seal { hop })?;
-        out.push(BlindedHop { blinded_node_id: k.blinded_node_id, encrypted_recipient_data: sealed });
+        out.push(BlindedHop {
+            blinded_node_id: k.blinded_node_id,
+            encrypted_recipient_data: sealed,
+        });
     }
     let first_path_key = keys.first().map(|k| k.path_key).ok_or(BlindPathError::NoHops)?;
     Ok(BlindedPath { introduction_node: *first, first_path_key, hops: out })
@@ -326,7 +335,9 @@ impl EncryptedDataTlv {
             let (typ, v) = (r.typ, r.value.as_slice());
             match typ {
                 1 => out.padding = Some(r.value),
-                2 => out.short_channel_id = Some(ShortChannelId(u64::from_be_bytes(fixed(typ, v)?))),
+                2 => {
+                    out.short_channel_id = Some(ShortChannelId(u64::from_be_bytes(fixed(typ, v)?)))
+                }
                 4 => out.next_node_id = Some(point(typ, v)?),
                 6 => out.path_id = Some(r.value),
                 8 => out.next_path_key_override = Some(point(typ, v)?),
@@ -433,7 +444,12 @@ mod tests {
             assert_eq!(PublicKey::from_secret_key(&secp, &b), hop.blinded_node_id);
             path_key = got.next_path_key;
         }
-        let wrong = decrypt_recipient_data(&secp, &secrets[0], &path_key, &path.hops[0].encrypted_recipient_data);
+        let wrong = decrypt_recipient_data(
+            &secp,
+            &secrets[0],
+            &path_key,
+            &path.hops[0].encrypted_recipient_data,
+        );
         assert!(matches!(wrong, Err(UnblindError::Decrypt { .. })));
         assert_eq!(build_blinded_path(&secp, &session, &[]), Err(BlindPathError::NoHops));
     }

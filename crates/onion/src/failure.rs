@@ -686,8 +686,11 @@ pub(crate) fn parse_matched(
         Some(raw) if raw.len() >= 2 => raw,
         _ => return Err(DecodeFailureError::Malformed { erring_index, failure_len, available }),
     };
-    let failure = FailureMessage::decode(raw)
-        .map_err(|_| DecodeFailureError::Malformed { erring_index, failure_len, available })?;
+    let failure = FailureMessage::decode(raw).map_err(|_| DecodeFailureError::Malformed {
+        erring_index,
+        failure_len,
+        available,
+    })?;
     Ok(DecodedFailure { erring_index, failure, raw: raw.to_vec() })
 }
 
@@ -757,7 +760,8 @@ mod tests {
             // Other keeps every byte after the code, by design.
             let ambiguous = matches!(
                 m,
-                FailureMessage::InvalidOnionPayload { position: None } | FailureMessage::Other { .. }
+                FailureMessage::InvalidOnionPayload { position: None }
+                    | FailureMessage::Other { .. }
             );
             if !ambiguous {
                 let mut with_tlv = bytes.clone();

@@ -9,8 +9,7 @@ use lnpay_onion::attribution::{
 };
 use lnpay_onion::crypto::{blinding_factor, stream, SharedSecret};
 use lnpay_onion::failure::{
-    build_unencrypted_return_packet, DecodeFailureError, FailureMessage,
-    ATTRIBUTABLE_PAYLOAD_LEN,
+    build_unencrypted_return_packet, DecodeFailureError, FailureMessage, ATTRIBUTABLE_PAYLOAD_LEN,
 };
 use secp256k1::{PublicKey, Scalar, Secp256k1, SecretKey};
 use serde_json::Value;
@@ -22,8 +21,8 @@ const VECTOR: &str = concat!(
 );
 
 fn load(path: &str) -> Value {
-    let text = std::fs::read_to_string(path)
-        .unwrap_or_else(|e| panic!("missing spec vector {path}: {e}"));
+    let text =
+        std::fs::read_to_string(path).unwrap_or_else(|e| panic!("missing spec vector {path}: {e}"));
     serde_json::from_str(&text).unwrap_or_else(|e| panic!("bad json in {path}: {e}"))
 }
 
@@ -77,7 +76,11 @@ fn failure_message_and_unencrypted_packet() {
         height: desc["height"].as_u64().unwrap() as u32,
     };
     let mut wire = m.encode();
-    tlv::encode_record(desc["tlv"]["type"].as_u64().unwrap(), &bytes(&desc["tlv"]["value"]), &mut wire);
+    tlv::encode_record(
+        desc["tlv"]["type"].as_u64().unwrap(),
+        &bytes(&desc["tlv"]["value"]),
+        &mut wire,
+    );
     assert_eq!(wire.len(), 320);
     // The vector's `encoded_failure_message` runs on through pad_len and pad.
     let encoded = bytes(&c["encoded_failure_message"]);
@@ -94,12 +97,14 @@ fn failure_message_and_unencrypted_packet() {
 fn every_hop_wraps_byte_for_byte_and_the_origin_attributes() {
     let Setup { v, secrets, hold_times } = setup();
     let desc = &v["failure_message_desc"];
-    let mut wire = FailureMessage::IncorrectOrUnknownPaymentDetails {
-        htlc_msat: Msat(100),
-        height: 800_000,
-    }
-    .encode();
-    tlv::encode_record(desc["tlv"]["type"].as_u64().unwrap(), &bytes(&desc["tlv"]["value"]), &mut wire);
+    let mut wire =
+        FailureMessage::IncorrectOrUnknownPaymentDetails { htlc_msat: Msat(100), height: 800_000 }
+            .encode();
+    tlv::encode_record(
+        desc["tlv"]["type"].as_u64().unwrap(),
+        &bytes(&desc["tlv"]["value"]),
+        &mut wire,
+    );
 
     let forwarding = v["forwarding"].as_array().unwrap();
     assert_eq!(forwarding.len(), 5);

@@ -3,18 +3,19 @@
 
 use lnpay_onion::crypto::{blinding_factor, SharedSecret};
 use lnpay_onion::failure::{
-    build_return_packet, build_unencrypted_return_packet, decode_return_packet,
-    wrap_return_packet, DecodeFailureError, FailureMessage, LEGACY_PAYLOAD_LEN,
+    build_return_packet, build_unencrypted_return_packet, decode_return_packet, wrap_return_packet,
+    DecodeFailureError, FailureMessage, LEGACY_PAYLOAD_LEN,
 };
 use secp256k1::{PublicKey, Scalar, Secp256k1, SecretKey};
 use serde_json::Value;
 use types::hex;
 
-const VECTOR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/vectors/onion-error-test.json");
+const VECTOR: &str =
+    concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/vectors/onion-error-test.json");
 
 fn load(path: &str) -> Value {
-    let text = std::fs::read_to_string(path)
-        .unwrap_or_else(|e| panic!("missing spec vector {path}: {e}"));
+    let text =
+        std::fs::read_to_string(path).unwrap_or_else(|e| panic!("missing spec vector {path}: {e}"));
     serde_json::from_str(&text).unwrap_or_else(|e| panic!("bad json in {path}: {e}"))
 }
 
@@ -45,10 +46,8 @@ fn onion_error_test_vector() {
     let g = &v["generate"];
     let hops = g["hops"].as_array().expect("hops");
     assert_eq!(hops.len(), 5);
-    let pubkeys: Vec<PublicKey> = hops
-        .iter()
-        .map(|h| PublicKey::from_slice(&bytes(&h["pubkey"])).expect("pubkey"))
-        .collect();
+    let pubkeys: Vec<PublicKey> =
+        hops.iter().map(|h| PublicKey::from_slice(&bytes(&h["pubkey"])).expect("pubkey")).collect();
     let secrets = route_secrets(&bytes(&g["session_key"]), &pubkeys);
     let mut checked = 0;
     for (h, s) in hops.iter().zip(&secrets) {
@@ -64,8 +63,8 @@ fn onion_error_test_vector() {
     // Hop 4 builds the packet: the payload (after the HMAC) and the whole packet match.
     let message = bytes(&g["failure_message"]);
     let failing = &hops[4];
-    let plain = build_unencrypted_return_packet(&secrets[4], &message, LEGACY_PAYLOAD_LEN)
-        .expect("build");
+    let plain =
+        build_unencrypted_return_packet(&secrets[4], &message, LEGACY_PAYLOAD_LEN).expect("build");
     assert_eq!(plain[32..].to_vec(), bytes(&failing["payload"]));
     let mut packet = build_return_packet(&secrets[4], &message, LEGACY_PAYLOAD_LEN).expect("build");
     for s in secrets[..4].iter().rev() {
@@ -121,8 +120,8 @@ fn every_hop_and_every_code_round_trips() {
     for (erring, _) in secrets.iter().enumerate() {
         for m in &messages {
             let wire = m.encode();
-            let mut p = build_return_packet(&secrets[erring], &wire, LEGACY_PAYLOAD_LEN)
-                .expect("build");
+            let mut p =
+                build_return_packet(&secrets[erring], &wire, LEGACY_PAYLOAD_LEN).expect("build");
             for s in secrets[..erring].iter().rev() {
                 wrap_return_packet(s, &mut p);
             }
