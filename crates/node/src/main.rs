@@ -1,5 +1,7 @@
 //! The `lnpay` command line.
 
+mod cmd;
+
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
 
@@ -12,9 +14,14 @@ struct Cli {
 }
 
 #[derive(Subcommand)]
-enum Cmd {}
+enum Cmd {
+    /// Build or peel a BOLT 4 payment onion (like Core Lightning's devtools/onion).
+    Onion(cmd::onion::Args),
+}
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    match cli.cmd {}
+    match cli.cmd {
+        Cmd::Onion(args) => cmd::onion::run(args),
+    }
 }

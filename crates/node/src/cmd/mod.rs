@@ -1,5 +1,7 @@
 //! One module per subcommand of `lnpay`.
 
+pub mod onion;
+
 use serde_json::{json, Value};
 
 /// The JSON error object every command prints on failure, as Core Lightning shapes it.
