@@ -397,11 +397,8 @@ fn search(
         req.exclude_channels.iter().any(|x| x.scid == e.scid && x.direction == e.direction)
     };
     let replace_source_edges = !req.first_hops.is_empty();
-    let fuzz_ppm = if req.fuzz_percent > 0.0 {
-        (req.fuzz_percent.min(100.0) * 10_000.0) as u64
-    } else {
-        0
-    };
+    let fuzz_ppm =
+        if req.fuzz_percent > 0.0 { (req.fuzz_percent.min(100.0) * 10_000.0) as u64 } else { 0 };
     let rf = req.riskfactor_millionths as u128;
     let max_cltv = req.max_total_cltv;
     let amount0 = req.amount.msat();
@@ -409,7 +406,8 @@ fn search(
 
     let Scratch { labels, node_excluded, edge_excluded, heap, extras, extra_nodes, .. } = scratch;
     heap.clear();
-    let key = |cost: u64, hops: u32| if hops_first { (hops as u64, cost) } else { (cost, hops as u64) };
+    let key =
+        |cost: u64, hops: u32| if hops_first { (hops as u64, cost) } else { (cost, hops as u64) };
     if req.final_cltv > max_cltv {
         return Err(RouteError::NoRoute);
     }
@@ -443,11 +441,8 @@ fn search(
         if a > e.htlc_max.msat() || (a < e.htlc_min.msat() && a != 0) {
             return None;
         }
-        let (fee, cltv) = if e.src.0 == src {
-            (0, 0)
-        } else {
-            (e.fee(Msat(a)).msat(), e.cltv_delta as u32)
-        };
+        let (fee, cltv) =
+            if e.src.0 == src { (0, 0) } else { (e.fee(Msat(a)).msat(), e.cltv_delta as u32) };
         let delay = at.delay.checked_add(cltv)?;
         if delay > max_cltv {
             return None;
@@ -509,7 +504,8 @@ fn search(
                 if old.gen == gen && old.settled {
                     continue;
                 }
-                if let Some(l) = relax(e, ei as u32, &at, src, rf, fuzz_ppm, req.seed, max_cltv, gen)
+                if let Some(l) =
+                    relax(e, ei as u32, &at, src, rf, fuzz_ppm, req.seed, max_cltv, gen)
                 {
                     if better(&l, &labels[u]) {
                         labels[u] = l;
@@ -555,7 +551,8 @@ fn search(
         let Some(e) = e else { return Err(RouteError::NoRoute) };
         let d = e.dst.0 as usize;
         let next = labels[d];
-        let id = if d < n { graph.node_id(e.dst).copied() } else { extra_nodes.get(d - n).copied() };
+        let id =
+            if d < n { graph.node_id(e.dst).copied() } else { extra_nodes.get(d - n).copied() };
         let Some(id) = id else { return Err(RouteError::NoRoute) };
         hops.push(RouteHop {
             id,

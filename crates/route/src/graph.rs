@@ -438,8 +438,7 @@ impl GraphBuilder {
             out_edges[fill[s] as usize] = EdgeIdx(i as u32);
             fill[s] += 1;
         }
-        let channel_index =
-            channels.iter().enumerate().map(|(i, c)| (c.scid, i as u32)).collect();
+        let channel_index = channels.iter().enumerate().map(|(i, c)| (c.scid, i as u32)).collect();
         Arc::new(Graph {
             nodes,
             node_index,

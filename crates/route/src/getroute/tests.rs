@@ -99,7 +99,8 @@ fn bolt7() -> Arc<Graph> {
 
 #[test]
 fn bolt7_routing_example_vector() {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/vectors/bolt07-routing-example.json");
+    let path =
+        concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/vectors/bolt07-routing-example.json");
     let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("missing {path}: {e}"));
     let v: serde_json::Value = serde_json::from_str(&text).unwrap();
     let final_cltv = v["min_final_cltv_expiry_delta"].as_u64().unwrap()
@@ -107,8 +108,12 @@ fn bolt7_routing_example_vector() {
     let g = bolt7();
     let mut ran = 0;
     for case in v["cases"].as_array().unwrap() {
-        let route: Vec<char> =
-            case["route"].as_array().unwrap().iter().map(|c| c.as_str().unwrap().chars().next().unwrap()).collect();
+        let route: Vec<char> = case["route"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c.as_str().unwrap().chars().next().unwrap())
+            .collect();
         let amount = case["amount_to_recipient_msat"].as_u64().unwrap();
         let mut r = req(route[0], *route.last().unwrap(), amount);
         r.final_cltv = final_cltv as u32;
@@ -122,9 +127,15 @@ fn bolt7_routing_example_vector() {
         let want: Vec<NodeId> = route[1..].iter().map(|&c| node(c)).collect();
         assert_eq!(ids, want);
         assert_eq!(got.sent().msat(), case["first_hop_amount_msat"].as_u64().unwrap());
-        assert_eq!(got.hops[0].delay as u64, case["first_hop_cltv_expiry_offset"].as_u64().unwrap());
+        assert_eq!(
+            got.hops[0].delay as u64,
+            case["first_hop_cltv_expiry_offset"].as_u64().unwrap()
+        );
         assert_eq!(got.received().msat(), amount);
-        assert_eq!(got.hops.last().unwrap().delay as u64, case["final_outgoing_cltv_offset"].as_u64().unwrap());
+        assert_eq!(
+            got.hops.last().unwrap().delay as u64,
+            case["final_outgoing_cltv_offset"].as_u64().unwrap()
+        );
         if let Some(fee) = case.get("fee_at_B_msat") {
             assert_eq!(got.fee().msat(), fee.as_u64().unwrap());
         }
@@ -214,13 +225,22 @@ fn htlc_limits_and_disabled_edges() {
     // Y -> T carries at most 999_999: the detour must be taken for 1_000_000.
     set(&mut b, 3, 'Y', 'T', P { max: 999_999, ..p(10, 100, 30) });
     let g = b.build();
-    assert_eq!(hops(&g, &req('S', 'T', 1_000_000)).unwrap().iter().map(|h| h.0).collect::<String>(), "XZT");
-    assert_eq!(hops(&g, &req('S', 'T', 999_999)).unwrap().iter().map(|h| h.0).collect::<String>(), "XYT");
+    assert_eq!(
+        hops(&g, &req('S', 'T', 1_000_000)).unwrap().iter().map(|h| h.0).collect::<String>(),
+        "XZT"
+    );
+    assert_eq!(
+        hops(&g, &req('S', 'T', 999_999)).unwrap().iter().map(|h| h.0).collect::<String>(),
+        "XYT"
+    );
 
     let mut b = diamond();
     set(&mut b, 3, 'Y', 'T', P { min: 2_000, ..p(10, 100, 30) });
     let g = b.build();
-    assert_eq!(hops(&g, &req('S', 'T', 1_999)).unwrap().iter().map(|h| h.0).collect::<String>(), "XZT");
+    assert_eq!(
+        hops(&g, &req('S', 'T', 1_999)).unwrap().iter().map(|h| h.0).collect::<String>(),
+        "XZT"
+    );
     // Amount 0 probes: the minimum is ignored.
     assert_eq!(hops(&g, &req('S', 'T', 0)).unwrap().iter().map(|h| h.0).collect::<String>(), "XYT");
 
@@ -228,8 +248,14 @@ fn htlc_limits_and_disabled_edges() {
     let mut b = diamond();
     set(&mut b, 2, 'X', 'Y', P { min: 1_010, ..p(10, 100, 20) });
     let g = b.build();
-    assert_eq!(hops(&g, &req('S', 'T', 1_000)).unwrap().iter().map(|h| h.0).collect::<String>(), "XYT");
-    assert_eq!(hops(&g, &req('S', 'T', 999)).unwrap().iter().map(|h| h.0).collect::<String>(), "XZT");
+    assert_eq!(
+        hops(&g, &req('S', 'T', 1_000)).unwrap().iter().map(|h| h.0).collect::<String>(),
+        "XYT"
+    );
+    assert_eq!(
+        hops(&g, &req('S', 'T', 999)).unwrap().iter().map(|h| h.0).collect::<String>(),
+        "XZT"
+    );
 
     let mut b = diamond();
     set(&mut b, 2, 'X', 'Y', P { enabled: false, ..p(10, 100, 20) });
@@ -323,8 +349,14 @@ fn fuzz_is_seeded_and_bounded() {
 fn fromid_and_unknown_nodes() {
     let g = diamond().build();
     // Route from the middle of the graph.
-    assert_eq!(hops(&g, &req('X', 'T', 1_000)).unwrap().iter().map(|h| h.0).collect::<String>(), "YT");
-    assert_eq!(hops(&g, &req('Y', 'S', 1_000)).unwrap().iter().map(|h| h.0).collect::<String>(), "XS");
+    assert_eq!(
+        hops(&g, &req('X', 'T', 1_000)).unwrap().iter().map(|h| h.0).collect::<String>(),
+        "YT"
+    );
+    assert_eq!(
+        hops(&g, &req('Y', 'S', 1_000)).unwrap().iter().map(|h| h.0).collect::<String>(),
+        "XS"
+    );
     assert_eq!(hops(&g, &req('Q', 'T', 1_000)), Err(RouteError::UnknownSource(node('Q'))));
     assert_eq!(hops(&g, &req('S', 'Q', 1_000)), Err(RouteError::UnknownDestination(node('Q'))));
     assert_eq!(hops(&g, &req('S', 'S', 1_000)), Err(RouteError::SameNode(node('S'))));
@@ -359,8 +391,20 @@ fn route_hints_reach_private_payees() {
     let g = diamond().build();
     // Payee U is private, reachable from Y over a hinted channel, then V -> U? No: Y -> V -> U.
     let hint = vec![
-        RouteHintHop { src: node('Y'), scid: scid(20), base_fee_msat: 5, fee_ppm: 1000, cltv_delta: 12 },
-        RouteHintHop { src: node('V'), scid: scid(21), base_fee_msat: 1, fee_ppm: 0, cltv_delta: 7 },
+        RouteHintHop {
+            src: node('Y'),
+            scid: scid(20),
+            base_fee_msat: 5,
+            fee_ppm: 1000,
+            cltv_delta: 12,
+        },
+        RouteHintHop {
+            src: node('V'),
+            scid: scid(21),
+            base_fee_msat: 1,
+            fee_ppm: 0,
+            cltv_delta: 7,
+        },
     ];
     let mut r = req('S', 'U', 10_000);
     assert_eq!(hops(&g, &r), Err(RouteError::UnknownDestination(node('U'))));

@@ -341,7 +341,8 @@ fn apply(r: RawRecord, builder: &mut GraphBuilder) -> Result<(), Bad> {
         (None, None) => return Err(Bad::Missing("channel_flags")),
     };
     // Disabled when either the `active` field or the disable bit says so.
-    let enabled = optional(r.active, "active")?.unwrap_or(true) && flags.map_or(true, |f| f & 2 == 0);
+    let enabled =
+        optional(r.active, "active")?.unwrap_or(true) && flags.map_or(true, |f| f & 2 == 0);
     let capacity = match optional(r.amount_msat, "amount_msat")? {
         Some(c) => Some(c),
         None => match optional(r.satoshis, "satoshis")? {
@@ -355,13 +356,10 @@ fn apply(r: RawRecord, builder: &mut GraphBuilder) -> Result<(), Bad> {
     };
     let base_fee_msat: u32 =
         narrow(required(r.base_fee, "base_fee_millisatoshi")?, "base_fee_millisatoshi")?;
-    let fee_ppm: u32 =
-        narrow(required(r.fee_ppm, "fee_per_millionth")?, "fee_per_millionth")?;
+    let fee_ppm: u32 = narrow(required(r.fee_ppm, "fee_per_millionth")?, "fee_per_millionth")?;
     let cltv_delta: u16 = narrow(required(r.delay, "delay")?, "delay")?;
     let htlc_min = optional(r.htlc_min, "htlc_minimum_msat")?.unwrap_or(Msat::ZERO);
-    let htlc_max = optional(r.htlc_max, "htlc_maximum_msat")?
-        .or(capacity)
-        .unwrap_or(Msat::MAX);
+    let htlc_max = optional(r.htlc_max, "htlc_maximum_msat")?.or(capacity).unwrap_or(Msat::MAX);
 
     if source == destination {
         return Err(Bad::SameNode(scid));
@@ -384,7 +382,8 @@ fn apply(r: RawRecord, builder: &mut GraphBuilder) -> Result<(), Bad> {
     }
     let policy =
         EdgePolicy { timestamp, enabled, base_fee_msat, fee_ppm, cltv_delta, htlc_min, htlc_max };
-    let newer = builder.direction_policy(scid, direction).map_or(true, |p| p.timestamp <= timestamp);
+    let newer =
+        builder.direction_policy(scid, direction).map_or(true, |p| p.timestamp <= timestamp);
     if newer {
         builder.update_direction(scid, direction, policy).map_err(|e| Bad::Conflict(e.scid))?;
     }

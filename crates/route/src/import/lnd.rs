@@ -82,7 +82,9 @@ fn bad(index: usize, field: &'static str, v: &Value) -> RecordError {
 fn get_u64(obj: &Value, index: usize, field: &'static str) -> Result<Option<u64>, RecordError> {
     match obj.get(field) {
         None | Some(Value::Null) => Ok(None),
-        Some(Value::Number(n)) => n.as_u64().map(Some).ok_or_else(|| bad(index, field, &obj[field])),
+        Some(Value::Number(n)) => {
+            n.as_u64().map(Some).ok_or_else(|| bad(index, field, &obj[field]))
+        }
         Some(v @ Value::String(s)) => s.parse().map(Some).map_err(|_| bad(index, field, v)),
         Some(v) => Err(bad(index, field, v)),
     }
@@ -136,7 +138,9 @@ fn apply_edge(edge: &Value, index: usize, builder: &mut GraphBuilder) -> Result<
     let node1 = get_node(edge, index, "node1_pub")?;
     let node2 = get_node(edge, index, "node2_pub")?;
     let capacity = match get_u64(edge, index, "capacity")? {
-        Some(sat) => Some(Msat::from_sat(sat).ok_or_else(|| bad(index, "capacity", &edge["capacity"]))?),
+        Some(sat) => {
+            Some(Msat::from_sat(sat).ok_or_else(|| bad(index, "capacity", &edge["capacity"]))?)
+        }
         None => None,
     };
     if node1 == node2 {
@@ -154,7 +158,9 @@ fn apply_edge(edge: &Value, index: usize, builder: &mut GraphBuilder) -> Result<
     }
     let (lo, hi) = if node1 < node2 { (node1, node2) } else { (node2, node1) };
     match builder.channel_nodes(scid) {
-        Some(nodes) if nodes != (lo, hi) => return Err(RecordError::ConflictingNodes { index, scid }),
+        Some(nodes) if nodes != (lo, hi) => {
+            return Err(RecordError::ConflictingNodes { index, scid })
+        }
         Some(_) => {}
         None => {
             builder.add_channel(scid, lo, hi, capacity);
@@ -162,7 +168,9 @@ fn apply_edge(edge: &Value, index: usize, builder: &mut GraphBuilder) -> Result<
     }
     for (dir, p) in policies.into_iter().enumerate() {
         if let Some(p) = p {
-            let newer = builder.direction_policy(scid, dir as u8).map_or(true, |old| old.timestamp <= p.timestamp);
+            let newer = builder
+                .direction_policy(scid, dir as u8)
+                .map_or(true, |old| old.timestamp <= p.timestamp);
             if newer {
                 builder
                     .update_direction(scid, dir as u8, p)
