@@ -24,6 +24,9 @@ const CASES: u32 = 1000;
 const VECTORS: &str =
     concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/vectors/bolt11-examples.json");
 
+/// A hint hop: node key seed, scid, fee base, fee ppm, cltv delta.
+type HopSpec = ([u8; 32], u64, u32, u32, u16);
+
 /// What both writers are asked to write.
 #[derive(Clone, Debug)]
 struct Spec {
@@ -39,8 +42,7 @@ struct Spec {
     expiry: Option<u64>,
     cltv: u64,
     fallbacks: Vec<Fallback>,
-    /// (node key seed, scid, base, ppm, cltv) per hop.
-    hints: Vec<Vec<([u8; 32], u64, u32, u32, u16)>>,
+    hints: Vec<Vec<HopSpec>>,
     basic_mpp: bool,
     metadata: Option<Vec<u8>>,
 }
@@ -142,7 +144,7 @@ fn ldk_fallback(f: &Fallback) -> ldk::Fallback {
     }
 }
 
-fn ldk_hint(h: &[([u8; 32], u64, u32, u32, u16)]) -> ldk::RouteHint {
+fn ldk_hint(h: &[HopSpec]) -> ldk::RouteHint {
     ldk::RouteHint(
         h.iter()
             .map(|&(seed, scid, base, ppm, cltv)| ldk::RouteHintHop {
@@ -157,7 +159,7 @@ fn ldk_hint(h: &[([u8; 32], u64, u32, u32, u16)]) -> ldk::RouteHint {
     )
 }
 
-fn our_hint(h: &[([u8; 32], u64, u32, u32, u16)]) -> RouteHint {
+fn our_hint(h: &[HopSpec]) -> RouteHint {
     RouteHint(
         h.iter()
             .map(|&(seed, scid, base, ppm, cltv)| RouteHintHop {
