@@ -44,8 +44,11 @@ pub mod targets {
     pub mod bigsize;
     pub mod channel_announcement;
     pub mod channel_update;
+    pub mod failure_decode;
+    pub mod hop_payload;
     pub mod msat_parse;
     pub mod node_announcement;
+    pub mod onion_peel;
     pub mod tlv_stream;
 }
 
@@ -61,6 +64,9 @@ pub const TARGETS: &[(&str, DoTest)] = &[
     ("channel_update", targets::channel_update::do_test),
     ("channel_announcement", targets::channel_announcement::do_test),
     ("node_announcement", targets::node_announcement::do_test),
+    ("failure_decode", targets::failure_decode::do_test),
+    ("onion_peel", targets::onion_peel::do_test),
+    ("hop_payload", targets::hop_payload::do_test),
 ];
 
 /// The committed corpus of target `name`: `fuzz/corpus/<name>/`.
