@@ -32,9 +32,13 @@
 //! # }
 //! ```
 
+pub mod flow;
 pub mod getroute;
 pub mod gossip;
 pub mod graph;
 pub mod import;
+pub mod knowledge;
+pub mod probability;
+pub mod probe;
 
 pub use types::{Msat, NodeId, ShortChannelId, ShortChannelIdDir};
