@@ -56,9 +56,9 @@
 
 pub use secp256k1;
 
-pub mod crypto;
-pub mod packet;
-pub mod payload;
 pub mod attribution;
 pub mod blinding;
+pub mod crypto;
 pub mod failure;
+pub mod packet;
+pub mod payload;
