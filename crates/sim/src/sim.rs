@@ -4,12 +4,14 @@
 
 use crate::rng::SimRng;
 use crate::topology::{Topology, TopologyError};
-use crate::wire::{self, code, HopPayload, UpdateFields};
 use core::fmt;
 use onion::crypto::SharedSecret;
-use onion::packet::{self, OnionPacket, PeelError};
+use onion::failure::{self, FailureMessage, LEGACY_PAYLOAD_LEN};
+use onion::packet::{self, OnionPacket};
+use onion::payload::HopPayload;
+use route::gossip::{ChainHash, UnsignedChannelAnnouncement, UnsignedChannelUpdate};
 use route::graph::{EdgePolicy, Graph, GraphBuilder};
-use secp256k1::{All, PublicKey, Secp256k1, SecretKey};
+use secp256k1::{PublicKey, Secp256k1, SecretKey};
 use std::cmp::Reverse;
 use std::collections::{BinaryHeap, HashMap};
 use std::sync::Arc;
@@ -237,6 +239,8 @@ pub struct Invoice {
     pub min_final_cltv_delta: u32,
     /// One route hint per private channel of the payee: the hop into the payee.
     pub route_hints: Vec<RouteHintHop>,
+    /// The same as a BOLT 11 invoice (mainnet `lnbc`), signed by the payee's key.
+    pub bolt11: String,
 }
 
 /// The last hop of a route hint: a private channel into the payee.
@@ -385,7 +389,6 @@ struct InvoiceState {
 /// calls give the same event log.
 pub struct Simulator {
     cfg: SimConfig,
-    secp: Secp256k1<All>,
     nodes: Vec<Node>,
     channels: Vec<Channel>,
     scid_index: HashMap<ShortChannelId, u32>,
@@ -403,10 +406,13 @@ pub struct Simulator {
     log: Vec<LogEntry>,
 }
 
+/// UNIX time of simulated time 0 (the day of the 2026 snapshot), for invoice timestamps.
+const INVOICE_EPOCH: u32 = 1_770_076_800;
 const STREAM_KEYS: u64 = 1;
 const STREAM_LIQUIDITY: u64 = 2;
 const STREAM_FAULTS: u64 = 3;
 const STREAM_RUN: u64 = 4;
+const STREAM_FUNDING: u64 = 0x6675_6e64_696e_6700;
 
 fn secret_for(seed: u64, i: u64) -> SecretKey {
     let mut rng = SimRng::for_item(seed, STREAM_KEYS, i);
@@ -522,7 +528,6 @@ impl Simulator {
         Ok(Simulator {
             rng: SimRng::for_item(cfg.seed, STREAM_RUN, 0),
             cfg,
-            secp: Secp256k1::new(),
             nodes,
             channels,
             scid_index,
@@ -692,25 +697,72 @@ impl Simulator {
         b.build()
     }
 
-    /// A signed `channel_update` for the direction `from` sends on in `scid`, with the policy
-    /// it actually applies (`disabled` forces the disabled bit).
+    /// A signed `channel_update` (with its type prefix) for the direction `from` sends on in
+    /// `scid`, with the policy it actually applies (`disabled` forces the disabled bit and
+    /// bumps the timestamp).
     pub fn channel_update(&self, scid: ShortChannelId, from: u32, disabled: bool) -> Option<Vec<u8>> {
         let c = self.channels.get(*self.scid_index.get(&scid)? as usize)?;
         let side = c.nodes.iter().position(|&n| n == from)?;
         let p = c.actual[side]?;
         let node = self.nodes.get(from as usize)?;
-        let fields = UpdateFields {
-            scid,
+        let p = EdgePolicy {
             timestamp: p.timestamp.saturating_add(u32::from(disabled)),
-            direction: side as u8,
-            disabled: disabled || !p.enabled,
-            cltv_delta: p.cltv_delta,
-            htlc_min: p.htlc_min,
-            base_fee_msat: p.base_fee_msat,
-            fee_ppm: p.fee_ppm,
-            htlc_max: p.htlc_max,
+            enabled: p.enabled && !disabled,
+            ..p
         };
-        Some(wire::channel_update(&self.secp, &node.secret, &fields))
+        Some(unsigned_update(scid, side as u8, &p).sign(&node.secret).encode())
+    }
+
+    /// The network's gossip, signed by the generated keys: a `channel_announcement` (node and
+    /// funding keys) for every public channel, then a `channel_update` for each of its
+    /// directions with the *announced* policy. Each message starts with its type. A payer
+    /// imports them through the verified path (`route::gossip::import_gossip`). Signing runs
+    /// on two threads.
+    pub fn gossip(&self) -> Vec<Vec<u8>> {
+        let public: Vec<&Channel> = self.channels.iter().filter(|c| c.public).collect();
+        let seed = self.cfg.seed;
+        let sign_range = |chans: &[&Channel], offset: usize| -> Vec<Vec<u8>> {
+            let secp = Secp256k1::signing_only();
+            let mut out = Vec::with_capacity(chans.len() * 3);
+            for (i, c) in chans.iter().enumerate() {
+                let (Some(n1), Some(n2)) =
+                    (self.nodes.get(c.nodes[0] as usize), self.nodes.get(c.nodes[1] as usize))
+                else {
+                    continue;
+                };
+                let idx = (offset + i) as u64;
+                let b1 = secret_for(seed ^ STREAM_FUNDING, idx * 2);
+                let b2 = secret_for(seed ^ STREAM_FUNDING, idx * 2 + 1);
+                let ann = UnsignedChannelAnnouncement {
+                    features: Vec::new(),
+                    chain_hash: ChainHash::BITCOIN,
+                    short_channel_id: c.scid,
+                    node_id_1: n1.id,
+                    node_id_2: n2.id,
+                    bitcoin_key_1: NodeId::from_pubkey(&PublicKey::from_secret_key(&secp, &b1)),
+                    bitcoin_key_2: NodeId::from_pubkey(&PublicKey::from_secret_key(&secp, &b2)),
+                    excess_data: Vec::new(),
+                };
+                out.push(ann.sign(&n1.secret, &n2.secret, &b1, &b2).encode());
+                for (d, n) in [(0u8, n1), (1u8, n2)] {
+                    if let Some(p) = c.announced[d as usize] {
+                        out.push(unsigned_update(c.scid, d, &p).sign(&n.secret).encode());
+                    }
+                }
+            }
+            out
+        };
+        let half = public.len() / 2;
+        let (a, b) = public.split_at(half);
+        let (mut first, second) = std::thread::scope(|scope| {
+            let h = scope.spawn(|| sign_range(b, half));
+            (sign_range(a, 0), h.join())
+        });
+        match second {
+            Ok(mut s) => first.append(&mut s),
+            Err(_) => first.append(&mut sign_range(b, half)),
+        }
+        first
     }
 
     /// A receiver creates an invoice; the preimage comes from the run's generator. Route
@@ -739,6 +791,33 @@ impl Simulator {
                 cltv_delta: p.cltv_delta,
             });
         }
+        let mut features = types::Features::new();
+        features.set_required(types::features::Feature::VAR_ONION_OPTIN);
+        features.set_required(types::features::Feature::PAYMENT_SECRET);
+        features.set(usize::from(types::features::Feature::BASIC_MPP.0) + 1);
+        let mut b = bolt11::InvoiceBuilder::new(
+            bolt11::Currency::Bitcoin,
+            u64::from(INVOICE_EPOCH) + self.now / 1000,
+        )
+        .payment_hash(hash)
+        .payment_secret(secret)
+        .description("lnpay-sim")
+        .min_final_cltv_expiry_delta(u64::from(self.cfg.min_final_cltv_delta))
+        .features(&features);
+        if let Some(a) = amount {
+            b = b.amount(a);
+        }
+        for h in &route_hints {
+            b = b.route_hint(&bolt11::RouteHint(vec![bolt11::RouteHintHop {
+                node_id: h.src,
+                short_channel_id: h.scid,
+                fee_base_msat: h.base_fee_msat,
+                fee_proportional_millionths: h.fee_ppm,
+                cltv_expiry_delta: h.cltv_delta,
+            }]));
+        }
+        let node_secret = self.nodes.get(payee as usize)?.secret;
+        let bolt11 = b.build_signed(&node_secret).ok()?.to_string();
         self.invoices.insert(
             (payee, hash),
             InvoiceState { preimage, secret, amount, parts: Vec::new(), received: 0, set_started: 0 },
@@ -750,6 +829,7 @@ impl Simulator {
             amount,
             min_final_cltv_delta: self.cfg.min_final_cltv_delta,
             route_hints,
+            bolt11,
         })
     }
 
@@ -951,40 +1031,56 @@ impl Simulator {
         let (amount, cltv, hash) = (h.amount, h.cltv, h.hash);
         let peeled = match packet::peel(&secret, &onion, &hash.0) {
             Ok(p) => p,
-            Err(e) => {
+            Err(e) if e.is_bad_onion() => {
+                // update_fail_malformed_htlc: the previous hop turns it into a failure.
                 let failure_code = e.failure_code();
-                if e.is_bad_onion() {
-                    let sha = onion::crypto::sha256(&[&onion.to_bytes()]);
-                    self.record(id, LogKind::Malformed { code: failure_code });
-                    let delay = self.latency();
-                    self.schedule(delay, Event::Malformed(id, failure_code, sha));
-                } else {
-                    // The HMAC held, so the secret is good: fail with invalid_onion_payload.
-                    let ss = match PublicKey::from_slice(&onion.public_key) {
-                        Ok(pk) => SharedSecret::new(&pk, &secret),
-                        Err(_) => SharedSecret([0; 32]),
-                    };
-                    self.set_secret(id, ss);
-                    let data = invalid_payload_data(&e);
-                    self.fail_here(id, node, code::INVALID_ONION_PAYLOAD, &data);
-                }
+                let sha = onion::crypto::sha256(&[&onion.to_bytes()]);
+                self.record(id, LogKind::Malformed { code: failure_code });
+                let delay = self.latency();
+                self.schedule(delay, Event::Malformed(id, failure_code, sha));
                 return;
+            }
+            Err(_) => {
+                // The HMAC held but the payload framing is broken: invalid_onion_payload,
+                // keyed with the secret the HMAC proved good.
+                if let Ok(pk) = PublicKey::from_slice(&onion.public_key) {
+                    self.set_secret(id, SharedSecret::new(&pk, &secret));
+                }
+                let msg = FailureMessage::InvalidOnionPayload { position: Some((0, 0)) };
+                return self.fail_here(id, node, &msg);
             }
         };
         self.set_secret(id, peeled.shared_secret);
-        let payload = match HopPayload::decode(&peeled.payload, peeled.next.is_none()) {
-            Ok(p) => p,
+        let hop = match HopPayload::decode(&peeled.payload, peeled.next.is_none()) {
+            Ok(HopPayload::Forward(f)) => Hop {
+                amt_to_forward: f.amt_to_forward.0,
+                outgoing_cltv: f.outgoing_cltv_value,
+                scid: Some(f.short_channel_id),
+                payment_data: None,
+                keysend: None,
+            },
+            Ok(HopPayload::Final(f)) => Hop {
+                amt_to_forward: f.amt_to_forward.0,
+                outgoing_cltv: f.outgoing_cltv_value,
+                scid: None,
+                payment_data: f.payment_data.map(|d| (d.payment_secret, d.total_msat.0)),
+                keysend: f.keysend_preimage,
+            },
+            Ok(HopPayload::Blinded(_)) => {
+                // Blinded paths are not simulated: such a payload cannot be ours.
+                let msg = FailureMessage::InvalidOnionPayload { position: Some((10, 0)) };
+                return self.fail_here(id, node, &msg);
+            }
             Err(e) => {
-                let mut data = Vec::with_capacity(11);
-                types::bigsize::encode(e.typ, &mut data);
-                data.extend_from_slice(&e.offset.to_be_bytes());
-                self.fail_here(id, node, code::INVALID_ONION_PAYLOAD, &data);
-                return;
+                let typ = e.tlv_type().unwrap_or(0);
+                let offset = payload_offset(&peeled.payload, typ);
+                let msg = FailureMessage::InvalidOnionPayload { position: Some((typ, offset)) };
+                return self.fail_here(id, node, &msg);
             }
         };
         match peeled.next {
-            Some(next) => self.forward(id, node, amount, cltv, hash, &payload, next),
-            None => self.receive(id, node, amount, cltv, hash, &payload),
+            Some(next) => self.forward(id, node, amount, cltv, hash, &hop, next),
+            None => self.receive(id, node, amount, cltv, hash, &hop),
         }
     }
 
@@ -1002,65 +1098,52 @@ impl Simulator {
         amount: u64,
         cltv: u32,
         hash: PaymentHash,
-        p: &HopPayload,
+        p: &Hop,
         next: OnionPacket,
     ) {
-        let Some(scid) = p.short_channel_id else { return };
+        let Some(scid) = p.scid else { return };
         let out = self.scid_index.get(&scid).copied().and_then(|ci| {
             let c = self.channels.get(ci as usize)?;
             let side = c.nodes.iter().position(|&n| n == node)?;
             Some((ci, side, c))
         });
         let Some((ci, side, c)) = out else {
-            return self.fail_here(id, node, code::UNKNOWN_NEXT_PEER, &[]);
+            return self.fail_here(id, node, &FailureMessage::UnknownNextPeer);
         };
-        let peer_offline = self.nodes.get(c.nodes[1 - side] as usize).is_some_and(|n| n.fault.offline);
+        let peer = c.nodes[1 - side];
+        let peer_offline = self.nodes.get(peer as usize).is_some_and(|n| n.fault.offline);
         let Some(policy) = c.actual[side] else {
-            return self.fail_here(id, node, code::UNKNOWN_NEXT_PEER, &[]);
+            return self.fail_here(id, node, &FailureMessage::UnknownNextPeer);
         };
-        let fwd = p.amt_to_forward.0;
-        let update = |s: &Self, disabled: bool| {
-            let u = s.channel_update(scid, node, disabled).unwrap_or_default();
-            let mut d = Vec::with_capacity(2 + u.len());
-            d.extend_from_slice(&(u.len() as u16).to_be_bytes());
-            d.extend_from_slice(&u);
-            d
+        let fwd = p.amt_to_forward;
+        let update = |s: &Self, disabled: bool| s.channel_update(scid, node, disabled).unwrap_or_default();
+        let msg = if peer_offline {
+            FailureMessage::TemporaryChannelFailure { channel_update: update(self, true) }
+        } else if !policy.enabled {
+            FailureMessage::ChannelDisabled { disabled_flags: 0, channel_update: update(self, false) }
+        } else if fwd < policy.htlc_min.0 {
+            FailureMessage::AmountBelowMinimum {
+                htlc_msat: Msat(fwd),
+                channel_update: update(self, false),
+            }
+        } else if amount < fwd.saturating_add(fee(&policy, fwd)) {
+            FailureMessage::FeeInsufficient {
+                htlc_msat: Msat(amount),
+                channel_update: update(self, false),
+            }
+        } else if cltv < p.outgoing_cltv.saturating_add(u32::from(policy.cltv_delta)) {
+            FailureMessage::IncorrectCltvExpiry { cltv_expiry: cltv, channel_update: update(self, false) }
+        } else if p.outgoing_cltv
+            <= self.cfg.block_height.saturating_add(self.cfg.expiry_too_soon_blocks)
+        {
+            FailureMessage::ExpiryTooSoon { channel_update: update(self, false) }
+        } else if fwd > policy.htlc_max.0 || self.lock(ci, side, fwd).is_err() {
+            FailureMessage::TemporaryChannelFailure { channel_update: update(self, false) }
+        } else {
+            self.add_htlc(ci, side, fwd, p.outgoing_cltv, hash, next, Some(id), node);
+            return;
         };
-        if peer_offline {
-            let d = update(self, true);
-            return self.fail_here(id, node, code::TEMPORARY_CHANNEL_FAILURE, &d);
-        }
-        if !policy.enabled {
-            let mut d = 0u16.to_be_bytes().to_vec();
-            d.extend_from_slice(&update(self, false));
-            return self.fail_here(id, node, code::CHANNEL_DISABLED, &d);
-        }
-        if fwd < policy.htlc_min.0 {
-            let mut d = fwd.to_be_bytes().to_vec();
-            d.extend_from_slice(&update(self, false));
-            return self.fail_here(id, node, code::AMOUNT_BELOW_MINIMUM, &d);
-        }
-        let fee = u64::from(policy.base_fee_msat)
-            + (fwd as u128 * u128::from(policy.fee_ppm) / 1_000_000) as u64;
-        if amount < fwd.saturating_add(fee) {
-            let mut d = amount.to_be_bytes().to_vec();
-            d.extend_from_slice(&update(self, false));
-            return self.fail_here(id, node, code::FEE_INSUFFICIENT, &d);
-        }
-        if cltv < p.outgoing_cltv.saturating_add(u32::from(policy.cltv_delta)) {
-            let mut d = cltv.to_be_bytes().to_vec();
-            d.extend_from_slice(&update(self, false));
-            return self.fail_here(id, node, code::INCORRECT_CLTV_EXPIRY, &d);
-        }
-        if p.outgoing_cltv <= self.cfg.block_height.saturating_add(self.cfg.expiry_too_soon_blocks) {
-            let d = update(self, false);
-            return self.fail_here(id, node, code::EXPIRY_TOO_SOON, &d);
-        }
-        if fwd > policy.htlc_max.0 || self.lock(ci, side, fwd).is_err() {
-            let d = update(self, false);
-            return self.fail_here(id, node, code::TEMPORARY_CHANNEL_FAILURE, &d);
-        }
-        self.add_htlc(ci, side, fwd, p.outgoing_cltv, hash, next, Some(id), node);
+        self.fail_here(id, node, &msg);
     }
 
     fn receive(
@@ -1070,26 +1153,22 @@ impl Simulator {
         amount: u64,
         cltv: u32,
         hash: PaymentHash,
-        p: &HopPayload,
+        p: &Hop,
     ) {
-        let details = |amount: u64, height: u32| {
-            let mut d = amount.to_be_bytes().to_vec();
-            d.extend_from_slice(&height.to_be_bytes());
-            d
-        };
         let height = self.cfg.block_height;
-        if amount < p.amt_to_forward.0 {
-            let d = amount.to_be_bytes();
-            return self.fail_here(id, node, code::FINAL_INCORRECT_HTLC_AMOUNT, &d);
+        let details =
+            FailureMessage::IncorrectOrUnknownPaymentDetails { htlc_msat: Msat(amount), height };
+        if amount < p.amt_to_forward {
+            let msg = FailureMessage::FinalIncorrectHtlcAmount { incoming_htlc_amt: Msat(amount) };
+            return self.fail_here(id, node, &msg);
         }
         if cltv < p.outgoing_cltv {
-            let d = cltv.to_be_bytes();
-            return self.fail_here(id, node, code::FINAL_INCORRECT_CLTV_EXPIRY, &d);
+            let msg = FailureMessage::FinalIncorrectCltvExpiry { cltv_expiry: cltv };
+            return self.fail_here(id, node, &msg);
         }
         if let Some(preimage) = p.keysend {
             if preimage.hash() != hash {
-                let d = details(amount, height);
-                return self.fail_here(id, node, code::INCORRECT_OR_UNKNOWN_PAYMENT_DETAILS, &d);
+                return self.fail_here(id, node, &details);
             }
             return self.fulfil_here(id, node, preimage);
         }
@@ -1097,26 +1176,23 @@ impl Simulator {
         let mpp_timeout = self.cfg.mpp_timeout_ms;
         let now = self.now;
         let Some(inv) = self.invoices.get_mut(&(node, hash)) else {
-            let d = details(amount, height);
-            return self.fail_here(id, node, code::INCORRECT_OR_UNKNOWN_PAYMENT_DETAILS, &d);
+            return self.fail_here(id, node, &details);
         };
         let ok = match p.payment_data {
             Some((secret, total)) => {
                 secret == inv.secret
-                    && inv.amount.map_or(true, |a| total.0 >= a.0)
+                    && inv.amount.map_or(true, |a| total >= a.0)
                     && cltv >= height.saturating_add(min_final)
             }
             None => false,
         };
         if !ok {
-            let d = details(amount, height);
-            return self.fail_here(id, node, code::INCORRECT_OR_UNKNOWN_PAYMENT_DETAILS, &d);
+            return self.fail_here(id, node, &details);
         }
-        let total = p.payment_data.map_or(0, |(_, t)| t.0);
+        let total = p.payment_data.map_or(0, |(_, t)| t);
         if inv.parts.is_empty() {
             inv.set_started = now;
-            let started = now;
-            self.schedule(mpp_timeout, Event::MppTimeout(node, hash, started));
+            self.schedule(mpp_timeout, Event::MppTimeout(node, hash, now));
         }
         let Some(inv) = self.invoices.get_mut(&(node, hash)) else { return };
         inv.parts.push(id);
@@ -1139,14 +1215,21 @@ impl Simulator {
         let parts = core::mem::take(&mut inv.parts);
         inv.received = 0;
         for part in parts {
-            self.fail_here(part, node, code::MPP_TIMEOUT, &[]);
+            self.fail_here(part, node, &FailureMessage::MppTimeout);
         }
     }
 
     /// `node` fails HTLC `id` it received, creating the failure with its shared secret.
-    fn fail_here(&mut self, id: HtlcId, node: u32, failure_code: u16, data: &[u8]) {
+    fn fail_here(&mut self, id: HtlcId, node: u32, msg: &FailureMessage) {
         let Some(secret) = self.htlcs.get(&id).and_then(|h| h.secret) else { return };
-        let mut reason = wire::build_failure(&secret, failure_code, data);
+        let Ok(reason) = failure::build_return_packet(&secret, &msg.encode(), LEGACY_PAYLOAD_LEN)
+        else {
+            return;
+        };
+        self.send_failure(id, node, msg.code(), reason);
+    }
+
+    fn send_failure(&mut self, id: HtlcId, node: u32, failure_code: u16, mut reason: Vec<u8>) {
         if self.nodes.get(node as usize).is_some_and(|n| n.fault.corrupt_failures) {
             corrupt(&mut reason);
         }
@@ -1193,10 +1276,10 @@ impl Simulator {
         };
         if reason.is_empty() {
             // The HTLC timed out at a silent node: the offerer gives up on the channel.
-            return self.fail_here(up, offerer, code::PERMANENT_CHANNEL_FAILURE, &[]);
+            return self.fail_here(up, offerer, &FailureMessage::PermanentChannelFailure);
         }
         let Some(secret) = self.htlcs.get(&up).and_then(|u| u.secret) else { return };
-        wire::wrap_failure(&secret, &mut reason);
+        failure::wrap_return_packet(&secret, &mut reason);
         if self.nodes.get(offerer as usize).is_some_and(|n| n.fault.corrupt_failures) {
             corrupt(&mut reason);
         }
@@ -1210,7 +1293,17 @@ impl Simulator {
         let (_, offerer) = self.ends(&h);
         match h.incoming {
             // The previous hop turns it into a failure of its own (BOLT 4).
-            Some(up) => self.fail_here(up, offerer, failure_code, &sha),
+            Some(up) => {
+                let Some(secret) = self.htlcs.get(&up).and_then(|u| u.secret) else { return };
+                if let Ok(reason) = failure::build_malformed_return_packet(
+                    &secret,
+                    failure_code,
+                    &sha,
+                    LEGACY_PAYLOAD_LEN,
+                ) {
+                    self.send_failure(up, offerer, failure_code, reason);
+                }
+            }
             None => self.deliver(
                 id,
                 Resolution::Malformed { failure_code, sha256_of_onion: sha },
@@ -1251,6 +1344,22 @@ enum Short {
     Slots,
 }
 
+fn unsigned_update(scid: ShortChannelId, direction: u8, p: &EdgePolicy) -> UnsignedChannelUpdate {
+    UnsignedChannelUpdate {
+        chain_hash: ChainHash::BITCOIN,
+        short_channel_id: scid,
+        timestamp: p.timestamp,
+        message_flags: 1,
+        channel_flags: (direction & 1) | if p.enabled { 0 } else { 2 },
+        cltv_expiry_delta: p.cltv_delta,
+        htlc_minimum_msat: p.htlc_min,
+        fee_base_msat: p.base_fee_msat,
+        fee_proportional_millionths: p.fee_ppm,
+        htlc_maximum_msat: p.htlc_max,
+        excess_data: Vec::new(),
+    }
+}
+
 fn draw_balance(l: Liquidity, rng: &mut SimRng, cap: u64) -> u64 {
     let share = match l {
         Liquidity::Uniform => rng.next_f64(),
@@ -1268,10 +1377,34 @@ fn draw_balance(l: Liquidity, rng: &mut SimRng, cap: u64) -> u64 {
     ((cap as f64) * share) as u64
 }
 
-fn invalid_payload_data(e: &PeelError) -> Vec<u8> {
-    let _ = e;
-    // The length prefix itself is broken: type 0 at offset 0.
-    vec![0, 0, 0]
+/// What a hop payload tells the node, whatever its form.
+struct Hop {
+    amt_to_forward: u64,
+    outgoing_cltv: u32,
+    scid: Option<ShortChannelId>,
+    payment_data: Option<(PaymentSecret, u64)>,
+    keysend: Option<PaymentPreimage>,
+}
+
+fn fee(p: &EdgePolicy, amount: u64) -> u64 {
+    u64::from(p.base_fee_msat) + (amount as u128 * u128::from(p.fee_ppm) / 1_000_000) as u64
+}
+
+/// Byte offset of the first record of type `typ` or above in a TLV stream (for
+/// `invalid_onion_payload`); 0 when it cannot be told.
+fn payload_offset(bytes: &[u8], typ: u64) -> u16 {
+    let mut at = 0usize;
+    while let Some(rest) = bytes.get(at..).filter(|r| !r.is_empty()) {
+        let Ok((t, n)) = types::bigsize::decode(rest) else { break };
+        if t >= typ {
+            return u16::try_from(at).unwrap_or(u16::MAX);
+        }
+        let Ok((len, m)) = types::bigsize::decode(rest.get(n..).unwrap_or_default()) else {
+            break;
+        };
+        at = at.saturating_add(n + m).saturating_add(usize::try_from(len).unwrap_or(usize::MAX));
+    }
+    0
 }
 
 /// Flips bits of a failure so no HMAC matches anymore.

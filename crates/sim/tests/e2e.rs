@@ -4,9 +4,10 @@
 mod common;
 
 use common::*;
-use lnpay_sim::wire::{self, code, HopPayload};
+use onion::failure::code;
 use lnpay_sim::{ChannelBackend, LocalFailure, NodeFault, SimConfig, Simulator, Topology};
 use onion::failure::FailureMessage;
+use route::gossip::{ChannelUpdate, UnsignedChannelUpdate};
 use types::{Msat, PaymentHash, PaymentPreimage, ShortChannelId};
 
 const CAP: u64 = 10_000_000_000; // 10M sat
@@ -50,13 +51,13 @@ fn failed(out: &Outcome) -> (usize, u16) {
     }
 }
 
-/// The channel_update of a failure: signed by `node`, for `scid`, with `check` on its fields.
-fn update_of(sim: &Simulator, f: &FailureMessage, node: u32, scid: ShortChannelId) -> wire::UpdateFields {
+/// The channel_update of a failure: verified as signed by `node`, for `scid`.
+fn update_of(sim: &Simulator, f: &FailureMessage, node: u32, scid: ShortChannelId) -> UnsignedChannelUpdate {
     let u = f.channel_update().expect("failure carries a channel_update");
-    assert!(wire::verify_channel_update(u, &sim.node_pubkey(node).unwrap()), "signature of node {node}");
-    let fields = wire::parse_channel_update(u).unwrap();
-    assert_eq!(fields.scid, scid);
-    fields
+    let u = ChannelUpdate::parse_from_failure(u).unwrap();
+    u.verify_with_key(&sim.node_pubkey(node).unwrap()).unwrap();
+    assert_eq!(u.contents.short_channel_id, scid);
+    u.contents
 }
 
 #[test]
@@ -83,7 +84,7 @@ fn unknown_next_peer() {
     let inv = sim.create_invoice(4, Some(Msat(AMT))).unwrap();
     let (a, c, mut payloads) = plan(&sim, 0, &path, AMT, 18, Some((inv.payment_secret, Msat(AMT))), None);
     payloads[1].short_channel_id = Some(scid(99));
-    let bytes: Vec<_> = payloads.iter().map(HopPayload::encode).collect();
+    let bytes: Vec<_> = payloads.iter().map(HopSpec::encode).collect();
     let att = send_raw(&mut sim, 0, &path, a, c, &bytes, inv.payment_hash, 3).unwrap();
     let out = resolve(&mut sim, &att);
     assert_eq!(failed(&out), (1, code::UNKNOWN_NEXT_PEER));
@@ -102,7 +103,7 @@ fn fee_insufficient_and_incorrect_cltv_with_updates() {
     let expected_incoming = AMT + 2 * 1000 + (AMT * 100 / 1_000_000) * 2; // amount node 2 received
     assert!(htlc_msat.0 >= AMT && htlc_msat.0 <= expected_incoming + 10, "{htlc_msat:?}");
     let u = update_of(&sim, f, 2, scid(3));
-    assert_eq!(u.fee_ppm, 5000);
+    assert_eq!(u.fee_proportional_millionths, 5000);
     assert_clean(&sim);
 
     let (mut sim, path) = line();
@@ -110,7 +111,7 @@ fn fee_insufficient_and_incorrect_cltv_with_updates() {
     let (out, _) = invoice_pay(&mut sim, &path);
     assert_eq!(failed(&out), (0, code::INCORRECT_CLTV_EXPIRY));
     let Outcome::Failed { failure: f, .. } = &out else { panic!() };
-    assert_eq!(update_of(&sim, f, 1, scid(2)).cltv_delta, 100);
+    assert_eq!(update_of(&sim, f, 1, scid(2)).cltv_expiry_delta, 100);
     assert_clean(&sim);
 }
 
@@ -129,7 +130,7 @@ fn amount_below_minimum_and_channel_disabled() {
     let (out, _) = invoice_pay(&mut sim, &path);
     assert_eq!(failed(&out), (1, code::CHANNEL_DISABLED));
     let Outcome::Failed { failure: f, .. } = &out else { panic!() };
-    assert!(update_of(&sim, f, 2, scid(3)).disabled);
+    assert!(update_of(&sim, f, 2, scid(3)).is_disabled());
     assert_clean(&sim);
 }
 
@@ -167,7 +168,7 @@ fn expiry_too_soon() {
     let inv = sim.create_invoice(4, Some(Msat(AMT))).unwrap();
     // A final CLTV of 1 block: node 3's outgoing expiry is within its 6-block margin.
     let (a, c, payloads) = plan(&sim, 0, &path, AMT, 1, Some((inv.payment_secret, Msat(AMT))), None);
-    let bytes: Vec<_> = payloads.iter().map(HopPayload::encode).collect();
+    let bytes: Vec<_> = payloads.iter().map(HopSpec::encode).collect();
     let att = send_raw(&mut sim, 0, &path, a, c, &bytes, inv.payment_hash, 3).unwrap();
     let out = resolve(&mut sim, &att);
     assert_eq!(failed(&out), (2, code::EXPIRY_TOO_SOON));
@@ -185,7 +186,7 @@ fn bad_onions_malformed_path() {
         let (mut sim, path) = line();
         let inv = sim.create_invoice(4, Some(Msat(AMT))).unwrap();
         let (a, c, payloads) = plan(&sim, 0, &path, AMT, 18, Some((inv.payment_secret, Msat(AMT))), None);
-        let bytes: Vec<_> = payloads.iter().map(HopPayload::encode).collect();
+        let bytes: Vec<_> = payloads.iter().map(HopSpec::encode).collect();
         let (mut o, secrets) = onion_for(&sim, &path, &bytes, &inv.payment_hash, 5);
         match tamper {
             0 => o.version = 1,
@@ -202,7 +203,7 @@ fn bad_onions_malformed_path() {
     let (mut sim, path) = line();
     let inv = sim.create_invoice(4, Some(Msat(AMT))).unwrap();
     let (a, c, payloads) = plan(&sim, 0, &path, AMT, 18, Some((inv.payment_secret, Msat(AMT))), None);
-    let bytes: Vec<_> = payloads.iter().map(HopPayload::encode).collect();
+    let bytes: Vec<_> = payloads.iter().map(HopSpec::encode).collect();
     let mut hops: Vec<_> = path.iter().zip(&bytes).map(|(h, p)| (sim.node_pubkey(h.node).unwrap(), p.clone())).collect();
     hops[1].0 = sim.node_pubkey(3).unwrap();
     let key = secp256k1::SecretKey::from_slice(&[9; 32]).unwrap();
@@ -219,14 +220,14 @@ fn invalid_onion_payload() {
     let (mut sim, path) = line();
     let inv = sim.create_invoice(4, Some(Msat(AMT))).unwrap();
     let (a, c, payloads) = plan(&sim, 0, &path, AMT, 18, Some((inv.payment_secret, Msat(AMT))), None);
-    let mut bytes: Vec<_> = payloads.iter().map(HopPayload::encode).collect();
+    let mut bytes: Vec<_> = payloads.iter().map(HopSpec::encode).collect();
     // Node 2's payload lacks its short_channel_id.
-    bytes[1] = HopPayload::final_hop(payloads[1].amt_to_forward, payloads[1].outgoing_cltv, None, None).encode();
+    bytes[1] = HopSpec::final_hop(payloads[1].amt_to_forward, payloads[1].outgoing_cltv, None, None).encode();
     let att = send_raw(&mut sim, 0, &path, a, c, &bytes, inv.payment_hash, 3).unwrap();
     let out = resolve(&mut sim, &att);
     assert_eq!(failed(&out), (1, code::INVALID_ONION_PAYLOAD));
     let Outcome::Failed { failure: FailureMessage::InvalidOnionPayload { position }, .. } = out else { panic!() };
-    assert_eq!(position.map(|p| p.0), Some(wire::TLV_SHORT_CHANNEL_ID));
+    assert_eq!(position.map(|p| p.0), Some(6));
     assert_clean(&sim);
 }
 
@@ -238,7 +239,7 @@ fn final_hop_failures() {
     let pd = Some((inv.payment_secret, Msat(AMT)));
     let (a, c, mut payloads) = plan(&sim, 0, &path, AMT, 18, pd, None);
     payloads[3].outgoing_cltv += 10;
-    let bytes: Vec<_> = payloads.iter().map(HopPayload::encode).collect();
+    let bytes: Vec<_> = payloads.iter().map(HopSpec::encode).collect();
     let att = send_raw(&mut sim, 0, &path, a, c, &bytes, inv.payment_hash, 3).unwrap();
     let out = resolve(&mut sim, &att);
     assert_eq!(failed(&out), (3, code::FINAL_INCORRECT_CLTV_EXPIRY));
@@ -247,7 +248,7 @@ fn final_hop_failures() {
     // final_incorrect_htlc_amount: the final payload claims more than node 3 forwards.
     let (a, c, mut payloads) = plan(&sim, 0, &path, AMT, 18, pd, None);
     payloads[3].amt_to_forward = Msat(AMT + 1);
-    let bytes: Vec<_> = payloads.iter().map(HopPayload::encode).collect();
+    let bytes: Vec<_> = payloads.iter().map(HopSpec::encode).collect();
     let att = send_raw(&mut sim, 0, &path, a, c, &bytes, inv.payment_hash, 4).unwrap();
     let out = resolve(&mut sim, &att);
     assert_eq!(failed(&out), (3, code::FINAL_INCORRECT_HTLC_AMOUNT));
@@ -306,7 +307,7 @@ fn diamond_multi_part_settles_together() {
     let mut atts = Vec::new();
     for (i, p) in [&p1, &p2].into_iter().enumerate() {
         let (a, c, payloads) = plan(&sim, 0, p, AMT, 18, pd, None);
-        let bytes: Vec<_> = payloads.iter().map(HopPayload::encode).collect();
+        let bytes: Vec<_> = payloads.iter().map(HopSpec::encode).collect();
         atts.push(send_raw(&mut sim, 0, p, a, c, &bytes, inv.payment_hash, 10 + i as u8).unwrap());
     }
     sim.run_until_idle();
@@ -329,7 +330,7 @@ fn diamond_mpp_timeout() {
     let inv = sim.create_invoice(3, Some(Msat(2 * AMT))).unwrap();
     let pd = Some((inv.payment_secret, Msat(2 * AMT)));
     let (a, c, payloads) = plan(&sim, 0, &p1, AMT, 18, pd, None);
-    let bytes: Vec<_> = payloads.iter().map(HopPayload::encode).collect();
+    let bytes: Vec<_> = payloads.iter().map(HopSpec::encode).collect();
     let att = send_raw(&mut sim, 0, &p1, a, c, &bytes, inv.payment_hash, 3).unwrap();
     assert_eq!(sim.next_event_time(), Some(50));
     sim.advance_to(59_000);
@@ -356,6 +357,16 @@ fn diamond_route_hint_to_private_channel() {
     let inv = sim.create_invoice(2, Some(Msat(AMT))).unwrap();
     assert_eq!(inv.route_hints.len(), 1);
     assert_eq!(inv.route_hints[0].src, sim.node_id(1).unwrap());
+    // The BOLT 11 form decodes and verifies with the bolt11 crate, signed by the payee.
+    let decoded = bolt11::Invoice::decode(&inv.bolt11, bolt11::Currency::Bitcoin).unwrap();
+    assert_eq!(decoded.payee(), sim.node_id(2).unwrap());
+    assert_eq!(decoded.payment_hash(), &inv.payment_hash);
+    assert_eq!(decoded.payment_secret(), &inv.payment_secret);
+    assert_eq!(decoded.amount(), Some(Msat(AMT)));
+    assert_eq!(decoded.min_final_cltv_expiry_delta(), 18);
+    let hints = decoded.route_hints();
+    assert_eq!(hints.len(), 1);
+    assert_eq!((hints[0].0[0].node_id, hints[0].0[0].short_channel_id), (inv.route_hints[0].src, scid(2)));
     let path = [PathHop { scid: scid(1), node: 1 }, PathHop { scid: inv.route_hints[0].scid, node: 2 }];
     let out = pay(&mut sim, 0, &path, AMT, inv.payment_hash, Some((inv.payment_secret, Msat(AMT))), None);
     assert!(matches!(out, Outcome::Paid(_)), "{out:?}");
@@ -370,7 +381,7 @@ fn faults_offline_hold_corrupt_silent() {
     let (out, _) = invoice_pay(&mut sim, &path);
     assert_eq!(failed(&out), (1, code::TEMPORARY_CHANNEL_FAILURE));
     let Outcome::Failed { failure: f, .. } = &out else { panic!() };
-    assert!(update_of(&sim, f, 2, scid(3)).disabled);
+    assert!(update_of(&sim, f, 2, scid(3)).is_disabled());
     assert_eq!(sim.max_flow(0, 4), Msat(0));
     // Offline first peer: a local failure, nothing sent.
     sim.set_fault(1, NodeFault { offline: true, ..Default::default() });
@@ -409,7 +420,7 @@ fn local_failures() {
     let (mut sim, path) = line();
     let inv = sim.create_invoice(4, Some(Msat(AMT))).unwrap();
     let (_, c, payloads) = plan(&sim, 0, &path, AMT, 18, None, None);
-    let bytes: Vec<_> = payloads.iter().map(HopPayload::encode).collect();
+    let bytes: Vec<_> = payloads.iter().map(HopSpec::encode).collect();
     let (o, _) = onion_for(&sim, &path, &bytes, &inv.payment_hash, 3);
     let r = sim.send_htlc(scid(1), Msat(CAP), c, inv.payment_hash, o.clone());
     assert!(matches!(r, Err(LocalFailure::InsufficientBalance { available, .. }) if available.0 == CAP / 10 * 6 - CAP / 100));

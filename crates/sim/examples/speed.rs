@@ -1,0 +1,46 @@
+//! Times the simulator on the 2026 mainnet snapshot: network build (keys, balances), gossip
+//! signing, and 1,000 single-attempt payments of 100k sat. Run in release:
+//! `cargo run --release -p lnpay-sim --example speed`.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use lnpay_sim::workload::{add_payer, run_single_attempts};
+use lnpay_sim::{SimConfig, Simulator, Topology};
+use route::graph::GraphBuilder;
+use std::time::Instant;
+use types::Msat;
+
+fn main() {
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../../shared/graph/mainnet-2026-02-03.listchannels.json.gz"
+    );
+    let t0 = Instant::now();
+    let file = std::fs::File::open(path).unwrap_or_else(|e| panic!("missing {path}: {e}"));
+    let mut b = GraphBuilder::new();
+    let reader = std::io::BufReader::new(flate2::read::GzDecoder::new(file));
+    route::import::listchannels::read(reader, &mut b).unwrap();
+    let graph = b.build();
+    let import = t0.elapsed();
+
+    let t1 = Instant::now();
+    let mut topology = Topology::from_graph(&graph);
+    let payer = add_payer(&mut topology, 8, Msat(1_000_000_000_000));
+    let mut sim = Simulator::new(&topology, SimConfig { seed: 2026, ..Default::default() }).unwrap();
+    let build = t1.elapsed();
+
+    let t2 = Instant::now();
+    let gossip = sim.gossip();
+    let signing = t2.elapsed();
+
+    let t3 = Instant::now();
+    let out = run_single_attempts(&mut sim, payer, 1000, Msat(100_000_000), 1);
+    let payments = t3.elapsed();
+
+    println!("nodes {}, channels {}", sim.node_count(), topology.channels.len());
+    println!("import listchannels.json.gz: {import:?}");
+    println!("build network (keys, balances): {build:?}");
+    println!("sign gossip ({} messages): {signing:?}", gossip.len());
+    println!("build + sign: {:?}", build + signing);
+    println!("1000 payments of 100k sat: {payments:?} real, {} ms simulated", out.sim_time_ms);
+    println!("{out}");
+}
