@@ -206,6 +206,22 @@ pub fn next_path_key<C: Verification>(
     path_key.mul_tweak(secp, &factor).map_err(|_| UnblindError::Tweak)
 }
 
+fn open(ss: &SharedSecret, encrypted: &[u8]) -> Result<Vec<u8>, UnblindError> {
+    cipher(&ss.derive(b"rho"))
+        .decrypt(&Nonce::default(), encrypted)
+        .map_err(|_| UnblindError::Decrypt { len: encrypted.len() })
+}
+
+/// Only the decryption of [`decrypt_recipient_data`]: the plaintext `encrypted_data_tlv` bytes,
+/// for a reader that parses them itself (a recipient reading private even types of its own).
+pub fn decrypt_recipient_data_bytes(
+    node_secret: &SecretKey,
+    path_key: &PublicKey,
+    encrypted: &[u8],
+) -> Result<Vec<u8>, UnblindError> {
+    open(&SharedSecret::new(path_key, node_secret), encrypted)
+}
+
 /// A node reads its `encrypted_recipient_data` with its key and the path key it received, and
 /// derives the next path key.
 pub fn decrypt_recipient_data<C: Verification>(
@@ -215,9 +231,7 @@ pub fn decrypt_recipient_data<C: Verification>(
     encrypted: &[u8],
 ) -> Result<UnblindedHop, UnblindError> {
     let ss = SharedSecret::new(path_key, node_secret);
-    let plaintext = cipher(&ss.derive(b"rho"))
-        .decrypt(&Nonce::default(), encrypted)
-        .map_err(|_| UnblindError::Decrypt { len: encrypted.len() })?;
+    let plaintext = open(&ss, encrypted)?;
     let data = EncryptedDataTlv::decode(&plaintext).map_err(UnblindError::Tlv)?;
     let next = match data.next_path_key_override {
         Some(k) => k,
