@@ -77,6 +77,15 @@ pub struct FinalPayload {
     pub custom_records: Vec<TlvRecord>,
 }
 
+impl FinalPayload {
+    /// The total amount of the payment: `payment_data.total_msat`, or `amt_to_forward` when
+    /// there is no `payment_data` (BOLT 4: "MUST treat `total_msat` as if it were equal to
+    /// `amt_to_forward` if it is not present").
+    pub fn total_msat(&self) -> Msat {
+        self.payment_data.map_or(self.amt_to_forward, |d| d.total_msat)
+    }
+}
+
 /// The payload of a hop inside a blinded route.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct BlindedPayload {
@@ -535,6 +544,18 @@ mod tests {
                 custom_records: vec![],
             })),
         );
+        let with_data = HopPayload::decode(
+            &hex::decode(&format!("02023a98040205dc0822{secret}0fa0")).unwrap(),
+            true,
+        );
+        let Ok(HopPayload::Final(f)) = with_data else { panic!("{with_data:?}") };
+        assert_eq!(f.total_msat(), Msat(4000));
+        let Ok(HopPayload::Final(f)) =
+            HopPayload::decode(&hex::decode("02023a98040205dc").unwrap(), true)
+        else {
+            panic!("final without payment data")
+        };
+        assert_eq!(f.total_msat(), Msat(15000));
         check(
             &format!("02023a98040205dc0822{secret}0fa0"),
             false,
