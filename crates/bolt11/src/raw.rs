@@ -244,6 +244,11 @@ impl RawField<'_> {
     pub fn letter(&self) -> char {
         fives::to_char(self.tag)
     }
+
+    /// The data as the bech32 characters it was written with (lower case).
+    pub fn data_chars(&self) -> String {
+        self.data.iter().map(|&v| fives::to_char(v)).collect()
+    }
 }
 
 /// An invoice as written, not yet verified: see the [module documentation](self).

@@ -17,11 +17,14 @@ struct Cli {
 enum Cmd {
     /// Build or peel a BOLT 4 payment onion (like Core Lightning's devtools/onion).
     Onion(cmd::onion::Args),
+    /// Check a BOLT 11 invoice and print its fields (like Core Lightning's decodepay).
+    Decode(cmd::decode::Args),
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.cmd {
         Cmd::Onion(args) => cmd::onion::run(args),
+        Cmd::Decode(args) => cmd::decode::run(args),
     }
 }

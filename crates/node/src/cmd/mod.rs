@@ -1,5 +1,6 @@
 //! One module per subcommand of `lnpay`.
 
+pub mod decode;
 pub mod onion;
 
 use serde_json::{json, Value};
