@@ -17,6 +17,8 @@ struct Cli {
 enum Cmd {
     /// Build or peel a BOLT 4 payment onion (like Core Lightning's devtools/onion).
     Onion(cmd::onion::Args),
+    /// Find a route over a channel graph file (like Core Lightning's getroute).
+    Getroute(cmd::getroute::Args),
     /// Check a BOLT 11 invoice and print its fields (like Core Lightning's decodepay).
     Decode(cmd::decode::Args),
 }
@@ -26,5 +28,6 @@ fn main() -> ExitCode {
     match cli.cmd {
         Cmd::Onion(args) => cmd::onion::run(args),
         Cmd::Decode(args) => cmd::decode::run(args),
+        Cmd::Getroute(args) => cmd::getroute::run(args),
     }
 }

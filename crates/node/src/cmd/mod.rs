@@ -1,6 +1,7 @@
 //! One module per subcommand of `lnpay`.
 
 pub mod decode;
+pub mod getroute;
 pub mod onion;
 
 use serde_json::{json, Value};
