@@ -42,6 +42,7 @@ use std::process::ExitCode;
 pub mod targets {
     //! One module per fuzz target, each with `pub fn do_test(data: &[u8])`.
     pub mod bigsize;
+    pub mod bolt11_decode;
     pub mod channel_announcement;
     pub mod channel_update;
     pub mod failure_decode;
@@ -67,6 +68,7 @@ pub const TARGETS: &[(&str, DoTest)] = &[
     ("failure_decode", targets::failure_decode::do_test),
     ("onion_peel", targets::onion_peel::do_test),
     ("hop_payload", targets::hop_payload::do_test),
+    ("bolt11_decode", targets::bolt11_decode::do_test),
 ];
 
 /// The committed corpus of target `name`: `fuzz/corpus/<name>/`.

@@ -43,6 +43,8 @@ pub use invoice::{
     VerifyError, DEFAULT_EXPIRY, DEFAULT_MIN_FINAL_CLTV_EXPIRY_DELTA,
 };
 pub use raw::{Amount, Multiplier, ParseError, RawField, RawInvoice};
+/// The secp256k1 crate this one signs and verifies with (keys in its API are its types).
+pub use secp256k1;
 
 use types::features::Feature;
 
