@@ -25,7 +25,8 @@ fn main() {
     let t1 = Instant::now();
     let mut topology = Topology::from_graph(&graph);
     let payer = add_payer(&mut topology, 8, Msat(1_000_000_000_000));
-    let mut sim = Simulator::new(&topology, SimConfig { seed: 2026, ..Default::default() }).unwrap();
+    let mut sim =
+        Simulator::new(&topology, SimConfig { seed: 2026, ..Default::default() }).unwrap();
     let build = t1.elapsed();
 
     let t2 = Instant::now();
@@ -33,8 +34,14 @@ fn main() {
     let signing = t2.elapsed();
 
     let t3 = Instant::now();
-    let out = run_single_attempts(&mut sim, payer, 1000, Msat(100_000_000), 1);
+    let out = run_single_attempts(&mut sim, payer, 1000, Msat(100_000_000), 1, false);
     let payments = t3.elapsed();
+
+    // The same payments on a fresh network, with the ground truth before each.
+    let mut sim2 = Simulator::new(&topology, SimConfig { seed: 2026, ..Default::default() }).unwrap();
+    let t4 = Instant::now();
+    let truth = run_single_attempts(&mut sim2, payer, 1000, Msat(100_000_000), 1, true);
+    let with_truth = t4.elapsed();
 
     println!("nodes {}, channels {}", sim.node_count(), topology.channels.len());
     println!("import listchannels.json.gz: {import:?}");
@@ -43,4 +50,6 @@ fn main() {
     println!("build + sign: {:?}", build + signing);
     println!("1000 payments of 100k sat: {payments:?} real, {} ms simulated", out.sim_time_ms);
     println!("{out}");
+    println!("with ground truth (max flow before each payment): {with_truth:?}");
+    println!("{truth}");
 }

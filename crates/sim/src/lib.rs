@@ -34,7 +34,7 @@ pub mod workload;
 
 pub use rng::SimRng;
 pub use sim::{
-    ChannelBackend, FaultRates, HtlcId, HtlcResolution, Invoice, Latency, Liquidity,
-    LocalFailure, LogEntry, LogKind, NodeFault, Resolution, RouteHintHop, SimConfig, Simulator,
+    ChannelBackend, FaultRates, HtlcId, HtlcResolution, Invoice, Latency, Liquidity, LocalFailure,
+    LogEntry, LogKind, NodeFault, Resolution, RouteHintHop, SimConfig, Simulator,
 };
 pub use topology::{generate, GeneratorParams, Topology, TopologyChannel, TopologyError};

@@ -21,7 +21,9 @@ impl SimRng {
     /// A generator for `seed`.
     pub fn new(seed: u64) -> SimRng {
         let mut sm = seed;
-        SimRng { s: [splitmix64(&mut sm), splitmix64(&mut sm), splitmix64(&mut sm), splitmix64(&mut sm)] }
+        SimRng {
+            s: [splitmix64(&mut sm), splitmix64(&mut sm), splitmix64(&mut sm), splitmix64(&mut sm)],
+        }
     }
 
     /// A generator for item `index` of stream `seed`, independent of the others: lets threads

@@ -166,11 +166,9 @@ impl fmt::Display for LocalFailure {
             LocalFailure::UnknownChannel { scid } => write!(f, "unknown channel {scid}"),
             LocalFailure::NotOurChannel { scid } => write!(f, "channel {scid} is not ours"),
             LocalFailure::PeerOffline { scid } => write!(f, "peer of channel {scid} is offline"),
-            LocalFailure::InsufficientBalance { scid, available, amount } => write!(
-                f,
-                "channel {scid} can send {} msat, {} msat asked",
-                available.0, amount.0
-            ),
+            LocalFailure::InsufficientBalance { scid, available, amount } => {
+                write!(f, "channel {scid} can send {} msat, {} msat asked", available.0, amount.0)
+            }
             LocalFailure::TooManyHtlcs { scid } => write!(f, "channel {scid} has no htlc slot"),
         }
     }
@@ -614,7 +612,9 @@ impl Simulator {
     pub fn node_channels(&self, node: u32) -> Vec<ShortChannelId> {
         self.node_channels
             .get(node as usize)
-            .map(|v| v.iter().filter_map(|&c| self.channels.get(c as usize)).map(|c| c.scid).collect())
+            .map(|v| {
+                v.iter().filter_map(|&c| self.channels.get(c as usize)).map(|c| c.scid).collect()
+            })
             .unwrap_or_default()
     }
 
@@ -684,7 +684,9 @@ impl Simulator {
     pub fn graph(&self) -> Arc<Graph> {
         let mut b = GraphBuilder::new();
         for c in self.channels.iter().filter(|c| c.public) {
-            let (Some(n0), Some(n1)) = (self.nodes.get(c.nodes[0] as usize), self.nodes.get(c.nodes[1] as usize)) else {
+            let (Some(n0), Some(n1)) =
+                (self.nodes.get(c.nodes[0] as usize), self.nodes.get(c.nodes[1] as usize))
+            else {
                 continue;
             };
             b.add_channel(c.scid, n0.id, n1.id, Some(Msat(c.capacity)));
@@ -700,7 +702,12 @@ impl Simulator {
     /// A signed `channel_update` (with its type prefix) for the direction `from` sends on in
     /// `scid`, with the policy it actually applies (`disabled` forces the disabled bit and
     /// bumps the timestamp).
-    pub fn channel_update(&self, scid: ShortChannelId, from: u32, disabled: bool) -> Option<Vec<u8>> {
+    pub fn channel_update(
+        &self,
+        scid: ShortChannelId,
+        from: u32,
+        disabled: bool,
+    ) -> Option<Vec<u8>> {
         let c = self.channels.get(*self.scid_index.get(&scid)? as usize)?;
         let side = c.nodes.iter().position(|&n| n == from)?;
         let p = c.actual[side]?;
@@ -820,7 +827,14 @@ impl Simulator {
         let bolt11 = b.build_signed(&node_secret).ok()?.to_string();
         self.invoices.insert(
             (payee, hash),
-            InvoiceState { preimage, secret, amount, parts: Vec::new(), received: 0, set_started: 0 },
+            InvoiceState {
+                preimage,
+                secret,
+                amount,
+                parts: Vec::new(),
+                received: 0,
+                set_started: 0,
+            },
         );
         Some(Invoice {
             payee: id,
@@ -897,7 +911,8 @@ impl Simulator {
         let scid = first_hop;
         let ci = *self.scid_index.get(&scid).ok_or(LocalFailure::UnknownChannel { scid })?;
         let c = self.channels.get(ci as usize).ok_or(LocalFailure::UnknownChannel { scid })?;
-        let side = c.nodes.iter().position(|&n| n == node).ok_or(LocalFailure::NotOurChannel { scid })?;
+        let side =
+            c.nodes.iter().position(|&n| n == node).ok_or(LocalFailure::NotOurChannel { scid })?;
         let peer = c.nodes[1 - side];
         if self.nodes.get(peer as usize).is_some_and(|n| n.fault.offline) {
             return Err(LocalFailure::PeerOffline { scid });
@@ -1116,11 +1131,15 @@ impl Simulator {
             return self.fail_here(id, node, &FailureMessage::UnknownNextPeer);
         };
         let fwd = p.amt_to_forward;
-        let update = |s: &Self, disabled: bool| s.channel_update(scid, node, disabled).unwrap_or_default();
+        let update =
+            |s: &Self, disabled: bool| s.channel_update(scid, node, disabled).unwrap_or_default();
         let msg = if peer_offline {
             FailureMessage::TemporaryChannelFailure { channel_update: update(self, true) }
         } else if !policy.enabled {
-            FailureMessage::ChannelDisabled { disabled_flags: 0, channel_update: update(self, false) }
+            FailureMessage::ChannelDisabled {
+                disabled_flags: 0,
+                channel_update: update(self, false),
+            }
         } else if fwd < policy.htlc_min.0 {
             FailureMessage::AmountBelowMinimum {
                 htlc_msat: Msat(fwd),
@@ -1132,7 +1151,10 @@ impl Simulator {
                 channel_update: update(self, false),
             }
         } else if cltv < p.outgoing_cltv.saturating_add(u32::from(policy.cltv_delta)) {
-            FailureMessage::IncorrectCltvExpiry { cltv_expiry: cltv, channel_update: update(self, false) }
+            FailureMessage::IncorrectCltvExpiry {
+                cltv_expiry: cltv,
+                channel_update: update(self, false),
+            }
         } else if p.outgoing_cltv
             <= self.cfg.block_height.saturating_add(self.cfg.expiry_too_soon_blocks)
         {
@@ -1304,10 +1326,7 @@ impl Simulator {
                     self.send_failure(up, offerer, failure_code, reason);
                 }
             }
-            None => self.deliver(
-                id,
-                Resolution::Malformed { failure_code, sha256_of_onion: sha },
-            ),
+            None => self.deliver(id, Resolution::Malformed { failure_code, sha256_of_onion: sha }),
         }
     }
 

@@ -7,9 +7,9 @@ use crate::sim::{ChannelBackend, Resolution, Simulator};
 use crate::topology::Topology;
 use crate::SimRng;
 use core::fmt;
-use route::getroute::{get_route_with, FirstHop, Route, RouteRequest, Scratch};
 use onion::failure::decode_return_packet;
 use onion::payload::{FinalPayload, ForwardPayload, HopPayload, PaymentData};
+use route::getroute::{get_route_with, FirstHop, Route, RouteRequest, Scratch};
 use route::graph::EdgePolicy;
 use secp256k1::SecretKey;
 use std::collections::BTreeMap;
@@ -65,6 +65,12 @@ pub struct Outcomes {
     pub malformed: usize,
     /// Amount delivered to payees.
     pub delivered: Msat,
+    /// With ground truth on: payments the true balances could have carried when they were
+    /// sent (max flow from payer to payee at least the amount).
+    pub feasible: usize,
+    /// With ground truth on: the sum over payments of `min(amount, max flow)`, what a perfect
+    /// payer could have delivered one payment at a time.
+    pub feasible_amount: Msat,
     /// Simulated time at the end.
     pub sim_time_ms: u64,
 }
@@ -73,9 +79,12 @@ impl fmt::Display for Outcomes {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
             f,
-            "{} payments: {} paid, {} no route, {} local failures, {} unattributable, {} malformed, failures by code {:?}",
+            "{} payments: {} paid ({} msat delivered; {} feasible, {} msat), {} no route, {} local failures, {} unattributable, {} malformed, failures by code {:?}",
             self.payments,
             self.paid,
+            self.delivered.0,
+            self.feasible,
+            self.feasible_amount.0,
             self.no_route,
             self.local_failure,
             self.unattributable,
@@ -89,13 +98,15 @@ impl fmt::Display for Outcomes {
 /// time, one attempt each, to payees that have at least one public channel able to carry
 /// `amount` into them: route with `getroute` on the published graph (the payer's real
 /// spendable balances as first hops), build the onion, send, run the simulation to the
-/// resolution, decode. Payees get an invoice each.
+/// resolution, decode. Payees get an invoice each. With `ground_truth`, the max flow from
+/// payer to payee is computed before each payment (costly on a large graph).
 pub fn run_single_attempts(
     sim: &mut Simulator,
     payer: u32,
     count: usize,
     amount: Msat,
     seed: u64,
+    ground_truth: bool,
 ) -> Outcomes {
     let graph = sim.graph();
     let mut rng = SimRng::new(seed);
@@ -120,6 +131,11 @@ pub fn run_single_attempts(
             out.no_route += 1;
             continue;
         };
+        if ground_truth {
+            let flow = sim.max_flow(payer, payee);
+            out.feasible += usize::from(flow >= amount);
+            out.feasible_amount = Msat(out.feasible_amount.0 + flow.0.min(amount.0));
+        }
         let Some(inv) = sim.create_invoice(payee, Some(amount)) else { continue };
         let mut req = RouteRequest::new(payer_id, inv.payee, amount, 10_000_000);
         req.seed = seed.wrapping_add(i as u64);

@@ -4,8 +4,8 @@
 mod common;
 
 use common::*;
-use onion::failure::code;
 use lnpay_sim::{ChannelBackend, LocalFailure, NodeFault, SimConfig, Simulator, Topology};
+use onion::failure::code;
 use onion::failure::FailureMessage;
 use route::gossip::{ChannelUpdate, UnsignedChannelUpdate};
 use types::{Msat, PaymentHash, PaymentPreimage, ShortChannelId};
@@ -52,7 +52,12 @@ fn failed(out: &Outcome) -> (usize, u16) {
 }
 
 /// The channel_update of a failure: verified as signed by `node`, for `scid`.
-fn update_of(sim: &Simulator, f: &FailureMessage, node: u32, scid: ShortChannelId) -> UnsignedChannelUpdate {
+fn update_of(
+    sim: &Simulator,
+    f: &FailureMessage,
+    node: u32,
+    scid: ShortChannelId,
+) -> UnsignedChannelUpdate {
     let u = f.channel_update().expect("failure carries a channel_update");
     let u = ChannelUpdate::parse_from_failure(u).unwrap();
     u.verify_with_key(&sim.node_pubkey(node).unwrap()).unwrap();
@@ -65,7 +70,8 @@ fn line_success_moves_balances() {
     let (mut sim, path) = line();
     let inv = sim.create_invoice(4, Some(Msat(AMT))).unwrap();
     let before = sim.balances(scid(4)).unwrap().1;
-    let out = pay(&mut sim, 0, &path, AMT, inv.payment_hash, Some((inv.payment_secret, Msat(AMT))), None);
+    let out =
+        pay(&mut sim, 0, &path, AMT, inv.payment_hash, Some((inv.payment_secret, Msat(AMT))), None);
     let Outcome::Paid(p) = out else { panic!("{out:?}") };
     assert_eq!(p.hash(), inv.payment_hash);
     let after = sim.balances(scid(4)).unwrap();
@@ -82,7 +88,8 @@ fn line_success_moves_balances() {
 fn unknown_next_peer() {
     let (mut sim, path) = line();
     let inv = sim.create_invoice(4, Some(Msat(AMT))).unwrap();
-    let (a, c, mut payloads) = plan(&sim, 0, &path, AMT, 18, Some((inv.payment_secret, Msat(AMT))), None);
+    let (a, c, mut payloads) =
+        plan(&sim, 0, &path, AMT, 18, Some((inv.payment_secret, Msat(AMT))), None);
     payloads[1].short_channel_id = Some(scid(99));
     let bytes: Vec<_> = payloads.iter().map(HopSpec::encode).collect();
     let att = send_raw(&mut sim, 0, &path, a, c, &bytes, inv.payment_hash, 3).unwrap();
@@ -95,11 +102,19 @@ fn unknown_next_peer() {
 fn fee_insufficient_and_incorrect_cltv_with_updates() {
     let (mut sim, path) = line();
     // Stale gossip: node 2 charges more than it announced on channel 3.
-    assert!(sim.set_actual_policy(scid(3), 2, |p| route::graph::EdgePolicy { fee_ppm: 5000, timestamp: p.timestamp + 1, ..p }));
+    assert!(sim.set_actual_policy(scid(3), 2, |p| route::graph::EdgePolicy {
+        fee_ppm: 5000,
+        timestamp: p.timestamp + 1,
+        ..p
+    }));
     let (out, _) = invoice_pay(&mut sim, &path);
     let (i, c) = failed(&out);
     assert_eq!((i, c), (1, code::FEE_INSUFFICIENT));
-    let Outcome::Failed { failure: f @ FailureMessage::FeeInsufficient { htlc_msat, .. }, .. } = &out else { panic!() };
+    let Outcome::Failed { failure: f @ FailureMessage::FeeInsufficient { htlc_msat, .. }, .. } =
+        &out
+    else {
+        panic!()
+    };
     let expected_incoming = AMT + 2 * 1000 + (AMT * 100 / 1_000_000) * 2; // amount node 2 received
     assert!(htlc_msat.0 >= AMT && htlc_msat.0 <= expected_incoming + 10, "{htlc_msat:?}");
     let u = update_of(&sim, f, 2, scid(3));
@@ -107,7 +122,9 @@ fn fee_insufficient_and_incorrect_cltv_with_updates() {
     assert_clean(&sim);
 
     let (mut sim, path) = line();
-    assert!(sim.set_actual_policy(scid(2), 1, |p| route::graph::EdgePolicy { cltv_delta: 100, ..p }));
+    assert!(
+        sim.set_actual_policy(scid(2), 1, |p| route::graph::EdgePolicy { cltv_delta: 100, ..p })
+    );
     let (out, _) = invoice_pay(&mut sim, &path);
     assert_eq!(failed(&out), (0, code::INCORRECT_CLTV_EXPIRY));
     let Outcome::Failed { failure: f, .. } = &out else { panic!() };
@@ -118,10 +135,17 @@ fn fee_insufficient_and_incorrect_cltv_with_updates() {
 #[test]
 fn amount_below_minimum_and_channel_disabled() {
     let (mut sim, path) = line();
-    sim.set_actual_policy(scid(4), 3, |p| route::graph::EdgePolicy { htlc_min: Msat(AMT * 2), ..p });
+    sim.set_actual_policy(scid(4), 3, |p| route::graph::EdgePolicy {
+        htlc_min: Msat(AMT * 2),
+        ..p
+    });
     let (out, _) = invoice_pay(&mut sim, &path);
     assert_eq!(failed(&out), (2, code::AMOUNT_BELOW_MINIMUM));
-    let Outcome::Failed { failure: FailureMessage::AmountBelowMinimum { htlc_msat, .. }, .. } = &out else { panic!() };
+    let Outcome::Failed { failure: FailureMessage::AmountBelowMinimum { htlc_msat, .. }, .. } =
+        &out
+    else {
+        panic!()
+    };
     assert_eq!(htlc_msat.0, AMT);
     assert_clean(&sim);
 
@@ -143,8 +167,8 @@ fn temporary_channel_failure_when_balance_is_short() {
     for i in 0..4u32 {
         // Channel 4 has almost nothing at node 3.
         let bal = if i == 3 { CAP / 100 + AMT / 2 } else { CAP / 2 };
-        t.add_channel(scid(u64::from(i) + 1), i, i + 1, Msat(CAP), policy(1000, 100, 40)).balance_a =
-            Some(Msat(bal));
+        t.add_channel(scid(u64::from(i) + 1), i, i + 1, Msat(CAP), policy(1000, 100, 40))
+            .balance_a = Some(Msat(bal));
     }
     let mut sim = Simulator::new(&t, SimConfig::default()).unwrap();
     let path: Vec<_> = (1..5).map(|n| PathHop { scid: scid(u64::from(n)), node: n }).collect();
@@ -157,7 +181,15 @@ fn temporary_channel_failure_when_balance_is_short() {
     // Half the amount goes through.
     let inv = sim.create_invoice(4, None).unwrap();
     let half = AMT / 2 - 1000;
-    let out = pay(&mut sim, 0, &path, half, inv.payment_hash, Some((inv.payment_secret, Msat(half))), None);
+    let out = pay(
+        &mut sim,
+        0,
+        &path,
+        half,
+        inv.payment_hash,
+        Some((inv.payment_secret, Msat(half))),
+        None,
+    );
     assert!(matches!(out, Outcome::Paid(_)), "{out:?}");
     assert_clean(&sim);
 }
@@ -167,7 +199,8 @@ fn expiry_too_soon() {
     let (mut sim, path) = line();
     let inv = sim.create_invoice(4, Some(Msat(AMT))).unwrap();
     // A final CLTV of 1 block: node 3's outgoing expiry is within its 6-block margin.
-    let (a, c, payloads) = plan(&sim, 0, &path, AMT, 1, Some((inv.payment_secret, Msat(AMT))), None);
+    let (a, c, payloads) =
+        plan(&sim, 0, &path, AMT, 1, Some((inv.payment_secret, Msat(AMT))), None);
     let bytes: Vec<_> = payloads.iter().map(HopSpec::encode).collect();
     let att = send_raw(&mut sim, 0, &path, a, c, &bytes, inv.payment_hash, 3).unwrap();
     let out = resolve(&mut sim, &att);
@@ -185,7 +218,8 @@ fn bad_onions_malformed_path() {
     ] {
         let (mut sim, path) = line();
         let inv = sim.create_invoice(4, Some(Msat(AMT))).unwrap();
-        let (a, c, payloads) = plan(&sim, 0, &path, AMT, 18, Some((inv.payment_secret, Msat(AMT))), None);
+        let (a, c, payloads) =
+            plan(&sim, 0, &path, AMT, 18, Some((inv.payment_secret, Msat(AMT))), None);
         let bytes: Vec<_> = payloads.iter().map(HopSpec::encode).collect();
         let (mut o, secrets) = onion_for(&sim, &path, &bytes, &inv.payment_hash, 5);
         match tamper {
@@ -202,16 +236,24 @@ fn bad_onions_malformed_path() {
     // report into invalid_onion_hmac with the SHA-256 of the onion, from itself.
     let (mut sim, path) = line();
     let inv = sim.create_invoice(4, Some(Msat(AMT))).unwrap();
-    let (a, c, payloads) = plan(&sim, 0, &path, AMT, 18, Some((inv.payment_secret, Msat(AMT))), None);
+    let (a, c, payloads) =
+        plan(&sim, 0, &path, AMT, 18, Some((inv.payment_secret, Msat(AMT))), None);
     let bytes: Vec<_> = payloads.iter().map(HopSpec::encode).collect();
-    let mut hops: Vec<_> = path.iter().zip(&bytes).map(|(h, p)| (sim.node_pubkey(h.node).unwrap(), p.clone())).collect();
+    let mut hops: Vec<_> = path
+        .iter()
+        .zip(&bytes)
+        .map(|(h, p)| (sim.node_pubkey(h.node).unwrap(), p.clone()))
+        .collect();
     hops[1].0 = sim.node_pubkey(3).unwrap();
     let key = secp256k1::SecretKey::from_slice(&[9; 32]).unwrap();
     let (o, secrets) = onion::packet::build(&key, &hops, &inv.payment_hash.0).unwrap();
     let htlc = sim.send_htlc(path[0].scid, Msat(a), c, inv.payment_hash, o).unwrap();
     let out = resolve(&mut sim, &Attempt { htlc, secrets });
     assert_eq!(failed(&out), (0, code::INVALID_ONION_HMAC));
-    assert!(matches!(out, Outcome::Failed { failure: FailureMessage::InvalidOnionHmac { .. }, .. }));
+    assert!(matches!(
+        out,
+        Outcome::Failed { failure: FailureMessage::InvalidOnionHmac { .. }, .. }
+    ));
     assert_clean(&sim);
 }
 
@@ -219,14 +261,20 @@ fn bad_onions_malformed_path() {
 fn invalid_onion_payload() {
     let (mut sim, path) = line();
     let inv = sim.create_invoice(4, Some(Msat(AMT))).unwrap();
-    let (a, c, payloads) = plan(&sim, 0, &path, AMT, 18, Some((inv.payment_secret, Msat(AMT))), None);
+    let (a, c, payloads) =
+        plan(&sim, 0, &path, AMT, 18, Some((inv.payment_secret, Msat(AMT))), None);
     let mut bytes: Vec<_> = payloads.iter().map(HopSpec::encode).collect();
     // Node 2's payload lacks its short_channel_id.
-    bytes[1] = HopSpec::final_hop(payloads[1].amt_to_forward, payloads[1].outgoing_cltv, None, None).encode();
+    bytes[1] =
+        HopSpec::final_hop(payloads[1].amt_to_forward, payloads[1].outgoing_cltv, None, None)
+            .encode();
     let att = send_raw(&mut sim, 0, &path, a, c, &bytes, inv.payment_hash, 3).unwrap();
     let out = resolve(&mut sim, &att);
     assert_eq!(failed(&out), (1, code::INVALID_ONION_PAYLOAD));
-    let Outcome::Failed { failure: FailureMessage::InvalidOnionPayload { position }, .. } = out else { panic!() };
+    let Outcome::Failed { failure: FailureMessage::InvalidOnionPayload { position }, .. } = out
+    else {
+        panic!()
+    };
     assert_eq!(position.map(|p| p.0), Some(6));
     assert_clean(&sim);
 }
@@ -252,14 +300,26 @@ fn final_hop_failures() {
     let att = send_raw(&mut sim, 0, &path, a, c, &bytes, inv.payment_hash, 4).unwrap();
     let out = resolve(&mut sim, &att);
     assert_eq!(failed(&out), (3, code::FINAL_INCORRECT_HTLC_AMOUNT));
-    let Outcome::Failed { failure: FailureMessage::FinalIncorrectHtlcAmount { incoming_htlc_amt }, .. } = out else { panic!() };
+    let Outcome::Failed {
+        failure: FailureMessage::FinalIncorrectHtlcAmount { incoming_htlc_amt },
+        ..
+    } = out
+    else {
+        panic!()
+    };
     assert_eq!(incoming_htlc_amt.0, AMT);
 
     // Wrong secret, unknown hash: incorrect_or_unknown_payment_details from the payee.
     let wrong = Some((types::PaymentSecret([1; 32]), Msat(AMT)));
     let out = pay(&mut sim, 0, &path, AMT, inv.payment_hash, wrong, None);
     assert_eq!(failed(&out), (3, code::INCORRECT_OR_UNKNOWN_PAYMENT_DETAILS));
-    let Outcome::Failed { failure: FailureMessage::IncorrectOrUnknownPaymentDetails { htlc_msat, height }, .. } = out else { panic!() };
+    let Outcome::Failed {
+        failure: FailureMessage::IncorrectOrUnknownPaymentDetails { htlc_msat, height },
+        ..
+    } = out
+    else {
+        panic!()
+    };
     assert_eq!((htlc_msat.0, height), (AMT, sim.block_height()));
     let out = pay(&mut sim, 0, &path, AMT, PaymentHash([7; 32]), pd, None);
     assert_eq!(failed(&out), (3, code::INCORRECT_OR_UNKNOWN_PAYMENT_DETAILS));
@@ -289,7 +349,8 @@ fn diamond() -> (Simulator, [Vec<PathHop>; 2]) {
     }
     let chans = [(1, 0, 1), (2, 0, 2), (3, 1, 3), (4, 2, 3)];
     for (s, a, b) in chans {
-        t.add_channel(scid(s), a, b, Msat(CAP), policy(0, 1000, 40)).balance_a = Some(Msat(CAP / 2));
+        t.add_channel(scid(s), a, b, Msat(CAP), policy(0, 1000, 40)).balance_a =
+            Some(Msat(CAP / 2));
     }
     let sim = Simulator::new(&t, SimConfig { seed: 5, ..Default::default() }).unwrap();
     let p1 = vec![PathHop { scid: scid(1), node: 1 }, PathHop { scid: scid(3), node: 3 }];
@@ -366,9 +427,14 @@ fn diamond_route_hint_to_private_channel() {
     assert_eq!(decoded.min_final_cltv_expiry_delta(), 18);
     let hints = decoded.route_hints();
     assert_eq!(hints.len(), 1);
-    assert_eq!((hints[0].0[0].node_id, hints[0].0[0].short_channel_id), (inv.route_hints[0].src, scid(2)));
-    let path = [PathHop { scid: scid(1), node: 1 }, PathHop { scid: inv.route_hints[0].scid, node: 2 }];
-    let out = pay(&mut sim, 0, &path, AMT, inv.payment_hash, Some((inv.payment_secret, Msat(AMT))), None);
+    assert_eq!(
+        (hints[0].0[0].node_id, hints[0].0[0].short_channel_id),
+        (inv.route_hints[0].src, scid(2))
+    );
+    let path =
+        [PathHop { scid: scid(1), node: 1 }, PathHop { scid: inv.route_hints[0].scid, node: 2 }];
+    let out =
+        pay(&mut sim, 0, &path, AMT, inv.payment_hash, Some((inv.payment_secret, Msat(AMT))), None);
     assert!(matches!(out, Outcome::Paid(_)), "{out:?}");
     assert_clean(&sim);
 }
@@ -423,8 +489,16 @@ fn local_failures() {
     let bytes: Vec<_> = payloads.iter().map(HopSpec::encode).collect();
     let (o, _) = onion_for(&sim, &path, &bytes, &inv.payment_hash, 3);
     let r = sim.send_htlc(scid(1), Msat(CAP), c, inv.payment_hash, o.clone());
-    assert!(matches!(r, Err(LocalFailure::InsufficientBalance { available, .. }) if available.0 == CAP / 10 * 6 - CAP / 100));
-    assert_eq!(sim.send_htlc(scid(3), Msat(AMT), c, inv.payment_hash, o.clone()), Err(LocalFailure::NotOurChannel { scid: scid(3) }));
-    assert_eq!(sim.send_htlc(scid(77), Msat(AMT), c, inv.payment_hash, o), Err(LocalFailure::UnknownChannel { scid: scid(77) }));
+    assert!(
+        matches!(r, Err(LocalFailure::InsufficientBalance { available, .. }) if available.0 == CAP / 10 * 6 - CAP / 100)
+    );
+    assert_eq!(
+        sim.send_htlc(scid(3), Msat(AMT), c, inv.payment_hash, o.clone()),
+        Err(LocalFailure::NotOurChannel { scid: scid(3) })
+    );
+    assert_eq!(
+        sim.send_htlc(scid(77), Msat(AMT), c, inv.payment_hash, o),
+        Err(LocalFailure::UnknownChannel { scid: scid(77) })
+    );
     assert_clean(&sim);
 }

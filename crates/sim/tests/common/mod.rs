@@ -23,11 +23,28 @@ pub struct HopSpec {
 
 impl HopSpec {
     pub fn forward(amt: Msat, cltv: u32, scid: ShortChannelId) -> HopSpec {
-        HopSpec { amt_to_forward: amt, outgoing_cltv: cltv, short_channel_id: Some(scid), payment_data: None, keysend: None }
+        HopSpec {
+            amt_to_forward: amt,
+            outgoing_cltv: cltv,
+            short_channel_id: Some(scid),
+            payment_data: None,
+            keysend: None,
+        }
     }
 
-    pub fn final_hop(amt: Msat, cltv: u32, payment_data: Option<(PaymentSecret, Msat)>, keysend: Option<PaymentPreimage>) -> HopSpec {
-        HopSpec { amt_to_forward: amt, outgoing_cltv: cltv, short_channel_id: None, payment_data, keysend }
+    pub fn final_hop(
+        amt: Msat,
+        cltv: u32,
+        payment_data: Option<(PaymentSecret, Msat)>,
+        keysend: Option<PaymentPreimage>,
+    ) -> HopSpec {
+        HopSpec {
+            amt_to_forward: amt,
+            outgoing_cltv: cltv,
+            short_channel_id: None,
+            payment_data,
+            keysend,
+        }
     }
 
     pub fn encode(&self) -> Vec<u8> {
@@ -41,7 +58,9 @@ impl HopSpec {
             None => HopPayload::Final(FinalPayload {
                 amt_to_forward: self.amt_to_forward,
                 outgoing_cltv_value: self.outgoing_cltv,
-                payment_data: self.payment_data.map(|(payment_secret, total_msat)| PaymentData { payment_secret, total_msat }),
+                payment_data: self
+                    .payment_data
+                    .map(|(payment_secret, total_msat)| PaymentData { payment_secret, total_msat }),
                 payment_metadata: None,
                 keysend_preimage: self.keysend,
                 custom_records: Vec::new(),
@@ -124,8 +143,11 @@ pub fn onion_for(
     hash: &PaymentHash,
     session: u8,
 ) -> (OnionPacket, Vec<SharedSecret>) {
-    let hops: Vec<_> =
-        path.iter().zip(payloads).map(|(h, p)| (sim.node_pubkey(h.node).unwrap(), p.clone())).collect();
+    let hops: Vec<_> = path
+        .iter()
+        .zip(payloads)
+        .map(|(h, p)| (sim.node_pubkey(h.node).unwrap(), p.clone()))
+        .collect();
     let key = SecretKey::from_slice(&[session.max(1); 32]).unwrap();
     onion::packet::build(&key, &hops, &hash.0).unwrap()
 }
@@ -143,38 +165,35 @@ pub fn send_raw(
     session: u8,
 ) -> Result<Attempt, LocalFailure> {
     let (onion, secrets) = onion_for(sim, path, payloads, &hash, session);
-    let htlc = sim.send_htlc_from(payer, path[0].scid, Msat(first_amount), first_cltv, hash, onion)?;
+    let htlc =
+        sim.send_htlc_from(payer, path[0].scid, Msat(first_amount), first_cltv, hash, onion)?;
     Ok(Attempt { htlc, secrets })
 }
 
 pub fn resolve(sim: &mut Simulator, attempt: &Attempt) -> Outcome {
     use lnpay_sim::ChannelBackend;
-    loop {
-        let r = match sim.poll_resolution() {
+    let r = match sim.poll_resolution() {
+        Some(r) => r,
+        None => match sim.run_until_resolution() {
             Some(r) => r,
-            None => match sim.run_until_resolution() {
-                Some(r) => r,
-                None => return Outcome::Stuck,
-            },
-        };
-        assert_eq!(r.htlc, attempt.htlc, "resolutions come one attempt at a time here");
-        return classify(&attempt.secrets, r.resolution);
-    }
+            None => return Outcome::Stuck,
+        },
+    };
+    assert_eq!(r.htlc, attempt.htlc, "resolutions come one attempt at a time here");
+    classify(&attempt.secrets, r.resolution)
 }
 
 pub fn classify(secrets: &[SharedSecret], r: Resolution) -> Outcome {
     match r {
         Resolution::Fulfilled(p) => Outcome::Paid(p),
         Resolution::Malformed { failure_code, .. } => Outcome::Malformed { code: failure_code },
-        Resolution::Failed(reason) => {
-            match decode_return_packet(secrets, &reason) {
-                Ok(d) => Outcome::Failed { index: d.erring_index, failure: d.failure },
-                Err(DecodeFailureError::Unattributable { .. } | DecodeFailureError::TooShort { .. }) => {
-                    Outcome::Unattributable
-                }
-                Err(e) => panic!("unexpected decode error {e}"),
-            }
-        }
+        Resolution::Failed(reason) => match decode_return_packet(secrets, &reason) {
+            Ok(d) => Outcome::Failed { index: d.erring_index, failure: d.failure },
+            Err(
+                DecodeFailureError::Unattributable { .. } | DecodeFailureError::TooShort { .. },
+            ) => Outcome::Unattributable,
+            Err(e) => panic!("unexpected decode error {e}"),
+        },
     }
 }
 
