@@ -69,9 +69,9 @@ pub enum GossipError {
         /// The channel.
         scid: ShortChannelId,
         /// The nodes the graph holds for it.
-        known: (NodeId, NodeId),
+        known: Box<(NodeId, NodeId)>,
         /// The nodes the message names.
-        got: (NodeId, NodeId),
+        got: Box<(NodeId, NodeId)>,
     },
     /// A `channel_announcement` with even (required) feature bits: BOLT 9 assigns none to
     /// channel announcements, and the channel must not be routed through.
@@ -166,7 +166,11 @@ pub fn apply_channel_announcement(
         return Err(GossipError::UnknownRequiredFeatures { scid: c.short_channel_id, bits });
     }
     if let Some(known) = known {
-        return Err(GossipError::ConflictingChannel { scid: c.short_channel_id, known, got });
+        return Err(GossipError::ConflictingChannel {
+            scid: c.short_channel_id,
+            known: Box::new(known),
+            got: Box::new(got),
+        });
     }
     builder.add_channel(c.short_channel_id, c.node_id_1, c.node_id_2, None);
     Ok(Applied::Added)

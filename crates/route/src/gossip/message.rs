@@ -847,6 +847,9 @@ impl NodeAnnouncement {
 }
 
 /// Any of the three gossip messages.
+// Unboxed on purpose: announcements are rare next to updates, and an update (the hot path)
+// should not pay an allocation for the enum.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum GossipMessage {
     /// Type 256.
