@@ -47,6 +47,7 @@ pub mod targets {
     pub mod channel_update;
     pub mod failure_decode;
     pub mod hop_payload;
+    pub mod listchannels_json;
     pub mod msat_parse;
     pub mod node_announcement;
     pub mod onion_peel;
@@ -69,6 +70,7 @@ pub const TARGETS: &[(&str, DoTest)] = &[
     ("onion_peel", targets::onion_peel::do_test),
     ("hop_payload", targets::hop_payload::do_test),
     ("bolt11_decode", targets::bolt11_decode::do_test),
+    ("listchannels_json", targets::listchannels_json::do_test),
 ];
 
 /// The committed corpus of target `name`: `fuzz/corpus/<name>/`.
