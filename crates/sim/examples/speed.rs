@@ -38,7 +38,8 @@ fn main() {
     let payments = t3.elapsed();
 
     // The same payments on a fresh network, with the ground truth before each.
-    let mut sim2 = Simulator::new(&topology, SimConfig { seed: 2026, ..Default::default() }).unwrap();
+    let mut sim2 =
+        Simulator::new(&topology, SimConfig { seed: 2026, ..Default::default() }).unwrap();
     let t4 = Instant::now();
     let truth = run_single_attempts(&mut sim2, payer, 1000, Msat(100_000_000), 1, true);
     let with_truth = t4.elapsed();

@@ -502,3 +502,68 @@ fn local_failures() {
     );
     assert_clean(&sim);
 }
+
+#[test]
+fn htlc_slots_per_direction() {
+    let mut t = Topology::new();
+    for _ in 0..3 {
+        t.add_node();
+    }
+    for i in 0..2u32 {
+        t.add_channel(scid(u64::from(i) + 1), i, i + 1, Msat(CAP), policy(0, 0, 40)).balance_a =
+            Some(Msat(CAP / 2));
+    }
+    let cfg = SimConfig { max_htlcs: 2, ..Default::default() };
+    let mut sim = Simulator::new(&t, cfg).unwrap();
+    let path: Vec<_> = (1..3).map(|n| PathHop { scid: scid(u64::from(n)), node: n }).collect();
+    let inv = sim.create_invoice(2, Some(Msat(3 * AMT))).unwrap();
+    let pd = Some((inv.payment_secret, Msat(3 * AMT)));
+    let (a, c, payloads) = plan(&sim, 0, &path, AMT, 18, pd, None);
+    let bytes: Vec<_> = payloads.iter().map(HopSpec::encode).collect();
+    let mut atts = Vec::new();
+    for i in 0..2 {
+        atts.push(send_raw(&mut sim, 0, &path, a, c, &bytes, inv.payment_hash, 20 + i).unwrap());
+    }
+    // The payer's direction is full.
+    let third = send_raw(&mut sim, 0, &path, a, c, &bytes, inv.payment_hash, 30);
+    assert_eq!(third.err(), Some(LocalFailure::TooManyHtlcs { scid: scid(1) }));
+    // Two of three parts arrived: the set times out and both parts fail with mpp_timeout.
+    sim.run_until_idle();
+    let mut n = 0;
+    while let Some(r) = sim.poll_resolution() {
+        let att = atts.iter().find(|x| x.htlc == r.htlc).unwrap();
+        assert_eq!(failed(&classify(&att.secrets, r.resolution)), (1, code::MPP_TIMEOUT));
+        n += 1;
+    }
+    assert_eq!(n, 2);
+    assert_clean(&sim);
+}
+
+#[test]
+fn heavy_tailed_latency_stays_deterministic() {
+    let mk = |seed| {
+        let mut t = Topology::new();
+        for _ in 0..5 {
+            t.add_node();
+        }
+        for i in 0..4u32 {
+            t.add_channel(scid(u64::from(i) + 1), i, i + 1, Msat(CAP), policy(1000, 100, 40))
+                .balance_a = Some(Msat(CAP / 2));
+        }
+        let latency = lnpay_sim::Latency::HeavyTail { min_ms: 20, alpha: 1.2 };
+        Simulator::new(&t, SimConfig { seed, latency, ..Default::default() }).unwrap()
+    };
+    let path: Vec<_> = (1..5).map(|n| PathHop { scid: scid(u64::from(n)), node: n }).collect();
+    let mut times = Vec::new();
+    for seed in [1, 1, 2] {
+        let mut sim = mk(seed);
+        let inv = sim.create_invoice(4, Some(Msat(AMT))).unwrap();
+        let pd = Some((inv.payment_secret, Msat(AMT)));
+        let out = pay(&mut sim, 0, &path, AMT, inv.payment_hash, pd, None);
+        assert!(matches!(out, Outcome::Paid(_)), "{out:?}");
+        assert!(sim.now_ms() >= 8 * 20);
+        times.push(sim.now_ms());
+    }
+    assert_eq!(times[0], times[1]);
+    assert_ne!(times[0], times[2]);
+}
