@@ -147,7 +147,7 @@ fn compare(name: &str, pairs: usize) {
 
 #[test]
 fn never_dearer_than_ldk_2026() {
-    compare(GRAPH_2026, 200);
+    compare(GRAPH_2026, 150);
 }
 
 #[test]
