@@ -1,0 +1,1832 @@
+//! The state machine: [`Machine::handle`] takes one [`Input`] and the time, and returns the
+//! [`Action`]s to carry out, in order (a part's `Persist` always comes before its `SendHtlc`).
+
+use crate::record::{FailureRecord, HopRecord, PartKey, PartRecord, PartStatus, PayRecord, Record};
+use bolt11::{Currency, Description, Invoice};
+use onion::failure::{self, code as fc, DecodedFailure};
+use onion::packet::{self, OnionPacket};
+use onion::payload::{FinalPayload, ForwardPayload, HopPayload, PaymentData};
+use onion::secp256k1::SecretKey;
+use route::flow::{self, FirstHop, FlowError, FlowParams, RouteHintHop};
+use route::gossip::{ChainHash, ChannelUpdate};
+use route::graph::{Graph, GraphBuilder};
+use route::knowledge::{Knowledge, SentHop};
+use serde_json::{json, Map, Value};
+use sha2::{Digest, Sha256};
+use std::collections::{HashMap, HashSet};
+use std::fmt;
+use std::sync::Arc;
+use types::ShortChannelIdDir;
+use types::{Msat, NodeId, PaymentHash, PaymentPreimage, PaymentSecret, ShortChannelId};
+
+/// A JSON-RPC error reply: Core Lightning's code, message and `data`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RpcError {
+    /// The code (200…220, -1, -32602).
+    pub code: i64,
+    /// The message.
+    pub message: String,
+    /// Details.
+    pub data: Option<Value>,
+}
+
+impl RpcError {
+    fn new(code: i64, message: impl Into<String>) -> RpcError {
+        RpcError { code, message: message.into(), data: None }
+    }
+    fn with_data(mut self, data: Value) -> RpcError {
+        self.data = Some(data);
+        self
+    }
+    /// The reply as Core Lightning's error object.
+    pub fn to_json(&self) -> Value {
+        let mut o = json!({"code": self.code, "message": self.message});
+        if let (Some(d), Some(m)) = (&self.data, o.as_object_mut()) {
+            m.insert("data".into(), d.clone());
+        }
+        o
+    }
+}
+
+impl fmt::Display for RpcError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "error {}: {}", self.code, self.message)
+    }
+}
+
+impl std::error::Error for RpcError {}
+
+/// A command's reply.
+pub type Reply = Result<Value, RpcError>;
+
+/// `sendpay`'s parameters.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct SendpayRequest {
+    /// The route (empty: self-payment).
+    pub route: Vec<HopRecord>,
+    /// The payment hash.
+    pub payment_hash: PaymentHash,
+    /// `label`.
+    pub label: Option<String>,
+    /// `amount_msat`: the total of the payment.
+    pub amount_msat: Option<Msat>,
+    /// `bolt11`.
+    pub bolt11: Option<String>,
+    /// `payment_secret`.
+    pub payment_secret: Option<PaymentSecret>,
+    /// `partid` (default 0).
+    pub partid: Option<u64>,
+    /// `groupid`.
+    pub groupid: Option<u64>,
+    /// `payment_metadata`.
+    pub payment_metadata: Option<Vec<u8>>,
+    /// `description`.
+    pub description: Option<String>,
+}
+
+/// `waitsendpay`'s parameters.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct WaitsendpayRequest {
+    /// The payment hash.
+    pub payment_hash: PaymentHash,
+    /// Seconds to wait (`None`: forever, 0: poll).
+    pub timeout: Option<u32>,
+    /// The part (default 0).
+    pub partid: Option<u64>,
+    /// The group (default the latest).
+    pub groupid: Option<u64>,
+}
+
+/// `listsendpays` / `listpays` filters.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ListRequest {
+    /// An invoice whose hash to list.
+    pub bolt11: Option<String>,
+    /// A hash to list.
+    pub payment_hash: Option<PaymentHash>,
+    /// Only parts in this status.
+    pub status: Option<PartStatus>,
+}
+
+/// `delpay`'s parameters.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DelpayRequest {
+    /// The payment hash.
+    pub payment_hash: PaymentHash,
+    /// The status the parts must have (`complete` or `failed`).
+    pub status: PartStatus,
+    /// Only this part.
+    pub partid: Option<u64>,
+    /// Only this group.
+    pub groupid: Option<u64>,
+}
+
+/// Something `pay` must not route through.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Exclusion {
+    /// A directed channel.
+    Channel(ShortChannelIdDir),
+    /// A node.
+    Node(NodeId),
+}
+
+/// `pay`'s parameters.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct PayRequest {
+    /// The invoice.
+    pub bolt11: String,
+    /// Only for an invoice without amount.
+    pub amount_msat: Option<Msat>,
+    /// `label`.
+    pub label: Option<String>,
+    /// `maxfeepercent` (default 0.5).
+    pub maxfeepercent: Option<f64>,
+    /// `retry_for` seconds (default 60).
+    pub retry_for: Option<u64>,
+    /// `maxdelay` blocks (default 2016).
+    pub maxdelay: Option<u32>,
+    /// `exemptfee` (default 5000 msat).
+    pub exemptfee: Option<Msat>,
+    /// `exclude`.
+    pub exclude: Vec<Exclusion>,
+    /// `maxfee` (exclusive with maxfeepercent and exemptfee).
+    pub maxfee: Option<Msat>,
+    /// `description` (for an invoice with a description hash).
+    pub description: Option<String>,
+}
+
+/// A command, by the RPC method it answers.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub enum Command {
+    /// `sendpay`.
+    Sendpay(SendpayRequest),
+    /// `waitsendpay`.
+    Waitsendpay(WaitsendpayRequest),
+    /// `listsendpays`.
+    Listsendpays(ListRequest),
+    /// `listpays`.
+    Listpays(ListRequest),
+    /// `pay`.
+    Pay(PayRequest),
+    /// `paystatus` (optionally for one invoice).
+    Paystatus(Option<String>),
+    /// `delpay`.
+    Delpay(DelpayRequest),
+}
+
+/// What happens to the machine.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub enum Input {
+    /// A command, with the caller's id for the reply.
+    Command {
+        /// Echoed in [`Action::Reply`].
+        id: u64,
+        /// The command.
+        command: Command,
+    },
+    /// A part's HTLC was fulfilled.
+    Fulfilled {
+        /// The part.
+        part: PartKey,
+        /// The preimage.
+        preimage: PaymentPreimage,
+    },
+    /// A part's HTLC failed with this return packet.
+    Failed {
+        /// The part.
+        part: PartKey,
+        /// `update_fail_htlc.reason`.
+        reason: Vec<u8>,
+    },
+    /// The first hop could not parse the onion.
+    Malformed {
+        /// The part.
+        part: PartKey,
+        /// The BADONION code.
+        failure_code: u16,
+    },
+    /// Our own node refused to send the HTLC.
+    LocalFailed {
+        /// The part.
+        part: PartKey,
+    },
+    /// A timer armed by [`Action::ArmTimer`] fired.
+    Timer(u64),
+    /// A new block height.
+    BlockHeight(u32),
+}
+
+/// An LDK-style event.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum PaymentEvent {
+    /// A `pay` succeeded.
+    PaymentSent {
+        /// The pay.
+        payment_id: u64,
+        /// The hash.
+        payment_hash: PaymentHash,
+        /// The preimage.
+        payment_preimage: PaymentPreimage,
+        /// Fees paid.
+        fee_paid_msat: Msat,
+    },
+    /// A `pay` failed for good.
+    PaymentFailed {
+        /// The pay.
+        payment_id: u64,
+        /// The hash.
+        payment_hash: PaymentHash,
+        /// The RPC error code it ended with.
+        reason: i64,
+    },
+    /// One part succeeded.
+    PaymentPathSuccessful {
+        /// The pay, if a `pay` owns the part.
+        payment_id: Option<u64>,
+        /// The part.
+        part: PartKey,
+    },
+    /// One part failed.
+    PaymentPathFailed {
+        /// The pay, if a `pay` owns the part.
+        payment_id: Option<u64>,
+        /// The part.
+        part: PartKey,
+        /// The BOLT 4 failure code, if decoded.
+        failure: Option<u16>,
+        /// The channel blamed.
+        short_channel_id: Option<ShortChannelId>,
+        /// The failure came from the payee (no retry helps).
+        payment_failed_permanently: bool,
+    },
+}
+
+/// What the machine asks its driver to do, in order.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+#[allow(clippy::large_enum_variant)] // records are rare next to the onion they precede
+pub enum Action {
+    /// Store this record durably (replacing the one with the same key) before going on.
+    Persist(Record),
+    /// Delete this part's record.
+    Delete(PartKey),
+    /// Offer an HTLC on our channel `first_hop`.
+    SendHtlc {
+        /// The part; every resolution names it.
+        part: PartKey,
+        /// Our channel.
+        first_hop: ShortChannelId,
+        /// The HTLC amount.
+        amount: Msat,
+        /// The HTLC expiry.
+        cltv_expiry: u32,
+        /// The payment hash.
+        payment_hash: PaymentHash,
+        /// The onion.
+        onion: Box<OnionPacket>,
+    },
+    /// Fire [`Input::Timer`] at this time (milliseconds).
+    ArmTimer {
+        /// The timer.
+        timer: u64,
+        /// When.
+        at_ms: u64,
+    },
+    /// Reply to a command.
+    Reply {
+        /// The command's id.
+        command: u64,
+        /// The reply.
+        result: Reply,
+    },
+    /// Tell the application.
+    Event(PaymentEvent),
+}
+
+/// The machine's fixed settings.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Config {
+    /// Our node id.
+    pub node_id: NodeId,
+    /// Seed of every random choice (session keys, shadow route, route randomisation).
+    pub seed: [u8; 32],
+    /// The chain of invoices and gossip.
+    pub currency: Currency,
+    /// Most parts a multi-part pay sends at once.
+    pub max_parts: usize,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Timer {
+    Wait(u64),
+    PayDeadline(u64),
+}
+
+#[derive(Debug, Clone)]
+struct Waiter {
+    command: u64,
+    key: PartKey,
+    timer: Option<u64>,
+}
+
+/// One attempt as `paystatus` shows it.
+#[derive(Debug, Clone)]
+struct Attempt {
+    key: PartKey,
+    start_ms: u64,
+    end_ms: Option<u64>,
+}
+
+/// Runtime state of a `pay` beside its record.
+#[derive(Debug, Clone)]
+struct PayState {
+    rec: PayRecord,
+    invoice: Invoice,
+    waiters: Vec<u64>,
+    final_error: Option<RpcError>,
+    attempts: Vec<Attempt>,
+}
+
+/// The payment state machine.
+#[derive(Debug)]
+pub struct Machine {
+    cfg: Config,
+    graph: Arc<Graph>,
+    builder: Option<GraphBuilder>,
+    knowledge: Knowledge,
+    first_hops: Vec<FirstHop>,
+    height: u32,
+    parts: Vec<PartRecord>,
+    pays: Vec<PayState>,
+    waiters: Vec<Waiter>,
+    timers: HashMap<u64, Timer>,
+    next_timer: u64,
+    next_index: u64,
+    actions: Vec<Action>,
+}
+
+fn hash32(parts: &[&[u8]]) -> [u8; 32] {
+    let mut h = Sha256::new();
+    for p in parts {
+        h.update(p);
+    }
+    h.finalize().into()
+}
+
+fn json_insert(v: &mut Value, k: &str, x: Value) {
+    if let Some(m) = v.as_object_mut() {
+        m.insert(k.into(), x);
+    }
+}
+
+/// The payment fields of a part (`json_add_payment_fields`).
+fn part_json(p: &PartRecord) -> Value {
+    let mut m = Map::new();
+    m.insert("created_index".into(), json!(p.created_index));
+    m.insert("id".into(), json!(p.created_index));
+    m.insert("payment_hash".into(), json!(p.key.payment_hash.to_string()));
+    m.insert("groupid".into(), json!(p.key.groupid));
+    m.insert("updated_index".into(), json!(p.updated_index));
+    if p.key.partid != 0 {
+        m.insert("partid".into(), json!(p.key.partid));
+    }
+    if let Some(d) = &p.destination {
+        m.insert("destination".into(), json!(d.to_string()));
+    }
+    if p.amount_msat.0 != 0 {
+        m.insert("amount_msat".into(), json!(p.amount_msat.0));
+    }
+    m.insert("amount_sent_msat".into(), json!(p.amount_sent_msat.0));
+    m.insert("created_at".into(), json!(p.created_at));
+    if let Some(c) = p.completed_at {
+        m.insert("completed_at".into(), json!(c));
+    }
+    m.insert("status".into(), json!(p.status.as_str()));
+    if let Some(pre) = &p.payment_preimage {
+        m.insert("payment_preimage".into(), json!(pre.to_string()));
+    }
+    if let Some(l) = &p.label {
+        m.insert("label".into(), json!(l));
+    }
+    if let Some(b) = &p.bolt11 {
+        m.insert("bolt11".into(), json!(b));
+    }
+    if let Some(d) = &p.description {
+        m.insert("description".into(), json!(d));
+    }
+    if let Some(o) = p.failure.as_ref().and_then(|f| f.onionreply.as_ref()) {
+        m.insert("erroronion".into(), json!(types::hex::encode(o)));
+    }
+    Value::Object(m)
+}
+
+/// The routing failure object plus the part's fields, as `waitsendpay`'s error data.
+fn failure_error(p: &PartRecord, f: &FailureRecord) -> RpcError {
+    let mut data = part_json(p);
+    if let Some(i) = f.erring_index {
+        json_insert(&mut data, "erring_index", json!(i));
+    }
+    if let Some(c) = f.failcode {
+        json_insert(&mut data, "failcode", json!(c));
+        if let Some(n) = failure::code_name(c) {
+            json_insert(&mut data, "failcodename", json!(n));
+        }
+    }
+    if let Some(n) = &f.erring_node {
+        json_insert(&mut data, "erring_node", json!(n.to_string()));
+    }
+    if let Some(c) = &f.erring_channel {
+        json_insert(&mut data, "erring_channel", json!(c.to_string()));
+    }
+    if let Some(d) = f.erring_direction {
+        json_insert(&mut data, "erring_direction", json!(d));
+    }
+    if let Some(r) = &f.raw_message {
+        json_insert(&mut data, "raw_message", json!(types::hex::encode(r)));
+    }
+    if let Some(o) = &f.onionreply {
+        json_insert(&mut data, "onionreply", json!(types::hex::encode(o)));
+    }
+    RpcError::new(f.code, f.message.clone()).with_data(data)
+}
+
+fn sent_hops(route: &[HopRecord]) -> Vec<SentHop> {
+    route
+        .iter()
+        .map(|h| SentHop {
+            channel: ShortChannelIdDir { scid: h.channel, direction: h.direction & 1 },
+            node: h.id,
+            amount: h.amount_msat,
+        })
+        .collect()
+}
+
+fn invalid(msg: impl Into<String>) -> RpcError {
+    RpcError::new(-32602, msg)
+}
+
+impl Machine {
+    /// A machine with no payments, routing over `graph`.
+    pub fn new(cfg: Config, graph: Arc<Graph>, height: u32) -> Machine {
+        Machine {
+            cfg,
+            graph,
+            builder: None,
+            knowledge: Knowledge::default(),
+            first_hops: Vec::new(),
+            height,
+            parts: Vec::new(),
+            pays: Vec::new(),
+            waiters: Vec::new(),
+            timers: HashMap::new(),
+            next_timer: 1,
+            next_index: 1,
+            actions: Vec::new(),
+        }
+    }
+
+    /// Rebuilds a machine from its persisted records. `live` names the parts whose HTLC the
+    /// channels still hold: a pending part without one never left and is failed. Unfinished
+    /// pays resume (their deadline still applies). Returns the actions of the restart.
+    pub fn restore(
+        cfg: Config,
+        graph: Arc<Graph>,
+        height: u32,
+        records: impl IntoIterator<Item = Record>,
+        live: &HashSet<PartKey>,
+        now_ms: u64,
+    ) -> (Machine, Vec<Action>) {
+        let mut m = Machine::new(cfg, graph, height);
+        let mut pays = Vec::new();
+        for r in records {
+            match r {
+                Record::Part(p) => m.parts.push(p),
+                Record::Pay(p) => pays.push(p),
+            }
+        }
+        m.parts.sort_by_key(|p| p.created_index);
+        m.next_index =
+            m.parts.iter().map(|p| p.created_index.max(p.updated_index)).max().unwrap_or(0) + 1;
+        for p in &m.parts {
+            if p.status == PartStatus::Pending && live.contains(&p.key) {
+                m.knowledge.part_sent(&sent_hops(&p.route));
+            }
+        }
+        let orphans: Vec<PartKey> = m
+            .parts
+            .iter()
+            .filter(|p| p.status == PartStatus::Pending && !live.contains(&p.key))
+            .map(|p| p.key)
+            .collect();
+        for rec in pays {
+            let Ok(invoice) = Invoice::decode(&rec.bolt11, m.cfg.currency) else { continue };
+            let done = rec.done;
+            let id = rec.id;
+            m.pays.push(PayState {
+                rec,
+                invoice,
+                waiters: Vec::new(),
+                final_error: None,
+                attempts: Vec::new(),
+            });
+            if !done {
+                let deadline = m.pays.last().map_or(0, |p| p.rec.deadline_ms);
+                m.arm(Timer::PayDeadline(id), deadline);
+            }
+        }
+        for key in orphans {
+            // Never left: fail it without learning anything.
+            let f = FailureRecord {
+                code: 204,
+                message: "failed: WIRE_TEMPORARY_CHANNEL_FAILURE (never sent before restart)"
+                    .into(),
+                erring_index: Some(0),
+                erring_node: Some(m.cfg.node_id),
+                erring_channel: None,
+                erring_direction: None,
+                failcode: Some(fc::TEMPORARY_CHANNEL_FAILURE),
+                raw_message: None,
+                onionreply: None,
+            };
+            m.finish_part(key, Err(f), now_ms, false);
+        }
+        let ids: Vec<u64> = m.pays.iter().filter(|p| !p.rec.done).map(|p| p.rec.id).collect();
+        for id in ids {
+            m.pay_step(id, now_ms);
+        }
+        let actions = std::mem::take(&mut m.actions);
+        (m, actions)
+    }
+
+    /// Replaces the graph (a new gossip snapshot).
+    pub fn set_graph(&mut self, graph: Arc<Graph>) {
+        self.graph = graph;
+        self.builder = None;
+    }
+
+    /// Our channels and what each can send now; routes start on them.
+    pub fn set_first_hops(&mut self, hops: Vec<FirstHop>) {
+        self.first_hops = hops;
+    }
+
+    /// The graph routed over (with channel updates learned from failures applied).
+    pub fn graph(&self) -> &Arc<Graph> {
+        &self.graph
+    }
+
+    /// What has been learned of liquidity.
+    pub fn knowledge(&self) -> &Knowledge {
+        &self.knowledge
+    }
+
+    /// Every part, in creation order.
+    pub fn parts(&self) -> &[PartRecord] {
+        &self.parts
+    }
+
+    /// Handles one input at `now_ms` (milliseconds since the epoch).
+    pub fn handle(&mut self, input: Input, now_ms: u64) -> Vec<Action> {
+        match input {
+            Input::Command { id, command } => self.command(id, command, now_ms),
+            Input::Fulfilled { part, preimage } => {
+                self.finish_part(part, Ok(preimage), now_ms, true)
+            }
+            Input::Failed { part, reason } => {
+                let f = self.decode_failure(part, &reason);
+                self.finish_part(part, Err(f), now_ms, true);
+            }
+            Input::Malformed { part, failure_code } => {
+                let f = self.malformed_failure(part, failure_code);
+                self.finish_part(part, Err(f), now_ms, true);
+            }
+            Input::LocalFailed { part } => {
+                let f = self.local_failure(part);
+                self.finish_part(part, Err(f), now_ms, true);
+            }
+            Input::Timer(t) => self.timer(t, now_ms),
+            Input::BlockHeight(h) => self.height = h,
+        }
+        std::mem::take(&mut self.actions)
+    }
+
+    fn reply(&mut self, command: u64, result: Reply) {
+        self.actions.push(Action::Reply { command, result });
+    }
+
+    fn arm(&mut self, t: Timer, at_ms: u64) -> u64 {
+        let id = self.next_timer;
+        self.next_timer += 1;
+        self.timers.insert(id, t);
+        self.actions.push(Action::ArmTimer { timer: id, at_ms });
+        id
+    }
+
+    fn bump(&mut self) -> u64 {
+        let i = self.next_index;
+        self.next_index += 1;
+        i
+    }
+
+    fn part(&self, key: &PartKey) -> Option<&PartRecord> {
+        self.parts.iter().find(|p| p.key == *key)
+    }
+
+    fn command(&mut self, id: u64, command: Command, now_ms: u64) {
+        match command {
+            Command::Sendpay(r) => {
+                let res = self.sendpay(r, None, now_ms);
+                self.reply(id, res);
+            }
+            Command::Waitsendpay(r) => self.waitsendpay(id, r, now_ms),
+            Command::Listsendpays(r) => {
+                let res = self.listsendpays(&r);
+                self.reply(id, res);
+            }
+            Command::Listpays(r) => {
+                let res = self.listpays(&r);
+                self.reply(id, res);
+            }
+            Command::Pay(r) => self.pay(id, r, now_ms),
+            Command::Paystatus(b) => {
+                let res = self.paystatus(b.as_deref(), now_ms);
+                self.reply(id, Ok(res));
+            }
+            Command::Delpay(r) => {
+                let res = self.delpay(&r);
+                self.reply(id, res);
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- sendpay
+
+    fn sendpay(&mut self, r: SendpayRequest, pay_id: Option<u64>, now_ms: u64) -> Reply {
+        let partid = r.partid.unwrap_or(0);
+        let hash = r.payment_hash;
+        let Some(last) = r.route.last().copied() else {
+            if r.amount_msat.is_none() {
+                return Err(RpcError::new(-1, "Self-payment requires amount_msat"));
+            }
+            if partid != 0 {
+                return Err(RpcError::new(-1, "Self-payment does not allow (non-zero) partid"));
+            }
+            return Err(RpcError::new(203, "Unknown invoice"));
+        };
+        if partid != 0 && r.payment_secret.is_none() {
+            return Err(invalid("partid requires payment_secret"));
+        }
+        let final_amount = last.amount_msat;
+        let total = match (r.amount_msat, partid) {
+            (None, 0) => final_amount,
+            (None, _) => return Err(invalid("missing required parameter: amount_msat")),
+            (Some(a), 0) if a != final_amount => {
+                return Err(invalid(format!(
+                    "Do not specify msatoshi ({}msat) without partid: if you do, it must be exactly the final amount ({}msat)",
+                    a.0, final_amount.0
+                )))
+            }
+            (Some(a), _) if final_amount > a => {
+                return Err(invalid(format!(
+                    "Final amount {}msat is greater than {}msat, despite MPP",
+                    final_amount.0, a.0
+                )))
+            }
+            (Some(a), _) => a,
+        };
+        let dest = last.id;
+        let existing: Vec<&PartRecord> =
+            self.parts.iter().filter(|p| p.key.payment_hash == hash).collect();
+        let groupid = r.groupid.unwrap_or_else(|| {
+            existing
+                .iter()
+                .find(|p| p.status == PartStatus::Pending)
+                .map(|p| p.key.groupid)
+                .or_else(|| existing.iter().map(|p| p.key.groupid + 1).max())
+                .unwrap_or(0)
+        });
+        let mut other_succeeded = false;
+        let mut pending_sum = Msat(0);
+        for p in &existing {
+            match p.status {
+                PartStatus::Complete if p.key.partid == partid => {
+                    if p.amount_msat != final_amount {
+                        return Err(RpcError::new(
+                            201,
+                            format!(
+                                "Already succeeded with amount {}msat (not {}msat)",
+                                p.amount_msat.0, final_amount.0
+                            ),
+                        ));
+                    }
+                    if p.destination != Some(dest) {
+                        let to = p.destination.map(|d| d.to_string()).unwrap_or_default();
+                        return Err(RpcError::new(201, format!("Already succeeded to {to}")));
+                    }
+                    return Ok(part_json(p));
+                }
+                PartStatus::Complete => other_succeeded = true,
+                PartStatus::Pending => {
+                    if p.key.groupid != groupid {
+                        return Err(RpcError::new(
+                            200,
+                            format!(
+                                "Payment with groupid={} still in progress, cannot retry before that completes.",
+                                p.key.groupid
+                            ),
+                        ));
+                    }
+                    if (p.key.partid == 0) != (partid == 0) {
+                        let kind = if p.key.partid == 0 { "non-parallel" } else { "parallel" };
+                        return Err(RpcError::new(
+                            200,
+                            format!("Already have {kind} payment in progress"),
+                        ));
+                    }
+                    if p.key.partid == partid {
+                        if p.amount_msat != final_amount {
+                            return Err(RpcError::new(
+                                201,
+                                format!(
+                                    "Already pending with amount {}msat (not {}msat)",
+                                    p.amount_msat.0, final_amount.0
+                                ),
+                            ));
+                        }
+                        if p.destination != Some(dest) {
+                            let to = p.destination.map(|d| d.to_string()).unwrap_or_default();
+                            return Err(RpcError::new(201, format!("Already pending to {to}")));
+                        }
+                        let mut v = part_json(p);
+                        json_insert(
+                            &mut v,
+                            "message",
+                            json!("Monitor status with listpays or waitsendpay"),
+                        );
+                        return Ok(v);
+                    }
+                    if p.total_msat != total {
+                        return Err(invalid(format!(
+                            "msatoshi was previously {}msat, now {}msat",
+                            p.total_msat.0, total.0
+                        )));
+                    }
+                    pending_sum = pending_sum.saturating_add(p.amount_msat);
+                }
+                PartStatus::Failed => {
+                    if p.key.partid == partid && p.key.groupid == groupid {
+                        return Err(RpcError::new(201, format!(
+                            "There already is a payment with payment_hash={hash}, groupid={groupid}, partid={partid}. Either change the partid, or wait for the payment to complete and start a new group."
+                        )));
+                    }
+                }
+            }
+        }
+        if other_succeeded {
+            return Err(RpcError::new(201, "Already succeeded other parts"));
+        }
+        if partid != 0 && pending_sum >= total {
+            return Err(RpcError::new(
+                200,
+                format!(
+                    "Already have {}msat of {}msat payments in progress",
+                    pending_sum.0, total.0
+                ),
+            ));
+        }
+        let first = r.route.first().copied().unwrap_or(last);
+        if !self.first_hops.is_empty() && !self.first_hops.iter().any(|h| h.scid == first.channel) {
+            let mut data = json!({
+                "erring_index": 0,
+                "failcode": fc::UNKNOWN_NEXT_PEER,
+                "failcodename": "WIRE_UNKNOWN_NEXT_PEER",
+                "erring_node": self.cfg.node_id.to_string(),
+                "erring_channel": first.channel.to_string(),
+                "erring_direction": first.direction,
+            });
+            json_insert(&mut data, "payment_hash", json!(hash.to_string()));
+            return Err(RpcError::new(204, "No connection to first peer found").with_data(data));
+        }
+        let key = PartKey { payment_hash: hash, partid, groupid };
+        let p = self.start_part(
+            key,
+            r.route,
+            total,
+            r.payment_secret,
+            r.payment_metadata,
+            (r.label, r.bolt11, r.description),
+            pay_id,
+            now_ms,
+        )?;
+        let mut v = part_json(&p);
+        json_insert(&mut v, "message", json!("Monitor status with listpays or waitsendpay"));
+        Ok(v)
+    }
+
+    /// Builds the onion, persists the part, then sends it.
+    #[allow(clippy::too_many_arguments)]
+    fn start_part(
+        &mut self,
+        key: PartKey,
+        route: Vec<HopRecord>,
+        total: Msat,
+        secret: Option<PaymentSecret>,
+        metadata: Option<Vec<u8>>,
+        (label, bolt11, description): (Option<String>, Option<String>, Option<String>),
+        pay_id: Option<u64>,
+        now_ms: u64,
+    ) -> Result<PartRecord, RpcError> {
+        let (Some(first), Some(last)) = (route.first().copied(), route.last().copied()) else {
+            return Err(RpcError::new(-1, "empty route"));
+        };
+        let base = self.height + 1;
+        let mut hops = Vec::with_capacity(route.len());
+        for (i, h) in route.iter().enumerate() {
+            let pk =
+                h.id.to_pubkey().map_err(|_| invalid(format!("route: bad node id {}", h.id)))?;
+            let payload = match route.get(i + 1) {
+                Some(next) => HopPayload::Forward(ForwardPayload {
+                    amt_to_forward: next.amount_msat,
+                    outgoing_cltv_value: base + next.delay,
+                    short_channel_id: next.channel,
+                    custom_records: vec![],
+                }),
+                None => HopPayload::Final(FinalPayload {
+                    amt_to_forward: last.amount_msat,
+                    outgoing_cltv_value: base + last.delay,
+                    payment_data: secret
+                        .map(|payment_secret| PaymentData { payment_secret, total_msat: total }),
+                    payment_metadata: metadata.clone(),
+                    keysend_preimage: None,
+                    custom_records: vec![],
+                }),
+            };
+            hops.push((pk, payload.encode()));
+        }
+        let sk = {
+            let mut ctr = 0u8;
+            loop {
+                let b = hash32(&[
+                    &self.cfg.seed,
+                    &key.payment_hash.0,
+                    &key.partid.to_be_bytes(),
+                    &key.groupid.to_be_bytes(),
+                    &[ctr],
+                ]);
+                if let Ok(sk) = SecretKey::from_slice(&b) {
+                    break sk;
+                }
+                ctr = ctr.wrapping_add(1);
+            }
+        };
+        let (onion, secrets) = packet::build(&sk, &hops, &key.payment_hash.0)
+            .map_err(|_| RpcError::new(-1, "Could not create onion packet"))?;
+        let idx = self.bump();
+        let rec = PartRecord {
+            created_index: idx,
+            updated_index: idx,
+            key,
+            destination: Some(last.id),
+            amount_msat: last.amount_msat,
+            total_msat: total,
+            amount_sent_msat: first.amount_msat,
+            created_at: now_ms / 1000,
+            completed_at: None,
+            status: PartStatus::Pending,
+            payment_preimage: None,
+            label,
+            bolt11,
+            description,
+            payment_secret: secret,
+            cltv_expiry: base + first.delay,
+            shared_secrets: secrets.iter().map(|s| s.0).collect(),
+            route,
+            pay_id,
+            failure: None,
+        };
+        self.parts.retain(|p| p.key != key);
+        self.parts.push(rec.clone());
+        self.knowledge.part_sent(&sent_hops(&rec.route));
+        self.actions.push(Action::Persist(Record::Part(rec.clone())));
+        self.actions.push(Action::SendHtlc {
+            part: key,
+            first_hop: first.channel,
+            amount: first.amount_msat,
+            cltv_expiry: rec.cltv_expiry,
+            payment_hash: key.payment_hash,
+            onion: Box::new(onion),
+        });
+        Ok(rec)
+    }
+
+    // ---------------------------------------------------------------- failures
+
+    fn decode_failure(&self, key: PartKey, reason: &[u8]) -> FailureRecord {
+        let Some(p) = self.part(&key) else {
+            return FailureRecord {
+                code: 202,
+                message: "Malformed error reply".into(),
+                erring_index: None,
+                erring_node: None,
+                erring_channel: None,
+                erring_direction: None,
+                failcode: None,
+                raw_message: None,
+                onionreply: Some(reason.to_vec()),
+            };
+        };
+        let secrets: Vec<onion::crypto::SharedSecret> =
+            p.shared_secrets.iter().map(|s| onion::crypto::SharedSecret(*s)).collect();
+        match failure::decode_return_packet(&secrets, reason) {
+            Ok(d) => self.routefail(p, &d),
+            Err(_) => FailureRecord {
+                code: 202,
+                message: "Malformed error reply".into(),
+                erring_index: None,
+                erring_node: None,
+                erring_channel: None,
+                erring_direction: None,
+                failcode: None,
+                raw_message: None,
+                onionreply: Some(reason.to_vec()),
+            },
+        }
+    }
+
+    fn routefail(&self, p: &PartRecord, d: &DecodedFailure) -> FailureRecord {
+        let k = d.erring_index;
+        let n = p.route.len();
+        let code = d.failure.code();
+        let is_final = k + 1 >= n;
+        let mut erring_node = p.route.get(k).map(|h| h.id);
+        if d.failure.is_badonion() && !is_final {
+            erring_node = p.route.get(k + 1).map(|h| h.id);
+        }
+        let ch = if is_final { p.route.last() } else { p.route.get(k + 1) };
+        let rpc = if d.failure.is_badonion() {
+            202
+        } else if is_final && d.failure.is_perm() {
+            203
+        } else {
+            204
+        };
+        let name = failure::code_name(code).map_or_else(|| format!("{code}"), str::to_string);
+        FailureRecord {
+            code: rpc,
+            message: format!("failed: {name} (reply from remote)"),
+            erring_index: Some((k + 1) as u32),
+            erring_node,
+            erring_channel: ch.map(|h| h.channel),
+            erring_direction: ch.map(|h| h.direction),
+            failcode: Some(code),
+            raw_message: Some(d.raw.clone()),
+            onionreply: None,
+        }
+    }
+
+    fn malformed_failure(&self, key: PartKey, code: u16) -> FailureRecord {
+        let first = self.part(&key).and_then(|p| p.route.first().copied());
+        let name = failure::code_name(code).map_or_else(|| format!("{code}"), str::to_string);
+        FailureRecord {
+            code: 204,
+            message: format!("failed: {name} (First peer could not parse the onion)"),
+            erring_index: Some(1),
+            erring_node: first.map(|h| h.id),
+            erring_channel: first.map(|h| h.channel),
+            erring_direction: first.map(|h| h.direction),
+            failcode: Some(code),
+            raw_message: None,
+            onionreply: None,
+        }
+    }
+
+    fn local_failure(&self, key: PartKey) -> FailureRecord {
+        let first = self.part(&key).and_then(|p| p.route.first().copied());
+        FailureRecord {
+            code: 204,
+            message: "failed: WIRE_TEMPORARY_CHANNEL_FAILURE (First peer not ready)".into(),
+            erring_index: Some(0),
+            erring_node: Some(self.cfg.node_id),
+            erring_channel: first.map(|h| h.channel),
+            erring_direction: first.map(|h| h.direction),
+            failcode: Some(fc::TEMPORARY_CHANNEL_FAILURE),
+            raw_message: None,
+            onionreply: None,
+        }
+    }
+
+    /// Resolves a part: updates and persists its record, learns, wakes waiters, moves its pay.
+    fn finish_part(
+        &mut self,
+        key: PartKey,
+        outcome: Result<PaymentPreimage, FailureRecord>,
+        now_ms: u64,
+        learn: bool,
+    ) {
+        let idx = self.bump();
+        let Some(pos) = self.parts.iter().position(|p| p.key == key) else { return };
+        let Some(p) = self.parts.get_mut(pos) else { return };
+        if p.status != PartStatus::Pending {
+            return; // A duplicate resolution.
+        }
+        if let Ok(pre) = &outcome {
+            if pre.hash() != key.payment_hash {
+                return; // Not the preimage of this payment: ignore.
+            }
+        }
+        p.updated_index = idx;
+        p.completed_at = Some(now_ms / 1000);
+        let hops = sent_hops(&p.route);
+        let pay_id = p.pay_id;
+        let now_s = now_ms / 1000;
+        match outcome {
+            Ok(pre) => {
+                p.status = PartStatus::Complete;
+                p.payment_preimage = Some(pre);
+                self.knowledge.part_succeeded(&self.graph, &hops, now_s);
+                self.actions.push(Action::Event(PaymentEvent::PaymentPathSuccessful {
+                    payment_id: pay_id,
+                    part: key,
+                }));
+            }
+            Err(f) => {
+                p.status = PartStatus::Failed;
+                let update = f
+                    .raw_message
+                    .as_deref()
+                    .and_then(|r| failure::FailureMessage::decode(r).ok())
+                    .and_then(|m| m.channel_update().map(<[u8]>::to_vec));
+                let perm = f.code == 203;
+                let ev = PaymentEvent::PaymentPathFailed {
+                    payment_id: pay_id,
+                    part: key,
+                    failure: f.failcode,
+                    short_channel_id: f.erring_channel,
+                    payment_failed_permanently: perm,
+                };
+                let (ei, code) = (f.erring_index, f.failcode);
+                p.failure = Some(f);
+                if learn {
+                    if let Some(u) = update {
+                        self.apply_update(&u);
+                    }
+                    match (ei, code) {
+                        (Some(ei), Some(code)) if code & failure::BADONION == 0 => {
+                            self.knowledge.part_failed(
+                                &self.graph,
+                                &hops,
+                                ei as usize,
+                                code,
+                                now_s,
+                            );
+                        }
+                        _ => self.knowledge.part_failed(&self.graph, &hops, 0, 0, now_s),
+                    }
+                } else {
+                    self.knowledge.part_failed(&self.graph, &hops, 0, 0, now_s);
+                }
+                self.actions.push(Action::Event(ev));
+            }
+        }
+        let Some(rec) = self.parts.get(pos).cloned() else { return };
+        self.actions.push(Action::Persist(Record::Part(rec.clone())));
+        // Wake the waiters of this part.
+        let (wake, keep): (Vec<Waiter>, Vec<Waiter>) =
+            std::mem::take(&mut self.waiters).into_iter().partition(|w| w.key == key);
+        self.waiters = keep;
+        for w in wake {
+            if let Some(t) = w.timer {
+                self.timers.remove(&t);
+            }
+            let res = Self::outcome_reply(&rec);
+            self.reply(w.command, res);
+        }
+        if let Some(id) = pay_id {
+            if let Some(ps) = self.pays.iter_mut().find(|ps| ps.rec.id == id) {
+                if let Some(a) = ps.attempts.iter_mut().find(|a| a.key == key) {
+                    a.end_ms = Some(now_ms);
+                }
+                if rec.status == PartStatus::Failed && ps.final_error.is_none() {
+                    if let Some(f) = &rec.failure {
+                        let from_payee =
+                            f.erring_index.map(|i| i as usize) == Some(rec.route.len());
+                        let mpp_timeout = f.failcode == Some(fc::MPP_TIMEOUT);
+                        if from_payee && !mpp_timeout {
+                            ps.final_error = Some(failure_error(&rec, f));
+                        }
+                    }
+                }
+            }
+            self.pay_step(id, now_ms);
+        }
+    }
+
+    /// Applies a `channel_update` from a failure through route's verified gossip path.
+    fn apply_update(&mut self, bytes: &[u8]) {
+        let Ok(msg) = ChannelUpdate::parse_from_failure(bytes) else { return };
+        let builder = self.builder.get_or_insert_with(|| GraphBuilder::from_graph(&self.graph));
+        if route::gossip::apply_channel_update(builder, &msg, ChainHash::BITCOIN).is_ok() {
+            self.graph = builder.build();
+            let c = &msg.contents;
+            if let Some(dir) = ShortChannelIdDir::new(c.short_channel_id, c.direction()) {
+                self.knowledge.channel_update(dir, c.timestamp);
+            }
+        }
+    }
+
+    fn outcome_reply(p: &PartRecord) -> Reply {
+        match p.status {
+            PartStatus::Complete => Ok(part_json(p)),
+            PartStatus::Failed => match &p.failure {
+                Some(f) => Err(failure_error(p, f)),
+                None => Err(RpcError::new(209, "Payment failure reason unknown")),
+            },
+            PartStatus::Pending => Err(RpcError::new(200, "Timed out while waiting")),
+        }
+    }
+
+    // ---------------------------------------------------------------- waitsendpay, lists
+
+    fn waitsendpay(&mut self, id: u64, r: WaitsendpayRequest, now_ms: u64) {
+        let hash = r.payment_hash;
+        let partid = r.partid.unwrap_or(0);
+        let groupid = r.groupid.or_else(|| {
+            self.parts.iter().filter(|p| p.key.payment_hash == hash).map(|p| p.key.groupid).max()
+        });
+        let key = groupid.map(|groupid| PartKey { payment_hash: hash, partid, groupid });
+        let Some(p) = key.and_then(|k| self.part(&k)).cloned() else {
+            self.reply(
+                id,
+                Err(RpcError::new(
+                    208,
+                    format!("Never attempted payment part {partid} for '{hash}'"),
+                )),
+            );
+            return;
+        };
+        if p.status != PartStatus::Pending {
+            let res = Self::outcome_reply(&p);
+            self.reply(id, res);
+            return;
+        }
+        match r.timeout {
+            Some(0) => self.reply(id, Err(RpcError::new(200, "Timed out while waiting"))),
+            Some(t) => {
+                let timer = self.arm(Timer::Wait(id), now_ms + u64::from(t) * 1000);
+                self.waiters.push(Waiter { command: id, key: p.key, timer: Some(timer) });
+            }
+            None => self.waiters.push(Waiter { command: id, key: p.key, timer: None }),
+        }
+    }
+
+    fn list_hash(&self, r: &ListRequest) -> Result<Option<PaymentHash>, RpcError> {
+        match (&r.bolt11, r.payment_hash) {
+            (Some(_), Some(_)) => {
+                Err(invalid("Can only specify one of {bolt11} or {payment_hash}"))
+            }
+            (Some(b), None) => Invoice::decode(b, self.cfg.currency)
+                .map(|i| Some(*i.payment_hash()))
+                .map_err(|e| invalid(format!("Invalid bolt11: {e}"))),
+            (None, h) => Ok(h),
+        }
+    }
+
+    fn listsendpays(&self, r: &ListRequest) -> Reply {
+        let hash = self.list_hash(r)?;
+        let payments: Vec<Value> = self
+            .parts
+            .iter()
+            .filter(|p| hash.map_or(true, |h| p.key.payment_hash == h))
+            .filter(|p| r.status.map_or(true, |s| p.status == s))
+            .map(part_json)
+            .collect();
+        Ok(json!({ "payments": payments }))
+    }
+
+    fn listpays(&self, r: &ListRequest) -> Reply {
+        let hash = self.list_hash(r)?;
+        let mut order: Vec<(PaymentHash, u64)> = Vec::new();
+        for p in self.parts.iter().filter(|p| hash.map_or(true, |h| p.key.payment_hash == h)) {
+            let g = (p.key.payment_hash, p.key.groupid);
+            if !order.contains(&g) {
+                order.push(g);
+            }
+        }
+        let mut pays = Vec::new();
+        for (h, g) in order {
+            let parts: Vec<&PartRecord> = self
+                .parts
+                .iter()
+                .filter(|p| p.key.payment_hash == h && p.key.groupid == g)
+                .collect();
+            let pay_ongoing = self
+                .pays
+                .iter()
+                .any(|ps| ps.rec.payment_hash == h && ps.rec.groupid == g && !ps.rec.done);
+            let status = if parts.iter().any(|p| p.status == PartStatus::Complete) {
+                PartStatus::Complete
+            } else if pay_ongoing || parts.iter().any(|p| p.status == PartStatus::Pending) {
+                PartStatus::Pending
+            } else {
+                PartStatus::Failed
+            };
+            if r.status.is_some_and(|s| s != status) {
+                continue;
+            }
+            let Some(first) = parts.first() else { continue };
+            let mut m = Map::new();
+            m.insert("payment_hash".into(), json!(h.to_string()));
+            m.insert("status".into(), json!(status.as_str()));
+            if let Some(d) = &first.destination {
+                m.insert("destination".into(), json!(d.to_string()));
+            }
+            m.insert("created_at".into(), json!(first.created_at));
+            if let Some(c) = parts
+                .iter()
+                .filter(|p| p.status == PartStatus::Complete)
+                .filter_map(|p| p.completed_at)
+                .min()
+            {
+                m.insert("completed_at".into(), json!(c));
+            }
+            if let Some(l) = &first.label {
+                m.insert("label".into(), json!(l));
+            }
+            if let Some(b) = &first.bolt11 {
+                m.insert("bolt11".into(), json!(b));
+            }
+            if let Some(d) = &first.description {
+                m.insert("description".into(), json!(d));
+            }
+            if let Some(pre) = parts.iter().find_map(|p| p.payment_preimage) {
+                m.insert("preimage".into(), json!(pre.to_string()));
+            }
+            let live: Vec<&&PartRecord> =
+                parts.iter().filter(|p| p.status != PartStatus::Failed).collect();
+            let amount: u64 = live.iter().map(|p| p.amount_msat.0).sum();
+            let sent: u64 = live.iter().map(|p| p.amount_sent_msat.0).sum();
+            if !live.is_empty() {
+                m.insert("amount_msat".into(), json!(amount));
+            }
+            m.insert("amount_sent_msat".into(), json!(sent));
+            if live.len() > 1 {
+                m.insert("number_of_parts".into(), json!(live.len()));
+            }
+            m.insert(
+                "created_index".into(),
+                json!(parts.iter().map(|p| p.created_index).min().unwrap_or(0)),
+            );
+            m.insert(
+                "updated_index".into(),
+                json!(parts.iter().map(|p| p.updated_index).max().unwrap_or(0)),
+            );
+            pays.push(Value::Object(m));
+        }
+        Ok(json!({ "pays": pays }))
+    }
+
+    fn delpay(&mut self, r: &DelpayRequest) -> Reply {
+        if r.status == PartStatus::Pending {
+            return Err(invalid("status: should be 'complete' or 'failed'"));
+        }
+        let matching: Vec<PartRecord> = self
+            .parts
+            .iter()
+            .filter(|p| p.key.payment_hash == r.payment_hash)
+            .filter(|p| r.partid.map_or(true, |x| p.key.partid == x))
+            .filter(|p| r.groupid.map_or(true, |x| p.key.groupid == x))
+            .cloned()
+            .collect();
+        if matching.is_empty() {
+            return Err(RpcError::new(208, "Unknown payment with payment_hash"));
+        }
+        if let Some(p) = matching.iter().find(|p| p.status != r.status) {
+            return Err(RpcError::new(
+                211,
+                format!(
+                    "Payment with hash {} has {} status but it should be {}",
+                    r.payment_hash,
+                    p.status.as_str(),
+                    r.status.as_str()
+                ),
+            ));
+        }
+        let keys: Vec<PartKey> = matching.iter().map(|p| p.key).collect();
+        self.parts.retain(|p| !keys.contains(&p.key));
+        for k in keys {
+            self.actions.push(Action::Delete(k));
+        }
+        Ok(json!({ "payments": matching.iter().map(part_json).collect::<Vec<_>>() }))
+    }
+
+    fn timer(&mut self, t: u64, now_ms: u64) {
+        match self.timers.remove(&t) {
+            Some(Timer::Wait(cmd)) => {
+                self.waiters.retain(|w| w.command != cmd);
+                self.reply(cmd, Err(RpcError::new(200, "Timed out while waiting")));
+            }
+            Some(Timer::PayDeadline(id)) => self.pay_step(id, now_ms),
+            None => {}
+        }
+    }
+
+    // ---------------------------------------------------------------- pay
+
+    fn pay(&mut self, id: u64, r: PayRequest, now_ms: u64) {
+        match self.pay_start(id, r, now_ms) {
+            Ok(Some(pay_id)) => self.pay_step(pay_id, now_ms),
+            Ok(None) => {}
+            Err(e) => self.reply(id, Err(e)),
+        }
+    }
+
+    fn pay_start(&mut self, cmd: u64, r: PayRequest, now_ms: u64) -> Result<Option<u64>, RpcError> {
+        let inv = Invoice::decode(&r.bolt11, self.cfg.currency)
+            .map_err(|e| invalid(format!("Invalid bolt11: {e}")))?;
+        if r.maxfee.is_some() && (r.maxfeepercent.is_some() || r.exemptfee.is_some()) {
+            return Err(invalid(
+                "If you specify maxfee, cannot specify maxfeepercent or exemptfee.",
+            ));
+        }
+        let amount = match (inv.amount(), r.amount_msat) {
+            (Some(_), Some(_)) => return Err(invalid("amount_msat parameter unnecessary")),
+            (None, None) => return Err(invalid("amount_msat parameter required")),
+            (Some(a), None) | (None, Some(a)) => a,
+        };
+        if let Description::Hash(_) = inv.description() {
+            let Some(d) = &r.description else {
+                return Err(invalid(
+                    "bolt11 uses description_hash, but you did not provide description parameter",
+                ));
+            };
+            if inv.check_description(d).is_err() {
+                return Err(invalid("description does not match description_hash"));
+            }
+        }
+        let now_s = now_ms / 1000;
+        if inv.is_expired(now_s) {
+            return Err(RpcError::new(207, "Invoice expired")
+                .with_data(json!({"now": now_s, "expiry": inv.expires_at()})));
+        }
+        let hash = *inv.payment_hash();
+        if inv.payee() == self.cfg.node_id {
+            return Err(RpcError::new(217, "Payee is manually excluded"));
+        }
+        for e in &r.exclude {
+            match e {
+                Exclusion::Node(n) if *n == inv.payee() => {
+                    return Err(RpcError::new(217, "Payee is manually excluded"))
+                }
+                Exclusion::Node(n) if *n == self.cfg.node_id => {
+                    return Err(RpcError::new(217, "Payer is manually excluded"))
+                }
+                _ => {}
+            }
+        }
+        // Already paid: the stored result.
+        if let Some(p) = self
+            .parts
+            .iter()
+            .find(|p| p.key.payment_hash == hash && p.status == PartStatus::Complete)
+        {
+            let g = p.key.groupid;
+            let res = self.pay_result(hash, g, 1, None);
+            self.reply(cmd, res);
+            return Ok(None);
+        }
+        // In progress: latch on.
+        if let Some(ps) =
+            self.pays.iter_mut().find(|ps| ps.rec.payment_hash == hash && !ps.rec.done)
+        {
+            ps.waiters.push(cmd);
+            return Ok(None);
+        }
+        if let Some(p) = self
+            .parts
+            .iter()
+            .find(|p| p.key.payment_hash == hash && p.status == PartStatus::Pending)
+        {
+            return Err(RpcError::new(
+                200,
+                format!(
+                    "Payment with groupid={} still in progress, cannot retry before that completes.",
+                    p.key.groupid
+                ),
+            ));
+        }
+        let max_fee = match r.maxfee {
+            Some(m) => m,
+            None => {
+                let pct = r.maxfeepercent.unwrap_or(0.5).clamp(0.0, 100.0);
+                let budget = amount.mul_ppm((pct * 10_000.0) as u32);
+                budget.max(r.exemptfee.unwrap_or(Msat(5_000)))
+            }
+        };
+        let max_delay = r.maxdelay.unwrap_or(2016);
+        let groupid = self
+            .parts
+            .iter()
+            .filter(|p| p.key.payment_hash == hash)
+            .map(|p| p.key.groupid + 1)
+            .max()
+            .unwrap_or(0);
+        let id = self.bump();
+        // Shadow route (BOLT 7 privacy): with probability 1/2, pad the final CLTV by up to a
+        // quarter of what the CLTV budget leaves.
+        let final_cltv = inv.min_final_cltv_expiry_delta().min(u64::from(u32::MAX)) as u32;
+        let rnd = hash32(&[&self.cfg.seed, &hash.0, b"shadow", &id.to_be_bytes()]);
+        let room = max_delay.saturating_sub(final_cltv) / 4;
+        let shadow_cltv = if rnd[0] & 1 == 1 && room > 0 {
+            u32::from(u16::from_be_bytes([rnd[1], rnd[2]])) % room.min(144)
+        } else {
+            0
+        };
+        let (mut exclude_channels, mut exclude_nodes) = (Vec::new(), Vec::new());
+        for e in &r.exclude {
+            match e {
+                Exclusion::Channel(c) => exclude_channels.push((c.scid, c.direction)),
+                Exclusion::Node(n) => exclude_nodes.push(*n),
+            }
+        }
+        let rec = PayRecord {
+            id,
+            payment_hash: hash,
+            groupid,
+            bolt11: r.bolt11.clone(),
+            amount_msat: amount,
+            max_fee,
+            max_delay,
+            shadow_cltv,
+            created_at_ms: now_ms,
+            deadline_ms: now_ms + r.retry_for.unwrap_or(60) * 1000,
+            exclude_channels,
+            exclude_nodes,
+            label: r.label,
+            description: r.description,
+            attempts: 0,
+            next_partid: 1,
+            done: false,
+        };
+        self.actions.push(Action::Persist(Record::Pay(rec.clone())));
+        let deadline = rec.deadline_ms;
+        self.pays.push(PayState {
+            rec,
+            invoice: inv,
+            waiters: vec![cmd],
+            final_error: None,
+            attempts: Vec::new(),
+        });
+        self.arm(Timer::PayDeadline(id), deadline);
+        Ok(Some(id))
+    }
+
+    /// The success reply of a pay over group `g` of `hash`.
+    fn pay_result(
+        &self,
+        hash: PaymentHash,
+        g: u64,
+        attempts: u32,
+        created_ms: Option<u64>,
+    ) -> Reply {
+        let done: Vec<&PartRecord> = self
+            .parts
+            .iter()
+            .filter(|p| {
+                p.key.payment_hash == hash && p.key.groupid == g && p.status == PartStatus::Complete
+            })
+            .collect();
+        let Some(first) = done.first() else {
+            return Err(RpcError::new(209, "Payment failure reason unknown"));
+        };
+        let amount: u64 = done.iter().map(|p| p.amount_msat.0).sum();
+        let sent: u64 = done.iter().map(|p| p.amount_sent_msat.0).sum();
+        let created = created_ms.map_or(first.created_at as f64, |c| c as f64 / 1000.0);
+        let mut v = json!({
+            "payment_preimage": first.payment_preimage.map(|p| p.to_string()),
+            "payment_hash": hash.to_string(),
+            "created_at": created,
+            "parts": attempts.max(done.len() as u32),
+            "amount_msat": amount,
+            "amount_sent_msat": sent,
+            "status": "complete",
+        });
+        if let Some(d) = first.destination {
+            json_insert(&mut v, "destination", json!(d.to_string()));
+        }
+        Ok(v)
+    }
+
+    /// Moves a pay on: finishes it when it can, otherwise routes what is neither delivered
+    /// nor in flight.
+    fn pay_step(&mut self, id: u64, now_ms: u64) {
+        let Some(pi) = self.pays.iter().position(|p| p.rec.id == id) else { return };
+        let Some(ps) = self.pays.get(pi) else { return };
+        if ps.rec.done {
+            return;
+        }
+        let hash = ps.rec.payment_hash;
+        let g = ps.rec.groupid;
+        let mine: Vec<&PartRecord> = self
+            .parts
+            .iter()
+            .filter(|p| p.key.payment_hash == hash && p.key.groupid == g)
+            .collect();
+        let pending: Vec<&PartRecord> =
+            mine.iter().copied().filter(|p| p.status == PartStatus::Pending).collect();
+        let succeeded = mine.iter().any(|p| p.status == PartStatus::Complete);
+        let attempts = ps.rec.attempts;
+        if succeeded {
+            if pending.is_empty() {
+                let res = self.pay_result(hash, g, attempts, Some(ps.rec.created_at_ms));
+                self.finish_pay(pi, res);
+            }
+            return;
+        }
+        if let Some(e) = ps.final_error.clone() {
+            if pending.is_empty() {
+                self.finish_pay(pi, Err(e));
+            }
+            return;
+        }
+        if now_ms >= ps.rec.deadline_ms {
+            if pending.is_empty() {
+                let e = self.gave_up(pi);
+                self.finish_pay(pi, Err(e));
+            }
+            return;
+        }
+        let in_flight: u64 = pending.iter().map(|p| p.amount_msat.0).sum();
+        let fees_in_flight: u64 =
+            pending.iter().map(|p| p.amount_sent_msat.0.saturating_sub(p.amount_msat.0)).sum();
+        let remaining = Msat(ps.rec.amount_msat.0.saturating_sub(in_flight));
+        if remaining.0 == 0 {
+            return;
+        }
+        let budget = Msat(ps.rec.max_fee.0.saturating_sub(fees_in_flight));
+        let inv = &ps.invoice;
+        let mpp = inv.features().supports(types::features::Feature::BASIC_MPP);
+        let mut params = FlowParams::new(self.cfg.node_id, inv.payee(), remaining);
+        params.final_cltv = (inv.min_final_cltv_expiry_delta().min(u64::from(u32::MAX)) as u32)
+            + ps.rec.shadow_cltv;
+        params.max_fee = budget;
+        params.max_delay = ps.rec.max_delay;
+        params.max_parts = if mpp { self.cfg.max_parts.max(1) } else { 1 };
+        params.exclude_channels = ps
+            .rec
+            .exclude_channels
+            .iter()
+            .filter_map(|&(s, d)| ShortChannelIdDir::new(s, d))
+            .collect();
+        params.exclude_nodes = ps.rec.exclude_nodes.clone();
+        params.first_hops = self.first_hops.clone();
+        params.route_hints = inv
+            .route_hints()
+            .iter()
+            .map(|h| {
+                h.0.iter()
+                    .map(|x| RouteHintHop {
+                        src: x.node_id,
+                        scid: x.short_channel_id,
+                        base_fee_msat: x.fee_base_msat,
+                        fee_ppm: x.fee_proportional_millionths,
+                        cltv_delta: x.cltv_expiry_delta,
+                    })
+                    .collect()
+            })
+            .collect();
+        // Route randomisation: the weight of probability against fees varies per attempt, so
+        // the cheapest route is not always the one taken; the fee budget always holds.
+        let rnd = hash32(&[&self.cfg.seed, &hash.0, b"route", &attempts.to_be_bytes()]);
+        params.prob_cost_ppm = 500 + u64::from(u16::from_be_bytes([rnd[0], rnd[1]])) % 3_500;
+        let snap = self.knowledge.snapshot(&self.graph, now_ms / 1000);
+        let result = flow::flow(&self.graph, &snap, &params);
+        let result = match result {
+            Ok(f) if f.fee > budget => Err(FlowError::TooExpensive { fee: f.fee, max_fee: budget }),
+            Ok(f)
+                if f.parts
+                    .iter()
+                    .any(|p| p.hops.first().is_some_and(|h| h.delay > params.max_delay)) =>
+            {
+                Err(FlowError::InsufficientLiquidity { amount: remaining, deliverable: Msat(0) })
+            }
+            other => other,
+        };
+        match result {
+            Ok(f) => {
+                let secret = *inv.payment_secret();
+                let metadata = inv.payment_metadata().map(<[u8]>::to_vec);
+                let total = ps.rec.amount_msat;
+                let meta =
+                    (ps.rec.label.clone(), Some(ps.rec.bolt11.clone()), ps.rec.description.clone());
+                let first_partid = ps.rec.next_partid;
+                let n = f.parts.len() as u32;
+                if let Some(ps) = self.pays.get_mut(pi) {
+                    ps.rec.attempts += n;
+                    ps.rec.next_partid += u64::from(n);
+                    let rec = ps.rec.clone();
+                    self.actions.push(Action::Persist(Record::Pay(rec)));
+                }
+                for (partid, part) in (first_partid..).zip(f.parts) {
+                    let route: Vec<HopRecord> = part
+                        .hops
+                        .iter()
+                        .map(|h| HopRecord {
+                            id: h.node,
+                            channel: h.channel.scid,
+                            direction: h.channel.direction,
+                            amount_msat: h.amount,
+                            delay: h.delay,
+                        })
+                        .collect();
+                    let key = PartKey { payment_hash: hash, partid, groupid: g };
+                    if self
+                        .start_part(
+                            key,
+                            route,
+                            total,
+                            Some(secret),
+                            metadata.clone(),
+                            meta.clone(),
+                            Some(id),
+                            now_ms,
+                        )
+                        .is_ok()
+                    {
+                        if let Some(ps) = self.pays.get_mut(pi) {
+                            ps.attempts.push(Attempt { key, start_ms: now_ms, end_ms: None });
+                        }
+                    }
+                }
+            }
+            Err(e) => {
+                if !pending.is_empty() {
+                    return; // Wait for the parts in flight, then try again.
+                }
+                let err =
+                    if attempts > 0 { self.gave_up(pi) } else { self.route_error(&e, &params) };
+                self.finish_pay(pi, Err(err));
+            }
+        }
+    }
+
+    fn route_error(&self, e: &FlowError, params: &FlowParams) -> RpcError {
+        match e {
+            FlowError::TooExpensive { .. } => {
+                // What the cheapest flow would cost, for the error data.
+                let mut p = params.clone();
+                p.max_fee = Msat::MAX;
+                let snap = self.knowledge.snapshot(&self.graph, 0);
+                let (fee, delay) = match flow::flow(&self.graph, &snap, &p) {
+                    Ok(f) => (
+                        f.fee,
+                        f.parts
+                            .iter()
+                            .filter_map(|p| p.hops.first().map(|h| h.delay))
+                            .max()
+                            .unwrap_or(0),
+                    ),
+                    Err(_) => (Msat(0), 0),
+                };
+                let feepercent = fee.0 as f64 * 100.0 / params.amount.0.max(1) as f64;
+                RpcError::new(
+                    206,
+                    format!(
+                        "Fee exceeds our fee budget: {}msat > {}msat, discarding route",
+                        fee.0, params.max_fee.0
+                    ),
+                )
+                .with_data(json!({"fee": fee.0, "feepercent": feepercent, "delay": delay}))
+            }
+            _ => RpcError::new(205, "Could not find a route"),
+        }
+    }
+
+    fn gave_up(&self, pi: usize) -> RpcError {
+        let Some(ps) = self.pays.get(pi) else {
+            return RpcError::new(210, "Ran out of routes to try");
+        };
+        let n = ps.rec.attempts;
+        let attempts: Vec<Value> = self
+            .parts
+            .iter()
+            .filter(|p| {
+                p.key.payment_hash == ps.rec.payment_hash && p.key.groupid == ps.rec.groupid
+            })
+            .map(|p| {
+                let mut a = json!({
+                    "status": match p.status {
+                        PartStatus::Pending => "pending",
+                        PartStatus::Complete => "success",
+                        PartStatus::Failed => "failed",
+                    },
+                    "partid": p.key.partid,
+                    "amount_msat": p.amount_msat.0,
+                });
+                if let Some(f) = &p.failure {
+                    json_insert(&mut a, "failreason", json!(f.message));
+                }
+                a
+            })
+            .collect();
+        RpcError::new(
+            210,
+            format!(
+                "Ran out of routes to try after {n} attempt{}: see `paystatus`",
+                if n == 1 { "" } else { "s" }
+            ),
+        )
+        .with_data(json!({ "attempts": attempts }))
+    }
+
+    fn finish_pay(&mut self, pi: usize, res: Reply) {
+        let Some(ps) = self.pays.get_mut(pi) else { return };
+        ps.rec.done = true;
+        let rec = ps.rec.clone();
+        let waiters = std::mem::take(&mut ps.waiters);
+        self.actions.push(Action::Persist(Record::Pay(rec.clone())));
+        let ev = match &res {
+            Ok(v) => {
+                let sent = v["amount_sent_msat"].as_u64().unwrap_or(0);
+                let got = v["amount_msat"].as_u64().unwrap_or(0);
+                let pre = self.parts.iter().find_map(|p| {
+                    (p.key.payment_hash == rec.payment_hash).then_some(p.payment_preimage).flatten()
+                });
+                pre.map(|payment_preimage| PaymentEvent::PaymentSent {
+                    payment_id: rec.id,
+                    payment_hash: rec.payment_hash,
+                    payment_preimage,
+                    fee_paid_msat: Msat(sent.saturating_sub(got)),
+                })
+            }
+            Err(e) => Some(PaymentEvent::PaymentFailed {
+                payment_id: rec.id,
+                payment_hash: rec.payment_hash,
+                reason: e.code,
+            }),
+        };
+        if let Some(ev) = ev {
+            self.actions.push(Action::Event(ev));
+        }
+        for w in waiters {
+            self.reply(w, res.clone());
+        }
+    }
+
+    fn paystatus(&self, bolt11: Option<&str>, now_ms: u64) -> Value {
+        let pays: Vec<Value> = self
+            .pays
+            .iter()
+            .filter(|ps| bolt11.map_or(true, |b| b == ps.rec.bolt11))
+            .map(|ps| {
+                let attempts: Vec<Value> = ps
+                    .attempts
+                    .iter()
+                    .enumerate()
+                    .filter_map(|(i, a)| {
+                        let p = self.part(&a.key)?;
+                        let mut v = json!({
+                            "strategy": if i == 0 { "Initial attempt".to_string() } else { format!("Attempt {}", i + 1) },
+                            "start_time": a.start_ms as f64 / 1000.0,
+                            "age_in_seconds": now_ms.saturating_sub(a.start_ms) / 1000,
+                            "state": if p.status == PartStatus::Pending { "pending" } else { "completed" },
+                            "partid": p.key.partid,
+                            "amount_msat": p.amount_msat.0,
+                            "route": p.route.iter().map(|h| json!({
+                                "id": h.id.to_string(), "channel": h.channel.to_string(),
+                                "direction": h.direction, "amount_msat": h.amount_msat.0, "delay": h.delay,
+                            })).collect::<Vec<_>>(),
+                        });
+                        if let Some(e) = a.end_ms {
+                            json_insert(&mut v, "end_time", json!(e as f64 / 1000.0));
+                        }
+                        match (p.status, &p.failure) {
+                            (PartStatus::Complete, _) => json_insert(&mut v, "success", json!({
+                                "id": p.created_index,
+                                "payment_preimage": p.payment_preimage.map(|x| x.to_string()),
+                            })),
+                            (PartStatus::Failed, Some(f)) => {
+                                let e = failure_error(p, f);
+                                json_insert(&mut v, "failure", e.to_json());
+                            }
+                            _ => {}
+                        }
+                        Some(v)
+                    })
+                    .collect();
+                let mut v = json!({
+                    "bolt11": ps.rec.bolt11,
+                    "amount_msat": ps.rec.amount_msat.0,
+                    "destination": ps.invoice.payee().to_string(),
+                    "attempts": attempts,
+                });
+                if let Some(l) = &ps.rec.label {
+                    json_insert(&mut v, "label", json!(l));
+                }
+                v
+            })
+            .collect();
+        json!({ "pay": pays })
+    }
+}
