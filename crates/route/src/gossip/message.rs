@@ -898,3 +898,42 @@ impl GossipMessage {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sha256d_of_parts_is_of_their_concatenation() {
+        assert_eq!(
+            types::hex::encode(&sha256d(&[])),
+            "5df6e0e2761359d30a8275058e299fcc0381534545f55cf43e41983f5d4c9456"
+        );
+        assert_eq!(sha256d(&[b"ab", b"", b"c"]), sha256d(&[b"abc"]));
+    }
+
+    #[test]
+    fn chain_hash_displays_in_wire_order() {
+        assert_eq!(
+            ChainHash::BITCOIN.to_string(),
+            "6fe28c0ab6f1b372c1a6a246ae63f74f931e8365e15a089c68d6190000000000"
+        );
+    }
+
+    #[test]
+    fn message_kinds_round_trip_their_types() {
+        for kind in [
+            MessageKind::ChannelAnnouncement,
+            MessageKind::NodeAnnouncement,
+            MessageKind::ChannelUpdate,
+        ] {
+            assert_eq!(MessageKind::from_type(kind.type_number()), Some(kind));
+        }
+        assert_eq!(MessageKind::from_type(259), None);
+    }
+
+    #[test]
+    fn update_signed_part_is_72_bytes_after_the_signature() {
+        assert_eq!(UPDATE_SIGNED_LEN, 136 - 64);
+    }
+}
