@@ -8,10 +8,22 @@ pub(crate) fn to_char(v: u8) -> char {
     char::from(CHARSET[usize::from(v & 31)])
 }
 
+/// `INVERSE[c]`: the 5-bit value of ASCII character `c` in either case, or 0xff.
+const INVERSE: [u8; 128] = {
+    let mut t = [0xffu8; 128];
+    let mut v = 0;
+    while v < 32 {
+        let c = CHARSET[v];
+        t[c as usize] = v as u8;
+        t[c.to_ascii_uppercase() as usize] = v as u8;
+        v += 1;
+    }
+    t
+};
+
 /// The 5-bit value of a bech32 character (either case), if it is one.
 pub(crate) fn from_char(c: u8) -> Option<u8> {
-    let c = c.to_ascii_lowercase();
-    CHARSET.iter().position(|&x| x == c).and_then(|p| u8::try_from(p).ok())
+    INVERSE.get(usize::from(c)).copied().filter(|&v| v < 32)
 }
 
 /// How many whole bytes `n` 5-bit groups hold (trailing padding bits dropped).

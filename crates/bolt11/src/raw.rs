@@ -346,7 +346,9 @@ impl RawInvoice {
         let unchecked = UncheckedHrpstring::new(s).map_err(|e| bech32_error(e, s))?;
         match unchecked.validate_checksum::<Bolt11Bech32>() {
             Ok(()) => {}
-            Err(ChecksumError::InvalidLength) => return Err(ParseError::TooShort { len: 0 }),
+            Err(ChecksumError::InvalidLength) => {
+                return Err(ParseError::TooShort { len: unchecked.data_part_ascii().len() })
+            }
             Err(_) => return Err(ParseError::BadChecksum),
         }
         let hrp = unchecked.hrp();

@@ -275,6 +275,9 @@ fn network_and_description_are_checked() {
     assert!(!ok);
     assert!(v["message"].as_str().is_some_and(|m| m.contains("description hash")), "{v}");
 
+    let uri = format!("LIGHTNING:{hashed}");
+    assert!(lnpay(&["--description", cake, &uri]).0);
+
     let (ok, v) = lnpay(&["not an invoice"]);
     assert!(!ok);
     assert_eq!(v["code"], -1);

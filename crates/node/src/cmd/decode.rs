@@ -1,7 +1,7 @@
 //! `lnpay decode BOLT11`: check a BOLT 11 invoice and print its fields as Core Lightning's
 //! `decodepay` does.
 //!
-//! `--network` names the chain the invoice must be for (default `bitcoin`); `--description`
+//! A `lightning:` prefix is accepted. `--network` names the chain the invoice must be for (default `bitcoin`); `--description`
 //! is checked against the invoice's description hash (as `decodepay`'s `description`). A valid
 //! invoice prints the `decodepay` object and exits 0; an invalid one prints
 //! `{"code": -1, "message": "Invalid bolt11: <reason>"}` and exits 1.
@@ -66,7 +66,12 @@ pub fn decodepay(
     let invalid = |reason: &dyn std::fmt::Display| {
         error_json(INVALID_BOLT11, &format!("Invalid bolt11: {reason}"))
     };
-    let invoice = Invoice::decode(bolt11.trim(), network.currency()).map_err(|e| invalid(&e))?;
+    // A `lightning:` URI prefix is accepted, as Core Lightning does.
+    let mut s = bolt11.trim();
+    if s.get(..10).is_some_and(|p| p.eq_ignore_ascii_case("lightning:")) {
+        s = s.get(10..).unwrap_or_default();
+    }
+    let invoice = Invoice::decode(s, network.currency()).map_err(|e| invalid(&e))?;
     if let Some(d) = description {
         invoice.check_description(d).map_err(|e| invalid(&e))?;
     }
