@@ -473,9 +473,7 @@ impl Writer<'_> {
     }
 
     fn tu64(&mut self, typ: u64, v: u64) {
-        let be = v.to_be_bytes();
-        let skip = (v.leading_zeros() / 8) as usize;
-        self.record(typ, be.get(skip..).unwrap_or_default());
+        self.record(typ, &tlv::encode_tu64(v));
     }
 
     fn finish(mut self) {
