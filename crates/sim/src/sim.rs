@@ -304,6 +304,9 @@ struct Node {
     secret: SecretKey,
     pubkey: PublicKey,
     id: NodeId,
+    /// The funding key of all the node's channels (real nodes use one per channel; one per
+    /// node spares the gossip signer a public-key derivation per channel end).
+    funding: (SecretKey, NodeId),
     fault: NodeFault,
 }
 
@@ -406,6 +409,9 @@ pub struct Simulator {
 
 /// UNIX time of simulated time 0 (the day of the 2026 snapshot), for invoice timestamps.
 const INVOICE_EPOCH: u32 = 1_770_076_800;
+/// A forwarder refuses an incoming expiry further ahead than this (`expiry_too_far`), as LDK
+/// does with two weeks of blocks.
+const MAX_EXPIRY_AHEAD: u32 = 2016;
 const STREAM_KEYS: u64 = 1;
 const STREAM_LIQUIDITY: u64 = 2;
 const STREAM_FAULTS: u64 = 3;
@@ -421,14 +427,21 @@ fn secret_for(seed: u64, i: u64) -> SecretKey {
     }
 }
 
+/// A node's keys: node key pair and funding key pair.
+type NodeKeys = ((SecretKey, PublicKey), (SecretKey, PublicKey));
+
 /// Key pairs for nodes `0..n`, derived in two threads.
-fn make_keys(seed: u64, n: u32) -> Vec<(SecretKey, PublicKey)> {
+fn make_keys(seed: u64, n: u32) -> Vec<NodeKeys> {
     let secp = Secp256k1::signing_only();
-    let make = |range: core::ops::Range<u32>| -> Vec<(SecretKey, PublicKey)> {
+    let make = |range: core::ops::Range<u32>| -> Vec<NodeKeys> {
         range
             .map(|i| {
                 let s = secret_for(seed, u64::from(i));
-                (s, PublicKey::from_secret_key(&secp, &s))
+                let f = secret_for(seed ^ STREAM_FUNDING, u64::from(i));
+                (
+                    (s, PublicKey::from_secret_key(&secp, &s)),
+                    (f, PublicKey::from_secret_key(&secp, &f)),
+                )
             })
             .collect()
     };
@@ -473,7 +486,7 @@ impl Simulator {
         let nodes: Vec<Node> = keys
             .into_iter()
             .enumerate()
-            .map(|(i, (secret, pubkey))| {
+            .map(|(i, ((secret, pubkey), (fs, fp)))| {
                 let mut rng = SimRng::for_item(cfg.seed, STREAM_FAULTS, i as u64);
                 let f = cfg.faults;
                 let fault = NodeFault {
@@ -482,7 +495,8 @@ impl Simulator {
                     corrupt_failures: rng.chance(f.corrupt),
                     silent: rng.chance(f.silent),
                 };
-                Node { secret, pubkey, id: NodeId::from_pubkey(&pubkey), fault }
+                let funding = (fs, NodeId::from_pubkey(&fp));
+                Node { secret, pubkey, id: NodeId::from_pubkey(&pubkey), funding, fault }
             })
             .collect();
         let mut channels = Vec::with_capacity(topology.channels.len());
@@ -727,30 +741,25 @@ impl Simulator {
     /// on two threads.
     pub fn gossip(&self) -> Vec<Vec<u8>> {
         let public: Vec<&Channel> = self.channels.iter().filter(|c| c.public).collect();
-        let seed = self.cfg.seed;
-        let sign_range = |chans: &[&Channel], offset: usize| -> Vec<Vec<u8>> {
-            let secp = Secp256k1::signing_only();
+        let sign_range = |chans: &[&Channel]| -> Vec<Vec<u8>> {
             let mut out = Vec::with_capacity(chans.len() * 3);
-            for (i, c) in chans.iter().enumerate() {
+            for c in chans {
                 let (Some(n1), Some(n2)) =
                     (self.nodes.get(c.nodes[0] as usize), self.nodes.get(c.nodes[1] as usize))
                 else {
                     continue;
                 };
-                let idx = (offset + i) as u64;
-                let b1 = secret_for(seed ^ STREAM_FUNDING, idx * 2);
-                let b2 = secret_for(seed ^ STREAM_FUNDING, idx * 2 + 1);
                 let ann = UnsignedChannelAnnouncement {
                     features: Vec::new(),
                     chain_hash: ChainHash::BITCOIN,
                     short_channel_id: c.scid,
                     node_id_1: n1.id,
                     node_id_2: n2.id,
-                    bitcoin_key_1: NodeId::from_pubkey(&PublicKey::from_secret_key(&secp, &b1)),
-                    bitcoin_key_2: NodeId::from_pubkey(&PublicKey::from_secret_key(&secp, &b2)),
+                    bitcoin_key_1: n1.funding.1,
+                    bitcoin_key_2: n2.funding.1,
                     excess_data: Vec::new(),
                 };
-                out.push(ann.sign(&n1.secret, &n2.secret, &b1, &b2).encode());
+                out.push(ann.sign(&n1.secret, &n2.secret, &n1.funding.0, &n2.funding.0).encode());
                 for (d, n) in [(0u8, n1), (1u8, n2)] {
                     if let Some(p) = c.announced[d as usize] {
                         out.push(unsigned_update(c.scid, d, &p).sign(&n.secret).encode());
@@ -762,12 +771,12 @@ impl Simulator {
         let half = public.len() / 2;
         let (a, b) = public.split_at(half);
         let (mut first, second) = std::thread::scope(|scope| {
-            let h = scope.spawn(|| sign_range(b, half));
-            (sign_range(a, 0), h.join())
+            let h = scope.spawn(|| sign_range(b));
+            (sign_range(a), h.join())
         });
         match second {
             Ok(mut s) => first.append(&mut s),
-            Err(_) => first.append(&mut sign_range(b, half)),
+            Err(_) => first.append(&mut sign_range(b)),
         }
         first
     }
@@ -1159,6 +1168,8 @@ impl Simulator {
             <= self.cfg.block_height.saturating_add(self.cfg.expiry_too_soon_blocks)
         {
             FailureMessage::ExpiryTooSoon { channel_update: update(self, false) }
+        } else if cltv > self.cfg.block_height.saturating_add(MAX_EXPIRY_AHEAD) {
+            FailureMessage::ExpiryTooFar
         } else if fwd > policy.htlc_max.0 || self.lock(ci, side, fwd).is_err() {
             FailureMessage::TemporaryChannelFailure { channel_update: update(self, false) }
         } else {

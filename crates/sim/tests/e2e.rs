@@ -209,6 +209,20 @@ fn expiry_too_soon() {
 }
 
 #[test]
+fn expiry_too_far() {
+    let (mut sim, path) = line();
+    let inv = sim.create_invoice(4, Some(Msat(AMT))).unwrap();
+    // A final CLTV of 2000 blocks: node 1's incoming expiry is beyond its 2016-block horizon.
+    let (a, c, payloads) =
+        plan(&sim, 0, &path, AMT, 2000, Some((inv.payment_secret, Msat(AMT))), None);
+    let bytes: Vec<_> = payloads.iter().map(HopSpec::encode).collect();
+    let att = send_raw(&mut sim, 0, &path, a, c, &bytes, inv.payment_hash, 3).unwrap();
+    let out = resolve(&mut sim, &att);
+    assert_eq!(failed(&out), (0, code::EXPIRY_TOO_FAR));
+    assert_clean(&sim);
+}
+
+#[test]
 fn bad_onions_malformed_path() {
     // First hop cannot parse: the payer gets update_fail_malformed_htlc.
     for (tamper, expected) in [
