@@ -263,28 +263,27 @@ pub fn build(
 ) -> Result<(OnionPacket, Vec<SharedSecret>), BuildError> {
     let mut hop_payloads = Box::new([0u8; ROUTING_INFO_LEN]);
     let mut secrets = Vec::with_capacity(hops.len());
-    let secp = Secp256k1::signing_only();
-    let public_key = PublicKey::from_secret_key(&secp, session_key).serialize();
-    let hmac = build_routing_info(
+    let (public_key, hmac) = build_routing_info(
         session_key,
         hops,
         associated_data,
         &mut hop_payloads[..],
         &mut secrets,
     )?;
+    let public_key = public_key.serialize();
     Ok((OnionPacket { version: VERSION, public_key, hop_payloads, hmac }, secrets))
 }
 
 /// The Sphinx core for any routing-info length: fills `routing_info` (whose length is the
-/// routing-info length) for `hops` and returns the HMAC for the first hop. The shared secrets
-/// are appended to `secrets` in route order. The packet's public key is `session_key`'s.
+/// routing-info length) for `hops` and returns the packet's public key (`session_key`'s) and
+/// the HMAC for the first hop. The shared secrets are appended to `secrets` in route order.
 pub fn build_routing_info<P: AsRef<[u8]>>(
     session_key: &SecretKey,
     hops: &[(PublicKey, P)],
     associated_data: &[u8],
     routing_info: &mut [u8],
     secrets: &mut Vec<SharedSecret>,
-) -> Result<[u8; 32], BuildError> {
+) -> Result<(PublicKey, [u8; 32]), BuildError> {
     let len = routing_info.len();
     let Some(last) = hops.len().checked_sub(1) else {
         return Err(BuildError::NoHops);
@@ -306,7 +305,8 @@ pub fn build_routing_info<P: AsRef<[u8]>>(
     let first = secrets.len();
     let secp = Secp256k1::signing_only();
     let mut ephemeral_secret = *session_key;
-    let mut ephemeral_public = PublicKey::from_secret_key(&secp, session_key);
+    let first_public = PublicKey::from_secret_key(&secp, session_key);
+    let mut ephemeral_public = first_public;
     for (hop, (node_id, _)) in hops.iter().enumerate() {
         let secret = SharedSecret::new(node_id, &ephemeral_secret);
         secrets.push(secret);
@@ -350,7 +350,7 @@ pub fn build_routing_info<P: AsRef<[u8]>>(
         }
         hmac = crypto::hmac_sha256(&secret.derive(b"mu"), &[routing_info, associated_data]);
     }
-    Ok(hmac)
+    Ok((first_public, hmac))
 }
 
 /// Writes `bigsize(len) || payload || hmac` at the front of `routing_info` (which has room).
