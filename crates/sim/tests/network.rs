@@ -76,6 +76,9 @@ fn same_seed_same_log_different_seed_differs() {
     assert!(out_a.paid > 0 && out_a.paid < 150, "{out_a}");
     assert!(out_a.feasible >= out_a.paid, "{out_a}");
     assert!(out_a.feasible_amount >= out_a.delivered, "{out_a}");
+    // Stale gossip (5% of directions charge more than announced) shows as fee_insufficient.
+    let fee_insufficient = onion::failure::code::FEE_INSUFFICIENT;
+    assert!(out_a.failed_by_code.get(&fee_insufficient).is_some_and(|&n| n > 0), "{out_a}");
 }
 
 #[test]
