@@ -501,12 +501,26 @@ impl Machine {
     ) -> (Machine, Vec<Action>) {
         let mut m = Machine::new(cfg, graph, height);
         let mut pays = Vec::new();
+        // The latest record of each key wins (a store keeps one per key; a log may not).
+        let mut part_map: HashMap<PartKey, PartRecord> = HashMap::new();
+        let mut pay_map: HashMap<u64, PayRecord> = HashMap::new();
         for r in records {
             match r {
-                Record::Part(p) => m.parts.push(p),
-                Record::Pay(p) => pays.push(p),
+                Record::Part(p) => {
+                    if part_map.get(&p.key).map_or(true, |o| o.updated_index <= p.updated_index) {
+                        part_map.insert(p.key, p);
+                    }
+                }
+                Record::Pay(p) => {
+                    if pay_map.get(&p.id).map_or(true, |o| o.attempts <= p.attempts || p.done) {
+                        pay_map.insert(p.id, p);
+                    }
+                }
             }
         }
+        m.parts.extend(part_map.into_values());
+        pays.extend(pay_map.into_values());
+        pays.sort_by_key(|p| p.id);
         m.parts.sort_by_key(|p| p.created_index);
         m.next_index =
             m.parts.iter().map(|p| p.created_index.max(p.updated_index)).max().unwrap_or(0) + 1;
@@ -1620,11 +1634,13 @@ impl Machine {
                 let total = ps.rec.amount_msat;
                 let meta =
                     (ps.rec.label.clone(), Some(ps.rec.bolt11.clone()), ps.rec.description.clone());
-                let first_partid = ps.rec.next_partid;
+                // Never reuse a part id of this group, whatever the record says.
+                let used = mine.iter().map(|p| p.key.partid + 1).max().unwrap_or(1);
+                let first_partid = ps.rec.next_partid.max(used);
                 let n = f.parts.len() as u32;
                 if let Some(ps) = self.pays.get_mut(pi) {
                     ps.rec.attempts += n;
-                    ps.rec.next_partid += u64::from(n);
+                    ps.rec.next_partid = first_partid + u64::from(n);
                     let rec = ps.rec.clone();
                     self.actions.push(Action::Persist(Record::Pay(rec)));
                 }

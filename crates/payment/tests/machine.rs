@@ -1,0 +1,339 @@
+//! The state machine driven directly, over a fake three-node network A → B → C built from the
+//! onion crate: each hop peels the real onion with its key, and failures are real return
+//! packets built with the hop's shared secret and wrapped back towards the payer.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use lnpay_payment::{
+    Action, Command, Config, Input, Machine, PartKey, PartStatus, PayRequest, PaymentEvent, Record,
+    SendpayRequest, WaitsendpayRequest,
+};
+use onion::crypto::SharedSecret;
+use onion::failure::{self, FailureMessage, LEGACY_PAYLOAD_LEN};
+use onion::packet::{self, OnionPacket};
+use onion::payload::HopPayload;
+use onion::secp256k1::{PublicKey, Secp256k1, SecretKey};
+use route::graph::{EdgePolicy, GraphBuilder};
+use std::collections::HashSet;
+use std::sync::Arc;
+use types::features::Feature;
+use types::{Features, Msat, NodeId, PaymentPreimage, PaymentSecret, ShortChannelId};
+
+const NOW_MS: u64 = 1_770_076_800_000;
+const HEIGHT: u32 = 900_000;
+const AMT: u64 = 50_000_000;
+
+struct Net {
+    keys: [SecretKey; 3],
+    ids: [NodeId; 3],
+    graph: Arc<route::graph::Graph>,
+    preimage: PaymentPreimage,
+    secret: PaymentSecret,
+    bolt11: String,
+}
+
+fn scid(i: u64) -> ShortChannelId {
+    ShortChannelId::new(800_000, i, 0).unwrap()
+}
+
+fn net() -> Net {
+    let secp = Secp256k1::new();
+    let keys = [1u8, 2, 3].map(|b| SecretKey::from_slice(&[b; 32]).unwrap());
+    let ids = keys.map(|k| NodeId::from_pubkey(&PublicKey::from_secret_key(&secp, &k)));
+    let mut b = GraphBuilder::new();
+    let p = EdgePolicy {
+        timestamp: 1,
+        enabled: true,
+        base_fee_msat: 1000,
+        fee_ppm: 100,
+        cltv_delta: 40,
+        htlc_min: Msat(1),
+        htlc_max: Msat(1_000_000_000),
+    };
+    for (i, (x, y)) in [(0usize, 1usize), (1, 2)].into_iter().enumerate() {
+        let (n1, n2) = if ids[x] < ids[y] { (ids[x], ids[y]) } else { (ids[y], ids[x]) };
+        b.add_channel(scid(i as u64 + 1), n1, n2, Some(Msat(1_000_000_000)));
+        b.update_direction(scid(i as u64 + 1), 0, p).unwrap();
+        b.update_direction(scid(i as u64 + 1), 1, p).unwrap();
+    }
+    let preimage = PaymentPreimage([7; 32]);
+    let secret = PaymentSecret([8; 32]);
+    let mut f = Features::new();
+    f.set_required(Feature::VAR_ONION_OPTIN);
+    f.set_required(Feature::PAYMENT_SECRET);
+    let bolt11 = bolt11::InvoiceBuilder::new(bolt11::Currency::Bitcoin, NOW_MS / 1000)
+        .payment_hash(preimage.hash())
+        .payment_secret(secret)
+        .description("fake")
+        .amount(Msat(AMT))
+        .min_final_cltv_expiry_delta(18)
+        .features(&f)
+        .build_signed(&keys[2])
+        .unwrap()
+        .to_string();
+    Net { keys, ids, graph: b.build(), preimage, secret, bolt11 }
+}
+
+fn machine(n: &Net) -> Machine {
+    let cfg = Config {
+        node_id: n.ids[0],
+        seed: [3; 32],
+        currency: bolt11::Currency::Bitcoin,
+        max_parts: 4,
+    };
+    Machine::new(cfg, n.graph.clone(), HEIGHT)
+}
+
+/// What the fake network saw of one HTLC: each hop's payload and shared secret.
+struct Peeled {
+    payloads: Vec<HopPayload>,
+    secrets: Vec<SharedSecret>,
+}
+
+fn peel_all(n: &Net, onion: &OnionPacket, hash: &[u8; 32]) -> Peeled {
+    let mut payloads = Vec::new();
+    let mut secrets = Vec::new();
+    let mut cur = onion.clone();
+    for k in &n.keys[1..] {
+        let p = packet::peel(k, &cur, hash).unwrap();
+        payloads.push(HopPayload::decode(&p.payload, p.next.is_none()).unwrap());
+        secrets.push(p.shared_secret);
+        match p.next {
+            Some(next) => cur = next,
+            None => break,
+        }
+    }
+    Peeled { payloads, secrets }
+}
+
+/// A failure created at hop `at` (0 = B, 1 = C), wrapped back to the payer.
+fn fail_from(p: &Peeled, at: usize, msg: &FailureMessage) -> Vec<u8> {
+    let mut pkt =
+        failure::build_return_packet(&p.secrets[at], &msg.encode(), LEGACY_PAYLOAD_LEN).unwrap();
+    for s in p.secrets[..at].iter().rev() {
+        failure::wrap_return_packet(s, &mut pkt);
+    }
+    pkt
+}
+
+fn sends(actions: &[Action]) -> Vec<(PartKey, OnionPacket, Msat, u32)> {
+    actions
+        .iter()
+        .filter_map(|a| match a {
+            Action::SendHtlc { part, onion, amount, cltv_expiry, .. } => {
+                Some((*part, (**onion).clone(), *amount, *cltv_expiry))
+            }
+            _ => None,
+        })
+        .collect()
+}
+
+fn reply(actions: &[Action], id: u64) -> Option<lnpay_payment::Reply> {
+    actions.iter().find_map(|a| match a {
+        Action::Reply { command, result } if *command == id => Some(result.clone()),
+        _ => None,
+    })
+}
+
+fn records(actions: &[Action]) -> Vec<Record> {
+    actions
+        .iter()
+        .filter_map(|a| match a {
+            Action::Persist(r) => Some(r.clone()),
+            _ => None,
+        })
+        .collect()
+}
+
+fn pay(m: &mut Machine, n: &Net) -> Vec<Action> {
+    let req = PayRequest { bolt11: n.bolt11.clone(), ..Default::default() };
+    m.handle(Input::Command { id: 1, command: Command::Pay(req) }, NOW_MS)
+}
+
+#[test]
+fn the_onion_carries_what_the_route_says() {
+    let n = net();
+    let mut m = machine(&n);
+    let a = pay(&mut m, &n);
+    let s = sends(&a);
+    assert_eq!(s.len(), 1);
+    let (key, onion, amount, cltv) = &s[0];
+    // Persisted before sent.
+    let persist_at = a
+        .iter()
+        .position(|x| matches!(x, Action::Persist(Record::Part(p)) if p.key == *key))
+        .unwrap();
+    let send_at = a.iter().position(|x| matches!(x, Action::SendHtlc { .. })).unwrap();
+    assert!(persist_at < send_at);
+    let p = peel_all(&n, onion, &n.preimage.hash().0);
+    assert_eq!(p.payloads.len(), 2);
+    let HopPayload::Forward(f) = &p.payloads[0] else { panic!("{:?}", p.payloads[0]) };
+    let HopPayload::Final(last) = &p.payloads[1] else { panic!("{:?}", p.payloads[1]) };
+    assert_eq!(f.short_channel_id, scid(2));
+    assert_eq!(f.amt_to_forward, Msat(AMT));
+    assert_eq!(last.amt_to_forward, Msat(AMT));
+    assert_eq!(*amount, Msat(AMT + 1000 + AMT / 10_000));
+    assert_eq!(last.payment_data.unwrap().payment_secret, n.secret);
+    assert_eq!(last.payment_data.unwrap().total_msat, Msat(AMT));
+    // Final CLTV: height + 1 + 18 + any shadow padding; the first hop adds B's 40.
+    assert!(last.outgoing_cltv_value >= HEIGHT + 1 + 18);
+    assert_eq!(f.outgoing_cltv_value, last.outgoing_cltv_value);
+    assert_eq!(*cltv, f.outgoing_cltv_value + 40);
+    // Fulfil: success only now.
+    assert!(reply(&a, 1).is_none());
+    let a = m.handle(Input::Fulfilled { part: *key, preimage: n.preimage }, NOW_MS + 1000);
+    let v = reply(&a, 1).unwrap().unwrap();
+    assert_eq!(v["status"], "complete");
+    assert_eq!(v["amount_sent_msat"], amount.0);
+    assert!(a.iter().any(|x| matches!(x, Action::Event(PaymentEvent::PaymentSent { fee_paid_msat, .. }) if fee_paid_msat.0 == amount.0 - AMT)));
+}
+
+#[test]
+fn destination_failure_is_final_203_without_retry() {
+    let n = net();
+    let mut m = machine(&n);
+    let a = pay(&mut m, &n);
+    let (key, onion, _, _) = sends(&a).remove(0);
+    let p = peel_all(&n, &onion, &n.preimage.hash().0);
+    let msg =
+        FailureMessage::IncorrectOrUnknownPaymentDetails { htlc_msat: Msat(AMT), height: HEIGHT };
+    let a = m.handle(Input::Failed { part: key, reason: fail_from(&p, 1, &msg) }, NOW_MS + 10);
+    assert!(sends(&a).is_empty(), "no retry after a destination failure");
+    let e = reply(&a, 1).unwrap().unwrap_err();
+    assert_eq!(e.code, 203);
+    let data = e.data.unwrap();
+    assert_eq!(data["erring_index"], 2);
+    assert_eq!(data["erring_node"], n.ids[2].to_string());
+    assert_eq!(data["erring_channel"], scid(2).to_string());
+    assert_eq!(data["failcodename"], "WIRE_INCORRECT_OR_UNKNOWN_PAYMENT_DETAILS");
+    assert!(a
+        .iter()
+        .any(|x| matches!(x, Action::Event(PaymentEvent::PaymentFailed { reason: 203, .. }))));
+}
+
+#[test]
+fn intermediate_node_failure_gives_up_when_no_route_is_left() {
+    let n = net();
+    let mut m = machine(&n);
+    let a = pay(&mut m, &n);
+    let (key, onion, _, _) = sends(&a).remove(0);
+    let p = peel_all(&n, &onion, &n.preimage.hash().0);
+    let a = m.handle(
+        Input::Failed {
+            part: key,
+            reason: fail_from(&p, 0, &FailureMessage::TemporaryNodeFailure),
+        },
+        NOW_MS + 10,
+    );
+    // B is the only way: nothing left to try.
+    assert!(sends(&a).is_empty());
+    let e = reply(&a, 1).unwrap().unwrap_err();
+    assert_eq!(e.code, 210);
+    assert!(m.knowledge().node_failed(&n.ids[1], (NOW_MS + 10) / 1000));
+}
+
+#[test]
+fn a_failure_after_a_restart_is_decoded_with_the_stored_secrets() {
+    let n = net();
+    let mut m = machine(&n);
+    let route = vec![
+        lnpay_payment::HopRecord {
+            id: n.ids[1],
+            channel: scid(1),
+            direction: u8::from(n.ids[0] > n.ids[1]),
+            amount_msat: Msat(AMT + 6000),
+            delay: 58,
+        },
+        lnpay_payment::HopRecord {
+            id: n.ids[2],
+            channel: scid(2),
+            direction: u8::from(n.ids[1] > n.ids[2]),
+            amount_msat: Msat(AMT),
+            delay: 18,
+        },
+    ];
+    let req = SendpayRequest {
+        route,
+        payment_hash: n.preimage.hash(),
+        payment_secret: Some(n.secret),
+        ..Default::default()
+    };
+    let a = m.handle(Input::Command { id: 1, command: Command::Sendpay(req) }, NOW_MS);
+    assert_eq!(reply(&a, 1).unwrap().unwrap()["status"], "pending");
+    let (key, onion, _, _) = sends(&a).remove(0);
+    // The records go through JSON (what a store keeps), then the machine restarts.
+    let stored: Vec<Record> = records(&a)
+        .iter()
+        .map(|r| serde_json::from_str(&serde_json::to_string(r).unwrap()).unwrap())
+        .collect();
+    drop(m);
+    let live: HashSet<PartKey> = [key].into_iter().collect();
+    let cfg = Config {
+        node_id: n.ids[0],
+        seed: [3; 32],
+        currency: bolt11::Currency::Bitcoin,
+        max_parts: 4,
+    };
+    let (mut m, a) = Machine::restore(cfg, n.graph.clone(), HEIGHT, stored, &live, NOW_MS);
+    assert!(sends(&a).is_empty(), "nothing is sent again");
+    let p = peel_all(&n, &onion, &n.preimage.hash().0);
+    let msg = FailureMessage::TemporaryNodeFailure;
+    m.handle(Input::Failed { part: key, reason: fail_from(&p, 0, &msg) }, NOW_MS + 5);
+    let wait = WaitsendpayRequest { payment_hash: n.preimage.hash(), ..Default::default() };
+    let a = m.handle(Input::Command { id: 2, command: Command::Waitsendpay(wait) }, NOW_MS + 6);
+    let e = reply(&a, 2).unwrap().unwrap_err();
+    assert_eq!(e.code, 204);
+    let data = e.data.unwrap();
+    assert_eq!(data["erring_index"], 1);
+    assert_eq!(data["failcodename"], "WIRE_TEMPORARY_NODE_FAILURE");
+    assert_eq!(data["erring_channel"], scid(2).to_string());
+}
+
+#[test]
+fn a_part_that_never_left_is_failed_on_restart_and_the_pay_goes_on() {
+    let n = net();
+    let mut m = machine(&n);
+    let a = pay(&mut m, &n);
+    let (key, _, _, _) = sends(&a).remove(0);
+    let cfg = Config {
+        node_id: n.ids[0],
+        seed: [3; 32],
+        currency: bolt11::Currency::Bitcoin,
+        max_parts: 4,
+    };
+    let (m2, a) =
+        Machine::restore(cfg, n.graph.clone(), HEIGHT, records(&a), &HashSet::new(), NOW_MS + 1);
+    let failed = m2.parts().iter().find(|p| p.key == key).unwrap();
+    assert_eq!(failed.status, PartStatus::Failed);
+    // The pay resumes with a new part (new partid, same group).
+    let s = sends(&a);
+    assert_eq!(s.len(), 1);
+    assert_eq!(s[0].0.groupid, key.groupid);
+    assert_ne!(s[0].0.partid, key.partid);
+}
+
+#[test]
+fn waitsendpay_times_out_with_200() {
+    let n = net();
+    let mut m = machine(&n);
+    let a = pay(&mut m, &n);
+    let (key, _, _, _) = sends(&a).remove(0);
+    let wait = WaitsendpayRequest {
+        payment_hash: n.preimage.hash(),
+        timeout: Some(5),
+        partid: Some(key.partid),
+        groupid: Some(key.groupid),
+    };
+    let a = m.handle(Input::Command { id: 9, command: Command::Waitsendpay(wait) }, NOW_MS);
+    let timer = a
+        .iter()
+        .find_map(|x| match x {
+            Action::ArmTimer { timer, at_ms } => Some((*timer, *at_ms)),
+            _ => None,
+        })
+        .unwrap();
+    assert_eq!(timer.1, NOW_MS + 5000);
+    let a = m.handle(Input::Timer(timer.0), NOW_MS + 5000);
+    let e = reply(&a, 9).unwrap().unwrap_err();
+    assert_eq!(e.code, 200);
+    assert_eq!(e.message, "Timed out while waiting");
+}
