@@ -804,3 +804,27 @@ fn fees_never_exceed_the_limit() {
     }
     assert!(paid > 5 && refused > 5, "paid {paid}, refused {refused}");
 }
+
+#[test]
+fn keysend_pays_without_an_invoice() {
+    let mut d = line();
+    let dest = node(&d, 3);
+    let r = payment::KeysendRequest {
+        destination: dest,
+        amount_msat: Msat(AMT),
+        label: None,
+        maxfeepercent: None,
+        retry_for: None,
+        maxdelay: None,
+        exemptfee: None,
+        maxfee: None,
+    };
+    let v = ok(d.call(Command::Keysend(r)).unwrap());
+    assert_eq!(v["status"], "complete");
+    assert_eq!(v["destination"], dest.to_string());
+    assert_eq!(v["amount_msat"], AMT);
+    let pre: types::PaymentPreimage = v["payment_preimage"].as_str().unwrap().parse().unwrap();
+    assert_eq!(pre.hash().to_string(), v["payment_hash"].as_str().unwrap());
+    assert!(v["amount_sent_msat"].as_u64().unwrap() - AMT <= default_budget(AMT));
+    assert_eq!(d.sim.htlcs_in_flight(), 0);
+}

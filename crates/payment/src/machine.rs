@@ -155,6 +155,39 @@ pub struct PayRequest {
     pub description: Option<String>,
 }
 
+/// `keysend`'s parameters.
+#[derive(Debug, Clone, PartialEq)]
+pub struct KeysendRequest {
+    /// The payee.
+    pub destination: NodeId,
+    /// What it receives.
+    pub amount_msat: Msat,
+    /// `label`.
+    pub label: Option<String>,
+    /// `maxfeepercent` (default 0.5).
+    pub maxfeepercent: Option<f64>,
+    /// `retry_for` seconds (default 60).
+    pub retry_for: Option<u64>,
+    /// `maxdelay` blocks (default 2016).
+    pub maxdelay: Option<u32>,
+    /// `exemptfee` (default 5000 msat).
+    pub exemptfee: Option<Msat>,
+    /// `maxfee`.
+    pub maxfee: Option<Msat>,
+}
+
+/// The final CLTV delta of a keysend (Core Lightning's keysend plugin uses 22).
+const KEYSEND_FINAL_CLTV: u32 = 22;
+
+/// What a pay delivers, to whom.
+struct Target {
+    hash: PaymentHash,
+    destination: NodeId,
+    final_cltv: u32,
+    amount: Msat,
+    keysend: Option<PaymentPreimage>,
+}
+
 /// A command, by the RPC method it answers.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -169,6 +202,8 @@ pub enum Command {
     Listpays(ListRequest),
     /// `pay`.
     Pay(PayRequest),
+    /// `keysend`.
+    Keysend(KeysendRequest),
     /// `paystatus` (optionally for one invoice).
     Paystatus(Option<String>),
     /// `delpay`.
@@ -344,7 +379,8 @@ struct Attempt {
 #[derive(Debug, Clone)]
 struct PayState {
     rec: PayRecord,
-    invoice: Invoice,
+    /// `None` for keysend.
+    invoice: Option<Invoice>,
     waiters: Vec<u64>,
     final_error: Option<RpcError>,
     attempts: Vec<Attempt>,
@@ -536,7 +572,12 @@ impl Machine {
             .map(|p| p.key)
             .collect();
         for rec in pays {
-            let Ok(invoice) = Invoice::decode(&rec.bolt11, m.cfg.currency) else { continue };
+            let invoice = if rec.bolt11.is_empty() {
+                None
+            } else {
+                let Ok(i) = Invoice::decode(&rec.bolt11, m.cfg.currency) else { continue };
+                Some(i)
+            };
             let done = rec.done;
             let id = rec.id;
             m.pays.push(PayState {
@@ -664,6 +705,10 @@ impl Machine {
                 self.reply(id, res);
             }
             Command::Pay(r) => self.pay(id, r, now_ms),
+            Command::Keysend(r) => match self.keysend_start(id, r, now_ms) {
+                Ok(pay_id) => self.pay_step(pay_id, now_ms),
+                Err(e) => self.reply(id, Err(e)),
+            },
             Command::Paystatus(b) => {
                 let res = self.paystatus(b.as_deref(), now_ms);
                 self.reply(id, Ok(res));
@@ -832,6 +877,7 @@ impl Machine {
             r.payment_metadata,
             (r.label, r.bolt11, r.description),
             pay_id,
+            None,
             now_ms,
         )?;
         let mut v = part_json(&p);
@@ -850,6 +896,7 @@ impl Machine {
         metadata: Option<Vec<u8>>,
         (label, bolt11, description): (Option<String>, Option<String>, Option<String>),
         pay_id: Option<u64>,
+        keysend: Option<PaymentPreimage>,
         now_ms: u64,
     ) -> Result<PartRecord, RpcError> {
         let (Some(first), Some(last)) = (route.first().copied(), route.last().copied()) else {
@@ -873,7 +920,7 @@ impl Machine {
                     payment_data: secret
                         .map(|payment_secret| PaymentData { payment_secret, total_msat: total }),
                     payment_metadata: metadata.clone(),
-                    keysend_preimage: None,
+                    keysend_preimage: keysend,
                     custom_records: vec![],
                 }),
             };
@@ -1430,6 +1477,62 @@ impl Machine {
                 ),
             ));
         }
+        let final_cltv = inv.min_final_cltv_expiry_delta().min(u64::from(u32::MAX)) as u32;
+        let target = Target { hash, destination: inv.payee(), final_cltv, amount, keysend: None };
+        Ok(Some(self.begin_pay(cmd, r, target, Some(inv), now_ms)))
+    }
+
+    /// `keysend`: a payment without invoice; the preimage is ours, sent in the final payload.
+    fn keysend_start(&mut self, cmd: u64, r: KeysendRequest, now_ms: u64) -> Result<u64, RpcError> {
+        if r.maxfee.is_some() && (r.maxfeepercent.is_some() || r.exemptfee.is_some()) {
+            return Err(invalid(
+                "If you specify maxfee, cannot specify maxfeepercent or exemptfee.",
+            ));
+        }
+        if r.destination == self.cfg.node_id {
+            return Err(RpcError::new(-1, "Cannot keysend to ourselves"));
+        }
+        let idx = self.next_index;
+        let preimage = PaymentPreimage(hash32(&[
+            &self.cfg.seed,
+            b"keysend",
+            r.destination.as_bytes(),
+            &r.amount_msat.0.to_be_bytes(),
+            &now_ms.to_be_bytes(),
+            &idx.to_be_bytes(),
+        ]));
+        let target = Target {
+            hash: preimage.hash(),
+            destination: r.destination,
+            final_cltv: KEYSEND_FINAL_CLTV,
+            amount: r.amount_msat,
+            keysend: Some(preimage),
+        };
+        let p = PayRequest {
+            bolt11: String::new(),
+            amount_msat: Some(r.amount_msat),
+            label: r.label,
+            maxfeepercent: r.maxfeepercent,
+            retry_for: r.retry_for,
+            maxdelay: r.maxdelay,
+            exemptfee: r.exemptfee,
+            exclude: Vec::new(),
+            maxfee: r.maxfee,
+            description: None,
+        };
+        Ok(self.begin_pay(cmd, p, target, None, now_ms))
+    }
+
+    /// Records a new pay and arms its deadline; returns its id.
+    fn begin_pay(
+        &mut self,
+        cmd: u64,
+        r: PayRequest,
+        t: Target,
+        inv: Option<Invoice>,
+        now_ms: u64,
+    ) -> u64 {
+        let Target { hash, destination, final_cltv, amount, keysend } = t;
         let max_fee = match r.maxfee {
             Some(m) => m,
             None => {
@@ -1449,7 +1552,6 @@ impl Machine {
         let id = self.bump();
         // Shadow route (BOLT 7 privacy): with probability 1/2, pad the final CLTV by up to a
         // quarter of what the CLTV budget leaves.
-        let final_cltv = inv.min_final_cltv_expiry_delta().min(u64::from(u32::MAX)) as u32;
         let rnd = hash32(&[&self.cfg.seed, &hash.0, b"shadow", &id.to_be_bytes()]);
         let room = max_delay.saturating_sub(final_cltv) / 4;
         let shadow_cltv = if rnd[0] & 1 == 1 && room > 0 {
@@ -1468,6 +1570,9 @@ impl Machine {
             id,
             payment_hash: hash,
             groupid,
+            destination,
+            final_cltv,
+            keysend_preimage: keysend,
             bolt11: r.bolt11.clone(),
             amount_msat: amount,
             max_fee,
@@ -1493,7 +1598,7 @@ impl Machine {
             attempts: Vec::new(),
         });
         self.arm(Timer::PayDeadline(id), deadline);
-        Ok(Some(id))
+        id
     }
 
     /// The success reply of a pay over group `g` of `hash`.
@@ -1579,11 +1684,10 @@ impl Machine {
             return;
         }
         let budget = Msat(ps.rec.max_fee.0.saturating_sub(fees_in_flight));
-        let inv = &ps.invoice;
-        let mpp = inv.features().supports(types::features::Feature::BASIC_MPP);
-        let mut params = FlowParams::new(self.cfg.node_id, inv.payee(), remaining);
-        params.final_cltv = (inv.min_final_cltv_expiry_delta().min(u64::from(u32::MAX)) as u32)
-            + ps.rec.shadow_cltv;
+        let inv = ps.invoice.as_ref();
+        let mpp = inv.is_some_and(|i| i.features().supports(types::features::Feature::BASIC_MPP));
+        let mut params = FlowParams::new(self.cfg.node_id, ps.rec.destination, remaining);
+        params.final_cltv = ps.rec.final_cltv + ps.rec.shadow_cltv;
         params.max_fee = budget;
         params.max_delay = ps.rec.max_delay;
         params.max_parts = if mpp { self.cfg.max_parts.max(1) } else { 1 };
@@ -1596,7 +1700,8 @@ impl Machine {
         params.exclude_nodes = ps.rec.exclude_nodes.clone();
         params.first_hops = self.first_hops.clone();
         params.route_hints = inv
-            .route_hints()
+            .map(|i| i.route_hints())
+            .unwrap_or_default()
             .iter()
             .map(|h| {
                 h.0.iter()
@@ -1629,11 +1734,12 @@ impl Machine {
         };
         match result {
             Ok(f) => {
-                let secret = *inv.payment_secret();
-                let metadata = inv.payment_metadata().map(<[u8]>::to_vec);
+                let secret = inv.map(|i| *i.payment_secret());
+                let metadata = inv.and_then(|i| i.payment_metadata()).map(<[u8]>::to_vec);
                 let total = ps.rec.amount_msat;
-                let meta =
-                    (ps.rec.label.clone(), Some(ps.rec.bolt11.clone()), ps.rec.description.clone());
+                let keysend = ps.rec.keysend_preimage;
+                let bolt11 = (!ps.rec.bolt11.is_empty()).then(|| ps.rec.bolt11.clone());
+                let meta = (ps.rec.label.clone(), bolt11, ps.rec.description.clone());
                 // Never reuse a part id of this group, whatever the record says.
                 let used = mine.iter().map(|p| p.key.partid + 1).max().unwrap_or(1);
                 let first_partid = ps.rec.next_partid.max(used);
@@ -1662,10 +1768,11 @@ impl Machine {
                             key,
                             route,
                             total,
-                            Some(secret),
+                            secret,
                             metadata.clone(),
                             meta.clone(),
                             Some(id),
+                            keysend,
                             now_ms,
                         )
                         .is_ok()
@@ -1834,7 +1941,7 @@ impl Machine {
                 let mut v = json!({
                     "bolt11": ps.rec.bolt11,
                     "amount_msat": ps.rec.amount_msat.0,
-                    "destination": ps.invoice.payee().to_string(),
+                    "destination": ps.rec.destination.to_string(),
                     "attempts": attempts,
                 });
                 if let Some(l) = &ps.rec.label {

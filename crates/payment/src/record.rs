@@ -131,7 +131,13 @@ pub struct PayRecord {
     pub payment_hash: PaymentHash,
     /// The group its parts use.
     pub groupid: u64,
-    /// The invoice.
+    /// The payee.
+    pub destination: NodeId,
+    /// The payee's final CLTV delta (before shadow padding).
+    pub final_cltv: u32,
+    /// For keysend: the preimage we chose, sent in the final payload.
+    pub keysend_preimage: Option<PaymentPreimage>,
+    /// The invoice (empty for keysend).
     pub bolt11: String,
     /// The amount to deliver.
     pub amount_msat: Msat,
