@@ -828,3 +828,140 @@ fn keysend_pays_without_an_invoice() {
     assert!(v["amount_sent_msat"].as_u64().unwrap() - AMT <= default_budget(AMT));
     assert_eq!(d.sim.htlcs_in_flight(), 0);
 }
+
+/// The response schema of a Core Lightning command, from /work/shared.
+fn schema(name: &str) -> Value {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/spec/cln-schemas/");
+    let file = format!("{path}{name}.json");
+    let text = std::fs::read_to_string(&file)
+        .unwrap_or_else(|e| panic!("missing Core Lightning schema {file}: {e}"));
+    serde_json::from_str::<Value>(&text).unwrap()["response"].clone()
+}
+
+/// Checks `v` against an object schema: required members, and members allowed by
+/// `properties` or, where an `allOf` `if` (on enum values) matches, by its `then`
+/// (strictly when the `then` forbids additional properties). Returns members checked.
+fn check_object(v: &Value, s: &Value, what: &str) -> usize {
+    let obj = v.as_object().unwrap_or_else(|| panic!("{what}: not an object: {v}"));
+    for r in s["required"].as_array().into_iter().flatten() {
+        let r = r.as_str().unwrap();
+        assert!(obj.contains_key(r), "{what}: required member {r} missing in {v}");
+    }
+    let props = s["properties"].as_object().cloned().unwrap_or_default();
+    let mut strict: Option<serde_json::Map<String, Value>> = None;
+    for branch in s["allOf"].as_array().into_iter().flatten() {
+        let cond = branch["if"]["properties"].as_object().cloned().unwrap_or_default();
+        let matches = cond.iter().all(|(k, c)| {
+            c["enum"].as_array().is_some_and(|e| obj.get(k).is_some_and(|x| e.contains(x)))
+        });
+        if matches {
+            let then = &branch["then"];
+            for r in then["required"].as_array().into_iter().flatten() {
+                let r = r.as_str().unwrap();
+                assert!(obj.contains_key(r), "{what}: required member {r} missing in {v}");
+            }
+            if then["additionalProperties"] == false {
+                strict = then["properties"].as_object().cloned();
+            }
+        }
+    }
+    for k in obj.keys() {
+        match &strict {
+            Some(allowed) => assert!(allowed.contains_key(k), "{what}: member {k} not allowed"),
+            None => assert!(props.contains_key(k), "{what}: member {k} not in the schema"),
+        }
+        if let Some(t) = props.get(k).and_then(|p| p["type"].as_str()) {
+            if t == "msat" || t == "u64" || t == "u32" {
+                assert!(obj[k].is_u64(), "{what}: {k} should be an integer, got {}", obj[k]);
+            }
+        }
+    }
+    obj.len()
+}
+
+#[test]
+fn replies_validate_against_core_lightnings_schemas() {
+    let mut checked = 0;
+    let mut d = diamond(0);
+    let inv = invoice(&mut d, 3, AMT);
+    let v = ok(pay(&mut d, pay_req(&inv.bolt11)));
+    checked += check_object(&v, &schema("pay"), "pay");
+    let lsp = ok(d
+        .call(Command::Listsendpays(ListRequest {
+            payment_hash: Some(inv.payment_hash),
+            ..Default::default()
+        }))
+        .unwrap());
+    let s = schema("listsendpays");
+    checked += check_object(&lsp, &s, "listsendpays");
+    let items = &s["properties"]["payments"]["items"];
+    let parts = lsp["payments"].as_array().unwrap();
+    assert_eq!(parts.len(), 2, "one failed and one complete part");
+    for p in parts {
+        checked += check_object(p, items, "listsendpays.payments[]");
+    }
+    let lp = ok(d.call(Command::Listpays(ListRequest::default())).unwrap());
+    let s = schema("listpays");
+    checked += check_object(&lp, &s, "listpays");
+    for p in lp["pays"].as_array().unwrap() {
+        checked += check_object(p, &s["properties"]["pays"]["items"], "listpays.pays[]");
+    }
+    // sendpay (pending), then waitsendpay (complete), then a failed group in listpays.
+    let inv2 = invoice(&mut d, 3, AMT);
+    let mut req = RouteRequest::new(node(&d, 0), node(&d, 3), Msat(AMT), 10);
+    req.final_cltv = 18;
+    req.exclude_nodes = vec![node(&d, 1)]; // the empty side
+    let route: Vec<HopRecord> = get_route(d.machine.graph(), &req)
+        .unwrap()
+        .hops
+        .iter()
+        .map(|h| HopRecord {
+            id: h.id,
+            channel: h.channel,
+            direction: h.direction,
+            amount_msat: h.amount,
+            delay: h.delay,
+        })
+        .collect();
+    let sp = ok(d.call(Command::Sendpay(sendpay_req(&inv2, route))).unwrap());
+    checked += check_object(&sp, &schema("sendpay"), "sendpay");
+    let w = ok(d.call(wait(inv2.payment_hash, None)).unwrap());
+    checked += check_object(&w, &schema("waitsendpay"), "waitsendpay");
+    let mut r = sendpay_req(&inv, route_to(&d, 3, AMT));
+    r.payment_hash = PaymentHash([1; 32]);
+    ok(d.call(Command::Sendpay(r)).unwrap());
+    err(d.call(wait(PaymentHash([1; 32]), None)).unwrap());
+    let lp = ok(d.call(Command::Listpays(ListRequest::default())).unwrap());
+    let pays = lp["pays"].as_array().unwrap();
+    assert!(pays.iter().any(|p| p["status"] == "failed"));
+    for p in pays {
+        checked += check_object(p, &s["properties"]["pays"]["items"], "listpays.pays[]");
+    }
+    let ks = ok(d
+        .call(Command::Keysend(payment::KeysendRequest {
+            destination: node(&d, 3),
+            amount_msat: Msat(AMT),
+            label: None,
+            maxfeepercent: None,
+            retry_for: None,
+            maxdelay: None,
+            exemptfee: None,
+            maxfee: None,
+        }))
+        .unwrap());
+    checked += check_object(&ks, &schema("keysend"), "keysend");
+    let del = ok(d
+        .call(Command::Delpay(payment::DelpayRequest {
+            payment_hash: inv2.payment_hash,
+            status: PartStatus::Complete,
+            partid: None,
+            groupid: None,
+        }))
+        .unwrap());
+    let s = schema("delpay");
+    checked += check_object(&del, &s, "delpay");
+    for p in del["payments"].as_array().unwrap() {
+        checked += check_object(p, &s["properties"]["payments"]["items"], "delpay.payments[]");
+    }
+    assert!(checked > 100, "{checked} members checked");
+}
