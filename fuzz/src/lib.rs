@@ -51,6 +51,7 @@ pub mod targets {
     pub mod msat_parse;
     pub mod node_announcement;
     pub mod onion_peel;
+    pub mod payment_records;
     pub mod tlv_stream;
 }
 
@@ -71,6 +72,7 @@ pub const TARGETS: &[(&str, DoTest)] = &[
     ("hop_payload", targets::hop_payload::do_test),
     ("bolt11_decode", targets::bolt11_decode::do_test),
     ("listchannels_json", targets::listchannels_json::do_test),
+    ("payment_records", targets::payment_records::do_test),
 ];
 
 /// The committed corpus of target `name`: `fuzz/corpus/<name>/`.

@@ -558,8 +558,13 @@ impl Machine {
         pays.extend(pay_map.into_values());
         pays.sort_by_key(|p| p.id);
         m.parts.sort_by_key(|p| p.created_index);
-        m.next_index =
-            m.parts.iter().map(|p| p.created_index.max(p.updated_index)).max().unwrap_or(0) + 1;
+        m.next_index = m
+            .parts
+            .iter()
+            .map(|p| p.created_index.max(p.updated_index))
+            .max()
+            .unwrap_or(0)
+            .saturating_add(1);
         for p in &m.parts {
             if p.status == PartStatus::Pending && live.contains(&p.key) {
                 m.knowledge.part_sent(&sent_hops(&p.route));
@@ -673,7 +678,7 @@ impl Machine {
 
     fn arm(&mut self, t: Timer, at_ms: u64) -> u64 {
         let id = self.next_timer;
-        self.next_timer += 1;
+        self.next_timer = self.next_timer.wrapping_add(1);
         self.timers.insert(id, t);
         self.actions.push(Action::ArmTimer { timer: id, at_ms });
         id
@@ -681,7 +686,7 @@ impl Machine {
 
     fn bump(&mut self) -> u64 {
         let i = self.next_index;
-        self.next_index += 1;
+        self.next_index = self.next_index.saturating_add(1);
         i
     }
 
@@ -763,7 +768,7 @@ impl Machine {
                 .iter()
                 .find(|p| p.status == PartStatus::Pending)
                 .map(|p| p.key.groupid)
-                .or_else(|| existing.iter().map(|p| p.key.groupid + 1).max())
+                .or_else(|| existing.iter().map(|p| p.key.groupid.saturating_add(1)).max())
                 .unwrap_or(0)
         });
         let mut other_succeeded = false;
@@ -902,7 +907,7 @@ impl Machine {
         let (Some(first), Some(last)) = (route.first().copied(), route.last().copied()) else {
             return Err(RpcError::new(-1, "empty route"));
         };
-        let base = self.height + 1;
+        let base = self.height.saturating_add(1);
         let mut hops = Vec::with_capacity(route.len());
         for (i, h) in route.iter().enumerate() {
             let pk =
@@ -910,13 +915,13 @@ impl Machine {
             let payload = match route.get(i + 1) {
                 Some(next) => HopPayload::Forward(ForwardPayload {
                     amt_to_forward: next.amount_msat,
-                    outgoing_cltv_value: base + next.delay,
+                    outgoing_cltv_value: base.saturating_add(next.delay),
                     short_channel_id: next.channel,
                     custom_records: vec![],
                 }),
                 None => HopPayload::Final(FinalPayload {
                     amt_to_forward: last.amount_msat,
-                    outgoing_cltv_value: base + last.delay,
+                    outgoing_cltv_value: base.saturating_add(last.delay),
                     payment_data: secret
                         .map(|payment_secret| PaymentData { payment_secret, total_msat: total }),
                     payment_metadata: metadata.clone(),
@@ -961,7 +966,7 @@ impl Machine {
             bolt11,
             description,
             payment_secret: secret,
-            cltv_expiry: base + first.delay,
+            cltv_expiry: base.saturating_add(first.delay),
             shared_secrets: secrets.iter().map(|s| s.0).collect(),
             route,
             pay_id,
@@ -1235,7 +1240,7 @@ impl Machine {
         match r.timeout {
             Some(0) => self.reply(id, Err(RpcError::new(200, "Timed out while waiting"))),
             Some(t) => {
-                let timer = self.arm(Timer::Wait(id), now_ms + u64::from(t) * 1000);
+                let timer = self.arm(Timer::Wait(id), now_ms.saturating_add(u64::from(t) * 1000));
                 self.waiters.push(Waiter { command: id, key: p.key, timer: Some(timer) });
             }
             None => self.waiters.push(Waiter { command: id, key: p.key, timer: None }),
@@ -1326,8 +1331,9 @@ impl Machine {
             }
             let live: Vec<&&PartRecord> =
                 parts.iter().filter(|p| p.status != PartStatus::Failed).collect();
-            let amount: u64 = live.iter().map(|p| p.amount_msat.0).sum();
-            let sent: u64 = live.iter().map(|p| p.amount_sent_msat.0).sum();
+            let amount: u64 = live.iter().map(|p| p.amount_msat.0).fold(0u64, u64::saturating_add);
+            let sent: u64 =
+                live.iter().map(|p| p.amount_sent_msat.0).fold(0u64, u64::saturating_add);
             if !live.is_empty() {
                 m.insert("amount_msat".into(), json!(amount));
             }
@@ -1546,7 +1552,7 @@ impl Machine {
             .parts
             .iter()
             .filter(|p| p.key.payment_hash == hash)
-            .map(|p| p.key.groupid + 1)
+            .map(|p| p.key.groupid.saturating_add(1))
             .max()
             .unwrap_or(0);
         let id = self.bump();
@@ -1579,7 +1585,7 @@ impl Machine {
             max_delay,
             shadow_cltv,
             created_at_ms: now_ms,
-            deadline_ms: now_ms + r.retry_for.unwrap_or(60) * 1000,
+            deadline_ms: now_ms.saturating_add(r.retry_for.unwrap_or(60).saturating_mul(1000)),
             exclude_channels,
             exclude_nodes,
             label: r.label,
@@ -1619,8 +1625,8 @@ impl Machine {
         let Some(first) = done.first() else {
             return Err(RpcError::new(209, "Payment failure reason unknown"));
         };
-        let amount: u64 = done.iter().map(|p| p.amount_msat.0).sum();
-        let sent: u64 = done.iter().map(|p| p.amount_sent_msat.0).sum();
+        let amount: u64 = done.iter().map(|p| p.amount_msat.0).fold(0u64, u64::saturating_add);
+        let sent: u64 = done.iter().map(|p| p.amount_sent_msat.0).fold(0u64, u64::saturating_add);
         let created = created_ms.map_or(first.created_at as f64, |c| c as f64 / 1000.0);
         let mut v = json!({
             "payment_preimage": first.payment_preimage.map(|p| p.to_string()),
@@ -1676,9 +1682,12 @@ impl Machine {
             }
             return;
         }
-        let in_flight: u64 = pending.iter().map(|p| p.amount_msat.0).sum();
-        let fees_in_flight: u64 =
-            pending.iter().map(|p| p.amount_sent_msat.0.saturating_sub(p.amount_msat.0)).sum();
+        let in_flight: u64 =
+            pending.iter().map(|p| p.amount_msat.0).fold(0u64, u64::saturating_add);
+        let fees_in_flight: u64 = pending
+            .iter()
+            .map(|p| p.amount_sent_msat.0.saturating_sub(p.amount_msat.0))
+            .fold(0u64, u64::saturating_add);
         let remaining = Msat(ps.rec.amount_msat.0.saturating_sub(in_flight));
         if remaining.0 == 0 {
             return;
@@ -1687,7 +1696,7 @@ impl Machine {
         let inv = ps.invoice.as_ref();
         let mpp = inv.is_some_and(|i| i.features().supports(types::features::Feature::BASIC_MPP));
         let mut params = FlowParams::new(self.cfg.node_id, ps.rec.destination, remaining);
-        params.final_cltv = ps.rec.final_cltv + ps.rec.shadow_cltv;
+        params.final_cltv = ps.rec.final_cltv.saturating_add(ps.rec.shadow_cltv);
         params.max_fee = budget;
         params.max_delay = ps.rec.max_delay;
         params.max_parts = if mpp { self.cfg.max_parts.max(1) } else { 1 };
@@ -1741,12 +1750,15 @@ impl Machine {
                 let bolt11 = (!ps.rec.bolt11.is_empty()).then(|| ps.rec.bolt11.clone());
                 let meta = (ps.rec.label.clone(), bolt11, ps.rec.description.clone());
                 // Never reuse a part id of this group, whatever the record says.
-                let used = mine.iter().map(|p| p.key.partid + 1).max().unwrap_or(1);
+                let used = mine.iter().map(|p| p.key.partid.saturating_add(1)).max().unwrap_or(1);
                 let first_partid = ps.rec.next_partid.max(used);
+                if first_partid.checked_add(f.parts.len() as u64).is_none() {
+                    return; // Part ids exhausted (only a corrupt record gets here).
+                }
                 let n = f.parts.len() as u32;
                 if let Some(ps) = self.pays.get_mut(pi) {
                     ps.rec.attempts += n;
-                    ps.rec.next_partid = first_partid + u64::from(n);
+                    ps.rec.next_partid = first_partid.saturating_add(u64::from(n));
                     let rec = ps.rec.clone();
                     self.actions.push(Action::Persist(Record::Pay(rec)));
                 }
