@@ -322,8 +322,16 @@ impl Knowledge {
 
     /// Lays the knowledge out densely for `graph` at `now`.
     pub fn snapshot(&self, graph: &Graph, now: u64) -> KnowledgeSnapshot {
-        let edges: Vec<Liquidity> =
-            graph.edges().iter().map(|e| Liquidity::unknown(edge_capacity(graph, e))).collect();
+        let mut edges: Vec<Liquidity> =
+            graph.edges().iter().map(|e| Liquidity::unknown(e.htlc_max.0)).collect();
+        for c in graph.channels() {
+            let Some(cap) = c.capacity else { continue };
+            for e in c.edges.iter().flatten() {
+                if let Some(l) = edges.get_mut(e.0 as usize) {
+                    *l = Liquidity::unknown(cap.0);
+                }
+            }
+        }
         let mut snap = KnowledgeSnapshot {
             edges,
             usable: graph.edges().iter().map(|e| e.enabled).collect(),
