@@ -74,8 +74,8 @@ pub use apply::{
     Applied, GossipApplier, GossipError, ImportStats, RejectCounts,
 };
 pub use message::{
-    ChainHash, ChannelAnnouncement, ChannelUpdate, GossipMessage, MessageKind, NodeAnnouncement,
-    ParseError, UnsignedChannelAnnouncement, UnsignedChannelUpdate, UnsignedNodeAnnouncement,
-    VerifyError, CHANNEL_FLAG_DIRECTION, CHANNEL_FLAG_DISABLE, MESSAGE_FLAG_DONT_FORWARD,
-    MESSAGE_FLAG_MUST_BE_ONE,
+    decode_addresses, Address, AddressError, ChainHash, ChannelAnnouncement, ChannelUpdate,
+    GossipMessage, MessageKind, NodeAnnouncement, ParseError, UnsignedChannelAnnouncement,
+    UnsignedChannelUpdate, UnsignedNodeAnnouncement, VerifyError, CHANNEL_FLAG_DIRECTION,
+    CHANNEL_FLAG_DISABLE, MESSAGE_FLAG_DONT_FORWARD, MESSAGE_FLAG_MUST_BE_ONE,
 };

@@ -256,6 +256,10 @@ fn we_accept_what_ldk_serializes() {
         let body = ldk_node.encode();
         let ours = NodeAnnouncement::parse_body(&body).unwrap();
         assert_eq!(ours.encode()[2..], body[..]);
+        assert_eq!(
+            ours.contents.decoded_addresses(),
+            Ok(vec![Address::Ipv4 { addr: [10, 0, 0, 1], port: 9735 }])
+        );
         assert_eq!(applier.apply_node_announcement(&ours), Ok(Applied::Added));
     }
     assert_eq!(checked, 50);

@@ -722,6 +722,129 @@ impl ChannelUpdate {
 // ---------------------------------------------------------------------------------------------
 // node_announcement
 
+/// A network address from a `node_announcement` (BOLT 7 address descriptors).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Address {
+    /// Type 1.
+    Ipv4 {
+        /// The address.
+        addr: [u8; 4],
+        /// The port (never 0).
+        port: u16,
+    },
+    /// Type 2.
+    Ipv6 {
+        /// The address.
+        addr: [u8; 16],
+        /// The port (never 0).
+        port: u16,
+    },
+    /// Type 4: a Tor v3 onion service (`ed25519 key || checksum || version`).
+    TorV3 {
+        /// The 35 encoded bytes.
+        onion: [u8; 35],
+        /// The port.
+        port: u16,
+    },
+    /// Type 5: a DNS hostname (ASCII).
+    Hostname {
+        /// The name.
+        host: String,
+        /// The port (never 0).
+        port: u16,
+    },
+}
+
+/// `addrlen` too short for the descriptors of known types it holds (the spec's "SHOULD send
+/// a warning" case).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AddressError {
+    /// Offset of the descriptor in `addresses`.
+    pub offset: usize,
+    /// Its type.
+    pub address_type: u8,
+    /// Bytes the descriptor needs after its type byte.
+    pub needed: usize,
+    /// Bytes left after its type byte.
+    pub remaining: usize,
+}
+
+impl fmt::Display for AddressError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "address descriptor of type {} at offset {} needs {} bytes, {} left",
+            self.address_type, self.offset, self.needed, self.remaining
+        )
+    }
+}
+
+impl std::error::Error for AddressError {}
+
+/// Decodes address descriptors as a receiver should: reading stops at the first unknown type
+/// (its length is unknown), type 0 bytes are skipped as padding, Tor v2 (type 3) is skipped,
+/// an IP or hostname with port 0 is ignored, only the first hostname is kept, and a hostname
+/// that is not ASCII is ignored.
+pub fn decode_addresses(bytes: &[u8]) -> Result<Vec<Address>, AddressError> {
+    let mut out = Vec::new();
+    let mut offset = 0;
+    let mut seen_hostname = false;
+    while let Some(&address_type) = bytes.get(offset) {
+        let rest = bytes.get(offset + 1..).unwrap_or_default();
+        let needed = match address_type {
+            0 => 0,
+            1 => 6,
+            2 => 18,
+            3 => 12,
+            4 => 37,
+            5 => 1 + usize::from(rest.first().copied().unwrap_or(0)) + 2,
+            _ => break,
+        };
+        let Some(data) = rest.get(..needed) else {
+            let needed = if address_type == 5 && rest.is_empty() { 1 } else { needed };
+            return Err(AddressError { offset, address_type, needed, remaining: rest.len() });
+        };
+        let port = |d: &[u8]| match d {
+            [.., a, b] => u16::from_be_bytes([*a, *b]),
+            _ => 0,
+        };
+        let address = match address_type {
+            1 => {
+                let mut addr = [0u8; 4];
+                addr.copy_from_slice(&data[..4]);
+                Some(Address::Ipv4 { addr, port: port(data) })
+            }
+            2 => {
+                let mut addr = [0u8; 16];
+                addr.copy_from_slice(&data[..16]);
+                Some(Address::Ipv6 { addr, port: port(data) })
+            }
+            4 => {
+                let mut onion = [0u8; 35];
+                onion.copy_from_slice(&data[..35]);
+                Some(Address::TorV3 { onion, port: port(data) })
+            }
+            5 if !seen_hostname => {
+                seen_hostname = true;
+                let name = &data[1..data.len() - 2];
+                name.is_ascii()
+                    .then(|| String::from_utf8(name.to_vec()).ok())
+                    .flatten()
+                    .map(|host| Address::Hostname { host, port: port(data) })
+            }
+            _ => None,
+        };
+        match address {
+            Some(Address::TorV3 { .. }) => out.extend(address),
+            Some(a) if port(data) != 0 => out.push(a),
+            _ => {}
+        }
+        offset += 1 + needed;
+    }
+    Ok(out)
+}
+
 /// The signed part of a `node_announcement` (everything after the signature).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct UnsignedNodeAnnouncement {
@@ -745,6 +868,11 @@ impl UnsignedNodeAnnouncement {
     /// The features as a set.
     pub fn feature_set(&self) -> Features {
         Features::from_be_bytes(&self.features)
+    }
+
+    /// The decoded address descriptors (see [`decode_addresses`]).
+    pub fn decoded_addresses(&self) -> Result<Vec<Address>, AddressError> {
+        decode_addresses(&self.addresses)
     }
 
     /// The alias without its trailing zero bytes, if it is UTF-8.
@@ -930,6 +1058,42 @@ mod tests {
             assert_eq!(MessageKind::from_type(kind.type_number()), Some(kind));
         }
         assert_eq!(MessageKind::from_type(259), None);
+    }
+
+    #[test]
+    fn addresses_decode_as_a_receiver_should() {
+        let mut b = vec![0u8, 1, 127, 0, 0, 1, 0x26, 0x07]; // padding, ipv4:9735
+        b.extend([1, 10, 0, 0, 1, 0, 0]); // ipv4 port 0: ignored
+        b.extend([3]);
+        b.extend([7u8; 12]); // tor v2: skipped
+        b.extend([5, 3, b'a', b'.', b'b', 0, 80]); // hostname
+        b.extend([5, 1, b'c', 0, 81]); // second hostname: ignored
+        b.extend([2]);
+        b.extend([0xfe; 16]);
+        b.extend([0, 1]); // ipv6:1
+        b.extend([9, 1, 2, 3]); // unknown type: stop here
+        let got = decode_addresses(&b).unwrap();
+        assert_eq!(
+            got,
+            vec![
+                Address::Ipv4 { addr: [127, 0, 0, 1], port: 9735 },
+                Address::Hostname { host: "a.b".to_owned(), port: 80 },
+                Address::Ipv6 { addr: [0xfe; 16], port: 1 },
+            ]
+        );
+        assert_eq!(
+            decode_addresses(&[1, 1, 2]),
+            Err(AddressError { offset: 0, address_type: 1, needed: 6, remaining: 2 })
+        );
+        assert_eq!(
+            decode_addresses(&[0, 5]),
+            Err(AddressError { offset: 1, address_type: 5, needed: 1, remaining: 0 })
+        );
+        assert_eq!(
+            decode_addresses(&[5, 4, b'x']),
+            Err(AddressError { offset: 0, address_type: 5, needed: 7, remaining: 2 })
+        );
+        assert_eq!(decode_addresses(&[]), Ok(Vec::new()));
     }
 
     #[test]
