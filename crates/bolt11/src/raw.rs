@@ -10,10 +10,6 @@
 use core::fmt;
 use core::str::FromStr;
 
-use bech32::primitives::checksum::{Checksum, Engine};
-use bech32::primitives::decode::UncheckedHrpstringError;
-use bech32::primitives::decode::{CharError, ChecksumError, UncheckedHrpstring};
-use bech32::{Bech32, Fe32, Hrp};
 use sha2::{Digest, Sha256};
 
 use crate::fives;
@@ -28,16 +24,37 @@ pub const MAX_TIMESTAMP: u64 = (1 << 35) - 1;
 /// The largest `data_length` of a tagged field, in 5-bit groups.
 pub const MAX_FIELD_LEN: usize = 1023;
 
-/// Bech32 as BOLT 11 uses it: BIP-173's checksum without its 90-character limit.
-#[derive(Clone, Copy, Debug)]
-pub(crate) enum Bolt11Bech32 {}
+/// Length of the bech32 checksum, in characters.
+const CHECKSUM_LEN: usize = 6;
+/// The longest human-readable part BIP-173 allows.
+const MAX_HRP_LEN: usize = 83;
 
-impl Checksum for Bolt11Bech32 {
-    type MidstateRepr = u32;
-    const CODE_LENGTH: usize = usize::MAX;
-    const CHECKSUM_LENGTH: usize = 6;
-    const GENERATOR_SH: [u32; 5] = <Bech32 as Checksum>::GENERATOR_SH;
-    const TARGET_RESIDUE: u32 = <Bech32 as Checksum>::TARGET_RESIDUE;
+/// The BIP-173 checksum generator.
+const GENERATOR: [u32; 5] = [0x3b6a_57b2, 0x2650_8e6d, 0x1ea1_19fa, 0x3d42_33dd, 0x2a14_62b3];
+
+/// One step of the BIP-173 checksum (`polymod`) over a 5-bit value.
+fn polymod_step(chk: u32, v: u8) -> u32 {
+    let top = chk >> 25;
+    let mut chk = ((chk & 0x01ff_ffff) << 5) ^ u32::from(v);
+    for (i, g) in GENERATOR.iter().enumerate() {
+        if (top >> i) & 1 == 1 {
+            chk ^= g;
+        }
+    }
+    chk
+}
+
+/// The checksum state after the (lower-case) human-readable part.
+fn polymod_hrp(hrp: &[u8]) -> u32 {
+    let mut chk = 1;
+    for &c in hrp {
+        chk = polymod_step(chk, c >> 5);
+    }
+    chk = polymod_step(chk, 0);
+    for &c in hrp {
+        chk = polymod_step(chk, c & 31);
+    }
+    chk
 }
 
 /// A multiplier letter of the amount in the human-readable part.
@@ -145,7 +162,7 @@ pub enum ParseError {
     },
     /// The bech32 checksum does not match.
     BadChecksum,
-    /// The human-readable part is empty, too long or not ASCII.
+    /// The human-readable part is empty or longer than 83 characters.
     InvalidHrp {
         /// The human-readable part as given (up to the last `1`).
         hrp: String,
@@ -342,31 +359,58 @@ impl RawInvoice {
     }
 
     /// Checks the bech32 syntax, human-readable part, length and field framing of `s`.
+    ///
+    /// Bech32 as BIP-173 defines it, without its 90-character limit (BOLT 11 lifts it).
     pub fn parse(s: &str) -> Result<RawInvoice, ParseError> {
-        let unchecked = UncheckedHrpstring::new(s).map_err(|e| bech32_error(e, s))?;
-        match unchecked.validate_checksum::<Bolt11Bech32>() {
-            Ok(()) => {}
-            Err(ChecksumError::InvalidLength) => {
-                return Err(ParseError::TooShort { len: unchecked.data_part_ascii().len() })
+        let bytes = s.as_bytes();
+        let (mut lower, mut upper) = (false, false);
+        for &b in bytes {
+            if !(33..=126).contains(&b) {
+                let ch = s.chars().find(|c| !(33..=126).contains(&u32::from(*c))).unwrap_or('?');
+                return Err(ParseError::InvalidChar { ch });
             }
-            Err(_) => return Err(ParseError::BadChecksum),
+            lower |= b.is_ascii_lowercase();
+            upper |= b.is_ascii_uppercase();
         }
-        let hrp = unchecked.hrp();
-        let (currency, amount) = parse_hrp(&hrp)?;
-        let ascii = unchecked.data_part_ascii();
-        let data_len = ascii.len().saturating_sub(Bolt11Bech32::CHECKSUM_LENGTH);
+        if lower && upper {
+            return Err(ParseError::MixedCase);
+        }
+        let sep = bytes.iter().rposition(|&b| b == b'1').ok_or(ParseError::NoSeparator)?;
+        let (hrp, ascii) = bytes.split_at(sep);
+        let ascii = ascii.get(1..).unwrap_or(&[]);
+        if hrp.is_empty() || hrp.len() > MAX_HRP_LEN {
+            return Err(ParseError::InvalidHrp { hrp: hrp_string(hrp) });
+        }
+        let mut hrp_buf = [0u8; MAX_HRP_LEN];
+        let hrp_lower = hrp_buf.get_mut(..hrp.len()).unwrap_or(&mut []);
+        for (o, &b) in hrp_lower.iter_mut().zip(hrp) {
+            *o = b.to_ascii_lowercase();
+        }
+        let hrp_lower: &[u8] = hrp_lower;
+        if ascii.len() < CHECKSUM_LEN {
+            return Err(ParseError::TooShort { len: ascii.len() });
+        }
+        let data_len = ascii.len() - CHECKSUM_LEN;
+        let fields_end = data_len.saturating_sub(SIGNATURE_LEN);
+        let mut data = Vec::with_capacity(fields_end);
+        let mut sig_fives = [0u8; SIGNATURE_LEN];
+        let mut sig_out = sig_fives.iter_mut();
+        let mut chk = polymod_hrp(hrp_lower);
+        for (i, &c) in ascii.iter().enumerate() {
+            let v = fives::from_char(c).ok_or(ParseError::InvalidChar { ch: char::from(c) })?;
+            chk = polymod_step(chk, v);
+            if i < fields_end {
+                data.push(v);
+            } else if let Some(o) = sig_out.next() {
+                *o = v;
+            }
+        }
+        if chk != 1 {
+            return Err(ParseError::BadChecksum);
+        }
+        let (currency, amount) = parse_hrp(hrp_lower)?;
         if data_len < TIMESTAMP_LEN + SIGNATURE_LEN {
             return Err(ParseError::TooShort { len: data_len });
-        }
-        let fields_end = data_len - SIGNATURE_LEN;
-        let mut data = Vec::with_capacity(fields_end);
-        for &c in ascii.get(..fields_end).unwrap_or(&[]) {
-            // Every character was checked by `UncheckedHrpstring::new`.
-            data.push(fives::from_char(c).unwrap_or(0));
-        }
-        let mut sig_fives = [0u8; SIGNATURE_LEN];
-        for (o, &c) in sig_fives.iter_mut().zip(ascii.get(fields_end..data_len).unwrap_or(&[])) {
-            *o = fives::from_char(c).unwrap_or(0);
         }
         let mut sig = [0u8; 65];
         fives::to_bytes(&sig_fives, &mut sig);
@@ -385,30 +429,25 @@ impl RawInvoice {
         let hrp_string = self.hrp();
         out.write_str(&hrp_string)?;
         out.write_char('1')?;
-        let mut engine = Engine::<Bolt11Bech32>::new();
-        if let Ok(hrp) = Hrp::parse(&hrp_string) {
-            engine.input_hrp(hrp);
-        }
+        let mut chk = polymod_hrp(hrp_string.as_bytes());
         let mut sig = [0u8; 65];
         sig[..64].copy_from_slice(&self.signature);
         sig[64] = self.recovery_id;
         let mut sig_fives = Vec::with_capacity(SIGNATURE_LEN);
         fives::push_bytes(&sig, &mut sig_fives);
         for &v in self.data.iter().chain(sig_fives.iter()) {
-            engine.input_fe(fe(v));
+            chk = polymod_step(chk, v & 31);
             out.write_char(fives::to_char(v))?;
         }
-        engine.input_target_residue();
-        let residue = *engine.residue();
-        for i in (0..Bolt11Bech32::CHECKSUM_LENGTH).rev() {
+        for _ in 0..CHECKSUM_LEN {
+            chk = polymod_step(chk, 0);
+        }
+        let residue = chk ^ 1;
+        for i in (0..CHECKSUM_LEN).rev() {
             out.write_char(fives::to_char(((residue >> (5 * i)) & 31) as u8))?;
         }
         Ok(())
     }
-}
-
-fn fe(v: u8) -> Fe32 {
-    Fe32::try_from(v & 31).unwrap_or(Fe32::Q)
 }
 
 /// Packs 5-bit groups into `out`, the last byte padded with zero bits.
@@ -484,35 +523,8 @@ fn check_framing(data: &[u8]) -> Result<(), ParseError> {
     Ok(())
 }
 
-fn bech32_error(e: UncheckedHrpstringError, s: &str) -> ParseError {
-    match e {
-        UncheckedHrpstringError::Char(CharError::MissingSeparator) => ParseError::NoSeparator,
-        UncheckedHrpstringError::Char(CharError::NothingAfterSeparator) => {
-            ParseError::TooShort { len: 0 }
-        }
-        UncheckedHrpstringError::Char(CharError::MixedCase)
-        | UncheckedHrpstringError::Hrp(bech32::primitives::hrp::Error::MixedCase) => {
-            ParseError::MixedCase
-        }
-        UncheckedHrpstringError::Char(CharError::InvalidChar(ch)) => ParseError::InvalidChar { ch },
-        UncheckedHrpstringError::Hrp(bech32::primitives::hrp::Error::NonAsciiChar(ch)) => {
-            ParseError::InvalidChar { ch }
-        }
-        _ => ParseError::InvalidHrp {
-            hrp: s.rsplit_once('1').map_or(s, |(h, _)| h).chars().take(100).collect(),
-        },
-    }
-}
-
-fn parse_hrp(hrp: &Hrp) -> Result<(Currency, Option<Amount>), ParseError> {
-    let mut buf = [0u8; 90];
-    let raw = hrp.as_bytes();
-    let lower =
-        buf.get_mut(..raw.len()).ok_or_else(|| ParseError::InvalidHrp { hrp: hrp_string(raw) })?;
-    for (o, &b) in lower.iter_mut().zip(raw) {
-        *o = b.to_ascii_lowercase();
-    }
-    let lower: &[u8] = lower;
+/// Reads a lower-case human-readable part.
+fn parse_hrp(lower: &[u8]) -> Result<(Currency, Option<Amount>), ParseError> {
     let rest = lower
         .strip_prefix(b"ln")
         .ok_or_else(|| ParseError::NotLightning { hrp: hrp_string(lower) })?;
@@ -570,10 +582,7 @@ mod tests {
     use super::*;
 
     fn hrp_of(s: &str) -> Result<(Currency, Option<Amount>), ParseError> {
-        match Hrp::parse(s) {
-            Ok(h) => parse_hrp(&h),
-            Err(_) => Err(ParseError::InvalidHrp { hrp: s.to_owned() }),
-        }
+        parse_hrp(s.to_ascii_lowercase().as_bytes())
     }
 
     #[test]
