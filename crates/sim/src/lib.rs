@@ -9,7 +9,10 @@
 //!
 //! It is not a node: no BOLT 8 transport, no commitment transactions, no chain (block height
 //! is fixed), and channels never close. The payer drives it through [`ChannelBackend`] without
-//! knowing it is simulated.
+//! knowing it is simulated. The network publishes what a payer may know as a graph
+//! ([`Simulator::graph`]) or as signed BOLT 7 gossip ([`Simulator::gossip`]); [`workload`]
+//! runs batches of single-attempt payments routed with the route crate's `getroute`, and
+//! [`Simulator::max_flow`] says what the true balances could have carried.
 //!
 //! ```
 //! use lnpay_sim::{generate, GeneratorParams, SimConfig, Simulator};
