@@ -965,3 +965,45 @@ fn replies_validate_against_core_lightnings_schemas() {
     }
     assert!(checked > 100, "{checked} members checked");
 }
+
+#[test]
+fn listsendpays_pages_by_index() {
+    let mut d = diamond(0);
+    let inv = invoice(&mut d, 3, AMT);
+    ok(pay(&mut d, pay_req(&inv.bolt11)));
+    let all = listsendpays(&mut d, inv.payment_hash);
+    assert_eq!(all.len(), 2);
+    let second = all[1]["created_index"].as_u64().unwrap();
+    let page = ok(d
+        .call(Command::Listsendpays(ListRequest {
+            index: Some(payment::ListIndex::Created),
+            start: Some(second),
+            limit: Some(1),
+            ..Default::default()
+        }))
+        .unwrap());
+    let page = page["payments"].as_array().unwrap();
+    assert_eq!(page.len(), 1);
+    assert_eq!(page[0]["created_index"], second);
+    let e = err(d
+        .call(Command::Listsendpays(ListRequest { limit: Some(1), ..Default::default() }))
+        .unwrap());
+    assert_eq!(e.code, -32602);
+    // By update order, the complete part (updated last) comes last.
+    let by_update = ok(d
+        .call(Command::Listsendpays(ListRequest {
+            index: Some(payment::ListIndex::Updated),
+            ..Default::default()
+        }))
+        .unwrap());
+    let by_update = by_update["payments"].as_array().unwrap();
+    assert_eq!(by_update.last().unwrap()["status"], "complete");
+    let both = err(d
+        .call(Command::Listsendpays(ListRequest {
+            bolt11: Some(inv.bolt11.clone()),
+            payment_hash: Some(inv.payment_hash),
+            ..Default::default()
+        }))
+        .unwrap());
+    assert_eq!(both.code, -32602);
+}

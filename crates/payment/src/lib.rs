@@ -31,7 +31,8 @@ pub mod machine;
 pub mod record;
 
 pub use machine::{
-    Action, Command, Config, DelpayRequest, Exclusion, Input, KeysendRequest, ListRequest, Machine,
-    PayRequest, PaymentEvent, Reply, RpcError, SendpayRequest, WaitsendpayRequest,
+    Action, Command, Config, DelpayRequest, Exclusion, Input, KeysendRequest, ListIndex,
+    ListRequest, Machine, PayRequest, PaymentEvent, Reply, RpcError, SendpayRequest,
+    WaitsendpayRequest,
 };
 pub use record::{FailureRecord, HopRecord, PartKey, PartRecord, PartStatus, PayRecord, Record};

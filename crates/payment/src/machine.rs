@@ -106,6 +106,21 @@ pub struct ListRequest {
     pub payment_hash: Option<PaymentHash>,
     /// Only parts in this status.
     pub status: Option<PartStatus>,
+    /// Order and page by this index.
+    pub index: Option<ListIndex>,
+    /// The first index value listed (needs `index`).
+    pub start: Option<u64>,
+    /// The most parts listed (needs `index`).
+    pub limit: Option<u32>,
+}
+
+/// Which index `listsendpays` pages by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ListIndex {
+    /// `created_index`.
+    Created,
+    /// `updated_index`.
+    Updated,
 }
 
 /// `delpay`'s parameters.
@@ -1259,22 +1274,43 @@ impl Machine {
         }
     }
 
-    fn listsendpays(&self, r: &ListRequest) -> Reply {
+    /// The parts a list command covers, in the order it lists them.
+    fn listed(&self, r: &ListRequest) -> Result<Vec<&PartRecord>, RpcError> {
         let hash = self.list_hash(r)?;
-        let payments: Vec<Value> = self
+        if r.index.is_none() && (r.start.is_some() || r.limit.is_some()) {
+            return Err(invalid("Can only specify {start} or {limit} with {index}"));
+        }
+        let mut parts: Vec<&PartRecord> = self
             .parts
             .iter()
             .filter(|p| hash.map_or(true, |h| p.key.payment_hash == h))
             .filter(|p| r.status.map_or(true, |s| p.status == s))
-            .map(part_json)
             .collect();
+        if let Some(index) = r.index {
+            let at = |p: &PartRecord| match index {
+                ListIndex::Created => p.created_index,
+                ListIndex::Updated => p.updated_index,
+            };
+            parts.retain(|p| at(p) >= r.start.unwrap_or(0));
+            parts.sort_by_key(|p| at(p));
+            if let Some(l) = r.limit {
+                parts.truncate(l as usize);
+            }
+        }
+        Ok(parts)
+    }
+
+    fn listsendpays(&self, r: &ListRequest) -> Reply {
+        let payments: Vec<Value> = self.listed(r)?.into_iter().map(part_json).collect();
         Ok(json!({ "payments": payments }))
     }
 
     fn listpays(&self, r: &ListRequest) -> Reply {
-        let hash = self.list_hash(r)?;
+        // Groups of the parts listsendpays would list (without its status filter: a group's
+        // status is its parts' together).
+        let listed = self.listed(&ListRequest { status: None, ..r.clone() })?;
         let mut order: Vec<(PaymentHash, u64)> = Vec::new();
-        for p in self.parts.iter().filter(|p| hash.map_or(true, |h| p.key.payment_hash == h)) {
+        for p in listed {
             let g = (p.key.payment_hash, p.key.groupid);
             if !order.contains(&g) {
                 order.push(g);
