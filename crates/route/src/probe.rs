@@ -52,3 +52,58 @@ impl Probe {
         erring_index >= self.part.hops.len()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::graph::{EdgePolicy, GraphBuilder};
+    use crate::knowledge::{
+        KnowledgeConfig, INCORRECT_OR_UNKNOWN_PAYMENT_DETAILS, TEMPORARY_CHANNEL_FAILURE,
+    };
+    use types::{Msat, NodeId, ShortChannelId};
+
+    fn node(b: u8) -> NodeId {
+        let mut a = [b; 33];
+        a[0] = 2;
+        NodeId::from_array(a).unwrap()
+    }
+
+    #[test]
+    fn probe_failures_teach_liquidity() {
+        let mut g = GraphBuilder::new();
+        for i in 0..3u8 {
+            let scid = ShortChannelId(i as u64 + 1);
+            g.add_channel(scid, node(i + 1), node(i + 2), Some(Msat(10_000_000)));
+            let p = EdgePolicy {
+                timestamp: 1,
+                enabled: true,
+                base_fee_msat: 1,
+                fee_ppm: 10,
+                cltv_delta: 6,
+                htlc_min: Msat(1),
+                htlc_max: Msat(10_000_000),
+            };
+            g.update_direction(scid, 0, p).unwrap();
+        }
+        let g = g.build();
+        let mut k = Knowledge::new(KnowledgeConfig::default());
+        let p = FlowParams::new(node(1), node(4), Msat(3_000_000));
+        let probe = Probe::new(&g, &k.snapshot(&g, 0), &p, [0xab; 32]).unwrap();
+        assert_eq!(probe.payment_hash, PaymentHash([0xab; 32]));
+        assert_eq!(probe.part.hops.len(), 3);
+        probe.sent(&mut k);
+        // Reached the payee: every channel holds at least its amount, nothing stays in flight.
+        assert!(probe.learn(&mut k, &g, 3, INCORRECT_OR_UNKNOWN_PAYMENT_DETAILS, 1));
+        for h in &probe.part.hops {
+            let l = k.liquidity(h.channel, Msat(10_000_000), 1);
+            assert_eq!((l.lo, l.in_flight), (h.amount.0, 0));
+        }
+        // A bigger probe fails at the second channel: it is bounded, the first is raised.
+        let p = FlowParams::new(node(1), node(4), Msat(6_000_000));
+        let probe = Probe::new(&g, &k.snapshot(&g, 1), &p, [1; 32]).unwrap();
+        assert!(!probe.learn(&mut k, &g, 1, TEMPORARY_CHANNEL_FAILURE, 2));
+        let (h0, h1) = (probe.part.hops[0], probe.part.hops[1]);
+        assert_eq!(k.liquidity(h0.channel, Msat(10_000_000), 2).lo, h0.amount.0);
+        assert_eq!(k.liquidity(h1.channel, Msat(10_000_000), 2).hi, h1.amount.0 - 1);
+    }
+}
