@@ -28,8 +28,9 @@ fn main() {
     let t0 = Instant::now();
     let file = std::fs::File::open(path).unwrap_or_else(|e| panic!("missing {path}: {e}"));
     let mut b = GraphBuilder::new();
-    let reader = std::io::BufReader::new(flate2::read::GzDecoder::new(file));
-    route::import::listchannels::read(reader, &mut b).unwrap();
+    let mut json = Vec::new();
+    std::io::Read::read_to_end(&mut flate2::read::GzDecoder::new(file), &mut json).unwrap();
+    route::import::listchannels::read_slice(&json, &mut b).unwrap();
     let graph = b.build();
     let import = t0.elapsed();
     let c1 = cpu();

@@ -304,9 +304,6 @@ struct Node {
     secret: SecretKey,
     pubkey: PublicKey,
     id: NodeId,
-    /// The funding key of all the node's channels (real nodes use one per channel; one per
-    /// node spares the gossip signer a public-key derivation per channel end).
-    funding: (SecretKey, NodeId),
     fault: NodeFault,
 }
 
@@ -427,21 +424,14 @@ fn secret_for(seed: u64, i: u64) -> SecretKey {
     }
 }
 
-/// A node's keys: node key pair and funding key pair.
-type NodeKeys = ((SecretKey, PublicKey), (SecretKey, PublicKey));
-
-/// Key pairs for nodes `0..n`, derived in two threads.
-fn make_keys(seed: u64, n: u32) -> Vec<NodeKeys> {
+/// Key pairs `(secret, public)` for items `0..n` of stream `seed`, derived in two threads.
+fn make_keys(seed: u64, n: u32) -> Vec<(SecretKey, PublicKey)> {
     let secp = Secp256k1::signing_only();
-    let make = |range: core::ops::Range<u32>| -> Vec<NodeKeys> {
+    let make = |range: core::ops::Range<u32>| -> Vec<(SecretKey, PublicKey)> {
         range
             .map(|i| {
                 let s = secret_for(seed, u64::from(i));
-                let f = secret_for(seed ^ STREAM_FUNDING, u64::from(i));
-                (
-                    (s, PublicKey::from_secret_key(&secp, &s)),
-                    (f, PublicKey::from_secret_key(&secp, &f)),
-                )
+                (s, PublicKey::from_secret_key(&secp, &s))
             })
             .collect()
     };
@@ -486,7 +476,7 @@ impl Simulator {
         let nodes: Vec<Node> = keys
             .into_iter()
             .enumerate()
-            .map(|(i, ((secret, pubkey), (fs, fp)))| {
+            .map(|(i, (secret, pubkey))| {
                 let mut rng = SimRng::for_item(cfg.seed, STREAM_FAULTS, i as u64);
                 let f = cfg.faults;
                 let fault = NodeFault {
@@ -495,8 +485,7 @@ impl Simulator {
                     corrupt_failures: rng.chance(f.corrupt),
                     silent: rng.chance(f.silent),
                 };
-                let funding = (fs, NodeId::from_pubkey(&fp));
-                Node { secret, pubkey, id: NodeId::from_pubkey(&pubkey), funding, fault }
+                Node { secret, pubkey, id: NodeId::from_pubkey(&pubkey), fault }
             })
             .collect();
         let mut channels = Vec::with_capacity(topology.channels.len());
@@ -741,12 +730,18 @@ impl Simulator {
     /// on two threads.
     pub fn gossip(&self) -> Vec<Vec<u8>> {
         let public: Vec<&Channel> = self.channels.iter().filter(|c| c.public).collect();
+        // One funding key per node for all its channels (real nodes use one per channel; one
+        // per node spares a public-key derivation per channel end).
+        let funding = make_keys(self.cfg.seed ^ STREAM_FUNDING, self.nodes.len() as u32);
         let sign_range = |chans: &[&Channel]| -> Vec<Vec<u8>> {
             let mut out = Vec::with_capacity(chans.len() * 3);
             for c in chans {
-                let (Some(n1), Some(n2)) =
-                    (self.nodes.get(c.nodes[0] as usize), self.nodes.get(c.nodes[1] as usize))
-                else {
+                let (Some(n1), Some(n2), Some(f1), Some(f2)) = (
+                    self.nodes.get(c.nodes[0] as usize),
+                    self.nodes.get(c.nodes[1] as usize),
+                    funding.get(c.nodes[0] as usize),
+                    funding.get(c.nodes[1] as usize),
+                ) else {
                     continue;
                 };
                 let ann = UnsignedChannelAnnouncement {
@@ -755,11 +750,11 @@ impl Simulator {
                     short_channel_id: c.scid,
                     node_id_1: n1.id,
                     node_id_2: n2.id,
-                    bitcoin_key_1: n1.funding.1,
-                    bitcoin_key_2: n2.funding.1,
+                    bitcoin_key_1: NodeId::from_pubkey(&f1.1),
+                    bitcoin_key_2: NodeId::from_pubkey(&f2.1),
                     excess_data: Vec::new(),
                 };
-                out.push(ann.sign(&n1.secret, &n2.secret, &n1.funding.0, &n2.funding.0).encode());
+                out.push(ann.sign(&n1.secret, &n2.secret, &f1.0, &f2.0).encode());
                 for (d, n) in [(0u8, n1), (1u8, n2)] {
                     if let Some(p) = c.announced[d as usize] {
                         out.push(unsigned_update(c.scid, d, &p).sign(&n.secret).encode());

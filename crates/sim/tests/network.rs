@@ -115,8 +115,9 @@ fn mainnet_2026_routes_1000_payments() {
         std::fs::File::open(path).unwrap_or_else(|e| panic!("missing test data {path}: {e}"));
     let t0 = std::time::Instant::now();
     let mut b = GraphBuilder::new();
-    let reader = std::io::BufReader::new(flate2::read::GzDecoder::new(file));
-    route::import::listchannels::read(reader, &mut b).unwrap();
+    let mut json = Vec::new();
+    std::io::Read::read_to_end(&mut flate2::read::GzDecoder::new(file), &mut json).unwrap();
+    route::import::listchannels::read_slice(&json, &mut b).unwrap();
     let graph = b.build();
     assert_eq!(graph.node_count(), 17_324);
     let mut t = lnpay_sim::Topology::from_graph(&graph);
