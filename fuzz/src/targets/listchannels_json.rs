@@ -8,6 +8,8 @@
 //! - the snapshot is consistent: each edge's direction matches the byte order of its ends,
 //!   `edge_of(scid, dir)` finds it, incoming lists are grouped by destination, outgoing lists
 //!   hold exactly the edges leaving each node, `htlc_max` never exceeds a known capacity;
+//! - reading through `listchannels::read` (the chunked scanner) agrees with `read_slice`
+//!   (same verdict, same counts, same graph);
 //! - writing the graph back as `listchannels` and reading it again gives the same graph with
 //!   nothing skipped.
 
@@ -17,13 +19,23 @@ use route::import::{listchannels, MAX_KEPT_ERRORS};
 /// Runs the checks above on `data`, panicking when one fails.
 pub fn do_test(data: &[u8]) {
     let mut builder = GraphBuilder::new();
+    let mut streamed = GraphBuilder::new();
+    let from_reader = listchannels::read(data, &mut streamed);
     let stats = match listchannels::read_slice(data, &mut builder) {
         Ok(stats) => stats,
         Err(error) => {
             assert!(!error.to_string().is_empty());
+            let other = from_reader.expect_err("read accepts what read_slice refuses");
+            let no_channels = |e: &listchannels::ListChannelsError| {
+                matches!(e, listchannels::ListChannelsError::NoChannels)
+            };
+            assert_eq!(no_channels(&error), no_channels(&other), "{error} vs {other}");
             return;
         }
     };
+    let streamed_stats = from_reader.expect("read refuses what read_slice accepts");
+    assert_eq!(streamed_stats, stats);
+    assert_eq!(streamed.build().edges(), builder.build().edges());
     assert_eq!(stats.records, stats.applied + stats.skipped, "{stats:?}");
     assert_eq!(stats.errors.len(), stats.skipped.min(MAX_KEPT_ERRORS), "{stats:?}");
     for e in &stats.errors {

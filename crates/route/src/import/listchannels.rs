@@ -26,6 +26,11 @@ pub enum ListChannelsError {
     Json(serde_json::Error),
     /// The document is not an object with a `channels` array.
     NoChannels,
+    /// The document's structure is broken at this byte offset.
+    Syntax {
+        /// Offset of the offending byte (or of the end of input).
+        offset: u64,
+    },
 }
 
 impl fmt::Display for ListChannelsError {
@@ -33,6 +38,9 @@ impl fmt::Display for ListChannelsError {
         match self {
             ListChannelsError::Json(e) => write!(f, "invalid listchannels json: {e}"),
             ListChannelsError::NoChannels => write!(f, "listchannels json has no channels array"),
+            ListChannelsError::Syntax { offset } => {
+                write!(f, "invalid listchannels json at byte {offset}")
+            }
         }
     }
 }
@@ -41,19 +49,246 @@ impl std::error::Error for ListChannelsError {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match self {
             ListChannelsError::Json(e) => Some(e),
-            ListChannelsError::NoChannels => None,
+            ListChannelsError::NoChannels | ListChannelsError::Syntax { .. } => None,
         }
     }
 }
 
 /// Reads a `listchannels` document from `reader` into `builder`. Wrap a file in a
 /// [`std::io::BufReader`] (and a gzip decoder for `.json.gz`).
+///
+/// The reader is consumed in chunks: a small scanner finds where each record of the
+/// `channels` array ends and each record is parsed from its slice, which is several times
+/// faster than parsing from the reader byte by byte, and never holds more than one chunk
+/// and one record. It accepts and rejects the same documents as [`read_slice`].
 pub fn read<R: Read>(
     reader: R,
     builder: &mut GraphBuilder,
 ) -> Result<ImportStats, ListChannelsError> {
-    let mut de = serde_json::Deserializer::from_reader(reader);
-    read_from(&mut de, builder)
+    Chunks { reader, buf: Vec::new(), end: 0, pos: 0, base: 0, eof: false }.document(builder)
+}
+
+/// How much [`read`] asks its reader for at a time.
+const CHUNK: usize = 1 << 20;
+
+/// A chunked view of a reader with a scanner for JSON value boundaries.
+struct Chunks<R> {
+    reader: R,
+    /// Read bytes are `buf[..end]`; the rest is room for the next read.
+    buf: Vec<u8>,
+    end: usize,
+    pos: usize,
+    /// Offset in the document of `buf[0]`.
+    base: u64,
+    eof: bool,
+}
+
+impl<R: Read> Chunks<R> {
+    fn syntax(&self, at: usize) -> ListChannelsError {
+        ListChannelsError::Syntax { offset: self.base + at as u64 }
+    }
+
+    /// The bytes read and not yet dropped.
+    fn data(&self) -> &[u8] {
+        self.buf.get(..self.end).unwrap_or(&[])
+    }
+
+    /// Reads more bytes; false at the end of input. With `compact`, first drops what was
+    /// consumed (only between values: it moves the bytes, so no range may be held).
+    fn more(&mut self, compact: bool) -> Result<bool, ListChannelsError> {
+        if self.eof {
+            return Ok(false);
+        }
+        if compact && self.pos > CHUNK {
+            self.buf.copy_within(self.pos..self.end, 0);
+            self.end -= self.pos;
+            self.base += self.pos as u64;
+            self.pos = 0;
+        }
+        if self.buf.len() - self.end < CHUNK / 4 {
+            self.buf.resize(self.buf.len() + CHUNK, 0);
+        }
+        let n = loop {
+            match self.reader.read(&mut self.buf[self.end..]) {
+                Ok(n) => break n,
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                Err(e) => return Err(ListChannelsError::Json(serde_json::Error::io(e))),
+            }
+        };
+        self.end += n;
+        self.eof = n == 0;
+        Ok(n > 0)
+    }
+
+    /// Skips whitespace; the next byte, not consumed (None at the end).
+    fn peek(&mut self) -> Result<Option<u8>, ListChannelsError> {
+        loop {
+            while let Some(&b) = self.data().get(self.pos) {
+                if !matches!(b, b' ' | b'\n' | b'\r' | b'\t') {
+                    return Ok(Some(b));
+                }
+                self.pos += 1;
+            }
+            if !self.more(true)? {
+                return Ok(None);
+            }
+        }
+    }
+
+    /// Consumes `b` after whitespace, or fails.
+    fn expect(&mut self, b: u8) -> Result<(), ListChannelsError> {
+        if self.peek()? == Some(b) {
+            self.pos += 1;
+            Ok(())
+        } else {
+            Err(self.syntax(self.pos))
+        }
+    }
+
+    /// Finds the extent of the next JSON value (after whitespace) and consumes it. The value
+    /// is only delimited here; whoever parses the slice checks it.
+    fn value(&mut self) -> Result<std::ops::Range<usize>, ListChannelsError> {
+        if self.peek()?.is_none() {
+            return Err(self.syntax(self.pos));
+        }
+        let start = self.pos;
+        let mut i = start;
+        let (mut depth, mut in_str, mut esc) = (0usize, false, false);
+        loop {
+            let Some(&b) = self.data().get(i) else {
+                if self.more(false)? {
+                    continue;
+                }
+                if depth == 0 && !in_str {
+                    break;
+                }
+                return Err(self.syntax(i));
+            };
+            if in_str {
+                if esc {
+                    esc = false;
+                } else if b == b'\\' {
+                    esc = true;
+                } else if b == b'"' {
+                    in_str = false;
+                    if depth == 0 {
+                        i += 1;
+                        break;
+                    }
+                }
+            } else {
+                match b {
+                    b'"' if depth == 0 && i > start => break,
+                    b'"' => in_str = true,
+                    b'{' | b'[' => depth += 1,
+                    b'}' | b']' if depth == 0 => break,
+                    b'}' | b']' => {
+                        depth -= 1;
+                        if depth == 0 {
+                            i += 1;
+                            break;
+                        }
+                    }
+                    b',' | b':' | b' ' | b'\n' | b'\r' | b'\t' if depth == 0 => break,
+                    _ => {}
+                }
+            }
+            i += 1;
+        }
+        if i == start {
+            return Err(self.syntax(i));
+        }
+        self.pos = i;
+        Ok(start..i)
+    }
+
+    /// Checks that a slice is one JSON value.
+    fn validate(&self, range: std::ops::Range<usize>) -> Result<(), ListChannelsError> {
+        let bytes = self.data().get(range).unwrap_or(&[]);
+        serde_json::from_slice::<IgnoredAny>(bytes).map(|_| ()).map_err(ListChannelsError::Json)
+    }
+
+    fn document(mut self, builder: &mut GraphBuilder) -> Result<ImportStats, ListChannelsError> {
+        let mut stats = ImportStats::default();
+        let mut found = false;
+        if self.peek()? == Some(b'{') {
+            self.pos += 1;
+            if self.peek()? == Some(b'}') {
+                self.pos += 1;
+            } else {
+                loop {
+                    let key = self.value()?;
+                    if self.data().get(key.start) != Some(&b'"') {
+                        return Err(self.syntax(key.start));
+                    }
+                    self.validate(key.clone())?;
+                    let is_channels = self.data().get(key) == Some(&b"\"channels\""[..]);
+                    self.expect(b':')?;
+                    if is_channels && !found && self.peek()? == Some(b'[') {
+                        self.pos += 1;
+                        found = true;
+                        self.records(builder, &mut stats)?;
+                    } else {
+                        let v = self.value()?;
+                        self.validate(v)?;
+                    }
+                    match self.peek()? {
+                        Some(b',') => self.pos += 1,
+                        Some(b'}') => {
+                            self.pos += 1;
+                            break;
+                        }
+                        _ => return Err(self.syntax(self.pos)),
+                    }
+                }
+            }
+        } else {
+            let v = self.value()?;
+            self.validate(v)?;
+        }
+        if self.peek()?.is_some() {
+            return Err(self.syntax(self.pos));
+        }
+        if found {
+            Ok(stats)
+        } else {
+            Err(ListChannelsError::NoChannels)
+        }
+    }
+
+    /// The elements of the `channels` array, its `[` consumed.
+    fn records(
+        &mut self,
+        builder: &mut GraphBuilder,
+        stats: &mut ImportStats,
+    ) -> Result<(), ListChannelsError> {
+        if self.peek()? == Some(b']') {
+            self.pos += 1;
+            return Ok(());
+        }
+        let mut index = 0;
+        loop {
+            let range = self.value()?;
+            let bytes = self.data().get(range).unwrap_or(&[]);
+            let mut de = serde_json::Deserializer::from_slice(bytes);
+            let raw = RecordSeed.deserialize(&mut de).map_err(ListChannelsError::Json)?;
+            de.end().map_err(ListChannelsError::Json)?;
+            stats.records += 1;
+            match raw.and_then(|r| apply(r, builder)) {
+                Ok(()) => stats.applied += 1,
+                Err(e) => stats.skip(e.at(index)),
+            }
+            index += 1;
+            match self.peek()? {
+                Some(b',') => self.pos += 1,
+                Some(b']') => {
+                    self.pos += 1;
+                    return Ok(());
+                }
+                _ => return Err(self.syntax(self.pos)),
+            }
+        }
+    }
 }
 
 /// Reads a `listchannels` document held in memory into `builder`.
@@ -743,6 +978,95 @@ mod tests {
         assert!(matches!(read_slice(b"{} x", &mut b), Err(ListChannelsError::Json(_))));
         let stats = read(&b"{\"channels\":[]}"[..], &mut b).unwrap();
         assert_eq!(stats.records, 0);
+    }
+
+    #[test]
+    fn reader_and_slice_agree() {
+        let good = format!(r#"{{"channels":[{},{}]}}"#, entry(A, B, 0, ""), entry(B, A, 1, ""));
+        let docs = [
+            good.clone(),
+            format!(
+                " {{ \"x\" : [1, {{\"a\":\"]\\\"\"}}], \"channels\" : {} }} ",
+                &good[12..good.len() - 1]
+            ),
+            format!(r#"{{"channels":7,"channels":[{}]}}"#, entry(A, B, 0, "")),
+            format!(r#"{{"channels":[{}],"channels":[8]}}"#, entry(A, B, 0, "")),
+            r#"{"channels":[1,"x",null,[],{}]}"#.to_string(),
+            "{}".into(),
+            "[]".into(),
+            "7".into(),
+            "".into(),
+            "{\"channels\":[}".into(),
+            "{\"channels\":[1 2]}".into(),
+            "{\"channels\":[],}".into(),
+            "{\"channels\":[]} x".into(),
+            "{\"channels\":[\"unterminated]}".into(),
+            "{\"a\" 1}".into(),
+            "{7:1}".into(),
+            "{\"channels\":[]}{}".into(),
+        ];
+        for doc in &docs {
+            let (mut b1, mut b2) = (GraphBuilder::new(), GraphBuilder::new());
+            let r1 = read(doc.as_bytes(), &mut b1);
+            let r2 = read_slice(doc.as_bytes(), &mut b2);
+            match (&r1, &r2) {
+                (Ok(s1), Ok(s2)) => assert_eq!(s1, s2, "{doc}"),
+                (Err(ListChannelsError::NoChannels), Err(ListChannelsError::NoChannels)) => {}
+                (Err(e1), Err(e2)) => {
+                    assert!(!matches!(e1, ListChannelsError::NoChannels), "{doc}: {e1} vs {e2}");
+                    assert!(!matches!(e2, ListChannelsError::NoChannels), "{doc}: {e1} vs {e2}");
+                }
+                _ => panic!("{doc}: {r1:?} vs {r2:?}"),
+            }
+            assert_eq!(b1.build().edges(), b2.build().edges(), "{doc}");
+        }
+        let mut b = GraphBuilder::new();
+        assert_eq!(read(good.as_bytes(), &mut b).unwrap().applied, 2);
+    }
+
+    /// Hands out its bytes a few at a time, so values straddle every kind of read boundary.
+    struct Trickle<'a>(&'a [u8], usize);
+
+    impl Read for Trickle<'_> {
+        fn read(&mut self, out: &mut [u8]) -> std::io::Result<usize> {
+            self.1 += 1;
+            let n = [7, 1, 300, 4096][self.1 % 4].min(self.0.len()).min(out.len());
+            out[..n].copy_from_slice(&self.0[..n]);
+            self.0 = &self.0[n..];
+            Ok(n)
+        }
+    }
+
+    #[test]
+    fn reader_over_many_chunks() {
+        // Over 2 MB, so the buffer is compacted several times.
+        let entries: Vec<String> = (0..6000)
+            .map(|i| {
+                entry(A, B, (i % 2) as u8, "")
+                    .replace("1x2x3", &format!("{}x{}x0", 1 + i / 2, i % 7))
+                    .replace(
+                        &format!("\"source\":\"{A}\",\"destination\":\"{B}\""),
+                        &if i % 2 == 1 {
+                            format!("\"source\":\"{B}\",\"destination\":\"{A}\"")
+                        } else {
+                            format!("\"source\":\"{A}\",\"destination\":\"{B}\"")
+                        },
+                    )
+            })
+            .collect();
+        let doc = format!("{{\"channels\": [\n{}\n]}}\n", entries.join(",\n"));
+        assert!(doc.len() > 2 * CHUNK);
+        let (mut b1, mut b2) = (GraphBuilder::new(), GraphBuilder::new());
+        let s1 = read(Trickle(doc.as_bytes(), 0), &mut b1).unwrap();
+        let s2 = read_slice(doc.as_bytes(), &mut b2).unwrap();
+        assert_eq!(s1, s2);
+        assert_eq!(s1.records, 6000);
+        assert_eq!(b1.build().edges(), b2.build().edges());
+        // Cut anywhere, it is an error, never a panic.
+        for cut in [1, CHUNK - 3, CHUNK + 5, doc.len() - 2] {
+            let mut b = GraphBuilder::new();
+            assert!(read(Trickle(&doc.as_bytes()[..cut], 0), &mut b).is_err());
+        }
     }
 
     #[test]
