@@ -241,3 +241,111 @@ impl InvoiceBuilder {
         raw.verify().map_err(BuildError::Invalid)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use secp256k1::Secp256k1;
+
+    fn key(b: u8) -> SecretKey {
+        SecretKey::from_slice(&[b; 32]).unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    fn base() -> InvoiceBuilder {
+        InvoiceBuilder::new(Currency::Regtest, 1_700_000_000)
+            .payment_hash(PaymentHash([1; 32]))
+            .payment_secret(PaymentSecret([2; 32]))
+    }
+
+    fn verify_error(b: InvoiceBuilder) -> VerifyError {
+        match b.build_signed(&key(7)) {
+            Err(BuildError::Invalid(e)) => e,
+            other => panic!("expected a verify error, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn writer_errors() {
+        let b = InvoiceBuilder::new(Currency::Bitcoin, 1 << 35).description("x");
+        assert_eq!(
+            b.build_signed(&key(7)).err(),
+            Some(BuildError::TimestampTooLarge { timestamp: 1 << 35 })
+        );
+        let long = "a".repeat(640);
+        assert_eq!(
+            base().description(&long).build_signed(&key(7)).err(),
+            Some(BuildError::FieldTooLong { field: 'd', len: 1024 })
+        );
+        assert_eq!(
+            base().description("x").amount(Msat(0)).build_signed(&key(7)).err(),
+            Some(BuildError::InvalidAmount { amount: Msat(0) })
+        );
+    }
+
+    #[test]
+    fn reader_errors() {
+        let no_hash = InvoiceBuilder::new(Currency::Regtest, 1)
+            .payment_secret(PaymentSecret([2; 32]))
+            .description("x");
+        assert_eq!(verify_error(no_hash), VerifyError::MissingPaymentHash);
+        assert_eq!(
+            verify_error(base().description("x").payment_hash(PaymentHash([3; 32]))),
+            VerifyError::DuplicatePaymentHash
+        );
+        assert_eq!(
+            verify_error(base().description("x").payment_secret(PaymentSecret([3; 32]))),
+            VerifyError::DuplicatePaymentSecret
+        );
+        assert_eq!(verify_error(base()), VerifyError::MissingDescription);
+        assert_eq!(
+            verify_error(base().description("x").description_hash([0; 32])),
+            VerifyError::MultipleDescriptions { d: 1, h: 1 }
+        );
+        assert_eq!(
+            verify_error(base().description("x").raw_field(tag::X, &[0, 1])),
+            VerifyError::NonMinimalField { field: 'x' }
+        );
+        assert_eq!(
+            verify_error(base().description("x").raw_field(tag::C, &[1; 14])),
+            VerifyError::FieldOverflow { field: 'c' }
+        );
+        let mut f = Features::new();
+        f.set(14);
+        f.set(20);
+        assert_eq!(
+            verify_error(base().description("x").features(&f)),
+            VerifyError::UnknownRequiredFeature { bit: 20 }
+        );
+        assert_eq!(
+            verify_error(base().description("x").raw_field(tag::F, &[17, 0, 0])),
+            VerifyError::InvalidFallback { version: 17, len: 1 }
+        );
+        assert_eq!(
+            verify_error(base().description("x").raw_field(tag::R, &[0; 10])),
+            VerifyError::InvalidRouteHint { len: 6 }
+        );
+        let bad_utf8 = base().raw_field(tag::D, &[31, 31]);
+        assert_eq!(verify_error(bad_utf8), VerifyError::DescriptionNotUtf8 { bytes: vec![0xff] });
+        let other = PublicKey::from_secret_key(&Secp256k1::signing_only(), &key(8));
+        assert_eq!(
+            verify_error(base().description("x").payee(&other)),
+            VerifyError::SignatureMismatch { payee: types::NodeId::from_pubkey(&other) }
+        );
+    }
+
+    #[test]
+    fn payee_field_and_defaults() -> Result<(), BuildError> {
+        let me = PublicKey::from_secret_key(&Secp256k1::signing_only(), &key(7));
+        let inv = base().description("x").payee(&me).build_signed(&key(7))?;
+        assert!(inv.payee_in_invoice());
+        assert_eq!(inv.payee_pubkey(), &me);
+        assert_eq!(inv.expiry(), crate::DEFAULT_EXPIRY);
+        assert_eq!(inv.min_final_cltv_expiry_delta(), crate::DEFAULT_MIN_FINAL_CLTV_EXPIRY_DELTA);
+        assert_eq!(inv.amount(), None);
+        assert!(inv.features().is_empty());
+        let zero_expiry = base().description("x").expiry(0).build_signed(&key(7))?;
+        assert_eq!(zero_expiry.expiry(), 0);
+        assert!(zero_expiry.is_expired(1_700_000_001));
+        Ok(())
+    }
+}
