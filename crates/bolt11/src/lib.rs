@@ -13,18 +13,30 @@
 //! it knows nothing of BOLT 12 offers.
 //!
 //! ```
-//! use lnpay_bolt11::{Currency, Description, Invoice};
+//! use lnpay_bolt11::{Currency, Description, Invoice, InvoiceBuilder};
+//! use secp256k1::{PublicKey, Secp256k1, SecretKey};
+//! use types::{Msat, PaymentHash, PaymentSecret};
 //!
 //! # fn main() -> Result<(), Box<dyn std::error::Error>> {
-//! let invoice = Invoice::decode(
-//!     "lnbc2500u1pvjluezsp5zyg3zyg3zyg3zyg3zyg3zyg3zyg3zyg3zyg3zyg3zyg3zyg3zygspp5qqqsyqcyq5rqwzqfqqqsyqcyq5rqwzqfqqqsyqcyq5rqwzqfqypqdq5xysxxatsyp3k7enxv4jsxqzpu9qrsgquk0rl77nj30yxdy8j9vdx85fkpmdla2087ne0xh8nhedh8w27kyke0lp53ut353s06fv3qfegext0eh0ymjpf39tuven09sam30g4vgpfna3rh",
-//!     Currency::Bitcoin,
-//! )?;
-//! assert_eq!(invoice.amount().map(|a| a.msat()), Some(250_000_000));
+//! // A receiver writes an invoice (the time and the key are arguments)...
+//! let key = SecretKey::from_slice(&[7; 32])?;
+//! let text = InvoiceBuilder::new(Currency::Bitcoin, 1_496_314_658)
+//!     .amount(Msat(250_000_000))
+//!     .payment_secret(PaymentSecret([0x11; 32]))
+//!     .payment_hash(PaymentHash([1; 32]))
+//!     .description("1 cup coffee")
+//!     .expiry(60)
+//!     .build_signed(&key)?
+//!     .to_string();
+//! assert!(text.starts_with("lnbc2500u1"));
+//!
+//! // ...and a payer reads it: fields checked, payee recovered from the signature.
+//! let invoice = Invoice::decode(&text, Currency::Bitcoin)?;
+//! assert_eq!(invoice.amount(), Some(Msat(250_000_000)));
 //! assert_eq!(invoice.description(), &Description::Direct("1 cup coffee".into()));
-//! assert_eq!(invoice.expiry(), 60);
 //! assert!(invoice.is_expired(invoice.timestamp() + 61));
-//! assert_eq!(invoice.payee().to_string(), "03e7156ae33b0a208d0744199163177e909e80176e55d97a2f221ede0f934dd9ad");
+//! assert_eq!(invoice.payee_pubkey(), &PublicKey::from_secret_key(&Secp256k1::new(), &key));
+//! assert!(Invoice::decode(&text, Currency::Testnet).is_err());
 //! # Ok(())
 //! # }
 //! ```
