@@ -472,6 +472,9 @@ impl<'a> Net<'a> {
                 f(e.0);
             }
         }
+        if self.extra.is_empty() {
+            return;
+        }
         if let Some(v) = self.extra_out.get(&n) {
             v.iter().for_each(|&e| f(e));
         }
@@ -482,6 +485,9 @@ impl<'a> Net<'a> {
             for e in self.graph.incoming_range(NodeIdx(n)) {
                 f(e as u32);
             }
+        }
+        if self.extra.is_empty() {
+            return;
         }
         if let Some(v) = self.extra_in.get(&n) {
             v.iter().for_each(|&e| f(e));

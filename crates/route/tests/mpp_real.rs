@@ -2,32 +2,21 @@
 //! reports must match how often the drawn balances actually carry it.
 //!
 //! For each graph, every channel gets a balance drawn uniformly on `[0, capacity]` (seeded);
-//! a few hundred random payments are routed with no knowledge, and for each we compare the
+//! a hundred random payments per graph are routed with no knowledge, and for each we compare the
 //! predicted set probability with whether the drawn balances carry every part (each directed
 //! channel's total load at most its balance). Over the payments, the number carried must lie
 //! within statistical tolerance of the sum of the predictions.
 
-use flate2::read::GzDecoder;
+mod common;
+
+use common::{load, GRAPH_2021, GRAPH_2026};
 use lnpay_route::flow::{flow, FlowParams};
-use lnpay_route::graph::{Graph, GraphBuilder};
-use lnpay_route::import::listchannels;
+use lnpay_route::graph::Graph;
 use lnpay_route::knowledge::{Knowledge, KnowledgeConfig};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use std::collections::HashMap;
-use std::io::BufReader;
-use std::sync::Arc;
 use types::{Msat, ShortChannelIdDir};
-
-fn load(name: &str) -> Arc<Graph> {
-    let path = format!("{}/../../../shared/graph/{name}", env!("CARGO_MANIFEST_DIR"));
-    let file =
-        std::fs::File::open(&path).unwrap_or_else(|e| panic!("missing graph snapshot {path}: {e}"));
-    let mut b = GraphBuilder::new();
-    listchannels::read(BufReader::new(GzDecoder::new(BufReader::new(file))), &mut b)
-        .unwrap_or_else(|e| panic!("cannot read {path}: {e}"));
-    b.build()
-}
 
 /// Balance of each directed channel: direction 0 holds `x ~ U[0, cap]`, direction 1 the rest.
 fn draw_balances(g: &Graph, rng: &mut StdRng) -> HashMap<ShortChannelIdDir, u64> {
@@ -42,7 +31,9 @@ fn draw_balances(g: &Graph, rng: &mut StdRng) -> HashMap<ShortChannelIdDir, u64>
 }
 
 fn check(name: &str, payments: usize, seed: u64) {
-    let g = load(name);
+    let t = std::time::Instant::now();
+    let (_, g) = load(name);
+    let loaded = t.elapsed();
     assert!(g.edge_count() > 50_000, "{name}: only {} edges", g.edge_count());
     let mut rng = StdRng::seed_from_u64(seed);
     let balances = draw_balances(&g, &mut rng);
@@ -87,7 +78,10 @@ fn check(name: &str, payments: usize, seed: u64) {
     }
     let sigma = var.sqrt();
     eprintln!(
-        "{name}: {routed} routed ({multi} multi-part), predicted {sum_p:.1} carried {carried} (σ {sigma:.1})"
+        "{name}: {routed} routed ({multi} multi-part), predicted {sum_p:.1} carried {carried} \
+         (σ {sigma:.1}); load {:.1} s, flows {:.1} s",
+        loaded.as_secs_f64(),
+        (t.elapsed() - loaded).as_secs_f64()
     );
     assert!(routed >= payments * 3 / 4, "{name}: only {routed} of {payments} routed");
     assert!(multi > 0, "{name}: no payment split");
@@ -100,10 +94,10 @@ fn check(name: &str, payments: usize, seed: u64) {
 
 #[test]
 fn predicted_probability_matches_drawn_balances_2026() {
-    check("mainnet-2026-02-03.listchannels.json.gz", 200, 2026);
+    check(GRAPH_2026, 100, 2026);
 }
 
 #[test]
 fn predicted_probability_matches_drawn_balances_2021() {
-    check("mainnet-2021-04-16.listchannels.json.gz", 200, 2021);
+    check(GRAPH_2021, 100, 2021);
 }
