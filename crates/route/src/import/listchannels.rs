@@ -93,17 +93,25 @@ impl<R: Read> Chunks<R> {
         self.buf.get(..self.end).unwrap_or(&[])
     }
 
+    /// Drops the consumed bytes once they are more than a chunk (only between values: it
+    /// moves the bytes, so no range may be held).
+    fn compact(&mut self) {
+        if self.pos > CHUNK {
+            self.buf.copy_within(self.pos..self.end, 0);
+            self.end -= self.pos;
+            self.base += self.pos as u64;
+            self.pos = 0;
+        }
+    }
+
     /// Reads more bytes; false at the end of input. With `compact`, first drops what was
     /// consumed (only between values: it moves the bytes, so no range may be held).
     fn more(&mut self, compact: bool) -> Result<bool, ListChannelsError> {
         if self.eof {
             return Ok(false);
         }
-        if compact && self.pos > CHUNK {
-            self.buf.copy_within(self.pos..self.end, 0);
-            self.end -= self.pos;
-            self.base += self.pos as u64;
-            self.pos = 0;
+        if compact {
+            self.compact();
         }
         if self.buf.len() - self.end < CHUNK / 4 {
             self.buf.resize(self.buf.len() + CHUNK, 0);
@@ -148,6 +156,7 @@ impl<R: Read> Chunks<R> {
     /// Finds the extent of the next JSON value (after whitespace) and consumes it. The value
     /// is only delimited here; whoever parses the slice checks it.
     fn value(&mut self) -> Result<std::ops::Range<usize>, ListChannelsError> {
+        self.compact();
         if self.peek()?.is_none() {
             return Err(self.syntax(self.pos));
         }
@@ -779,7 +788,24 @@ struct NodeKind;
 impl Kind for NodeKind {
     type Out = NodeId;
     fn from_str(s: &str) -> Option<NodeId> {
-        s.parse().ok()
+        // 66 hex digits straight into the array: no allocation per id.
+        fn nibble(c: u8) -> Option<u8> {
+            match c {
+                b'0'..=b'9' => Some(c - b'0'),
+                b'a'..=b'f' => Some(c - b'a' + 10),
+                b'A'..=b'F' => Some(c - b'A' + 10),
+                _ => None,
+            }
+        }
+        let hex = s.as_bytes();
+        if hex.len() != 66 {
+            return None;
+        }
+        let mut out = [0u8; 33];
+        for (o, pair) in out.iter_mut().zip(hex.chunks_exact(2)) {
+            *o = nibble(pair[0])? << 4 | nibble(pair[1])?;
+        }
+        NodeId::from_array(out).ok()
     }
 }
 
