@@ -337,3 +337,65 @@ fn waitsendpay_times_out_with_200() {
     assert_eq!(e.code, 200);
     assert_eq!(e.message, "Timed out while waiting");
 }
+
+fn two_hop_route(n: &Net, amount: u64) -> Vec<lnpay_payment::HopRecord> {
+    vec![
+        lnpay_payment::HopRecord {
+            id: n.ids[1],
+            channel: scid(1),
+            direction: u8::from(n.ids[0] > n.ids[1]),
+            amount_msat: Msat(amount + 1000 + amount / 10_000),
+            delay: 58,
+        },
+        lnpay_payment::HopRecord {
+            id: n.ids[2],
+            channel: scid(2),
+            direction: u8::from(n.ids[1] > n.ids[2]),
+            amount_msat: Msat(amount),
+            delay: 18,
+        },
+    ]
+}
+
+#[test]
+fn multi_part_sendpay_rules() {
+    let n = net();
+    let mut m = machine(&n);
+    let part = |partid: u64, amount: u64, total: u64| SendpayRequest {
+        route: two_hop_route(&n, amount),
+        payment_hash: n.preimage.hash(),
+        payment_secret: Some(n.secret),
+        partid: Some(partid),
+        amount_msat: Some(Msat(total)),
+        ..Default::default()
+    };
+    let mut call = |id: u64, r: SendpayRequest| {
+        let a = m.handle(Input::Command { id, command: Command::Sendpay(r) }, NOW_MS);
+        (reply(&a, id).unwrap(), sends(&a).len())
+    };
+    let (r, sent) = call(1, part(1, AMT / 2, AMT));
+    assert_eq!(r.unwrap()["partid"], 1);
+    assert_eq!(sent, 1);
+    // Another total for the same payment.
+    let e = call(2, part(2, AMT / 2, AMT + 1)).0.unwrap_err();
+    assert_eq!(
+        (e.code, e.message.as_str()),
+        (-32602, "msatoshi was previously 50000000msat, now 50000001msat")
+    );
+    // A non-parallel part while parallel ones are pending.
+    let mut single = part(0, AMT, AMT);
+    single.partid = None;
+    let e = call(3, single).0.unwrap_err();
+    assert_eq!((e.code, e.message.as_str()), (200, "Already have parallel payment in progress"));
+    let (r, sent) = call(4, part(2, AMT / 2, AMT));
+    assert_eq!(r.unwrap()["status"], "pending");
+    assert_eq!(sent, 1);
+    // Everything is in flight already.
+    let e = call(5, part(3, AMT / 2, AMT)).0.unwrap_err();
+    assert_eq!(e.code, 200);
+    assert_eq!(e.message, "Already have 50000000msat of 50000000msat payments in progress");
+    // Part 1 again: its pending status, no second HTLC.
+    let (r, sent) = call(6, part(1, AMT / 2, AMT));
+    assert_eq!(r.unwrap()["status"], "pending");
+    assert_eq!(sent, 0);
+}
