@@ -11,7 +11,7 @@
 
 use crate::crypto::{self, SharedSecret};
 use core::fmt;
-use secp256k1::{PublicKey, Scalar, Secp256k1, SecretKey};
+use secp256k1::{PublicKey, Scalar, SecretKey};
 use types::bigsize::{self, BigSizeError};
 
 /// Length of `hop_payloads` in a payment onion.
@@ -303,9 +303,9 @@ pub fn build_routing_info<P: AsRef<[u8]>>(
     // Shared secrets: one ECDH per hop with the running ephemeral secret; the ephemeral public
     // key follows by a base-point multiplication of the blinded secret.
     let first = secrets.len();
-    let secp = Secp256k1::signing_only();
+    let secp = secp256k1::SECP256K1;
     let mut ephemeral_secret = *session_key;
-    let first_public = PublicKey::from_secret_key(&secp, session_key);
+    let first_public = PublicKey::from_secret_key(secp, session_key);
     let mut ephemeral_public = first_public;
     for (hop, (node_id, _)) in hops.iter().enumerate() {
         let secret = SharedSecret::new(node_id, &ephemeral_secret);
@@ -315,7 +315,7 @@ pub fn build_routing_info<P: AsRef<[u8]>>(
             let blind = || BuildError::InvalidBlindingFactor { hop };
             let scalar = Scalar::from_be_bytes(factor).map_err(|_| blind())?;
             ephemeral_secret = ephemeral_secret.mul_tweak(&scalar).map_err(|_| blind())?;
-            ephemeral_public = PublicKey::from_secret_key(&secp, &ephemeral_secret);
+            ephemeral_public = PublicKey::from_secret_key(secp, &ephemeral_secret);
         }
     }
     let secrets = secrets.get(first..).unwrap_or_default();
@@ -489,9 +489,9 @@ pub fn peel_routing_info(
     } else {
         let factor = crypto::blinding_factor(public_key, &shared_secret);
         let scalar = Scalar::from_be_bytes(factor).map_err(|_| PeelError::InvalidBlindingFactor)?;
-        let secp = Secp256k1::verification_only();
+        let secp = secp256k1::SECP256K1;
         let next_key =
-            public_key.mul_tweak(&secp, &scalar).map_err(|_| PeelError::InvalidBlindingFactor)?;
+            public_key.mul_tweak(secp, &scalar).map_err(|_| PeelError::InvalidBlindingFactor)?;
         Some((next_key, next_hmac))
     };
     Ok(Layer { shared_secret, payload, slot_len: end, next })
@@ -506,7 +506,7 @@ mod tests {
     }
 
     fn node(b: u8) -> PublicKey {
-        PublicKey::from_secret_key(&Secp256k1::new(), &key(b))
+        PublicKey::from_secret_key(secp256k1::SECP256K1, &key(b))
     }
 
     #[test]
