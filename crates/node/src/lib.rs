@@ -12,4 +12,5 @@
 //! ```
 
 pub mod cmd;
+pub mod daemon;
 pub mod driver;

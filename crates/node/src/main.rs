@@ -1,6 +1,8 @@
 //! The `lnpay` command line.
 
 mod cmd;
+// So that `crate::daemon` names the same module in the binary as in the library.
+use lnpay_node::daemon;
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
@@ -21,6 +23,10 @@ enum Cmd {
     Getroute(cmd::getroute::Args),
     /// Check a BOLT 11 invoice and print its fields (like Core Lightning's decodepay).
     Decode(cmd::decode::Args),
+    /// Run the daemon: our node in a simulated network, JSON-RPC on a unix socket.
+    Node(cmd::node::Args),
+    /// Send one JSON-RPC request to a running daemon (like lightning-cli).
+    Cli(cmd::cli::Args),
 }
 
 fn main() -> ExitCode {
@@ -29,5 +35,7 @@ fn main() -> ExitCode {
         Cmd::Onion(args) => cmd::onion::run(args),
         Cmd::Decode(args) => cmd::decode::run(args),
         Cmd::Getroute(args) => cmd::getroute::run(args),
+        Cmd::Node(args) => cmd::node::run(args),
+        Cmd::Cli(args) => cmd::cli::run(args),
     }
 }

@@ -1,7 +1,9 @@
 //! One module per subcommand of `lnpay`.
 
+pub mod cli;
 pub mod decode;
 pub mod getroute;
+pub mod node;
 pub mod onion;
 
 use serde_json::{json, Value};

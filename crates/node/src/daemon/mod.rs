@@ -1,0 +1,294 @@
+//! The daemon behind `lnpay node`: a JSON-RPC 2.0 server on a unix socket (framed as Core
+//! Lightning frames it, see [`rpc`]) in front of one thread that owns the payment driver and
+//! the simulated network. Connection threads parse requests and hand them to the driver
+//! thread over a channel; a long call (`pay`) waits on its own reply channel, so it never
+//! blocks other requests.
+
+pub mod rpc;
+
+pub use crate::driver::Driver;
+use payment::{Command, ListRequest, PayRequest, Reply};
+use rpc::{bad_param, bind, parse_msat, required, RpcFailure, INVALID_PARAMS, METHOD_NOT_FOUND};
+use serde_json::{json, Value};
+use std::collections::HashMap;
+use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender};
+use std::time::Duration;
+use types::{Msat, NodeId, PaymentHash};
+
+/// The methods `help` lists.
+pub const METHODS: &[&str] = &[
+    "getinfo",
+    "decodepay",
+    "pay",
+    "listpays",
+    "listsendpays",
+    "stop",
+    "help",
+    "dev-siminvoice",
+    "listpeerchannels",
+];
+
+/// A request handed to the driver thread.
+pub struct Job {
+    /// The method.
+    pub method: String,
+    /// Its params.
+    pub params: Value,
+    /// Where the answer goes.
+    pub reply: Sender<Result<Value, RpcFailure>>,
+}
+
+/// Whether the driver thread goes on.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Flow {
+    /// Keep serving.
+    Continue,
+    /// `stop` was called.
+    Stop,
+}
+
+/// The driver thread's state.
+pub struct Node {
+    driver: Driver,
+    waiting: HashMap<u64, Sender<Result<Value, RpcFailure>>>,
+}
+
+fn from_reply(r: Reply) -> Result<Value, RpcFailure> {
+    r.map_err(|e| RpcFailure { code: e.code, message: e.message, data: e.data })
+}
+
+fn string(slot: &Option<Value>, name: &str) -> Result<Option<String>, RpcFailure> {
+    match slot {
+        None => Ok(None),
+        Some(Value::String(s)) => Ok(Some(s.clone())),
+        Some(v) => Err(bad_param(name, "a string", v)),
+    }
+}
+
+fn msat(slot: &Option<Value>, name: &str) -> Result<Option<Msat>, RpcFailure> {
+    match slot {
+        None => Ok(None),
+        Some(v) => parse_msat(v)
+            .map(|m| Some(Msat(m)))
+            .ok_or_else(|| bad_param(name, "a millisatoshi amount", v)),
+    }
+}
+
+fn hash(slot: &Option<Value>, name: &str) -> Result<Option<PaymentHash>, RpcFailure> {
+    match slot {
+        None => Ok(None),
+        Some(v) => v
+            .as_str()
+            .and_then(|s| s.parse().ok())
+            .map(Some)
+            .ok_or_else(|| bad_param(name, "a 32 byte hex value", v)),
+    }
+}
+
+fn u64_param(slot: &Option<Value>, name: &str) -> Result<Option<u64>, RpcFailure> {
+    match slot {
+        None => Ok(None),
+        Some(v) => {
+            v.as_u64().map(Some).ok_or_else(|| bad_param(name, "an unsigned 64 bit integer", v))
+        }
+    }
+}
+
+impl Node {
+    /// A node around a driver.
+    pub fn new(driver: Driver) -> Node {
+        Node { driver, waiting: HashMap::new() }
+    }
+
+    /// Serves jobs until `stop` or until every sender is gone; runs the network between jobs
+    /// (faster than real time: the discrete-event clock jumps to the next event).
+    pub fn run(mut self, jobs: Receiver<Job>) {
+        loop {
+            let busy = !self.waiting.is_empty();
+            let wait = if busy { Duration::from_millis(0) } else { Duration::from_millis(50) };
+            match jobs.recv_timeout(wait) {
+                Ok(job) => {
+                    if self.handle(job) == Flow::Stop {
+                        return;
+                    }
+                    while let Ok(job) = jobs.try_recv() {
+                        if self.handle(job) == Flow::Stop {
+                            return;
+                        }
+                    }
+                }
+                Err(RecvTimeoutError::Timeout) => {}
+                Err(RecvTimeoutError::Disconnected) => return,
+            }
+            for _ in 0..256 {
+                if self.waiting.is_empty() || !self.driver.step() {
+                    break;
+                }
+            }
+            self.deliver();
+        }
+    }
+
+    fn deliver(&mut self) {
+        let done: Vec<u64> = self
+            .waiting
+            .keys()
+            .copied()
+            .filter(|id| self.driver.replies.contains_key(id))
+            .collect();
+        for id in done {
+            if let (Some(tx), Some(r)) = (self.waiting.remove(&id), self.driver.replies.remove(&id))
+            {
+                eprintln!("lnpay: command {id} replied ok={}", r.is_ok());
+                let _ = tx.send(from_reply(r));
+            }
+        }
+    }
+
+    /// Handles one job: answers it now or parks it until the machine replies.
+    pub fn handle(&mut self, job: Job) -> Flow {
+        if job.method == "stop" {
+            let _ = job.reply.send(Ok(json!({"result": "Shutdown complete"})));
+            return Flow::Stop;
+        }
+        match self.command(&job.method, &job.params) {
+            Ok(Some(command)) => {
+                let id = self.driver.submit(command);
+                self.waiting.insert(id, job.reply);
+                self.deliver();
+            }
+            Ok(None) => {
+                let _ = job.reply.send(self.immediate(&job.method, &job.params));
+            }
+            Err(e) => {
+                let _ = job.reply.send(Err(e));
+            }
+        }
+        Flow::Continue
+    }
+
+    /// The payment machine command a request makes, or `None` for methods answered here.
+    fn command(&self, method: &str, params: &Value) -> Result<Option<Command>, RpcFailure> {
+        Ok(Some(match method {
+            "pay" => {
+                let p = bind(
+                    params,
+                    &["bolt11", "amount_msat", "label", "retry_for", "maxfee", "description"],
+                )?;
+                let bolt11 = string(&Some(required(&p[0], "bolt11")?), "bolt11")?;
+                Command::Pay(PayRequest {
+                    bolt11: bolt11.unwrap_or_default(),
+                    amount_msat: msat(&p[1], "amount_msat")?,
+                    label: string(&p[2], "label")?,
+                    retry_for: u64_param(&p[3], "retry_for")?,
+                    maxfee: msat(&p[4], "maxfee")?,
+                    description: string(&p[5], "description")?,
+                    ..Default::default()
+                })
+            }
+            "listpays" | "listsendpays" => {
+                let p = bind(params, &["bolt11", "payment_hash"])?;
+                let req = ListRequest {
+                    bolt11: string(&p[0], "bolt11")?,
+                    payment_hash: hash(&p[1], "payment_hash")?,
+                    ..Default::default()
+                };
+                if method == "listpays" {
+                    Command::Listpays(req)
+                } else {
+                    Command::Listsendpays(req)
+                }
+            }
+            _ => return Ok(None),
+        }))
+    }
+
+    fn immediate(&mut self, method: &str, params: &Value) -> Result<Value, RpcFailure> {
+        match method {
+            "getinfo" => {
+                bind(params, &[])?;
+                let sim = &self.driver.sim;
+                let payer = sim.payer();
+                let id = sim.node_id(payer).map(|n| n.to_string()).unwrap_or_default();
+                let channels = sim.node_channels(payer).len();
+                Ok(json!({
+                    "id": id,
+                    "alias": "lnpay",
+                    "color": "000000",
+                    "num_peers": channels,
+                    "num_pending_channels": 0,
+                    "num_active_channels": channels,
+                    "num_inactive_channels": 0,
+                    "address": [],
+                    "binding": [],
+                    "version": env!("CARGO_PKG_VERSION"),
+                    "blockheight": sim::ChannelBackend::block_height(sim),
+                    "network": "sim",
+                    "fees_collected_msat": 0,
+                    "lightning-dir": "",
+                }))
+            }
+            "listpeerchannels" => {
+                bind(params, &["id"])?;
+                let sim = &self.driver.sim;
+                let payer = sim.payer();
+                let mut channels = Vec::new();
+                for scid in sim.node_channels(payer) {
+                    let Some((nodes, _)) = sim.balances(scid) else { continue };
+                    let peer = if nodes[0] == payer { nodes[1] } else { nodes[0] };
+                    let (Some(peer), Some(spendable)) =
+                        (sim.node_id(peer), sim.spendable_by(scid, payer))
+                    else {
+                        continue;
+                    };
+                    channels.push(json!({
+                        "peer_id": peer.to_string(),
+                        "peer_connected": true,
+                        "state": "CHANNELD_NORMAL",
+                        "short_channel_id": scid.to_string(),
+                        "spendable_msat": spendable.0,
+                    }));
+                }
+                Ok(json!({"channels": channels}))
+            }
+            "help" => {
+                bind(params, &["command"])?;
+                let help: Vec<Value> = METHODS.iter().map(|m| json!({"command": m})).collect();
+                Ok(json!({"help": help}))
+            }
+            "decodepay" => {
+                let p = bind(params, &["bolt11", "description"])?;
+                let b = string(&Some(required(&p[0], "bolt11")?), "bolt11")?.unwrap_or_default();
+                let d = string(&p[1], "description")?;
+                crate::cmd::decode::decodepay(
+                    &b,
+                    crate::cmd::decode::Network::Bitcoin,
+                    d.as_deref(),
+                )
+                .map_err(|e| RpcFailure {
+                    code: e["code"].as_i64().unwrap_or(-1),
+                    message: e["message"].as_str().unwrap_or_default().to_string(),
+                    data: None,
+                })
+            }
+            "dev-siminvoice" => {
+                let p = bind(params, &["node_id", "amount_msat"])?;
+                let v = required(&p[0], "node_id")?;
+                let node: NodeId = v
+                    .as_str()
+                    .and_then(|s| s.parse().ok())
+                    .ok_or_else(|| bad_param("node_id", "a node id", &v))?;
+                let amount = msat(&Some(required(&p[1], "amount_msat")?), "amount_msat")?;
+                let sim = &mut self.driver.sim;
+                let idx = sim
+                    .node_index(&node)
+                    .ok_or_else(|| RpcFailure::new(INVALID_PARAMS, "node_id: unknown node"))?;
+                let inv = sim
+                    .create_invoice(idx, amount)
+                    .ok_or_else(|| RpcFailure::new(-1, "could not create invoice"))?;
+                Ok(json!({"bolt11": inv.bolt11, "payment_hash": inv.payment_hash.to_string()}))
+            }
+            other => Err(RpcFailure::new(METHOD_NOT_FOUND, format!("Unknown command '{other}'"))),
+        }
+    }
+}

@@ -1,0 +1,258 @@
+//! `lnpay node` over its socket: Core Lightning's framing, param errors, methods, a pay, and a
+//! few hundred malformed requests after which the daemon still pays.
+
+use serde_json::{json, Value};
+use std::io::{Read, Write};
+use std::os::unix::net::UnixStream;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command};
+use std::time::{Duration, Instant};
+
+struct Daemon {
+    child: Child,
+    sock: PathBuf,
+    _dir: TempDir,
+}
+
+struct TempDir(PathBuf);
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+impl Drop for Daemon {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn start(name: &str) -> Daemon {
+    let dir = std::env::temp_dir().join(format!("lnpay-daemon-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let child = Command::new(env!("CARGO_BIN_EXE_lnpay"))
+        .args(["node", "--data-dir"])
+        .arg(&dir)
+        .spawn()
+        .unwrap();
+    let sock = dir.join("sim").join("lightning-rpc");
+    let t = Instant::now();
+    while UnixStream::connect(&sock).is_err() {
+        assert!(t.elapsed() < Duration::from_secs(20), "daemon did not open {}", sock.display());
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    Daemon { child, sock, _dir: TempDir(dir) }
+}
+
+/// Reads one response (up to and including "\n\n"), checking the terminator.
+fn read_response(c: &mut UnixStream, pending: &mut Vec<u8>) -> Value {
+    let mut buf = [0u8; 4096];
+    loop {
+        if let Some(end) = pending.windows(2).position(|w| w == b"\n\n") {
+            let v: Value = serde_json::from_slice(&pending[..end]).unwrap();
+            pending.drain(..end + 2);
+            return v;
+        }
+        let n = c.read(&mut buf).unwrap();
+        assert!(n > 0, "connection closed before a full response");
+        pending.extend_from_slice(&buf[..n]);
+    }
+}
+
+fn call(sock: &Path, method: &str, params: Value) -> Value {
+    let mut c = UnixStream::connect(sock).unwrap();
+    let req = json!({"jsonrpc": "2.0", "id": 1, "method": method, "params": params});
+    c.write_all(req.to_string().as_bytes()).unwrap();
+    read_response(&mut c, &mut Vec::new())
+}
+
+fn ok(v: Value) -> Value {
+    assert!(v.get("error").is_none(), "expected a result, got {v}");
+    v["result"].clone()
+}
+
+fn err(v: Value) -> (i64, String) {
+    let e = &v["error"];
+    (e["code"].as_i64().unwrap(), e["message"].as_str().unwrap().to_string())
+}
+
+fn pay_one(sock: &Path, amount: u64) -> Value {
+    let peers = ok(call(sock, "listpeerchannels", json!([])));
+    let peer = peers["channels"][0]["peer_id"].as_str().unwrap().to_string();
+    let inv = ok(call(sock, "dev-siminvoice", json!([peer, amount])));
+    let r = ok(call(sock, "pay", json!({"bolt11": inv["bolt11"]})));
+    assert_eq!(r["status"], "complete");
+    assert_eq!(r["payment_hash"], inv["payment_hash"]);
+    assert_eq!(r["amount_msat"], amount);
+    r
+}
+
+#[test]
+fn framing_like_core_lightning() {
+    let d = start("framing");
+    let mut c = UnixStream::connect(&d.sock).unwrap();
+    let mut pending = Vec::new();
+    // Two requests in one write, no delimiter.
+    c.write_all(br#"{"jsonrpc":"2.0","id":1,"method":"getinfo"}{"jsonrpc":"2.0","id":"b","method":"help","params":[]}"#)
+        .unwrap();
+    let a = read_response(&mut c, &mut pending);
+    let b = read_response(&mut c, &mut pending);
+    let mut ids = vec![a["id"].clone(), b["id"].clone()];
+    ids.sort_by_key(|v| v.to_string());
+    assert_eq!(ids, vec![json!("b"), json!(1)]);
+    // One request split across writes.
+    c.write_all(br#"{"jsonrpc":"2.0","id":7,"met"#).unwrap();
+    std::thread::sleep(Duration::from_millis(50));
+    c.write_all(br#"hod":"getinfo","params":{}}"#).unwrap();
+    let r = read_response(&mut c, &mut pending);
+    assert_eq!(r["id"], 7);
+    assert_eq!(r["result"]["network"], "sim");
+    assert_eq!(r["result"]["id"].as_str().unwrap().len(), 66);
+    assert!(pending.is_empty());
+}
+
+#[test]
+fn errors_carry_core_lightning_codes_and_messages() {
+    let d = start("errors");
+    assert_eq!(
+        err(call(&d.sock, "nosuch", json!([]))),
+        (-32601, "Unknown command 'nosuch'".into())
+    );
+    let (code, msg) = err(call(&d.sock, "getinfo", json!({"x": 1})));
+    assert_eq!(code, -32602);
+    assert!(msg.starts_with("unknown parameter: x, "), "{msg}");
+    assert_eq!(
+        err(call(&d.sock, "pay", json!([]))),
+        (-32602, "missing required parameter: bolt11".into())
+    );
+    assert_eq!(
+        err(call(&d.sock, "getinfo", json!([1]))),
+        (-32602, "too many parameters: got 1, expected 0".into())
+    );
+    let (code, msg) = err(call(&d.sock, "pay", json!({"bolt11": "x", "amount_msat": "1.5sat"})));
+    assert_eq!(
+        (code, msg.as_str()),
+        (-32602, "amount_msat: should be a millisatoshi amount: invalid token '1.5sat'")
+    );
+    let mut c = UnixStream::connect(&d.sock).unwrap();
+    c.write_all(br#"{"id":3,"method":"pay","params":{"bolt11":"a","bolt11":"b"}}"#).unwrap();
+    assert_eq!(
+        err(read_response(&mut c, &mut Vec::new())),
+        (-32602, "duplicate json names: bolt11".into())
+    );
+    c.write_all(br#"{"id":4,"params":[]}"#).unwrap();
+    assert_eq!(err(read_response(&mut c, &mut Vec::new())).0, -32600);
+}
+
+#[test]
+fn pay_then_list() {
+    let d = start("pay");
+    let r = pay_one(&d.sock, 100_000);
+    let hash = r["payment_hash"].clone();
+    let pays = ok(call(&d.sock, "listpays", json!({"payment_hash": hash})));
+    assert_eq!(pays["pays"].as_array().unwrap().len(), 1);
+    assert_eq!(pays["pays"][0]["status"], "complete");
+    let parts = ok(call(&d.sock, "listsendpays", json!([null, hash])));
+    let parts = parts["payments"].as_array().unwrap();
+    assert!(!parts.is_empty());
+    assert!(parts.iter().any(|p| p["status"] == "complete"));
+    let dec = ok(call(&d.sock, "decodepay", json!([pays["pays"][0]["bolt11"]])));
+    assert_eq!(dec["payment_hash"], hash);
+}
+
+#[test]
+fn malformed_requests_then_a_pay() {
+    let d = start("malformed");
+    let bad: Vec<Vec<u8>> = vec![
+        b"{]".to_vec(),
+        b"[1,2,3]".to_vec(),
+        b"42".to_vec(),
+        b"\"str\"".to_vec(),
+        br#"{"id":{},"method":"getinfo"}"#.to_vec(),
+        br#"{"id":1,"method":17}"#.to_vec(),
+        br#"{"id":1,"method":"getinfo","params":5}"#.to_vec(),
+        br#"{"id":1,"method":"pay","params":[1e400]}"#.to_vec(),
+        br#"{"id":1,"method":"pay","params":{"bolt11":123}}"#.to_vec(),
+        br#"{"id":1,"method":"pay","params":["lnbc1nope"]}"#.to_vec(),
+        br#"{"id":1,"method":"dev-siminvoice","params":["02zz", 5]}"#.to_vec(),
+        br#"{"id":1,"method":"dev-siminvoice","params":[null, 99999999999999999999999]}"#.to_vec(),
+        br#"{"id":1,"method":"listpays","params":[null,"abc"]}"#.to_vec(),
+        br#"{"id":1,"method":"\u0000"}"#.to_vec(),
+        b"\xff\xfe".to_vec(),
+    ];
+    let mut answered = 0;
+    let mut n = 0;
+    for round in 0..20 {
+        for b in &bad {
+            n += 1;
+            let mut c = UnixStream::connect(&d.sock).unwrap();
+            c.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+            c.write_all(b).unwrap();
+            let mut out = Vec::new();
+            let mut buf = [0u8; 4096];
+            // Read until a full response or the close.
+            loop {
+                if out.windows(2).any(|w| w == b"\n\n") {
+                    break;
+                }
+                match c.read(&mut buf) {
+                    Ok(0) => break,
+                    Ok(k) => out.extend_from_slice(&buf[..k]),
+                    Err(e) => {
+                        panic!("no answer and no close for {:?}: {e}", String::from_utf8_lossy(b))
+                    }
+                }
+            }
+            if !out.is_empty() {
+                let v: Value = serde_json::from_slice(&out[..out.len() - 2]).unwrap();
+                assert!(v["error"]["code"].is_i64(), "{v}");
+                answered += 1;
+            }
+        }
+        // A half-written request, then disconnect.
+        let mut c = UnixStream::connect(&d.sock).unwrap();
+        c.write_all(format!(r#"{{"id":{round},"method":"pay","par"#).as_bytes()).unwrap();
+        drop(c);
+        n += 1;
+    }
+    assert_eq!(n, 20 * (bad.len() + 1));
+    assert!(answered >= 20 * (bad.len() - 1), "answered {answered}");
+    pay_one(&d.sock, 50_000);
+}
+
+#[test]
+fn cli_and_stop() {
+    let d = start("cli");
+    let out = Command::new(env!("CARGO_BIN_EXE_lnpay"))
+        .args(["cli", "--rpc-file"])
+        .arg(&d.sock)
+        .args(["-k", "getinfo"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["network"], "sim");
+    let out = Command::new(env!("CARGO_BIN_EXE_lnpay"))
+        .args(["cli", "--rpc-file"])
+        .arg(&d.sock)
+        .args(["pay"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["code"], -32602);
+    assert_eq!(ok(call(&d.sock, "stop", json!([])))["result"], "Shutdown complete");
+    let t = Instant::now();
+    let mut d = d;
+    loop {
+        if let Some(s) = d.child.try_wait().unwrap() {
+            assert!(s.success());
+            break;
+        }
+        assert!(t.elapsed() < Duration::from_secs(10), "daemon did not exit after stop");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
