@@ -1,7 +1,9 @@
 //! The `lnpay` command line.
 
 mod cmd;
-// So that `crate::daemon` names the same module in the binary as in the library.
+// So that `crate::driver` names the same module in the binary as in the library.
+use lnpay_node::driver;
+// Likewise for the daemon's modules.
 use lnpay_node::daemon;
 
 use clap::{Parser, Subcommand};
@@ -23,6 +25,8 @@ enum Cmd {
     Getroute(cmd::getroute::Args),
     /// Check a BOLT 11 invoice and print its fields (like Core Lightning's decodepay).
     Decode(cmd::decode::Args),
+    /// Pay invoices on a simulated network and report delivery against max-flow feasibility.
+    Sim(cmd::sim::Args),
     /// Run the daemon: our node in a simulated network, JSON-RPC on a unix socket.
     Node(cmd::node::Args),
     /// Send one JSON-RPC request to a running daemon (like lightning-cli).
@@ -35,6 +39,7 @@ fn main() -> ExitCode {
         Cmd::Onion(args) => cmd::onion::run(args),
         Cmd::Decode(args) => cmd::decode::run(args),
         Cmd::Getroute(args) => cmd::getroute::run(args),
+        Cmd::Sim(args) => cmd::sim::run(args),
         Cmd::Node(args) => cmd::node::run(args),
         Cmd::Cli(args) => cmd::cli::run(args),
     }

@@ -5,6 +5,7 @@ pub mod decode;
 pub mod getroute;
 pub mod node;
 pub mod onion;
+pub mod sim;
 
 use serde_json::{json, Value};
 
