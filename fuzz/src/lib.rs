@@ -52,6 +52,7 @@ pub mod targets {
     pub mod node_announcement;
     pub mod onion_peel;
     pub mod payment_records;
+    pub mod rpc_request;
     pub mod tlv_stream;
 }
 
@@ -73,6 +74,7 @@ pub const TARGETS: &[(&str, DoTest)] = &[
     ("bolt11_decode", targets::bolt11_decode::do_test),
     ("listchannels_json", targets::listchannels_json::do_test),
     ("payment_records", targets::payment_records::do_test),
+    ("rpc_request", targets::rpc_request::do_test),
 ];
 
 /// The committed corpus of target `name`: `fuzz/corpus/<name>/`.

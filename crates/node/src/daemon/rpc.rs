@@ -57,6 +57,12 @@ impl Framer {
             self.buf.clear();
             return Frame::Incomplete;
         };
+        // A request is an object (a batch an array): anything else could not be told apart
+        // from a value still being written (`12` then `3`), so the stream is broken.
+        if !matches!(self.buf.get(start), Some(b'{' | b'[')) {
+            self.buf.clear();
+            return Frame::Broken;
+        }
         let mut it = serde_json::Deserializer::from_slice(&self.buf[start..]).into_iter::<Value>();
         match it.next() {
             Some(Ok(v)) => {
@@ -320,6 +326,8 @@ mod tests {
         assert_eq!(f.next_value(), Frame::Incomplete);
         assert!(!f.has_partial());
         f.push(b"{]");
+        assert_eq!(f.next_value(), Frame::Broken);
+        f.push(b"12");
         assert_eq!(f.next_value(), Frame::Broken);
     }
 

@@ -1,0 +1,18 @@
+//! Fuzz target `rpc_request`: the daemon's JSON-RPC stream reader (`lnpay_node::daemon::rpc`).
+//! The checks are in `lnpay_fuzz::targets::rpc_request`.
+//!
+//! With `cfg(fuzzing)` (cargo-fuzz) this is a libFuzzer target; without it, a program that runs
+//! the checks over the files named on its command line, or over `fuzz/corpus/rpc_request/`.
+#![cfg_attr(fuzzing, no_main)]
+
+#[cfg(fuzzing)]
+libfuzzer_sys::fuzz_target!(|data: &[u8]| lnpay_fuzz::targets::rpc_request::do_test(data));
+
+#[cfg(not(fuzzing))]
+fn main() -> std::process::ExitCode {
+    lnpay_fuzz::main_without_fuzzer(
+        "rpc_request",
+        lnpay_fuzz::targets::rpc_request::do_test,
+        std::env::args_os().skip(1),
+    )
+}
