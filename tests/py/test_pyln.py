@@ -1,0 +1,132 @@
+"""pyln-client's LightningRpc against a real `lnpay node`, every reply checked against the
+response part of Core Lightning's schema for its method (../shared/spec/cln-schemas)."""
+
+import json
+import os
+import re
+import subprocess
+import tempfile
+import time
+from pathlib import Path
+
+import jsonschema
+import pytest
+from pyln.client import LightningRpc, RpcError
+
+ROOT = Path(__file__).resolve().parents[2]
+SCHEMAS = ROOT.parent / "shared" / "spec" / "cln-schemas"
+
+
+def binary():
+    target = Path(os.environ.get("CARGO_TARGET_DIR", ROOT / "target"))
+    if not target.is_absolute():
+        target = ROOT / target
+    exe = target / "debug" / "lnpay"
+    if not exe.exists():
+        pytest.fail(f"the lnpay binary is missing: expected {exe} (run `cargo build -p lnpay-node`)")
+    return exe
+
+
+def _is(pattern):
+    rx = re.compile(pattern)
+    return lambda _c, v: isinstance(v, str) and rx.fullmatch(v) is not None
+
+
+def _uint(bits):
+    return lambda _c, v: isinstance(v, int) and not isinstance(v, bool) and 0 <= v < (1 << bits)
+
+
+CHECKER = jsonschema.Draft7Validator.TYPE_CHECKER.redefine_many(
+    {
+        "hash": _is(r"[0-9a-f]{64}"),
+        "secret": _is(r"[0-9a-f]{64}"),
+        "pubkey": _is(r"0[23][0-9a-f]{64}"),
+        "hex": _is(r"([0-9a-f]{2})*"),
+        "signature": _is(r"([0-9a-f]{2})+"),
+        "short_channel_id": _is(r"\d+x\d+x\d+"),
+        "short_channel_id_dir": _is(r"\d+x\d+x\d+/[01]"),
+        "msat": _uint(64),
+        "u64": _uint(64),
+        "u32": _uint(32),
+        "u16": _uint(16),
+        "u8": _uint(8),
+        "currency": lambda _c, v: isinstance(v, str),
+    }
+)
+Validator = jsonschema.validators.extend(jsonschema.Draft7Validator, type_checker=CHECKER)
+
+
+def check(method, reply):
+    path = SCHEMAS / f"{method}.json"
+    if not path.exists():
+        pytest.fail(f"the Core Lightning schema is missing: expected {path}")
+    schema = json.loads(path.read_text())["response"]
+    Validator(schema).validate(reply)
+    return reply
+
+
+@pytest.fixture(scope="module")
+def node():
+    exe = binary()
+    with tempfile.TemporaryDirectory() as d:
+        proc = subprocess.Popen([exe, "node", "--data-dir", d], stderr=subprocess.DEVNULL)
+        sock = Path(d) / "sim" / "lightning-rpc"
+        deadline = time.time() + 20
+        while not sock.exists():
+            if time.time() > deadline or proc.poll() is not None:
+                proc.kill()
+                pytest.fail(f"lnpay node did not open {sock}")
+            time.sleep(0.05)
+        rpc = LightningRpc(str(sock))
+        yield rpc
+        try:
+            rpc.call("stop")
+        except Exception:
+            pass
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+def invoice(rpc, amount):
+    peer = rpc.call("listpeerchannels")["channels"][0]["peer_id"]
+    return rpc.call("dev-siminvoice", [peer, amount])
+
+
+def test_getinfo(node):
+    info = node.getinfo()
+    assert info["network"] == "sim"
+    assert len(info["id"]) == 66
+
+
+def test_decodepay(node):
+    inv = invoice(node, 12_345)
+    d = check("decodepay", node.decodepay(inv["bolt11"]))
+    assert d["payment_hash"] == inv["payment_hash"]
+    assert d["amount_msat"] == 12_345
+
+
+def test_pay_then_lists(node):
+    inv = invoice(node, 200_000)
+    r = check("pay", node.pay(inv["bolt11"]))
+    assert r["status"] == "complete"
+    assert r["amount_msat"] == 200_000
+    pays = check("listpays", node.listpays(payment_hash=inv["payment_hash"]))
+    assert [p["status"] for p in pays["pays"]] == ["complete"]
+    parts = check("listsendpays", node.listsendpays(payment_hash=inv["payment_hash"]))
+    assert any(p["status"] == "complete" for p in parts["payments"])
+
+
+def test_pay_twice_and_param_errors(node):
+    inv = invoice(node, 10_000)
+    first = node.pay(inv["bolt11"])
+    again = check("pay", node.pay(inv["bolt11"]))
+    assert again["payment_preimage"] == first["payment_preimage"]
+    with pytest.raises(RpcError) as e:
+        node.call("pay", {})
+    assert e.value.error["code"] == -32602
+    assert e.value.error["message"] == "missing required parameter: bolt11"
+    with pytest.raises(RpcError) as e:
+        node.call("nosuchmethod")
+    assert e.value.error["code"] == -32601
