@@ -130,3 +130,52 @@ def test_pay_twice_and_param_errors(node):
     with pytest.raises(RpcError) as e:
         node.call("nosuchmethod")
     assert e.value.error["code"] == -32601
+
+
+def one_hop_route(rpc, amount):
+    me = rpc.getinfo()["id"]
+    ch = rpc.call("listpeerchannels")["channels"][0]
+    peer = ch["peer_id"]
+    inv = rpc.call("dev-siminvoice", [peer, amount])
+    d = rpc.decodepay(inv["bolt11"])
+    hop = {
+        "id": peer,
+        "channel": ch["short_channel_id"],
+        "direction": 0 if me < peer else 1,
+        "amount_msat": amount,
+        "delay": d["min_final_cltv_expiry"],
+    }
+    return inv, d, [hop]
+
+
+def test_sendpay_waitsendpay_201_delpay(node):
+    inv, d, route = one_hop_route(node, 100_000)
+    h = inv["payment_hash"]
+    sent = check(
+        "sendpay",
+        node.sendpay(route, h, payment_secret=d["payment_secret"], bolt11=inv["bolt11"], amount_msat=100_000),
+    )
+    assert sent["status"] == "pending"
+    done = check("waitsendpay", node.waitsendpay(h))
+    assert done["status"] == "complete"
+    with pytest.raises(RpcError) as e:
+        node.sendpay([dict(route[0], amount_msat=100_001)], h, payment_secret=d["payment_secret"], amount_msat=100_001)
+    assert e.value.error["code"] == 201
+    assert e.value.error["message"] == "Already succeeded with amount 100000msat (not 100001msat)"
+    status = node.paystatus(inv["bolt11"])
+    assert isinstance(status["pay"], list)
+    gone = check("delpay", node.delpay(h, "complete"))
+    assert [p["payment_hash"] for p in gone["payments"]] == [h]
+    assert node.listsendpays(payment_hash=h)["payments"] == []
+
+
+def test_keysend_and_205(node):
+    peer = node.call("listpeerchannels")["channels"][0]["peer_id"]
+    r = check("keysend", node.keysend(peer, 5_000))
+    assert r["status"] == "complete"
+    assert r["amount_msat"] == 5_000
+    huge = node.call("dev-siminvoice", [peer, 10**15])
+    with pytest.raises(RpcError) as e:
+        node.pay(huge["bolt11"])
+    assert e.value.error["code"] == 205
+    assert e.value.error["message"] == "Could not find a route"

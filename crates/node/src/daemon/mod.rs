@@ -7,13 +7,16 @@
 pub mod rpc;
 
 pub use crate::driver::Driver;
-use payment::{Command, ListRequest, PayRequest, Reply};
+use payment::{
+    Command, DelpayRequest, Exclusion, HopRecord, KeysendRequest, ListRequest, PartStatus,
+    PayRequest, Reply, SendpayRequest, WaitsendpayRequest,
+};
 use rpc::{bad_param, bind, parse_msat, required, RpcFailure, INVALID_PARAMS, METHOD_NOT_FOUND};
 use serde_json::{json, Value};
 use std::collections::HashMap;
 use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender};
 use std::time::Duration;
-use types::{Msat, NodeId, PaymentHash};
+use types::{Msat, NodeId, PaymentHash, PaymentSecret, ShortChannelIdDir};
 
 /// The methods `help` lists.
 pub const METHODS: &[&str] = &[
@@ -26,6 +29,11 @@ pub const METHODS: &[&str] = &[
     "help",
     "dev-siminvoice",
     "listpeerchannels",
+    "sendpay",
+    "waitsendpay",
+    "keysend",
+    "delpay",
+    "paystatus",
 ];
 
 /// A request handed to the driver thread.
@@ -83,6 +91,73 @@ fn hash(slot: &Option<Value>, name: &str) -> Result<Option<PaymentHash>, RpcFail
             .map(Some)
             .ok_or_else(|| bad_param(name, "a 32 byte hex value", v)),
     }
+}
+
+fn secret(slot: &Option<Value>, name: &str) -> Result<Option<PaymentSecret>, RpcFailure> {
+    match slot {
+        None => Ok(None),
+        Some(v) => v
+            .as_str()
+            .and_then(|s| s.parse().ok())
+            .map(Some)
+            .ok_or_else(|| bad_param(name, "a 32 byte hex value", v)),
+    }
+}
+
+fn u32_param(slot: &Option<Value>, name: &str) -> Result<Option<u32>, RpcFailure> {
+    match slot {
+        None => Ok(None),
+        Some(v) => v
+            .as_u64()
+            .and_then(|n| u32::try_from(n).ok())
+            .map(Some)
+            .ok_or_else(|| bad_param(name, "a 32 bit unsigned integer", v)),
+    }
+}
+
+fn f64_param(slot: &Option<Value>, name: &str) -> Result<Option<f64>, RpcFailure> {
+    match slot {
+        None => Ok(None),
+        Some(v) => {
+            let f = match v {
+                Value::Number(n) => n.as_f64(),
+                Value::String(s) => s.parse().ok(),
+                _ => None,
+            };
+            f.filter(|f| f.is_finite() && *f >= 0.0)
+                .map(Some)
+                .ok_or_else(|| bad_param(name, "a non-negative floating-point number", v))
+        }
+    }
+}
+
+fn exclusions(slot: &Option<Value>) -> Result<Vec<Exclusion>, RpcFailure> {
+    let Some(v) = slot else { return Ok(Vec::new()) };
+    let Some(items) = v.as_array() else {
+        return Err(bad_param("exclude", "an array", v));
+    };
+    let mut out = Vec::with_capacity(items.len());
+    for item in items {
+        let s = item.as_str().unwrap_or_default();
+        if let Ok(c) = s.parse::<ShortChannelIdDir>() {
+            out.push(Exclusion::Channel(c));
+        } else if let Ok(n) = s.parse::<NodeId>() {
+            out.push(Exclusion::Node(n));
+        } else {
+            return Err(bad_param("exclude", "a short_channel_id_dir or a node id", item));
+        }
+    }
+    Ok(out)
+}
+
+/// Parameters CLN takes that lnpay does not act on: refused rather than ignored.
+fn unsupported(p: &[Option<Value>], which: &[(usize, &str)]) -> Result<(), RpcFailure> {
+    for &(i, name) in which {
+        if p.get(i).is_some_and(Option::is_some) {
+            return Err(RpcFailure::new(INVALID_PARAMS, format!("{name}: not supported by lnpay")));
+        }
+    }
+    Ok(())
 }
 
 fn u64_param(slot: &Option<Value>, name: &str) -> Result<Option<u64>, RpcFailure> {
@@ -173,18 +248,144 @@ impl Node {
             "pay" => {
                 let p = bind(
                     params,
-                    &["bolt11", "amount_msat", "label", "retry_for", "maxfee", "description"],
+                    &[
+                        "bolt11",
+                        "amount_msat",
+                        "label",
+                        "riskfactor",
+                        "maxfeepercent",
+                        "retry_for",
+                        "maxdelay",
+                        "exemptfee",
+                        "localinvreqid",
+                        "exclude",
+                        "maxfee",
+                        "description",
+                        "partial_msat",
+                    ],
                 )?;
+                unsupported(&p, &[(3, "riskfactor"), (8, "localinvreqid"), (12, "partial_msat")])?;
                 let bolt11 = string(&Some(required(&p[0], "bolt11")?), "bolt11")?;
                 Command::Pay(PayRequest {
                     bolt11: bolt11.unwrap_or_default(),
                     amount_msat: msat(&p[1], "amount_msat")?,
                     label: string(&p[2], "label")?,
-                    retry_for: u64_param(&p[3], "retry_for")?,
-                    maxfee: msat(&p[4], "maxfee")?,
-                    description: string(&p[5], "description")?,
-                    ..Default::default()
+                    maxfeepercent: f64_param(&p[4], "maxfeepercent")?,
+                    retry_for: u64_param(&p[5], "retry_for")?,
+                    maxdelay: u32_param(&p[6], "maxdelay")?,
+                    exemptfee: msat(&p[7], "exemptfee")?,
+                    exclude: exclusions(&p[9])?,
+                    maxfee: msat(&p[10], "maxfee")?,
+                    description: string(&p[11], "description")?,
                 })
+            }
+            "keysend" => {
+                let p = bind(
+                    params,
+                    &[
+                        "destination",
+                        "amount_msat",
+                        "label",
+                        "maxfeepercent",
+                        "retry_for",
+                        "maxdelay",
+                        "exemptfee",
+                        "routehints",
+                        "extratlvs",
+                        "maxfee",
+                    ],
+                )?;
+                unsupported(&p, &[(7, "routehints"), (8, "extratlvs")])?;
+                let dest = required(&p[0], "destination")?;
+                let destination: NodeId = dest
+                    .as_str()
+                    .and_then(|s| s.parse().ok())
+                    .ok_or_else(|| bad_param("destination", "a node id", &dest))?;
+                let amount = msat(&Some(required(&p[1], "amount_msat")?), "amount_msat")?;
+                Command::Keysend(KeysendRequest {
+                    destination,
+                    amount_msat: amount.unwrap_or_default(),
+                    label: string(&p[2], "label")?,
+                    maxfeepercent: f64_param(&p[3], "maxfeepercent")?,
+                    retry_for: u64_param(&p[4], "retry_for")?,
+                    maxdelay: u32_param(&p[5], "maxdelay")?,
+                    exemptfee: msat(&p[6], "exemptfee")?,
+                    maxfee: msat(&p[9], "maxfee")?,
+                })
+            }
+            "sendpay" => {
+                let p = bind(
+                    params,
+                    &[
+                        "route",
+                        "payment_hash",
+                        "label",
+                        "amount_msat",
+                        "bolt11",
+                        "payment_secret",
+                        "partid",
+                        "localinvreqid",
+                        "groupid",
+                        "payment_metadata",
+                        "description",
+                    ],
+                )?;
+                unsupported(&p, &[(7, "localinvreqid")])?;
+                let route_v = required(&p[0], "route")?;
+                let route: Vec<HopRecord> = serde_json::from_value(route_v.clone())
+                    .map_err(|_| bad_param("route", "an array of route hops", &route_v))?;
+                let payment_metadata = match string(&p[9], "payment_metadata")? {
+                    None => None,
+                    Some(h) => Some(
+                        types::hex::decode(&h)
+                            .map_err(|_| bad_param("payment_metadata", "hex", &Value::String(h)))?,
+                    ),
+                };
+                Command::Sendpay(SendpayRequest {
+                    route,
+                    payment_hash: hash(&Some(required(&p[1], "payment_hash")?), "payment_hash")?
+                        .unwrap_or(PaymentHash([0; 32])),
+                    label: string(&p[2], "label")?,
+                    amount_msat: msat(&p[3], "amount_msat")?,
+                    bolt11: string(&p[4], "bolt11")?,
+                    payment_secret: secret(&p[5], "payment_secret")?,
+                    partid: u64_param(&p[6], "partid")?,
+                    groupid: u64_param(&p[8], "groupid")?,
+                    payment_metadata,
+                    description: string(&p[10], "description")?,
+                })
+            }
+            "waitsendpay" => {
+                let p = bind(params, &["payment_hash", "timeout", "partid", "groupid"])?;
+                Command::Waitsendpay(WaitsendpayRequest {
+                    payment_hash: hash(&Some(required(&p[0], "payment_hash")?), "payment_hash")?
+                        .unwrap_or(PaymentHash([0; 32])),
+                    timeout: u32_param(&p[1], "timeout")?,
+                    partid: u64_param(&p[2], "partid")?,
+                    groupid: u64_param(&p[3], "groupid")?,
+                })
+            }
+            "delpay" => {
+                let p = bind(params, &["payment_hash", "status", "partid", "groupid"])?;
+                let payment_hash = hash(&Some(required(&p[0], "payment_hash")?), "payment_hash")?
+                    .unwrap_or(PaymentHash([0; 32]));
+                let st = required(&p[1], "status")?;
+                let status = match st.as_str() {
+                    Some("complete") => PartStatus::Complete,
+                    Some("failed") => PartStatus::Failed,
+                    Some("pending") => PartStatus::Pending,
+                    _ => return Err(bad_param("status", "a payment status", &st)),
+                };
+                Command::Delpay(DelpayRequest {
+                    payment_hash,
+                    status,
+                    partid: u64_param(&p[2], "partid")?,
+                    groupid: u64_param(&p[3], "groupid")?,
+                })
+            }
+            "paystatus" => {
+                let p = bind(params, &["bolt11"])?;
+                Command::Paystatus(string(&p[0], "bolt11")?)
             }
             "listpays" | "listsendpays" => {
                 let p = bind(params, &["bolt11", "payment_hash"])?;
