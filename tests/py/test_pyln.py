@@ -179,3 +179,14 @@ def test_keysend_and_205(node):
         node.pay(huge["bolt11"])
     assert e.value.error["code"] == 205
     assert e.value.error["message"] == "Could not find a route"
+
+
+def test_decode(node):
+    inv = invoice(node, 7_000)
+    d = check("decode", node.decode(inv["bolt11"]))
+    assert d["type"] == "bolt11 invoice"
+    assert d["valid"] is True
+    assert d["payment_hash"] == inv["payment_hash"]
+    with pytest.raises(RpcError) as e:
+        node.decode("lnbc1garbage")
+    assert e.value.error["code"] == -32602

@@ -21,6 +21,7 @@ use types::{Msat, NodeId, PaymentHash, PaymentSecret, ShortChannelIdDir};
 /// The methods `help` lists.
 pub const METHODS: &[&str] = &[
     "getinfo",
+    "decode",
     "decodepay",
     "pay",
     "listpays",
@@ -456,6 +457,18 @@ impl Node {
                 bind(params, &["command"])?;
                 let help: Vec<Value> = METHODS.iter().map(|m| json!({"command": m})).collect();
                 Ok(json!({"help": help}))
+            }
+            "decode" => {
+                let p = bind(params, &["string"])?;
+                let v = required(&p[0], "string")?;
+                let text = string(&Some(v.clone()), "string")?.unwrap_or_default();
+                let mut t = text.trim();
+                if t.get(..10).is_some_and(|x| x.eq_ignore_ascii_case("lightning:")) {
+                    t = t.get(10..).unwrap_or_default();
+                }
+                let inv = bolt11::Invoice::decode(t, bolt11::Currency::Bitcoin)
+                    .map_err(|_| bad_param("string", "a bolt11 invoice", &v))?;
+                Ok(crate::cmd::decode::decode_json(&inv))
             }
             "decodepay" => {
                 let p = bind(params, &["bolt11", "description"])?;
