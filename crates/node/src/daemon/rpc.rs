@@ -11,6 +11,9 @@ pub const METHOD_NOT_FOUND: i64 = -32601;
 /// `-32602`: bad params.
 pub const INVALID_PARAMS: i64 = -32602;
 
+/// The most bytes a request may take; a longer one breaks the stream.
+pub const MAX_REQUEST: usize = 16 << 20;
+
 /// An incremental reader of a delimiter-free JSON stream.
 #[derive(Debug, Default)]
 pub struct Framer {
@@ -71,9 +74,10 @@ impl Framer {
                 self.last.extend(self.buf.drain(..used));
                 Frame::Value(v)
             }
-            Some(Err(e)) if e.is_eof() => Frame::Incomplete,
+            Some(Err(e)) if e.is_eof() && self.buf.len() <= MAX_REQUEST => Frame::Incomplete,
             None => Frame::Incomplete,
             Some(Err(_)) => {
+                // Not JSON, or a request longer than MAX_REQUEST.
                 self.buf.clear();
                 Frame::Broken
             }
@@ -328,6 +332,9 @@ mod tests {
         f.push(b"{]");
         assert_eq!(f.next_value(), Frame::Broken);
         f.push(b"12");
+        assert_eq!(f.next_value(), Frame::Broken);
+        f.push(b"[\"");
+        f.push(&vec![b'a'; MAX_REQUEST]);
         assert_eq!(f.next_value(), Frame::Broken);
     }
 
