@@ -256,3 +256,35 @@ fn cli_and_stop() {
         std::thread::sleep(Duration::from_millis(20));
     }
 }
+
+#[test]
+fn concurrent_pays_each_get_their_reply() {
+    let d = start("concurrent");
+    let peers = ok(call(&d.sock, "listpeerchannels", json!([])));
+    let peers: Vec<String> = peers["channels"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["peer_id"].as_str().unwrap().to_string())
+        .collect();
+    assert!(peers.len() >= 2);
+    let threads: Vec<_> = (0..40)
+        .map(|i| {
+            let sock = d.sock.clone();
+            let peer = peers[i % peers.len()].clone();
+            std::thread::spawn(move || {
+                let inv = ok(call(&sock, "dev-siminvoice", json!([peer, 1_000 + i as u64])));
+                let r = ok(call(&sock, "pay", json!([inv["bolt11"]])));
+                assert_eq!(r["payment_hash"], inv["payment_hash"]);
+                r["status"].as_str().unwrap().to_string()
+            })
+        })
+        .collect();
+    // The daemon answers other calls while pays are in flight.
+    assert_eq!(ok(call(&d.sock, "getinfo", json!([])))["network"], "sim");
+    let done: Vec<String> = threads.into_iter().map(|t| t.join().unwrap()).collect();
+    assert_eq!(done.len(), 40);
+    assert!(done.iter().all(|s| s == "complete"), "{done:?}");
+    let pays = ok(call(&d.sock, "listpays", json!([])));
+    assert_eq!(pays["pays"].as_array().unwrap().len(), 40);
+}
