@@ -65,6 +65,10 @@ pub struct FlowParams {
     pub prob_cost_ppm: u64,
     /// The most edges the pruned flow graph keeps.
     pub max_edges: usize,
+    /// Core Lightning's `riskfactor` in millionths (`riskfactor` 10 is 10_000_000; default 0):
+    /// each edge other than the payer's own costs a further
+    /// `amount * cltv_delta * riskfactor / 5,259,600` msat, weighing CLTV delay against fees.
+    pub riskfactor_millionths: u64,
 }
 
 impl FlowParams {
@@ -87,6 +91,7 @@ impl FlowParams {
             route_hints: Vec::new(),
             prob_cost_ppm: 1_000,
             max_edges: 1_500,
+            riskfactor_millionths: 0,
         }
     }
 }
@@ -529,6 +534,7 @@ fn single_path(
         return Ok(None);
     }
     let lambda = lambda_msat(p);
+    let risk = risk_per_msat_block(p);
     let n = net.node_count();
     let mut label: Vec<Label> =
         vec![Label { cost: f64::INFINITY, amount: 0, delay: 0, hops: 0, pred: u32::MAX }; n];
@@ -566,7 +572,12 @@ fn single_path(
             if delay > p.max_delay {
                 return;
             }
-            let cost = lv.cost + mu * fee as f64 + lambda * -prob.ln() + 1e-9;
+            let cltv = if e.src == net.source { 0.0 } else { e.cltv as f64 };
+            let cost = lv.cost
+                + mu * fee as f64
+                + risk * lv.amount as f64 * cltv
+                + lambda * -prob.ln()
+                + 1e-9;
             if cost < label[u].cost {
                 label[u] = Label {
                     cost,
@@ -595,6 +606,14 @@ fn single_path(
         }
     }
     Ok(Some(make_part(net, &edges, amount, p.final_cltv)))
+}
+
+/// The risk denominator: `BLOCKS_PER_YEAR * 100` (riskfactor is a yearly percentage).
+const RISK_DIVISOR: f64 = 5_259_600.0;
+
+/// Msat of risk per msat carried per block of CLTV delta.
+fn risk_per_msat_block(p: &FlowParams) -> f64 {
+    p.riskfactor_millionths as f64 / 1e6 / RISK_DIVISOR
 }
 
 /// λ in msat per nat of `−ln P`.
@@ -704,14 +723,16 @@ fn prune(net: &Net<'_>, p: &FlowParams, mu: f64) -> Vec<u32> {
     let amount = p.amount.0;
     let part = (amount / p.max_parts.clamp(1, 4) as u64).max(p.min_part.0).max(1);
     let lambda = lambda_msat(p);
+    let risk = risk_per_msat_block(p);
     let cost_of = |e: &XEdge| -> Option<f64> {
         if e.htlc_max < part.min(amount) / 8 || e.liq.possible() == 0 {
             return None;
         }
         let a = part.min(e.htlc_max);
         let prob = e.liq.probability(a, net.prior).max(1e-3);
-        let fee = if e.src == net.source { 0 } else { e.fee(a) };
-        Some(mu * fee as f64 * (part as f64 / a as f64) + lambda * -prob.ln() + 1.0)
+        let (fee, cltv) = if e.src == net.source { (0, 0.0) } else { (e.fee(a), e.cltv as f64) };
+        let risk_cost = risk * part as f64 * cltv;
+        Some(mu * fee as f64 * (part as f64 / a as f64) + risk_cost + lambda * -prob.ln() + 1.0)
     };
     let n = net.node_count();
     let bounded = |from: u32, backwards: bool, bound: f64| -> Vec<f64> {
@@ -784,6 +805,7 @@ fn solve_mcf(net: &Net<'_>, p: &FlowParams, mu: f64) -> Result<Vec<Part>, u64> {
     let unit = amount.div_ceil(1000).max(1);
     let demand = amount.div_ceil(unit) as i64;
     let lambda = lambda_msat(p);
+    let risk = risk_per_msat_block(p);
     let part_guess = (amount / p.max_parts.clamp(1, 10) as u64).max(p.min_part.0).max(1);
     // Local node numbering.
     let mut local: HashMap<u32, u32> = HashMap::with_capacity(edges.len());
@@ -808,7 +830,8 @@ fn solve_mcf(net: &Net<'_>, p: &FlowParams, mu: f64) -> Result<Vec<Part>, u64> {
         } else {
             unit as f64 * e.ppm as f64 / 1e6 + e.base as f64 * unit as f64 / part_guess as f64
         };
-        let delay_unit = e.cltv as f64 * unit as f64 * 1e-6;
+        let risk_unit = if e.src == net.source { 0.0 } else { risk };
+        let delay_unit = e.cltv as f64 * unit as f64 * (1e-6 + risk_unit);
         let cap_msat = e.htlc_max.min(e.liq.possible());
         let certain = e.liq.certain().min(cap_msat);
         let range = e.liq.possible().saturating_sub(certain);
@@ -1162,6 +1185,19 @@ mod tests {
     }
 
     fn chan(g: &mut GraphBuilder, scid: u64, a: u8, b: u8, cap: u64, base: u32, ppm: u32) {
+        chan_cltv(g, scid, (a, b), cap, (base, ppm), 10);
+    }
+
+    fn chan_cltv(
+        g: &mut GraphBuilder,
+        scid: u64,
+        ends: (u8, u8),
+        cap: u64,
+        fee: (u32, u32),
+        cltv: u16,
+    ) {
+        let (a, b) = ends;
+        let (base, ppm) = fee;
         let scid = ShortChannelId(scid);
         g.add_channel(scid, node(a), node(b), Some(Msat(cap)));
         let p = EdgePolicy {
@@ -1169,7 +1205,7 @@ mod tests {
             enabled: true,
             base_fee_msat: base,
             fee_ppm: ppm,
-            cltv_delta: 10,
+            cltv_delta: cltv,
             htlc_min: Msat(1),
             htlc_max: Msat(cap),
         };
@@ -1219,6 +1255,42 @@ mod tests {
 
     fn amounts(f: &Flow) -> Vec<(u64, u64)> {
         f.parts.iter().map(|p| (p.hops[1].channel.scid.0, p.amount.0)).collect()
+    }
+
+    #[test]
+    fn riskfactor_weighs_cltv_delay_against_fees() {
+        // 1 -> 2 -> 4 costs 100 msat in fees over 200 blocks; 1 -> 3 -> 4 costs 500 msat over
+        // 10 blocks. Risk at riskfactor 20: 1e6 * 200 * 20 / 5,259,600 = 760 msat against
+        // 38 msat, so the dear short path wins; at riskfactor 0 or 2 the cheap long one does.
+        // (The flow solver also keeps its own small delay weight of 1e-6 per msat and block.)
+        let mut g = GraphBuilder::new();
+        chan_cltv(&mut g, 1, (1, 2), 100_000_000, (0, 0), 10);
+        chan_cltv(&mut g, 2, (2, 4), 100_000_000, (0, 100), 200);
+        chan_cltv(&mut g, 3, (1, 3), 100_000_000, (0, 0), 10);
+        chan_cltv(&mut g, 4, (3, 4), 100_000_000, (0, 500), 10);
+        let g = g.build();
+        let mut k = Knowledge::new(KnowledgeConfig::default());
+        for scid in 1..=4 {
+            know(&mut k, scid, 50_000_000);
+        }
+        let snap = k.snapshot(&g, 0);
+        let mut ran = 0;
+        for max_parts in [1, 100] {
+            let mut p = FlowParams::new(node(1), node(4), Msat(1_000_000));
+            p.max_parts = max_parts;
+            let f = flow(&g, &snap, &p).unwrap();
+            assert_eq!(amounts(&f), vec![(2, 1_000_000)], "riskfactor 0, {max_parts} parts");
+            assert_eq!(f.fee, Msat(100));
+            p.riskfactor_millionths = 20_000_000;
+            let f = flow(&g, &snap, &p).unwrap();
+            assert_eq!(amounts(&f), vec![(4, 1_000_000)], "riskfactor 20, {max_parts} parts");
+            assert_eq!(f.fee, Msat(500));
+            p.riskfactor_millionths = 2_000_000;
+            let f = flow(&g, &snap, &p).unwrap();
+            assert_eq!(amounts(&f), vec![(2, 1_000_000)], "riskfactor 2, {max_parts} parts");
+            ran += 1;
+        }
+        assert_eq!(ran, 2);
     }
 
     #[test]
