@@ -211,10 +211,16 @@ impl<R: Read> Chunks<R> {
         Ok(start..i)
     }
 
-    /// Checks that a slice is one JSON value.
+    /// Checks that a slice is one JSON value, as `read_slice` checks it: a string (a key, or
+    /// the whole document) must be valid text, other values only well-formed.
     fn validate(&self, range: std::ops::Range<usize>) -> Result<(), ListChannelsError> {
         let bytes = self.data().get(range).unwrap_or(&[]);
-        serde_json::from_slice::<IgnoredAny>(bytes).map(|_| ()).map_err(ListChannelsError::Json)
+        if bytes.first() == Some(&b'"') {
+            serde_json::from_slice::<String>(bytes).map(|_| ())
+        } else {
+            serde_json::from_slice::<IgnoredAny>(bytes).map(|_| ())
+        }
+        .map_err(ListChannelsError::Json)
     }
 
     fn document(mut self, builder: &mut GraphBuilder) -> Result<ImportStats, ListChannelsError> {
