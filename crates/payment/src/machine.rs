@@ -60,6 +60,12 @@ impl std::error::Error for RpcError {}
 pub type Reply = Result<Value, RpcError>;
 
 /// `sendpay`'s parameters.
+///
+/// The amount rule: without `partid`, the route's final amount may equal `amount_msat` or
+/// exceed it up to twice it (an overpayment, which BOLT 4 lets the payee accept; the onion's
+/// `total_msat` is `amount_msat`); more than twice, or less, is refused with `-32602`. With a
+/// `partid` (a part of a multi-part payment) `amount_msat` is required and the final amount
+/// may not exceed it; the parts in flight together may not reach it before another is added.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct SendpayRequest {
     /// The route (empty: self-payment).
@@ -68,7 +74,7 @@ pub struct SendpayRequest {
     pub payment_hash: PaymentHash,
     /// `label`.
     pub label: Option<String>,
-    /// `amount_msat`: the total of the payment.
+    /// `amount_msat`: the total of the payment (see the amount rule above).
     pub amount_msat: Option<Msat>,
     /// `bolt11`.
     pub bolt11: Option<String>,
@@ -168,6 +174,13 @@ pub struct PayRequest {
     pub maxfee: Option<Msat>,
     /// `description` (for an invoice with a description hash).
     pub description: Option<String>,
+    /// `riskfactor` (default 10): each hop's CLTV delta costs
+    /// `amount * cltv_delta * riskfactor / 5,259,600` msat in the route choice.
+    pub riskfactor: Option<f64>,
+    /// `partial_msat`: pay only this much of the invoice's amount (at most all of it; not for
+    /// self-payment). The parts carry the invoice's amount as `total_msat`, so another payer
+    /// can pay the rest; the payee holds them until the whole total has arrived.
+    pub partial_msat: Option<Msat>,
 }
 
 /// `keysend`'s parameters.
@@ -761,6 +774,16 @@ impl Machine {
         let total = match (r.amount_msat, partid) {
             (None, 0) => final_amount,
             (None, _) => return Err(invalid("missing required parameter: amount_msat")),
+            (Some(a), 0) if final_amount > a => {
+                // Overpayment: BOLT 4 lets the payee accept up to twice what it expects.
+                if final_amount.0 > a.0.saturating_mul(2) {
+                    return Err(invalid(format!(
+                        "final amount {}msat is more than twice amount_msat {}msat",
+                        final_amount.0, a.0
+                    )));
+                }
+                a
+            }
             (Some(a), 0) if a != final_amount => {
                 return Err(invalid(format!(
                     "Do not specify msatoshi ({}msat) without partid: if you do, it must be exactly the final amount ({}msat)",
@@ -1458,6 +1481,24 @@ impl Machine {
             (None, None) => return Err(invalid("amount_msat parameter required")),
             (Some(a), None) | (None, Some(a)) => a,
         };
+        if let Some(rf) = r.riskfactor {
+            if !(rf.is_finite() && rf >= 0.0) {
+                return Err(invalid(format!(
+                    "riskfactor: should be a non-negative number: invalid token '{rf}'"
+                )));
+            }
+        }
+        if let Some(partial) = r.partial_msat {
+            if partial > amount {
+                return Err(invalid(format!(
+                    "partial_msat {}msat must be less or equal to total amount {}msat",
+                    partial.0, amount.0
+                )));
+            }
+            if partial.0 == 0 {
+                return Err(invalid("partial_msat must be greater than zero"));
+            }
+        }
         if let Description::Hash(_) = inv.description() {
             let Some(d) = &r.description else {
                 return Err(invalid(
@@ -1475,6 +1516,9 @@ impl Machine {
         }
         let hash = *inv.payment_hash();
         if inv.payee() == self.cfg.node_id {
+            if r.partial_msat.is_some() {
+                return Err(invalid("partial_msat not supported (yet?) for self-pay"));
+            }
             // Core Lightning settles a self-payment against its own invoices; this machine
             // keeps none.
             return Err(RpcError::new(203, "Unknown invoice"));
@@ -1563,6 +1607,8 @@ impl Machine {
             exclude: Vec::new(),
             maxfee: r.maxfee,
             description: None,
+            riskfactor: None,
+            partial_msat: None,
         };
         Ok(self.begin_pay(cmd, p, target, None, now_ms))
     }
@@ -1576,7 +1622,13 @@ impl Machine {
         inv: Option<Invoice>,
         now_ms: u64,
     ) -> u64 {
-        let Target { hash, destination, final_cltv, amount, keysend } = t;
+        let Target { hash, destination, final_cltv, amount: invoice_amount, keysend } = t;
+        let (amount, total_msat) = match r.partial_msat {
+            Some(part) if part < invoice_amount => (part, Some(invoice_amount)),
+            _ => (invoice_amount, None),
+        };
+        // Validated non-negative and finite by the caller; saturates beyond u64.
+        let riskfactor_millionths = (r.riskfactor.unwrap_or(10.0) * 1e6).round() as u64;
         let max_fee = match r.maxfee {
             Some(m) => m,
             None => {
@@ -1619,6 +1671,8 @@ impl Machine {
             keysend_preimage: keysend,
             bolt11: r.bolt11.clone(),
             amount_msat: amount,
+            total_msat,
+            riskfactor_millionths,
             max_fee,
             max_delay,
             shadow_cltv,
@@ -1766,6 +1820,7 @@ impl Machine {
         // the cheapest route is not always the one taken; the fee budget always holds.
         let rnd = hash32(&[&self.cfg.seed, &hash.0, b"route", &attempts.to_be_bytes()]);
         params.prob_cost_ppm = 500 + u64::from(u16::from_be_bytes([rnd[0], rnd[1]])) % 3_500;
+        params.riskfactor_millionths = ps.rec.riskfactor_millionths;
         let snap = self.knowledge.snapshot(&self.graph, now_ms / 1000);
         let result = flow::flow(&self.graph, &snap, &params);
         let result = match result {
@@ -1783,7 +1838,7 @@ impl Machine {
             Ok(f) => {
                 let secret = inv.map(|i| *i.payment_secret());
                 let metadata = inv.and_then(|i| i.payment_metadata()).map(<[u8]>::to_vec);
-                let total = ps.rec.amount_msat;
+                let total = ps.rec.total_msat.unwrap_or(ps.rec.amount_msat);
                 let keysend = ps.rec.keysend_preimage;
                 let bolt11 = (!ps.rec.bolt11.is_empty()).then(|| ps.rec.bolt11.clone());
                 let meta = (ps.rec.label.clone(), bolt11, ps.rec.description.clone());

@@ -139,8 +139,15 @@ pub struct PayRecord {
     pub keysend_preimage: Option<PaymentPreimage>,
     /// The invoice (empty for keysend).
     pub bolt11: String,
-    /// The amount to deliver.
+    /// The amount to deliver (`partial_msat` when only part of the invoice is paid).
     pub amount_msat: Msat,
+    /// For a `partial_msat` pay: the invoice's total, sent as `total_msat` so another payer
+    /// can pay the rest (`None`: the total is `amount_msat`).
+    #[serde(default)]
+    pub total_msat: Option<Msat>,
+    /// `riskfactor` in millionths (10 is 10_000_000), weighing CLTV delay in route choice.
+    #[serde(default = "default_riskfactor_millionths")]
+    pub riskfactor_millionths: u64,
     /// The fee budget.
     pub max_fee: Msat,
     /// The CLTV budget.
@@ -165,6 +172,11 @@ pub struct PayRecord {
     pub next_partid: u64,
     /// Finished (succeeded or failed for good).
     pub done: bool,
+}
+
+/// Core Lightning's default `riskfactor` (10) in millionths, for records written without one.
+fn default_riskfactor_millionths() -> u64 {
+    10_000_000
 }
 
 /// Anything the machine asks to persist.

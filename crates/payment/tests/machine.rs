@@ -399,3 +399,209 @@ fn multi_part_sendpay_rules() {
     assert_eq!(r.unwrap()["status"], "pending");
     assert_eq!(sent, 0);
 }
+
+/// Sends one `sendpay` without `partid` over A → B → C delivering `final_amount` for
+/// `amount_msat`; returns the reply and what C's final payload says (amount, total).
+fn sendpay_single(
+    amount_msat: u64,
+    final_amount: u64,
+) -> (lnpay_payment::Reply, Option<(u64, u64)>) {
+    let n = net();
+    let mut m = machine(&n);
+    let r = SendpayRequest {
+        route: two_hop_route(&n, final_amount),
+        payment_hash: n.preimage.hash(),
+        payment_secret: Some(n.secret),
+        amount_msat: Some(Msat(amount_msat)),
+        ..Default::default()
+    };
+    let a = m.handle(Input::Command { id: 1, command: Command::Sendpay(r) }, NOW_MS);
+    let final_payload = sends(&a).first().map(|(_, onion, _, _)| {
+        let p = peel_all(&n, onion, &n.preimage.hash().0);
+        let HopPayload::Final(last) = &p.payloads[1] else { panic!("{:?}", p.payloads[1]) };
+        (last.amt_to_forward.0, last.payment_data.unwrap().total_msat.0)
+    });
+    (reply(&a, 1).unwrap(), final_payload)
+}
+
+#[test]
+fn sendpay_without_partid_accepts_an_overpayment_up_to_twice_amount_msat() {
+    // Equal: the plain case.
+    let (r, sent) = sendpay_single(AMT, AMT);
+    assert_eq!(r.unwrap()["status"], "pending");
+    assert_eq!(sent, Some((AMT, AMT)));
+    // Between amount_msat and twice it: sent, total_msat is amount_msat (BOLT 4 lets the
+    // payee accept up to twice what it expects).
+    let (r, sent) = sendpay_single(AMT, AMT * 3 / 2);
+    let v = r.unwrap();
+    assert_eq!(v["status"], "pending");
+    assert_eq!(v["amount_msat"], AMT * 3 / 2);
+    assert_eq!(sent, Some((AMT * 3 / 2, AMT)));
+    // Exactly twice is still allowed.
+    let (r, sent) = sendpay_single(AMT, 2 * AMT);
+    assert!(r.is_ok(), "{r:?}");
+    assert_eq!(sent, Some((2 * AMT, AMT)));
+    // Above twice: refused, naming both amounts, nothing sent.
+    let (r, sent) = sendpay_single(AMT, 2 * AMT + 1);
+    let e = r.unwrap_err();
+    assert_eq!(e.code, -32602);
+    assert_eq!(e.message, "final amount 100000001msat is more than twice amount_msat 50000000msat");
+    assert_eq!(sent, None);
+    // Less than amount_msat without partid: still refused.
+    let (r, sent) = sendpay_single(AMT, AMT - 1);
+    let e = r.unwrap_err();
+    assert_eq!(e.code, -32602);
+    assert!(
+        e.message.starts_with("Do not specify msatoshi (50000000msat) without partid"),
+        "{}",
+        e.message
+    );
+    assert_eq!(sent, None);
+}
+
+#[test]
+fn partial_pay_sends_partial_msat_with_the_invoice_total() {
+    let n = net();
+    let mut m = machine(&n);
+    let req = PayRequest {
+        bolt11: n.bolt11.clone(),
+        partial_msat: Some(Msat(AMT / 2)),
+        ..Default::default()
+    };
+    let a = m.handle(Input::Command { id: 1, command: Command::Pay(req) }, NOW_MS);
+    let s = sends(&a);
+    assert_eq!(s.len(), 1);
+    let (key, onion, _, _) = &s[0];
+    let p = peel_all(&n, onion, &n.preimage.hash().0);
+    let HopPayload::Final(last) = &p.payloads[1] else { panic!("{:?}", p.payloads[1]) };
+    assert_eq!(last.amt_to_forward, Msat(AMT / 2));
+    assert_eq!(last.payment_data.unwrap().total_msat, Msat(AMT));
+    assert_eq!(last.payment_data.unwrap().payment_secret, n.secret);
+    // The pay record keeps both, so a restart goes on with the same split.
+    let pay = records(&a)
+        .into_iter()
+        .find_map(|r| match r {
+            Record::Pay(p) => Some(p),
+            _ => None,
+        })
+        .unwrap();
+    assert_eq!((pay.amount_msat, pay.total_msat), (Msat(AMT / 2), Some(Msat(AMT))));
+    // Once the payee has the whole total (the rest from elsewhere), it releases the preimage.
+    let a = m.handle(Input::Fulfilled { part: *key, preimage: n.preimage }, NOW_MS + 1000);
+    let v = reply(&a, 1).unwrap().unwrap();
+    assert_eq!(v["status"], "complete");
+    assert_eq!(v["amount_msat"], AMT / 2);
+    let list = m.handle(
+        Input::Command { id: 2, command: Command::Listsendpays(Default::default()) },
+        NOW_MS + 1001,
+    );
+    let v = reply(&list, 2).unwrap().unwrap();
+    assert_eq!(v["payments"].as_array().unwrap().len(), 1);
+    assert_eq!(v["payments"][0]["amount_msat"], AMT / 2);
+}
+
+#[test]
+fn partial_msat_above_the_invoice_amount_is_refused() {
+    let n = net();
+    let mut m = machine(&n);
+    let mut call = |id: u64, partial: u64| {
+        let req = PayRequest {
+            bolt11: n.bolt11.clone(),
+            partial_msat: Some(Msat(partial)),
+            ..Default::default()
+        };
+        let a = m.handle(Input::Command { id, command: Command::Pay(req) }, NOW_MS);
+        (reply(&a, id), sends(&a).len())
+    };
+    let (r, sent) = call(1, AMT + 1);
+    let e = r.unwrap().unwrap_err();
+    assert_eq!(e.code, -32602);
+    assert_eq!(
+        e.message,
+        "partial_msat 50000001msat must be less or equal to total amount 50000000msat"
+    );
+    assert_eq!(sent, 0);
+    // The whole amount as partial_msat is an ordinary pay.
+    let (r, sent) = call(2, AMT);
+    assert!(r.is_none(), "pending until resolved");
+    assert_eq!(sent, 1);
+}
+
+/// A → {B, C} → D: over B the fee is 100 ppm but B's CLTV delta is 500 blocks; over C it is
+/// 1000 ppm with a delta of 10. Returns the machine's chosen middle node for `riskfactor`.
+fn middle_hop_for(riskfactor: Option<f64>) -> (NodeId, [NodeId; 4]) {
+    let secp = Secp256k1::new();
+    let keys = [1u8, 2, 3, 4].map(|b| SecretKey::from_slice(&[b; 32]).unwrap());
+    let ids = keys.map(|k| NodeId::from_pubkey(&PublicKey::from_secret_key(&secp, &k)));
+    let mut b = GraphBuilder::new();
+    let chans = [(0usize, 1usize, 0u32, 40u16), (1, 3, 100, 500), (0, 2, 0, 40), (2, 3, 1000, 10)];
+    for (i, &(x, y, ppm, cltv)) in chans.iter().enumerate() {
+        let p = EdgePolicy {
+            timestamp: 1,
+            enabled: true,
+            base_fee_msat: 0,
+            fee_ppm: ppm,
+            cltv_delta: cltv,
+            htlc_min: Msat(1),
+            htlc_max: Msat(1_000_000_000),
+        };
+        let (n1, n2) = if ids[x] < ids[y] { (ids[x], ids[y]) } else { (ids[y], ids[x]) };
+        b.add_channel(scid(i as u64 + 1), n1, n2, Some(Msat(1_000_000_000)));
+        b.update_direction(scid(i as u64 + 1), 0, p).unwrap();
+        b.update_direction(scid(i as u64 + 1), 1, p).unwrap();
+    }
+    let preimage = PaymentPreimage([7; 32]);
+    let mut f = Features::new();
+    f.set_required(Feature::VAR_ONION_OPTIN);
+    f.set_required(Feature::PAYMENT_SECRET);
+    let bolt11 = bolt11::InvoiceBuilder::new(bolt11::Currency::Bitcoin, NOW_MS / 1000)
+        .payment_hash(preimage.hash())
+        .payment_secret(PaymentSecret([8; 32]))
+        .description("risk")
+        .amount(Msat(AMT))
+        .min_final_cltv_expiry_delta(18)
+        .features(&f)
+        .build_signed(&keys[3])
+        .unwrap()
+        .to_string();
+    let cfg = Config {
+        node_id: ids[0],
+        seed: [3; 32],
+        currency: bolt11::Currency::Bitcoin,
+        max_parts: 4,
+    };
+    let mut m = Machine::new(cfg, b.build(), HEIGHT);
+    let req = PayRequest { bolt11, riskfactor, ..Default::default() };
+    let a = m.handle(Input::Command { id: 1, command: Command::Pay(req) }, NOW_MS);
+    let parts: Vec<_> = records(&a)
+        .into_iter()
+        .filter_map(|r| match r {
+            Record::Part(p) => Some(p),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(parts.len(), 1, "{a:?}");
+    assert_eq!(parts[0].route.len(), 2);
+    (parts[0].route[0].id, ids)
+}
+
+#[test]
+fn riskfactor_steers_away_from_a_cheap_long_delay_path() {
+    // Fees: 5,000 msat over B, 50,000 over C. Risk over B at riskfactor r:
+    // 50,000,000 * 500 * r / 5,259,600 = 4,753 * r msat (over C: 95 * r).
+    let (mid, ids) = middle_hop_for(Some(0.0));
+    assert_eq!(mid, ids[1], "riskfactor 0 takes the cheap path over B");
+    let (mid, _) = middle_hop_for(Some(5.0));
+    assert_eq!(mid, ids[1], "riskfactor 5: 5,000 + 23,766 < 50,000 + 475");
+    let (mid, _) = middle_hop_for(Some(50.0));
+    assert_eq!(mid, ids[2], "riskfactor 50 avoids B's 500 blocks");
+    // The default is Core Lightning's 10: 5,000 + 47,531 > 50,000 + 951.
+    let (mid, _) = middle_hop_for(None);
+    assert_eq!(mid, ids[2], "default riskfactor 10");
+    // A negative riskfactor is refused.
+    let n = net();
+    let mut m = machine(&n);
+    let req = PayRequest { bolt11: n.bolt11.clone(), riskfactor: Some(-1.0), ..Default::default() };
+    let a = m.handle(Input::Command { id: 1, command: Command::Pay(req) }, NOW_MS);
+    assert_eq!(reply(&a, 1).unwrap().unwrap_err().code, -32602);
+}
