@@ -288,3 +288,37 @@ fn concurrent_pays_each_get_their_reply() {
     let pays = ok(call(&d.sock, "listpays", json!([])));
     assert_eq!(pays["pays"].as_array().unwrap().len(), 40);
 }
+
+#[test]
+fn pay_binds_riskfactor_and_partial_msat() {
+    let d = start("riskpartial");
+    let peers = ok(call(&d.sock, "listpeerchannels", json!([])));
+    let peer = peers["channels"][0]["peer_id"].as_str().unwrap().to_string();
+    let inv = ok(call(&d.sock, "dev-siminvoice", json!([peer, 100_000])));
+    // partial_msat above the invoice amount: CLN's -32602.
+    assert_eq!(
+        err(call(&d.sock, "pay", json!({"bolt11": inv["bolt11"], "partial_msat": 100_001}))),
+        (-32602, "partial_msat 100001msat must be less or equal to total amount 100000msat".into())
+    );
+    // A riskfactor that is not a number.
+    let (code, msg) =
+        err(call(&d.sock, "pay", json!({"bolt11": inv["bolt11"], "riskfactor": "x"})));
+    assert_eq!(code, -32602);
+    assert!(msg.starts_with("riskfactor: "), "{msg}");
+    // localinvreqid stays refused (no bolt12).
+    let (code, msg) =
+        err(call(&d.sock, "pay", json!({"bolt11": inv["bolt11"], "localinvreqid": "00"})));
+    assert_eq!((code, msg.as_str()), (-32602, "localinvreqid: not supported by lnpay"));
+    // riskfactor positionally (4th) and partial_msat of the whole amount by name: a plain pay.
+    let r = ok(call(&d.sock, "pay", json!([inv["bolt11"], null, null, 0.5])));
+    assert_eq!(r["status"], "complete");
+    assert_eq!(r["amount_msat"], 100_000);
+    let inv = ok(call(&d.sock, "dev-siminvoice", json!([peer, 70_000])));
+    let r = ok(call(
+        &d.sock,
+        "pay",
+        json!({"bolt11": inv["bolt11"], "riskfactor": 20, "partial_msat": "70000msat"}),
+    ));
+    assert_eq!(r["status"], "complete");
+    assert_eq!(r["amount_msat"], 70_000);
+}

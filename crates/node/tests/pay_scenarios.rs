@@ -264,11 +264,20 @@ fn sendpay_amount_rules() {
     let mut d = line();
     let inv = invoice(&mut d, 3, AMT);
     let route = route_to(&d, 3, AMT);
+    // Without partid: less than amount_msat is refused, more than twice it too.
     let mut r = sendpay_req(&inv, route.clone());
-    r.amount_msat = Some(Msat(AMT - 1));
+    r.amount_msat = Some(Msat(AMT + 1));
     let e = err(d.call(Command::Sendpay(r)).unwrap());
     assert_eq!(e.code, -32602);
     assert!(e.message.starts_with("Do not specify msatoshi"));
+    let mut r = sendpay_req(&inv, route.clone());
+    r.amount_msat = Some(Msat(AMT / 2 - 1));
+    let e = err(d.call(Command::Sendpay(r)).unwrap());
+    assert_eq!(e.code, -32602);
+    assert_eq!(
+        e.message,
+        format!("final amount {AMT}msat is more than twice amount_msat {}msat", AMT / 2 - 1)
+    );
     let mut r = sendpay_req(&inv, route.clone());
     r.partid = Some(1);
     r.amount_msat = Some(Msat(AMT - 1));
@@ -281,6 +290,24 @@ fn sendpay_amount_rules() {
     let e = err(d.call(Command::Sendpay(r)).unwrap());
     assert_eq!(e.message, "partid requires payment_secret");
     assert_eq!(d.sent, 0);
+}
+
+#[test]
+fn sendpay_overpayment_up_to_twice_is_accepted_by_the_payee() {
+    // amount_msat is the invoice's amount; the route delivers 1.5 times it. BOLT 4 lets the
+    // payee accept up to twice what it expects, and the sim's payee does.
+    let mut d = line();
+    let inv = invoice(&mut d, 3, AMT);
+    let route = route_to(&d, 3, AMT * 3 / 2);
+    let mut r = sendpay_req(&inv, route);
+    r.amount_msat = Some(Msat(AMT));
+    let v = ok(d.call(Command::Sendpay(r)).unwrap());
+    assert_eq!(v["status"], "pending");
+    assert_eq!(v["amount_msat"], AMT * 3 / 2);
+    let done = ok(d.call(wait(inv.payment_hash, None)).unwrap());
+    assert_eq!(done["status"], "complete");
+    assert_eq!(done["amount_msat"], AMT * 3 / 2);
+    assert_eq!(d.sent, 1);
 }
 
 #[test]
@@ -1007,4 +1034,52 @@ fn listsendpays_pages_by_index() {
         }))
         .unwrap());
     assert_eq!(both.code, -32602);
+}
+
+#[test]
+fn partial_pay_is_held_by_the_payee_until_the_rest_arrives() {
+    let mut d = line();
+    let inv = invoice(&mut d, 3, AMT);
+    // Half the invoice by pay's partial_msat: the parts carry the invoice total.
+    let mut r = pay_req(&inv.bolt11);
+    r.partial_msat = Some(Msat(AMT / 2));
+    let pay_id = d.submit(Command::Pay(r));
+    let parts = listsendpays(&mut d, inv.payment_hash);
+    assert!(!parts.is_empty());
+    let half: u64 = parts.iter().map(|p| p["amount_msat"].as_u64().unwrap()).sum();
+    assert_eq!(half, AMT / 2);
+    // Alone it is held: run the sim up to the payee's MPP timeout (60 s after arrival).
+    let mut steps = 0;
+    while d.sim.next_event_time().is_some_and(|t| t < d.sim.now_ms() + 30_000) && d.step() {
+        steps += 1;
+    }
+    assert!(steps > 0);
+    assert!(d.sim.next_event_time().is_some(), "the payee's MPP timeout is still ahead");
+    assert!(!d.replies.contains_key(&pay_id), "a partial part alone must not settle");
+    // The rest, as another payer would send it: a part of the same set (same total).
+    let mut rest = sendpay_req(&inv, route_to(&d, 3, AMT / 2));
+    rest.partid = Some(1000);
+    rest.groupid = Some(0);
+    rest.amount_msat = Some(Msat(AMT));
+    assert_eq!(ok(d.call(Command::Sendpay(rest)).unwrap())["status"], "pending");
+    let v = ok(d.run_until_reply(pay_id).expect("pay replies"));
+    assert_eq!(v["status"], "complete");
+    assert_eq!(v["payment_preimage"].as_str().unwrap().len(), 64);
+    let parts = listsendpays(&mut d, inv.payment_hash);
+    assert!(parts.iter().all(|p| p["status"] == "complete"), "{parts:?}");
+    let total: u64 = parts.iter().map(|p| p["amount_msat"].as_u64().unwrap()).sum();
+    assert_eq!(total, AMT);
+}
+
+#[test]
+fn a_lone_partial_pay_times_out_at_the_payee() {
+    let mut d = line();
+    let inv = invoice(&mut d, 3, AMT);
+    let mut r = pay_req(&inv.bolt11);
+    r.partial_msat = Some(Msat(AMT / 2));
+    let e = err(pay(&mut d, r));
+    assert_eq!(e.code, 210, "{e:?}");
+    let data = e.data.unwrap();
+    assert_eq!(data["attempts"][0]["amount_msat"], AMT / 2);
+    assert_eq!(data["attempts"][0]["failreason"], "failed: WIRE_MPP_TIMEOUT (reply from remote)");
 }

@@ -265,7 +265,7 @@ impl Node {
                         "partial_msat",
                     ],
                 )?;
-                unsupported(&p, &[(3, "riskfactor"), (8, "localinvreqid"), (12, "partial_msat")])?;
+                unsupported(&p, &[(8, "localinvreqid")])?;
                 let bolt11 = string(&Some(required(&p[0], "bolt11")?), "bolt11")?;
                 Command::Pay(PayRequest {
                     bolt11: bolt11.unwrap_or_default(),
@@ -278,6 +278,8 @@ impl Node {
                     exclude: exclusions(&p[9])?,
                     maxfee: msat(&p[10], "maxfee")?,
                     description: string(&p[11], "description")?,
+                    riskfactor: f64_param(&p[3], "riskfactor")?,
+                    partial_msat: msat(&p[12], "partial_msat")?,
                 })
             }
             "keysend" => {
