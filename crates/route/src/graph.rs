@@ -333,6 +333,37 @@ impl GraphBuilder {
         self.channels.get(&scid)?.policies[(direction & 1) as usize].as_ref()
     }
 
+    /// What an importer does with one direction of a channel, in one lookup: adds the channel
+    /// (`node1 < node2`, already checked distinct) when unknown, fills in its capacity when
+    /// that was unknown, and sets the policy unless the one held is newer. Err (and no
+    /// change) when the channel is known with other nodes.
+    pub(crate) fn import_direction(
+        &mut self,
+        scid: ShortChannelId,
+        nodes: (NodeId, NodeId),
+        capacity: Option<Msat>,
+        direction: u8,
+        policy: EdgePolicy,
+    ) -> Result<(), UnknownChannel> {
+        let entry = self.channels.entry(scid).or_insert(ChannelEntry {
+            node1: nodes.0,
+            node2: nodes.1,
+            capacity,
+            policies: [None, None],
+        });
+        if (entry.node1, entry.node2) != nodes {
+            return Err(UnknownChannel { scid });
+        }
+        if entry.capacity.is_none() {
+            entry.capacity = capacity;
+        }
+        let slot = &mut entry.policies[(direction & 1) as usize];
+        if slot.map_or(true, |p| p.timestamp <= policy.timestamp) {
+            *slot = Some(policy);
+        }
+        Ok(())
+    }
+
     /// Removes a channel; false if it was unknown.
     pub fn remove_channel(&mut self, scid: ShortChannelId) -> bool {
         self.channels.remove(&scid).is_some()
@@ -341,8 +372,9 @@ impl GraphBuilder {
     /// Publishes an immutable snapshot of the current state. Nodes are numbered in byte order
     /// of their ids and channels in scid order, so equal states give identical snapshots.
     pub fn build(&self) -> Arc<Graph> {
-        let mut scids: Vec<ShortChannelId> = self.channels.keys().copied().collect();
-        scids.sort_unstable();
+        let mut entries: Vec<(ShortChannelId, &ChannelEntry)> =
+            self.channels.iter().map(|(s, c)| (*s, c)).collect();
+        entries.sort_unstable_by_key(|&(s, _)| s);
 
         let mut nodes: Vec<NodeId> = Vec::with_capacity(self.channels.len());
         for c in self.channels.values() {
@@ -358,10 +390,9 @@ impl GraphBuilder {
         // Count incoming edges per node, then place each edge at its destination's slot.
         let n = nodes.len();
         let mut in_start = vec![0u32; n + 1];
-        let mut channels = Vec::with_capacity(scids.len());
-        let mut pending: Vec<(Edge, EdgeCold, u32)> = Vec::with_capacity(scids.len() * 2);
-        for (ci, scid) in scids.iter().enumerate() {
-            let Some(c) = self.channels.get(scid) else { continue };
+        let mut channels = Vec::with_capacity(entries.len());
+        let mut pending: Vec<(Edge, EdgeCold, u32)> = Vec::with_capacity(entries.len() * 2);
+        for (ci, (scid, c)) in entries.iter().enumerate() {
             let (n1, n2) = (idx(&c.node1), idx(&c.node2));
             channels.push(Channel {
                 scid: *scid,
