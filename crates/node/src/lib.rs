@@ -10,6 +10,7 @@
 //! let err = lnpay_node::cmd::error_json(205, "Could not find a route");
 //! assert_eq!(err["code"], 205);
 //! ```
+#![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
 
 pub mod cmd;
 pub mod daemon;
