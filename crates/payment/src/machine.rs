@@ -440,6 +440,31 @@ fn hash32(parts: &[&[u8]]) -> [u8; 32] {
     h.finalize().into()
 }
 
+/// sendpay repeating an existing part (same hash and partid): the amount and destination must
+/// match it, or Core Lightning answers 201 "Already <state> with amount .." / "Already <state>
+/// to ..".
+fn same_part_or_201(
+    p: &PartRecord,
+    final_amount: Msat,
+    dest: NodeId,
+    state: &str,
+) -> Result<(), RpcError> {
+    if p.amount_msat != final_amount {
+        return Err(RpcError::new(
+            201,
+            format!(
+                "Already {state} with amount {}msat (not {}msat)",
+                p.amount_msat.0, final_amount.0
+            ),
+        ));
+    }
+    if p.destination != Some(dest) {
+        let to = p.destination.map(|d| d.to_string()).unwrap_or_default();
+        return Err(RpcError::new(201, format!("Already {state} to {to}")));
+    }
+    Ok(())
+}
+
 fn json_insert(v: &mut Value, k: &str, x: Value) {
     if let Some(m) = v.as_object_mut() {
         m.insert(k.into(), x);
@@ -814,19 +839,7 @@ impl Machine {
         for p in &existing {
             match p.status {
                 PartStatus::Complete if p.key.partid == partid => {
-                    if p.amount_msat != final_amount {
-                        return Err(RpcError::new(
-                            201,
-                            format!(
-                                "Already succeeded with amount {}msat (not {}msat)",
-                                p.amount_msat.0, final_amount.0
-                            ),
-                        ));
-                    }
-                    if p.destination != Some(dest) {
-                        let to = p.destination.map(|d| d.to_string()).unwrap_or_default();
-                        return Err(RpcError::new(201, format!("Already succeeded to {to}")));
-                    }
+                    same_part_or_201(p, final_amount, dest, "succeeded")?;
                     return Ok(part_json(p));
                 }
                 PartStatus::Complete => other_succeeded = true,
@@ -848,19 +861,7 @@ impl Machine {
                         ));
                     }
                     if p.key.partid == partid {
-                        if p.amount_msat != final_amount {
-                            return Err(RpcError::new(
-                                201,
-                                format!(
-                                    "Already pending with amount {}msat (not {}msat)",
-                                    p.amount_msat.0, final_amount.0
-                                ),
-                            ));
-                        }
-                        if p.destination != Some(dest) {
-                            let to = p.destination.map(|d| d.to_string()).unwrap_or_default();
-                            return Err(RpcError::new(201, format!("Already pending to {to}")));
-                        }
+                        same_part_or_201(p, final_amount, dest, "pending")?;
                         let mut v = part_json(p);
                         json_insert(
                             &mut v,

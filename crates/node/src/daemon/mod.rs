@@ -83,7 +83,8 @@ fn msat(slot: &Option<Value>, name: &str) -> Result<Option<Msat>, RpcFailure> {
     }
 }
 
-fn hash(slot: &Option<Value>, name: &str) -> Result<Option<PaymentHash>, RpcFailure> {
+/// A 32-byte hex parameter (payment hash or payment secret).
+fn hex32<T: std::str::FromStr>(slot: &Option<Value>, name: &str) -> Result<Option<T>, RpcFailure> {
     match slot {
         None => Ok(None),
         Some(v) => v
@@ -94,15 +95,12 @@ fn hash(slot: &Option<Value>, name: &str) -> Result<Option<PaymentHash>, RpcFail
     }
 }
 
+fn hash(slot: &Option<Value>, name: &str) -> Result<Option<PaymentHash>, RpcFailure> {
+    hex32(slot, name)
+}
+
 fn secret(slot: &Option<Value>, name: &str) -> Result<Option<PaymentSecret>, RpcFailure> {
-    match slot {
-        None => Ok(None),
-        Some(v) => v
-            .as_str()
-            .and_then(|s| s.parse().ok())
-            .map(Some)
-            .ok_or_else(|| bad_param(name, "a 32 byte hex value", v)),
-    }
+    hex32(slot, name)
 }
 
 fn u32_param(slot: &Option<Value>, name: &str) -> Result<Option<u32>, RpcFailure> {
