@@ -33,6 +33,7 @@ pub mod flow;
 pub mod rng;
 pub mod sim;
 pub mod topology;
+pub mod wire;
 pub mod workload;
 
 pub use rng::SimRng;
