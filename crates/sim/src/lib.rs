@@ -30,6 +30,7 @@
 #![warn(missing_docs)]
 
 pub mod flow;
+pub mod realtime;
 pub mod rng;
 pub mod sim;
 pub mod topology;
@@ -39,6 +40,6 @@ pub mod workload;
 pub use rng::SimRng;
 pub use sim::{
     ChannelBackend, FaultRates, HtlcId, HtlcResolution, Invoice, Latency, Liquidity, LocalFailure,
-    LogEntry, LogKind, NodeFault, Resolution, RouteHintHop, SimConfig, Simulator,
+    LogEntry, LogKind, NodeFault, Resolution, RouteHintHop, Settlement, SimConfig, Simulator,
 };
 pub use topology::{generate, GeneratorParams, Topology, TopologyChannel, TopologyError};

@@ -222,6 +222,22 @@ pub trait ChannelBackend {
     fn block_height(&self) -> u32;
 }
 
+/// A payment a receiver settled: a complete multi-part set (or single part) for one of its
+/// invoices, or one keysend HTLC.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Settlement {
+    /// The receiver.
+    pub payee: u32,
+    /// The payment hash.
+    pub payment_hash: PaymentHash,
+    /// What the receiver got, summed over the parts.
+    pub amount: Msat,
+    /// How many HTLCs made up the payment.
+    pub parts: u32,
+    /// Simulated time of the settlement.
+    pub time_ms: u64,
+}
+
 /// An invoice a simulated receiver issued (the fields BOLT 11 would carry).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Invoice {
@@ -402,6 +418,7 @@ pub struct Simulator {
     payer: u32,
     resolutions: std::collections::VecDeque<HtlcResolution>,
     log: Vec<LogEntry>,
+    settlements: Vec<Settlement>,
 }
 
 /// UNIX time of simulated time 0 (the day of the 2026 snapshot), for invoice timestamps.
@@ -543,6 +560,7 @@ impl Simulator {
             payer: 0,
             resolutions: std::collections::VecDeque::new(),
             log: Vec::new(),
+            settlements: Vec::new(),
         })
     }
 
@@ -646,6 +664,18 @@ impl Simulator {
     /// The event log so far.
     pub fn log(&self) -> &[LogEntry] {
         &self.log
+    }
+
+    /// Every payment a receiver settled so far, in order (a hash settled twice appears twice).
+    pub fn settlements(&self) -> &[Settlement] {
+        &self.settlements
+    }
+
+    /// Every channel with its two node indices (BOLT 7 order) and their balances.
+    pub fn channel_balances(
+        &self,
+    ) -> impl Iterator<Item = (ShortChannelId, [u32; 2], [Msat; 2])> + '_ {
+        self.channels.iter().map(|c| (c.scid, c.nodes, [Msat(c.balance[0]), Msat(c.balance[1])]))
     }
 
     /// Number of HTLCs in flight anywhere.
@@ -1198,6 +1228,13 @@ impl Simulator {
             if preimage.hash() != hash {
                 return self.fail_here(id, node, &details);
             }
+            self.settlements.push(Settlement {
+                payee: node,
+                payment_hash: hash,
+                amount: Msat(amount),
+                parts: 1,
+                time_ms: self.now,
+            });
             return self.fulfil_here(id, node, preimage);
         }
         let min_final = self.cfg.min_final_cltv_delta;
@@ -1227,8 +1264,15 @@ impl Simulator {
         inv.received = inv.received.saturating_add(amount);
         if inv.received >= total {
             let parts = core::mem::take(&mut inv.parts);
-            inv.received = 0;
+            let received = core::mem::take(&mut inv.received);
             let preimage = inv.preimage;
+            self.settlements.push(Settlement {
+                payee: node,
+                payment_hash: hash,
+                amount: Msat(received),
+                parts: u32::try_from(parts.len()).unwrap_or(u32::MAX),
+                time_ms: now,
+            });
             for part in parts {
                 self.fulfil_here(part, node, preimage);
             }
@@ -1457,5 +1501,90 @@ impl ChannelBackend for Simulator {
 
     fn block_height(&self) -> u32 {
         self.cfg.block_height
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use onion::payload::{FinalPayload, PaymentData};
+
+    /// Nodes 0 and 1 with one channel, all the balance at node 0.
+    fn pair() -> (Simulator, ShortChannelId) {
+        let mut t = Topology::new();
+        t.add_node();
+        t.add_node();
+        let scid = ShortChannelId(1 << 40);
+        let policy = EdgePolicy {
+            timestamp: 1,
+            enabled: true,
+            base_fee_msat: 0,
+            fee_ppm: 0,
+            cltv_delta: 40,
+            htlc_min: Msat(1),
+            htlc_max: Msat(1_000_000_000),
+        };
+        t.add_channel(scid, 0, 1, Msat(1_000_000_000), policy).balance_a =
+            Some(Msat(1_000_000_000));
+        (Simulator::new(&t, SimConfig { seed: 2, ..Default::default() }).unwrap(), scid)
+    }
+
+    fn send(
+        sim: &mut Simulator,
+        scid: ShortChannelId,
+        amount: u64,
+        hash: PaymentHash,
+        data: Option<(PaymentSecret, u64)>,
+        keysend: Option<PaymentPreimage>,
+    ) -> HtlcId {
+        let cltv = sim.cfg.block_height + 40;
+        let payload = HopPayload::Final(FinalPayload {
+            amt_to_forward: Msat(amount),
+            outgoing_cltv_value: cltv,
+            payment_data: data
+                .map(|(payment_secret, t)| PaymentData { payment_secret, total_msat: Msat(t) }),
+            payment_metadata: None,
+            keysend_preimage: keysend,
+            custom_records: Vec::new(),
+        });
+        let key = SecretKey::from_slice(&[7; 32]).unwrap();
+        let hops = [(sim.node_pubkey(1).unwrap(), payload.encode())];
+        let (onion, _) = packet::build(&key, &hops, &hash.0).unwrap();
+        sim.send_htlc_from(0, scid, Msat(amount), cltv, hash, onion).unwrap()
+    }
+
+    #[test]
+    fn settlements_count_every_settled_payment() {
+        let (mut sim, scid) = pair();
+        let inv = sim.create_invoice(1, Some(Msat(3000))).unwrap();
+        let data = Some((inv.payment_secret, 3000));
+        send(&mut sim, scid, 1000, inv.payment_hash, data, None);
+        send(&mut sim, scid, 2000, inv.payment_hash, data, None);
+        sim.run_until_idle();
+        assert_eq!(sim.settlements().len(), 1);
+        let s = sim.settlements()[0];
+        assert_eq!(
+            (s.payee, s.payment_hash, s.amount, s.parts),
+            (1, inv.payment_hash, Msat(3000), 2)
+        );
+        assert_eq!(s.time_ms, 50);
+        // The same invoice paid again is settled again: it shows twice.
+        send(&mut sim, scid, 3000, inv.payment_hash, data, None);
+        let preimage = PaymentPreimage([9; 32]);
+        send(&mut sim, scid, 500, preimage.hash(), None, Some(preimage));
+        sim.run_until_idle();
+        let got: Vec<_> =
+            sim.settlements().iter().map(|s| (s.payment_hash, s.amount.0, s.parts)).collect();
+        assert_eq!(
+            got,
+            [(inv.payment_hash, 3000, 2), (inv.payment_hash, 3000, 1), (preimage.hash(), 500, 1)]
+        );
+        let all: Vec<_> = sim.channel_balances().collect();
+        assert_eq!(all.len(), 1);
+        let (nodes, bal) = sim.balances(scid).unwrap();
+        assert_eq!(all[0], (scid, nodes, bal));
+        assert_eq!(bal[0].0 + bal[1].0, 1_000_000_000);
+        let at1 = if nodes[0] == 1 { bal[0] } else { bal[1] };
+        assert_eq!(at1, Msat(6500));
     }
 }
