@@ -15,3 +15,4 @@
 pub mod cmd;
 pub mod daemon;
 pub mod driver;
+pub mod store;
