@@ -4,6 +4,7 @@
 //! thread over a channel; a long call (`pay`) waits on its own reply channel, so it never
 //! blocks other requests.
 
+pub mod graph_rpc;
 pub mod rpc;
 
 pub use crate::driver::Driver;
