@@ -1,0 +1,211 @@
+//! 1,000 concurrent pays against a running `lnpay node` over its simulated network: 250 client
+//! connections at once, each with four `pay` requests of small simulated invoices in flight.
+//! None is lost or stuck: every request gets its reply, and `listpays` then shows each payment
+//! complete (with its preimage) or failed, agreeing with the reply (whose error says why).
+
+use serde_json::{json, Value};
+use std::collections::HashMap;
+use std::io::{ErrorKind, Read, Write};
+use std::os::unix::net::UnixStream;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+const PAYS: usize = 1000;
+const CONNECTIONS: usize = 250;
+
+struct Daemon {
+    child: Child,
+    sock: PathBuf,
+    dir: PathBuf,
+}
+
+impl Drop for Daemon {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+/// Starts `lnpay node` on a fresh data dir; ready once `getinfo` answers.
+fn start(name: &str) -> Daemon {
+    let dir = std::env::temp_dir().join(format!("lnpay-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let child = Command::new(env!("CARGO_BIN_EXE_lnpay"))
+        .args(["node", "--data-dir"])
+        .arg(&dir)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let sock = dir.join("sim").join("lightning-rpc");
+    let mut d = Daemon { child, sock, dir };
+    let t = Instant::now();
+    loop {
+        if let Ok(mut v) = calls(&d.sock, &[("getinfo", json!([]))]) {
+            if v.pop().is_some_and(|v| v.get("result").is_some()) {
+                return d;
+            }
+        }
+        if let Ok(Some(status)) = d.child.try_wait() {
+            panic!("lnpay node exited before it served: {status}");
+        }
+        assert!(t.elapsed() < Duration::from_secs(120), "lnpay node never answered getinfo");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+/// Sends every request on one connection at once, then reads until each has its reply
+/// (in any order). Returns the replies in request order.
+fn calls(sock: &Path, reqs: &[(&str, Value)]) -> std::io::Result<Vec<Value>> {
+    let mut c = UnixStream::connect(sock)?;
+    c.set_read_timeout(Some(Duration::from_secs(120)))?;
+    let mut out = Vec::new();
+    for (i, (method, params)) in reqs.iter().enumerate() {
+        let req = json!({"jsonrpc": "2.0", "id": i, "method": method, "params": params});
+        out.extend_from_slice(req.to_string().as_bytes());
+    }
+    c.write_all(&out)?;
+    let mut replies: Vec<Option<Value>> = vec![None; reqs.len()];
+    let mut got = 0;
+    let mut pending = Vec::new();
+    let mut buf = [0u8; 16384];
+    while got < reqs.len() {
+        while let Some(end) = pending.windows(2).position(|w| w == b"\n\n") {
+            let v: Value = serde_json::from_slice(&pending[..end])
+                .map_err(|e| std::io::Error::new(ErrorKind::InvalidData, e))?;
+            pending.drain(..end + 2);
+            let i = v["id"].as_u64().and_then(|i| usize::try_from(i).ok());
+            let Some(slot) = i.and_then(|i| replies.get_mut(i)) else {
+                return Err(std::io::Error::new(ErrorKind::InvalidData, format!("bad id: {v}")));
+            };
+            assert!(slot.is_none(), "two replies for one request: {v}");
+            *slot = Some(v);
+            got += 1;
+        }
+        if got == reqs.len() {
+            break;
+        }
+        let n = c.read(&mut buf)?;
+        if n == 0 {
+            return Err(ErrorKind::UnexpectedEof.into());
+        }
+        pending.extend_from_slice(&buf[..n]);
+    }
+    Ok(replies.into_iter().flatten().collect())
+}
+
+fn result(v: &Value) -> &Value {
+    assert!(v.get("error").is_none(), "expected a result, got {v}");
+    &v["result"]
+}
+
+#[test]
+fn a_thousand_concurrent_pays_none_lost_or_stuck() {
+    let d = start("load");
+    let t0 = Instant::now();
+    let peers = calls(&d.sock, &[("listpeerchannels", json!([]))]).unwrap();
+    let peers: Vec<String> = result(&peers[0])["channels"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["peer_id"].as_str().unwrap().to_string())
+        .collect();
+    assert!(!peers.is_empty());
+
+    // The invoices: small amounts, to every peer in turn, asked for over 10 connections.
+    let invoices: Vec<Value> = std::thread::scope(|s| {
+        let handles: Vec<_> = (0..10)
+            .map(|k| {
+                let (sock, peers) = (&d.sock, &peers);
+                s.spawn(move || {
+                    let reqs: Vec<(&str, Value)> = (k * PAYS / 10..(k + 1) * PAYS / 10)
+                        .map(|i| {
+                            let peer = &peers[i % peers.len()];
+                            ("dev-siminvoice", json!([peer, 1_000 + i as u64, format!("load {i}")]))
+                        })
+                        .collect();
+                    calls(sock, &reqs).unwrap()
+                })
+            })
+            .collect();
+        handles.into_iter().flat_map(|h| h.join().unwrap()).map(|v| result(&v).clone()).collect()
+    });
+    assert_eq!(invoices.len(), PAYS);
+    let t_invoices = t0.elapsed();
+
+    // Every pay at once: CONNECTIONS connections, PAYS / CONNECTIONS pays in flight on each.
+    let t1 = Instant::now();
+    let per = PAYS / CONNECTIONS;
+    let replies: Vec<Value> = std::thread::scope(|s| {
+        let handles: Vec<_> = invoices
+            .chunks(per)
+            .map(|chunk| {
+                let sock = &d.sock;
+                std::thread::Builder::new()
+                    .stack_size(256 << 10)
+                    .spawn_scoped(s, move || {
+                        let reqs: Vec<(&str, Value)> =
+                            chunk.iter().map(|inv| ("pay", json!([inv["bolt11"]]))).collect();
+                        calls(sock, &reqs).unwrap_or_else(|e| panic!("pays lost: {e}"))
+                    })
+                    .unwrap()
+            })
+            .collect();
+        assert_eq!(handles.len(), CONNECTIONS);
+        handles.into_iter().flat_map(|h| h.join().unwrap()).collect()
+    });
+    let t_pays = t1.elapsed();
+    assert_eq!(replies.len(), PAYS);
+
+    // Each reply is the pay of its invoice: complete with the preimage, or an error saying why.
+    let mut outcome: HashMap<String, bool> = HashMap::new();
+    let mut failures: HashMap<i64, usize> = HashMap::new();
+    for (inv, r) in invoices.iter().zip(&replies) {
+        let hash = inv["payment_hash"].as_str().unwrap().to_string();
+        match r.get("result") {
+            Some(res) => {
+                assert_eq!(res["payment_hash"], inv["payment_hash"], "{r}");
+                assert_eq!(res["status"], "complete", "{r}");
+                assert_eq!(res["payment_preimage"].as_str().map(str::len), Some(64), "{r}");
+                outcome.insert(hash, true);
+            }
+            None => {
+                let code = r["error"]["code"].as_i64().unwrap_or_else(|| panic!("{r}"));
+                let message = r["error"]["message"].as_str().unwrap_or_default();
+                assert!(!message.is_empty(), "a failure without a reason: {r}");
+                *failures.entry(code).or_default() += 1;
+                outcome.insert(hash, false);
+            }
+        }
+    }
+    assert_eq!(outcome.len(), PAYS, "payment hashes repeat");
+
+    // listpays agrees: nothing pending, nothing missing.
+    let listed = calls(&d.sock, &[("listpays", json!([]))]).unwrap();
+    let listed = result(&listed[0])["pays"].as_array().unwrap().clone();
+    let mut seen = 0;
+    for p in &listed {
+        let hash = p["payment_hash"].as_str().unwrap();
+        let Some(&complete) = outcome.get(hash) else { continue };
+        seen += 1;
+        let want = if complete { "complete" } else { "failed" };
+        assert_eq!(p["status"], want, "{p}");
+        if complete {
+            assert!(p["preimage"].is_string(), "{p}");
+        }
+    }
+    let failed = outcome.values().filter(|c| !**c).count();
+    // A pay refused before it started (a bad invoice, say) leaves no record; here every
+    // invoice is good, so every pay is listed.
+    assert_eq!(seen, PAYS, "{failed} failed: {failures:?}");
+    eprintln!(
+        "{PAYS} pays over {CONNECTIONS} connections: {} complete, {failed} failed {failures:?}; \
+         invoices {t_invoices:?}, pays {t_pays:?}",
+        PAYS - failed
+    );
+    // The load is the sim's to carry: most pays go through.
+    assert!(failed * 10 <= PAYS, "{failed} of {PAYS} failed: {failures:?}");
+}
