@@ -190,3 +190,92 @@ def test_decode(node):
     with pytest.raises(RpcError) as e:
         node.decode("lnbc1garbage")
     assert e.value.error["code"] == -32602
+
+
+VECTORS = ROOT.parent / "shared" / "vectors" / "bolt11-examples.json"
+
+
+def rpc_call(rpc, method, params):
+    """A call that fails the test with a clear message when the daemon lacks the method."""
+    try:
+        return rpc.call(method, params)
+    except RpcError as e:
+        if e.error["code"] == -32601:
+            pytest.fail(f"lnpay node does not serve {method}: {e.error}")
+        raise
+
+
+def far_destination(rpc, amount):
+    """A node two hops or more away whose cheapest route (getroute with riskfactor 0 and no
+    fuzz) charges a fee: returns (node id, that fee)."""
+    me = rpc.getinfo()["id"]
+    peers = {c["peer_id"] for c in rpc.call("listpeerchannels")["channels"]}
+    seen = set()
+    for peer in sorted(peers):
+        chans = rpc_call(rpc, "listchannels", {"source": peer})["channels"]
+        for c in chans:
+            cand = c["destination"]
+            if cand == me or cand in peers or cand in seen:
+                continue
+            seen.add(cand)
+            try:
+                route = rpc_call(
+                    rpc, "getroute", {"id": cand, "amount_msat": amount, "riskfactor": 0, "fuzzpercent": 0}
+                )
+            except RpcError:
+                continue
+            check("getroute", route)
+            fee = route["route"][0]["amount_msat"] - amount
+            if fee > 0 and len(route["route"]) >= 2:
+                return cand, fee
+    pytest.fail(f"no node beyond our {len(peers)} peers is reachable with a fee (looked at {len(seen)})")
+
+
+def test_206_route_too_expensive(node):
+    amount = 1_000_000
+    dest, fee = far_destination(node, amount)
+    inv = node.call("dev-siminvoice", [dest, amount])
+    h = inv["payment_hash"]
+    # maxfee below the cheapest route's fee.
+    with pytest.raises(RpcError) as e:
+        node.call("pay", {"bolt11": inv["bolt11"], "maxfee": fee - 1})
+    err = e.value.error
+    assert err["code"] == 206, err
+    assert re.fullmatch(rf"Fee exceeds our fee budget: (\d+)msat > {fee - 1}msat, discarding route", err["message"]), err
+    if "data" in err:
+        assert err["data"]["fee"] >= fee, err
+    # maxfeepercent below it (no exemption for small fees).
+    with pytest.raises(RpcError) as e:
+        node.call("pay", {"bolt11": inv["bolt11"], "maxfeepercent": 0.00001, "exemptfee": 0})
+    err = e.value.error
+    assert err["code"] == 206, err
+    assert re.fullmatch(r"Fee exceeds our fee budget: (\d+)msat > 0msat, discarding route", err["message"]), err
+    # Nothing was sent: with room for the fee the same invoice is paid.
+    done = check("pay", node.call("pay", {"bolt11": inv["bolt11"], "maxfee": 10 * fee + 1000}))
+    assert done["status"] == "complete"
+    assert done["amount_msat"] == amount
+    assert done["amount_sent_msat"] >= amount + fee
+    pays = check("listpays", node.listpays(payment_hash=h))
+    assert "complete" in [p["status"] for p in pays["pays"]]
+
+
+def test_207_invoice_expired(node):
+    """The BOLT 11 example "a cup of coffee within one minute" (signed in 2017) is long expired."""
+    if not VECTORS.exists():
+        pytest.fail(f"the BOLT 11 examples are missing: expected {VECTORS}")
+    examples = json.loads(VECTORS.read_text())["valid"]
+    coffee = [x for x in examples if x["title"].startswith("Please send $3 for a cup of coffee")]
+    assert len(coffee) == 1
+    bolt11 = coffee[0]["invoice"]
+    d = check("decodepay", node.decodepay(bolt11))
+    assert d["expiry"] == 60
+    with pytest.raises(RpcError) as e:
+        node.pay(bolt11)
+    err = e.value.error
+    assert err["code"] == 207, err
+    assert err["message"] == "Invoice expired"
+    if "data" in err:
+        assert err["data"]["expiry"] == d["created_at"] + d["expiry"], err
+        assert err["data"]["now"] > err["data"]["expiry"], err
+    # Nothing of it was kept.
+    assert node.listpays(payment_hash=d["payment_hash"])["pays"] == []
