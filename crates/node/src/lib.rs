@@ -15,4 +15,5 @@
 pub mod cmd;
 pub mod daemon;
 pub mod driver;
+pub mod network;
 pub mod store;

@@ -5,6 +5,7 @@ mod cmd;
 use lnpay_node::driver;
 // Likewise for the daemon's modules.
 use lnpay_node::daemon;
+use lnpay_node::network;
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
@@ -31,6 +32,8 @@ enum Cmd {
     Node(cmd::node::Args),
     /// Send one JSON-RPC request to a running daemon (like lightning-cli).
     Cli(cmd::cli::Args),
+    /// Run the simulated network as its own process, serving our node on a unix socket.
+    Network(cmd::network::Args),
 }
 
 fn main() -> ExitCode {
@@ -42,5 +45,6 @@ fn main() -> ExitCode {
         Cmd::Sim(args) => cmd::sim::run(args),
         Cmd::Node(args) => cmd::node::run(args),
         Cmd::Cli(args) => cmd::cli::run(args),
+        Cmd::Network(args) => cmd::network::run(args),
     }
 }

@@ -3,6 +3,7 @@
 pub mod cli;
 pub mod decode;
 pub mod getroute;
+pub mod network;
 pub mod node;
 pub mod onion;
 pub mod sim;
