@@ -25,8 +25,9 @@ fn invalid(message: String) -> RpcFailure {
 
 /// Core Lightning's `getroute` from `our_id` (or `fromid`) over `graph`. When the route starts
 /// at us, `first_hops` (our channels with what each can send now) replace the graph's edges
-/// out of us. Errors: -32602 for a bad parameter (and an unknown source or destination), 205
-/// when no route exists.
+/// out of us. The fee fuzz (`fuzzpercent`) is drawn from seed 0, so the same graph and params
+/// give the same route. Errors: -32602 for a bad parameter (and an unknown source or
+/// destination), 205 when no route exists.
 pub fn getroute(
     graph: &Graph,
     our_id: NodeId,
