@@ -52,8 +52,13 @@ pub mod targets {
     pub mod node_announcement;
     pub mod onion_peel;
     pub mod payment_records;
+    pub mod peer_frame;
     pub mod rpc_request;
     pub mod tlv_stream;
+    pub mod update_add_htlc;
+    pub mod update_fail_htlc;
+    pub mod update_fail_malformed_htlc;
+    pub mod update_fulfill_htlc;
 }
 
 /// A target's `do_test`: checks its invariants on the input, panicking when one fails.
@@ -75,6 +80,11 @@ pub const TARGETS: &[(&str, DoTest)] = &[
     ("listchannels_json", targets::listchannels_json::do_test),
     ("payment_records", targets::payment_records::do_test),
     ("rpc_request", targets::rpc_request::do_test),
+    ("update_add_htlc", targets::update_add_htlc::do_test),
+    ("update_fulfill_htlc", targets::update_fulfill_htlc::do_test),
+    ("update_fail_htlc", targets::update_fail_htlc::do_test),
+    ("update_fail_malformed_htlc", targets::update_fail_malformed_htlc::do_test),
+    ("peer_frame", targets::peer_frame::do_test),
 ];
 
 /// The committed corpus of target `name`: `fuzz/corpus/<name>/`.
