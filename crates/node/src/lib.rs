@@ -12,6 +12,7 @@
 //! ```
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
 
+pub mod backend;
 pub mod cmd;
 pub mod daemon;
 pub mod driver;

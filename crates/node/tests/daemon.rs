@@ -2,10 +2,10 @@
 //! few hundred malformed requests after which the daemon still pays.
 
 use serde_json::{json, Value};
-use std::io::{Read, Write};
+use std::io::{BufRead, BufReader, Read, Write};
 use std::os::unix::net::UnixStream;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command};
+use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 struct Daemon {
@@ -33,17 +33,25 @@ fn start(name: &str) -> Daemon {
     let dir = std::env::temp_dir().join(format!("lnpay-daemon-{name}-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
-    let child = Command::new(env!("CARGO_BIN_EXE_lnpay"))
-        .args(["node", "--data-dir"])
+    // A small in-process network: the daemon is ready once its first handshake is done.
+    let mut child = Command::new(env!("CARGO_BIN_EXE_lnpay"))
+        .args(["node", "--nodes", "200", "--data-dir"])
         .arg(&dir)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
         .spawn()
         .unwrap();
     let sock = dir.join("sim").join("lightning-rpc");
-    let t = Instant::now();
-    while UnixStream::connect(&sock).is_err() {
-        assert!(t.elapsed() < Duration::from_secs(20), "daemon did not open {}", sock.display());
-        std::thread::sleep(Duration::from_millis(20));
-    }
+    let stdout = child.stdout.take().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines() {
+            let Ok(line) = line else { return };
+            let _ = tx.send(line);
+        }
+    });
+    let line = rx.recv_timeout(Duration::from_secs(120)).expect("the daemon never got ready");
+    assert_eq!(line, format!("listening on {}", sock.display()));
     Daemon { child, sock, _dir: TempDir(dir) }
 }
 

@@ -1,23 +1,24 @@
-//! The daemon behind `lnpay node`: a JSON-RPC 2.0 server on a unix socket (framed as Core
-//! Lightning frames it, see [`rpc`]) in front of one thread that owns the payment driver and
-//! the simulated network. Connection threads parse requests and hand them to the driver
-//! thread over a channel; a long call (`pay`) waits on its own reply channel, so it never
-//! blocks other requests.
+//! The daemon behind `lnpay node`, on a tokio runtime: an accept loop and one task per
+//! JSON-RPC connection (framed as Core Lightning frames it, see [`rpc`]), in front of one core
+//! task ([`core`]) that owns the payment machine, the node store, the timers, the replies
+//! parked until the machine answers, and the [`Backend`](crate::backend::Backend). The
+//! simulated network's backend is the peer link ([`link`]): a unix socket to `lnpay network`
+//! (`--peers`), or an in-memory stream to the same engine started in-process.
 
+pub mod core;
 pub mod graph_rpc;
+pub mod link;
+pub mod methods;
 pub mod rpc;
+mod server;
 
-pub use crate::driver::Driver;
-use payment::{
-    Command, DelpayRequest, Exclusion, HopRecord, KeysendRequest, ListRequest, PartStatus,
-    PayRequest, Reply, SendpayRequest, WaitsendpayRequest,
-};
-use rpc::{bad_param, bind, parse_msat, required, RpcFailure, INVALID_PARAMS, METHOD_NOT_FOUND};
-use serde_json::{json, Value};
-use std::collections::HashMap;
-use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender};
-use std::time::Duration;
-use types::{Msat, NodeId, PaymentHash, PaymentSecret, ShortChannelIdDir};
+use crate::store::NodeStore;
+use link::{Connector, PeerLink};
+use rpc::RpcFailure;
+use serde_json::Value;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use tokio::sync::{mpsc, oneshot};
 
 /// The methods `help` lists.
 pub const METHODS: &[&str] = &[
@@ -36,474 +37,167 @@ pub const METHODS: &[&str] = &[
     "keysend",
     "delpay",
     "paystatus",
+    "getroute",
+    "listchannels",
 ];
 
-/// A request handed to the driver thread.
+/// A request handed to the core task.
 pub struct Job {
     /// The method.
     pub method: String,
     /// Its params.
     pub params: Value,
     /// Where the answer goes.
-    pub reply: Sender<Result<Value, RpcFailure>>,
+    pub reply: oneshot::Sender<Result<Value, RpcFailure>>,
 }
 
-/// Whether the driver thread goes on.
-#[derive(Debug, PartialEq, Eq)]
-pub enum Flow {
-    /// Keep serving.
-    Continue,
-    /// `stop` was called.
-    Stop,
+/// How the daemon runs (from `lnpay node`'s arguments).
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// The data directory.
+    pub data_dir: PathBuf,
+    /// The network name (`sim`): the store and socket live in `data_dir/<network>/`.
+    pub network: String,
+    /// A graph file for the in-process network.
+    pub graph: Option<PathBuf>,
+    /// Nodes of the generated in-process network.
+    pub nodes: Option<u32>,
+    /// Seed of the in-process network and of the node's random choices.
+    pub seed: u64,
+    /// The RPC socket (default `data_dir/<network>/lightning-rpc`).
+    pub rpc_file: Option<PathBuf>,
+    /// A running `lnpay network`'s socket; none = start the network in-process.
+    pub peers: Option<PathBuf>,
+    /// Simulated milliseconds per wall-clock millisecond.
+    pub speed: f64,
 }
 
-/// The driver thread's state.
-pub struct Node {
-    driver: Driver,
-    waiting: HashMap<u64, Sender<Result<Value, RpcFailure>>>,
+/// The default socket path for a data directory and network.
+pub fn socket_path(data_dir: &std::path::Path, network: &str) -> PathBuf {
+    data_dir.join(network).join("lightning-rpc")
 }
 
-fn from_reply(r: Reply) -> Result<Value, RpcFailure> {
-    r.map_err(|e| RpcFailure { code: e.code, message: e.message, data: e.data })
+/// Sets up logging: `RUST_LOG`-style filter, default `info`, to stderr.
+fn init_tracing() {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let _ =
+        tracing_subscriber::fmt().with_writer(std::io::stderr).with_env_filter(filter).try_init();
 }
 
-fn string(slot: &Option<Value>, name: &str) -> Result<Option<String>, RpcFailure> {
-    match slot {
-        None => Ok(None),
-        Some(Value::String(s)) => Ok(Some(s.clone())),
-        Some(v) => Err(bad_param(name, "a string", v)),
-    }
-}
-
-fn msat(slot: &Option<Value>, name: &str) -> Result<Option<Msat>, RpcFailure> {
-    match slot {
-        None => Ok(None),
-        Some(v) => parse_msat(v)
-            .map(|m| Some(Msat(m)))
-            .ok_or_else(|| bad_param(name, "a millisatoshi amount", v)),
-    }
-}
-
-/// A 32-byte hex parameter (payment hash or payment secret).
-fn hex32<T: std::str::FromStr>(slot: &Option<Value>, name: &str) -> Result<Option<T>, RpcFailure> {
-    match slot {
-        None => Ok(None),
-        Some(v) => v
-            .as_str()
-            .and_then(|s| s.parse().ok())
-            .map(Some)
-            .ok_or_else(|| bad_param(name, "a 32 byte hex value", v)),
-    }
-}
-
-fn hash(slot: &Option<Value>, name: &str) -> Result<Option<PaymentHash>, RpcFailure> {
-    hex32(slot, name)
-}
-
-fn secret(slot: &Option<Value>, name: &str) -> Result<Option<PaymentSecret>, RpcFailure> {
-    hex32(slot, name)
-}
-
-fn u32_param(slot: &Option<Value>, name: &str) -> Result<Option<u32>, RpcFailure> {
-    match slot {
-        None => Ok(None),
-        Some(v) => v
-            .as_u64()
-            .and_then(|n| u32::try_from(n).ok())
-            .map(Some)
-            .ok_or_else(|| bad_param(name, "a 32 bit unsigned integer", v)),
-    }
-}
-
-fn f64_param(slot: &Option<Value>, name: &str) -> Result<Option<f64>, RpcFailure> {
-    match slot {
-        None => Ok(None),
-        Some(v) => {
-            let f = match v {
-                Value::Number(n) => n.as_f64(),
-                Value::String(s) => s.parse().ok(),
-                _ => None,
-            };
-            f.filter(|f| f.is_finite() && *f >= 0.0)
-                .map(Some)
-                .ok_or_else(|| bad_param(name, "a non-negative floating-point number", v))
-        }
-    }
-}
-
-fn exclusions(slot: &Option<Value>) -> Result<Vec<Exclusion>, RpcFailure> {
-    let Some(v) = slot else { return Ok(Vec::new()) };
-    let Some(items) = v.as_array() else {
-        return Err(bad_param("exclude", "an array", v));
-    };
-    let mut out = Vec::with_capacity(items.len());
-    for item in items {
-        let s = item.as_str().unwrap_or_default();
-        if let Ok(c) = s.parse::<ShortChannelIdDir>() {
-            out.push(Exclusion::Channel(c));
-        } else if let Ok(n) = s.parse::<NodeId>() {
-            out.push(Exclusion::Node(n));
-        } else {
-            return Err(bad_param("exclude", "a short_channel_id_dir or a node id", item));
-        }
-    }
-    Ok(out)
-}
-
-/// Parameters CLN takes that lnpay does not act on: refused rather than ignored.
-fn unsupported(p: &[Option<Value>], which: &[(usize, &str)]) -> Result<(), RpcFailure> {
-    for &(i, name) in which {
-        if p.get(i).is_some_and(Option::is_some) {
-            return Err(RpcFailure::new(INVALID_PARAMS, format!("{name}: not supported by lnpay")));
-        }
-    }
-    Ok(())
-}
-
-fn u64_param(slot: &Option<Value>, name: &str) -> Result<Option<u64>, RpcFailure> {
-    match slot {
-        None => Ok(None),
-        Some(v) => {
-            v.as_u64().map(Some).ok_or_else(|| bad_param(name, "an unsigned 64 bit integer", v))
-        }
-    }
-}
-
-impl Node {
-    /// A node around a driver.
-    pub fn new(driver: Driver) -> Node {
-        Node { driver, waiting: HashMap::new() }
-    }
-
-    /// Serves jobs until `stop` or until every sender is gone; runs the network between jobs
-    /// (faster than real time: the discrete-event clock jumps to the next event).
-    pub fn run(mut self, jobs: Receiver<Job>) {
-        loop {
-            let busy = !self.waiting.is_empty();
-            let wait = if busy { Duration::from_millis(0) } else { Duration::from_millis(50) };
-            match jobs.recv_timeout(wait) {
-                Ok(job) => {
-                    if self.handle(job) == Flow::Stop {
-                        return;
-                    }
-                    while let Ok(job) = jobs.try_recv() {
-                        if self.handle(job) == Flow::Stop {
-                            return;
-                        }
-                    }
-                }
-                Err(RecvTimeoutError::Timeout) => {}
-                Err(RecvTimeoutError::Disconnected) => return,
-            }
-            for _ in 0..256 {
-                if self.waiting.is_empty() || !self.driver.step() {
-                    break;
-                }
-            }
-            self.deliver();
-        }
-    }
-
-    fn deliver(&mut self) {
-        let done: Vec<u64> = self
-            .waiting
-            .keys()
-            .copied()
-            .filter(|id| self.driver.replies.contains_key(id))
-            .collect();
-        for id in done {
-            if let (Some(tx), Some(r)) = (self.waiting.remove(&id), self.driver.replies.remove(&id))
-            {
-                eprintln!("lnpay: command {id} replied ok={}", r.is_ok());
-                let _ = tx.send(from_reply(r));
-            }
-        }
-    }
-
-    /// Handles one job: answers it now or parks it until the machine replies.
-    pub fn handle(&mut self, job: Job) -> Flow {
-        if job.method == "stop" {
-            let _ = job.reply.send(Ok(json!({"result": "Shutdown complete"})));
-            return Flow::Stop;
-        }
-        match self.command(&job.method, &job.params) {
-            Ok(Some(command)) => {
-                let id = self.driver.submit(command);
-                self.waiting.insert(id, job.reply);
-                self.deliver();
-            }
-            Ok(None) => {
-                let _ = job.reply.send(self.immediate(&job.method, &job.params));
-            }
+/// Runs the daemon until `stop` or a fatal error.
+pub fn run(opts: Options) -> ExitCode {
+    init_tracing();
+    let rt =
+        match tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build() {
+            Ok(rt) => rt,
             Err(e) => {
-                let _ = job.reply.send(Err(e));
+                eprintln!("lnpay node: cannot start the runtime: {e}");
+                return ExitCode::FAILURE;
+            }
+        };
+    let r = rt.block_on(serve(opts));
+    rt.shutdown_timeout(std::time::Duration::from_millis(200));
+    match r {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            tracing::error!("{e}");
+            eprintln!("lnpay node: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// The seed of the node's random choices: the given seed mixed with the start time, so a
+/// restart never reuses a session key.
+fn node_seed(seed: u64) -> [u8; 32] {
+    let mut out = [0u8; 32];
+    out[..8].copy_from_slice(&seed.to_le_bytes());
+    let t = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_nanos())
+        .unwrap_or_default();
+    out[8..24].copy_from_slice(&t.to_le_bytes());
+    out[24..28].copy_from_slice(&std::process::id().to_le_bytes());
+    out
+}
+
+/// The in-process network: started once, attached once per connection of the link.
+fn embedded(opts: &Options, dir: &std::path::Path) -> Result<Connector, String> {
+    let net = tokio::task::block_in_place(|| {
+        crate::network::NetworkHandle::start(crate::network::NetworkOptions {
+            store_path: dir.join("network.sqlite3"),
+            graph: opts.graph.clone(),
+            nodes: opts.nodes,
+            seed: opts.seed,
+            speed: opts.speed,
+        })
+    })
+    .map_err(|e| format!("cannot start the in-process network: {e}"))?;
+    let id = net.node_id();
+    let open = move || -> std::io::Result<Box<dyn link::Stream>> {
+        let (ours, theirs) = tokio::io::duplex(1 << 20);
+        net.attach(theirs);
+        Ok(Box::new(ours))
+    };
+    Ok(Connector::Open(Box::new(open), id))
+}
+
+async fn serve(opts: Options) -> Result<(), String> {
+    if opts.network != "sim" {
+        return Err("only --network sim is built".into());
+    }
+    if !(opts.speed.is_finite() && opts.speed > 0.0) {
+        return Err(format!("--speed must be positive, got {}", opts.speed));
+    }
+    let dir = opts.data_dir.join(&opts.network);
+    std::fs::create_dir_all(&dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+    let store_path = dir.join("lnpay.sqlite3");
+    let store = NodeStore::open(&store_path).map_err(|e| format!("store: {e}"))?;
+    let loaded = store.load().map_err(|e| format!("store: {e}"))?;
+    let connector = match &opts.peers {
+        Some(p) => Connector::Unix(p.clone()),
+        None => embedded(&opts, &dir)?,
+    };
+    let link = PeerLink::start(connector);
+    let path = opts.rpc_file.clone().unwrap_or_else(|| socket_path(&opts.data_dir, &opts.network));
+    if let Some(parent) = path.parent() {
+        std::fs::create_dir_all(parent)
+            .map_err(|e| format!("cannot create {}: {e}", parent.display()))?;
+    }
+    let _ = std::fs::remove_file(&path);
+    let listener = tokio::net::UnixListener::bind(&path)
+        .map_err(|e| format!("cannot listen on {}: {e}", path.display()))?;
+    let (jobs_tx, jobs_rx) = mpsc::channel::<Job>(4096);
+    let (ready_tx, ready_rx) = oneshot::channel();
+    let core = core::Core::new(link, store, loaded, node_seed(opts.seed), opts.speed, ready_tx);
+    let mut core_task = tokio::spawn(core.run(jobs_rx));
+    let accept = tokio::spawn(server::accept_loop(listener, jobs_tx));
+    tokio::select! {
+        r = ready_rx => {
+            if r.is_ok() {
+                println!("listening on {}", path.display());
+                tracing::info!(socket = %path.display(), "listening");
             }
         }
-        Flow::Continue
-    }
-
-    /// The payment machine command a request makes, or `None` for methods answered here.
-    fn command(&self, method: &str, params: &Value) -> Result<Option<Command>, RpcFailure> {
-        Ok(Some(match method {
-            "pay" => {
-                let p = bind(
-                    params,
-                    &[
-                        "bolt11",
-                        "amount_msat",
-                        "label",
-                        "riskfactor",
-                        "maxfeepercent",
-                        "retry_for",
-                        "maxdelay",
-                        "exemptfee",
-                        "localinvreqid",
-                        "exclude",
-                        "maxfee",
-                        "description",
-                        "partial_msat",
-                    ],
-                )?;
-                unsupported(&p, &[(8, "localinvreqid")])?;
-                let bolt11 = string(&Some(required(&p[0], "bolt11")?), "bolt11")?;
-                Command::Pay(PayRequest {
-                    bolt11: bolt11.unwrap_or_default(),
-                    amount_msat: msat(&p[1], "amount_msat")?,
-                    label: string(&p[2], "label")?,
-                    maxfeepercent: f64_param(&p[4], "maxfeepercent")?,
-                    retry_for: u64_param(&p[5], "retry_for")?,
-                    maxdelay: u32_param(&p[6], "maxdelay")?,
-                    exemptfee: msat(&p[7], "exemptfee")?,
-                    exclude: exclusions(&p[9])?,
-                    maxfee: msat(&p[10], "maxfee")?,
-                    description: string(&p[11], "description")?,
-                    riskfactor: f64_param(&p[3], "riskfactor")?,
-                    partial_msat: msat(&p[12], "partial_msat")?,
-                })
-            }
-            "keysend" => {
-                let p = bind(
-                    params,
-                    &[
-                        "destination",
-                        "amount_msat",
-                        "label",
-                        "maxfeepercent",
-                        "retry_for",
-                        "maxdelay",
-                        "exemptfee",
-                        "routehints",
-                        "extratlvs",
-                        "maxfee",
-                    ],
-                )?;
-                unsupported(&p, &[(7, "routehints"), (8, "extratlvs")])?;
-                let dest = required(&p[0], "destination")?;
-                let destination: NodeId = dest
-                    .as_str()
-                    .and_then(|s| s.parse().ok())
-                    .ok_or_else(|| bad_param("destination", "a node id", &dest))?;
-                let amount = msat(&Some(required(&p[1], "amount_msat")?), "amount_msat")?;
-                Command::Keysend(KeysendRequest {
-                    destination,
-                    amount_msat: amount.unwrap_or_default(),
-                    label: string(&p[2], "label")?,
-                    maxfeepercent: f64_param(&p[3], "maxfeepercent")?,
-                    retry_for: u64_param(&p[4], "retry_for")?,
-                    maxdelay: u32_param(&p[5], "maxdelay")?,
-                    exemptfee: msat(&p[6], "exemptfee")?,
-                    maxfee: msat(&p[9], "maxfee")?,
-                })
-            }
-            "sendpay" => {
-                let p = bind(
-                    params,
-                    &[
-                        "route",
-                        "payment_hash",
-                        "label",
-                        "amount_msat",
-                        "bolt11",
-                        "payment_secret",
-                        "partid",
-                        "localinvreqid",
-                        "groupid",
-                        "payment_metadata",
-                        "description",
-                    ],
-                )?;
-                unsupported(&p, &[(7, "localinvreqid")])?;
-                let route_v = required(&p[0], "route")?;
-                let route: Vec<HopRecord> = serde_json::from_value(route_v.clone())
-                    .map_err(|_| bad_param("route", "an array of route hops", &route_v))?;
-                let payment_metadata = match string(&p[9], "payment_metadata")? {
-                    None => None,
-                    Some(h) => Some(
-                        types::hex::decode(&h)
-                            .map_err(|_| bad_param("payment_metadata", "hex", &Value::String(h)))?,
-                    ),
-                };
-                Command::Sendpay(SendpayRequest {
-                    route,
-                    payment_hash: hash(&Some(required(&p[1], "payment_hash")?), "payment_hash")?
-                        .unwrap_or(PaymentHash([0; 32])),
-                    label: string(&p[2], "label")?,
-                    amount_msat: msat(&p[3], "amount_msat")?,
-                    bolt11: string(&p[4], "bolt11")?,
-                    payment_secret: secret(&p[5], "payment_secret")?,
-                    partid: u64_param(&p[6], "partid")?,
-                    groupid: u64_param(&p[8], "groupid")?,
-                    payment_metadata,
-                    description: string(&p[10], "description")?,
-                })
-            }
-            "waitsendpay" => {
-                let p = bind(params, &["payment_hash", "timeout", "partid", "groupid"])?;
-                Command::Waitsendpay(WaitsendpayRequest {
-                    payment_hash: hash(&Some(required(&p[0], "payment_hash")?), "payment_hash")?
-                        .unwrap_or(PaymentHash([0; 32])),
-                    timeout: u32_param(&p[1], "timeout")?,
-                    partid: u64_param(&p[2], "partid")?,
-                    groupid: u64_param(&p[3], "groupid")?,
-                })
-            }
-            "delpay" => {
-                let p = bind(params, &["payment_hash", "status", "partid", "groupid"])?;
-                let payment_hash = hash(&Some(required(&p[0], "payment_hash")?), "payment_hash")?
-                    .unwrap_or(PaymentHash([0; 32]));
-                let st = required(&p[1], "status")?;
-                let status = match st.as_str() {
-                    Some("complete") => PartStatus::Complete,
-                    Some("failed") => PartStatus::Failed,
-                    Some("pending") => PartStatus::Pending,
-                    _ => return Err(bad_param("status", "a payment status", &st)),
-                };
-                Command::Delpay(DelpayRequest {
-                    payment_hash,
-                    status,
-                    partid: u64_param(&p[2], "partid")?,
-                    groupid: u64_param(&p[3], "groupid")?,
-                })
-            }
-            "paystatus" => {
-                let p = bind(params, &["bolt11"])?;
-                Command::Paystatus(string(&p[0], "bolt11")?)
-            }
-            "listpays" | "listsendpays" => {
-                let p = bind(params, &["bolt11", "payment_hash"])?;
-                let req = ListRequest {
-                    bolt11: string(&p[0], "bolt11")?,
-                    payment_hash: hash(&p[1], "payment_hash")?,
-                    ..Default::default()
-                };
-                if method == "listpays" {
-                    Command::Listpays(req)
-                } else {
-                    Command::Listsendpays(req)
-                }
-            }
-            _ => return Ok(None),
-        }))
-    }
-
-    fn immediate(&mut self, method: &str, params: &Value) -> Result<Value, RpcFailure> {
-        match method {
-            "getinfo" => {
-                bind(params, &[])?;
-                let sim = &self.driver.sim;
-                let payer = sim.payer();
-                let id = sim.node_id(payer).map(|n| n.to_string()).unwrap_or_default();
-                let channels = sim.node_channels(payer).len();
-                Ok(json!({
-                    "id": id,
-                    "alias": "lnpay",
-                    "color": "000000",
-                    "num_peers": channels,
-                    "num_pending_channels": 0,
-                    "num_active_channels": channels,
-                    "num_inactive_channels": 0,
-                    "address": [],
-                    "binding": [],
-                    "version": env!("CARGO_PKG_VERSION"),
-                    "blockheight": sim::ChannelBackend::block_height(sim),
-                    "network": "sim",
-                    "fees_collected_msat": 0,
-                    "lightning-dir": "",
-                }))
-            }
-            "listpeerchannels" => {
-                bind(params, &["id"])?;
-                let sim = &self.driver.sim;
-                let payer = sim.payer();
-                let mut channels = Vec::new();
-                for scid in sim.node_channels(payer) {
-                    let Some((nodes, _)) = sim.balances(scid) else { continue };
-                    let peer = if nodes[0] == payer { nodes[1] } else { nodes[0] };
-                    let (Some(peer), Some(spendable)) =
-                        (sim.node_id(peer), sim.spendable_by(scid, payer))
-                    else {
-                        continue;
-                    };
-                    channels.push(json!({
-                        "peer_id": peer.to_string(),
-                        "peer_connected": true,
-                        "state": "CHANNELD_NORMAL",
-                        "short_channel_id": scid.to_string(),
-                        "spendable_msat": spendable.0,
-                    }));
-                }
-                Ok(json!({"channels": channels}))
-            }
-            "help" => {
-                bind(params, &["command"])?;
-                let help: Vec<Value> = METHODS.iter().map(|m| json!({"command": m})).collect();
-                Ok(json!({"help": help}))
-            }
-            "decode" => {
-                let p = bind(params, &["string"])?;
-                let v = required(&p[0], "string")?;
-                let text = string(&Some(v.clone()), "string")?.unwrap_or_default();
-                let mut t = text.trim();
-                if t.get(..10).is_some_and(|x| x.eq_ignore_ascii_case("lightning:")) {
-                    t = t.get(10..).unwrap_or_default();
-                }
-                let inv = bolt11::Invoice::decode(t, bolt11::Currency::Bitcoin)
-                    .map_err(|_| bad_param("string", "a bolt11 invoice", &v))?;
-                Ok(crate::cmd::decode::decode_json(&inv))
-            }
-            "decodepay" => {
-                let p = bind(params, &["bolt11", "description"])?;
-                let b = string(&Some(required(&p[0], "bolt11")?), "bolt11")?.unwrap_or_default();
-                let d = string(&p[1], "description")?;
-                crate::cmd::decode::decodepay(
-                    &b,
-                    crate::cmd::decode::Network::Bitcoin,
-                    d.as_deref(),
-                )
-                .map_err(|e| RpcFailure {
-                    code: e["code"].as_i64().unwrap_or(-1),
-                    message: e["message"].as_str().unwrap_or_default().to_string(),
-                    data: None,
-                })
-            }
-            "dev-siminvoice" => {
-                let p = bind(params, &["node_id", "amount_msat"])?;
-                let v = required(&p[0], "node_id")?;
-                let node: NodeId = v
-                    .as_str()
-                    .and_then(|s| s.parse().ok())
-                    .ok_or_else(|| bad_param("node_id", "a node id", &v))?;
-                let amount = msat(&Some(required(&p[1], "amount_msat")?), "amount_msat")?;
-                let sim = &mut self.driver.sim;
-                let idx = sim
-                    .node_index(&node)
-                    .ok_or_else(|| RpcFailure::new(INVALID_PARAMS, "node_id: unknown node"))?;
-                let inv = sim
-                    .create_invoice(idx, amount)
-                    .ok_or_else(|| RpcFailure::new(-1, "could not create invoice"))?;
-                Ok(json!({"bolt11": inv.bolt11, "payment_hash": inv.payment_hash.to_string()}))
-            }
-            other => Err(RpcFailure::new(METHOD_NOT_FOUND, format!("Unknown command '{other}'"))),
+        r = &mut core_task => {
+            accept.abort();
+            let _ = std::fs::remove_file(&path);
+            return match r {
+                Ok(Ok(())) => Ok(()),
+                Ok(Err(e)) => Err(e.to_string()),
+                Err(e) => Err(format!("core task: {e}")),
+            };
         }
+    }
+    let r = core_task.await;
+    // Give replies in flight (the `stop` answer) a moment to be written.
+    tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    accept.abort();
+    let _ = std::fs::remove_file(&path);
+    match r {
+        Ok(Ok(())) => Ok(()),
+        Ok(Err(e)) => Err(e.to_string()),
+        Err(e) => Err(format!("core task: {e}")),
     }
 }

@@ -1,0 +1,325 @@
+//! Binding of each method's params (Core Lightning's names and positional order) to the
+//! payment machine's commands, and the methods that need no state at all.
+
+use super::METHODS;
+use crate::daemon::rpc::{bad_param, bind, parse_msat, required, RpcFailure, INVALID_PARAMS};
+use payment::{
+    Command, DelpayRequest, Exclusion, HopRecord, KeysendRequest, ListRequest, PartStatus,
+    PayRequest, Reply, SendpayRequest, WaitsendpayRequest,
+};
+use serde_json::{json, Value};
+use types::{Msat, NodeId, PaymentHash, PaymentSecret, ShortChannelIdDir};
+
+/// A machine reply as an RPC result.
+pub fn from_reply(r: Reply) -> Result<Value, RpcFailure> {
+    r.map_err(|e| RpcFailure { code: e.code, message: e.message, data: e.data })
+}
+
+/// A string param.
+pub fn string(slot: &Option<Value>, name: &str) -> Result<Option<String>, RpcFailure> {
+    match slot {
+        None => Ok(None),
+        Some(Value::String(s)) => Ok(Some(s.clone())),
+        Some(v) => Err(bad_param(name, "a string", v)),
+    }
+}
+
+/// An amount param.
+pub fn msat(slot: &Option<Value>, name: &str) -> Result<Option<Msat>, RpcFailure> {
+    match slot {
+        None => Ok(None),
+        Some(v) => parse_msat(v)
+            .map(|m| Some(Msat(m)))
+            .ok_or_else(|| bad_param(name, "a millisatoshi amount", v)),
+    }
+}
+
+/// A 32-byte hex parameter (payment hash or payment secret).
+fn hex32<T: std::str::FromStr>(slot: &Option<Value>, name: &str) -> Result<Option<T>, RpcFailure> {
+    match slot {
+        None => Ok(None),
+        Some(v) => v
+            .as_str()
+            .and_then(|s| s.parse().ok())
+            .map(Some)
+            .ok_or_else(|| bad_param(name, "a 32 byte hex value", v)),
+    }
+}
+
+fn hash(slot: &Option<Value>, name: &str) -> Result<Option<PaymentHash>, RpcFailure> {
+    hex32(slot, name)
+}
+
+fn secret(slot: &Option<Value>, name: &str) -> Result<Option<PaymentSecret>, RpcFailure> {
+    hex32(slot, name)
+}
+
+fn u32_param(slot: &Option<Value>, name: &str) -> Result<Option<u32>, RpcFailure> {
+    match slot {
+        None => Ok(None),
+        Some(v) => v
+            .as_u64()
+            .and_then(|n| u32::try_from(n).ok())
+            .map(Some)
+            .ok_or_else(|| bad_param(name, "a 32 bit unsigned integer", v)),
+    }
+}
+
+fn f64_param(slot: &Option<Value>, name: &str) -> Result<Option<f64>, RpcFailure> {
+    match slot {
+        None => Ok(None),
+        Some(v) => {
+            let f = match v {
+                Value::Number(n) => n.as_f64(),
+                Value::String(s) => s.parse().ok(),
+                _ => None,
+            };
+            f.filter(|f| f.is_finite() && *f >= 0.0)
+                .map(Some)
+                .ok_or_else(|| bad_param(name, "a non-negative floating-point number", v))
+        }
+    }
+}
+
+fn exclusions(slot: &Option<Value>) -> Result<Vec<Exclusion>, RpcFailure> {
+    let Some(v) = slot else { return Ok(Vec::new()) };
+    let Some(items) = v.as_array() else {
+        return Err(bad_param("exclude", "an array", v));
+    };
+    let mut out = Vec::with_capacity(items.len());
+    for item in items {
+        let s = item.as_str().unwrap_or_default();
+        if let Ok(c) = s.parse::<ShortChannelIdDir>() {
+            out.push(Exclusion::Channel(c));
+        } else if let Ok(n) = s.parse::<NodeId>() {
+            out.push(Exclusion::Node(n));
+        } else {
+            return Err(bad_param("exclude", "a short_channel_id_dir or a node id", item));
+        }
+    }
+    Ok(out)
+}
+
+/// Parameters CLN takes that lnpay does not act on: refused rather than ignored.
+fn unsupported(p: &[Option<Value>], which: &[(usize, &str)]) -> Result<(), RpcFailure> {
+    for &(i, name) in which {
+        if p.get(i).is_some_and(Option::is_some) {
+            return Err(RpcFailure::new(INVALID_PARAMS, format!("{name}: not supported by lnpay")));
+        }
+    }
+    Ok(())
+}
+
+fn u64_param(slot: &Option<Value>, name: &str) -> Result<Option<u64>, RpcFailure> {
+    match slot {
+        None => Ok(None),
+        Some(v) => {
+            v.as_u64().map(Some).ok_or_else(|| bad_param(name, "an unsigned 64 bit integer", v))
+        }
+    }
+}
+
+/// The payment machine command a request makes, or `None` for methods answered here.
+pub fn command(method: &str, params: &Value) -> Result<Option<Command>, RpcFailure> {
+    Ok(Some(match method {
+        "pay" => {
+            let p = bind(
+                params,
+                &[
+                    "bolt11",
+                    "amount_msat",
+                    "label",
+                    "riskfactor",
+                    "maxfeepercent",
+                    "retry_for",
+                    "maxdelay",
+                    "exemptfee",
+                    "localinvreqid",
+                    "exclude",
+                    "maxfee",
+                    "description",
+                    "partial_msat",
+                ],
+            )?;
+            unsupported(&p, &[(8, "localinvreqid")])?;
+            let bolt11 = string(&Some(required(&p[0], "bolt11")?), "bolt11")?;
+            Command::Pay(PayRequest {
+                bolt11: bolt11.unwrap_or_default(),
+                amount_msat: msat(&p[1], "amount_msat")?,
+                label: string(&p[2], "label")?,
+                maxfeepercent: f64_param(&p[4], "maxfeepercent")?,
+                retry_for: u64_param(&p[5], "retry_for")?,
+                maxdelay: u32_param(&p[6], "maxdelay")?,
+                exemptfee: msat(&p[7], "exemptfee")?,
+                exclude: exclusions(&p[9])?,
+                maxfee: msat(&p[10], "maxfee")?,
+                description: string(&p[11], "description")?,
+                riskfactor: f64_param(&p[3], "riskfactor")?,
+                partial_msat: msat(&p[12], "partial_msat")?,
+            })
+        }
+        "keysend" => {
+            let p = bind(
+                params,
+                &[
+                    "destination",
+                    "amount_msat",
+                    "label",
+                    "maxfeepercent",
+                    "retry_for",
+                    "maxdelay",
+                    "exemptfee",
+                    "routehints",
+                    "extratlvs",
+                    "maxfee",
+                ],
+            )?;
+            unsupported(&p, &[(7, "routehints"), (8, "extratlvs")])?;
+            let dest = required(&p[0], "destination")?;
+            let destination: NodeId = dest
+                .as_str()
+                .and_then(|s| s.parse().ok())
+                .ok_or_else(|| bad_param("destination", "a node id", &dest))?;
+            let amount = msat(&Some(required(&p[1], "amount_msat")?), "amount_msat")?;
+            Command::Keysend(KeysendRequest {
+                destination,
+                amount_msat: amount.unwrap_or_default(),
+                label: string(&p[2], "label")?,
+                maxfeepercent: f64_param(&p[3], "maxfeepercent")?,
+                retry_for: u64_param(&p[4], "retry_for")?,
+                maxdelay: u32_param(&p[5], "maxdelay")?,
+                exemptfee: msat(&p[6], "exemptfee")?,
+                maxfee: msat(&p[9], "maxfee")?,
+            })
+        }
+        "sendpay" => {
+            let p = bind(
+                params,
+                &[
+                    "route",
+                    "payment_hash",
+                    "label",
+                    "amount_msat",
+                    "bolt11",
+                    "payment_secret",
+                    "partid",
+                    "localinvreqid",
+                    "groupid",
+                    "payment_metadata",
+                    "description",
+                ],
+            )?;
+            unsupported(&p, &[(7, "localinvreqid")])?;
+            let route_v = required(&p[0], "route")?;
+            let route: Vec<HopRecord> = serde_json::from_value(route_v.clone())
+                .map_err(|_| bad_param("route", "an array of route hops", &route_v))?;
+            let payment_metadata = match string(&p[9], "payment_metadata")? {
+                None => None,
+                Some(h) => Some(
+                    types::hex::decode(&h)
+                        .map_err(|_| bad_param("payment_metadata", "hex", &Value::String(h)))?,
+                ),
+            };
+            Command::Sendpay(SendpayRequest {
+                route,
+                payment_hash: hash(&Some(required(&p[1], "payment_hash")?), "payment_hash")?
+                    .unwrap_or(PaymentHash([0; 32])),
+                label: string(&p[2], "label")?,
+                amount_msat: msat(&p[3], "amount_msat")?,
+                bolt11: string(&p[4], "bolt11")?,
+                payment_secret: secret(&p[5], "payment_secret")?,
+                partid: u64_param(&p[6], "partid")?,
+                groupid: u64_param(&p[8], "groupid")?,
+                payment_metadata,
+                description: string(&p[10], "description")?,
+            })
+        }
+        "waitsendpay" => {
+            let p = bind(params, &["payment_hash", "timeout", "partid", "groupid"])?;
+            Command::Waitsendpay(WaitsendpayRequest {
+                payment_hash: hash(&Some(required(&p[0], "payment_hash")?), "payment_hash")?
+                    .unwrap_or(PaymentHash([0; 32])),
+                timeout: u32_param(&p[1], "timeout")?,
+                partid: u64_param(&p[2], "partid")?,
+                groupid: u64_param(&p[3], "groupid")?,
+            })
+        }
+        "delpay" => {
+            let p = bind(params, &["payment_hash", "status", "partid", "groupid"])?;
+            let payment_hash = hash(&Some(required(&p[0], "payment_hash")?), "payment_hash")?
+                .unwrap_or(PaymentHash([0; 32]));
+            let st = required(&p[1], "status")?;
+            let status = match st.as_str() {
+                Some("complete") => PartStatus::Complete,
+                Some("failed") => PartStatus::Failed,
+                Some("pending") => PartStatus::Pending,
+                _ => return Err(bad_param("status", "a payment status", &st)),
+            };
+            Command::Delpay(DelpayRequest {
+                payment_hash,
+                status,
+                partid: u64_param(&p[2], "partid")?,
+                groupid: u64_param(&p[3], "groupid")?,
+            })
+        }
+        "paystatus" => {
+            let p = bind(params, &["bolt11"])?;
+            Command::Paystatus(string(&p[0], "bolt11")?)
+        }
+        "listpays" | "listsendpays" => {
+            let p = bind(params, &["bolt11", "payment_hash"])?;
+            let req = ListRequest {
+                bolt11: string(&p[0], "bolt11")?,
+                payment_hash: hash(&p[1], "payment_hash")?,
+                ..Default::default()
+            };
+            if method == "listpays" {
+                Command::Listpays(req)
+            } else {
+                Command::Listsendpays(req)
+            }
+        }
+        _ => return Ok(None),
+    }))
+}
+
+/// The methods answered without any state (`help`, `decode`, `decodepay`); `None` for others.
+pub fn stateless(method: &str, params: &Value) -> Option<Result<Value, RpcFailure>> {
+    match method {
+        "help" | "decode" | "decodepay" => Some(answer(method, params)),
+        _ => None,
+    }
+}
+
+fn answer(method: &str, params: &Value) -> Result<Value, RpcFailure> {
+    match method {
+        "help" => {
+            bind(params, &["command"])?;
+            let help: Vec<Value> = METHODS.iter().map(|m| json!({"command": m})).collect();
+            Ok(json!({"help": help}))
+        }
+        "decode" => {
+            let p = bind(params, &["string"])?;
+            let v = required(&p[0], "string")?;
+            let text = string(&Some(v.clone()), "string")?.unwrap_or_default();
+            let mut t = text.trim();
+            if t.get(..10).is_some_and(|x| x.eq_ignore_ascii_case("lightning:")) {
+                t = t.get(10..).unwrap_or_default();
+            }
+            let inv = bolt11::Invoice::decode(t, bolt11::Currency::Bitcoin)
+                .map_err(|_| bad_param("string", "a bolt11 invoice", &v))?;
+            Ok(crate::cmd::decode::decode_json(&inv))
+        }
+        _ => {
+            let p = bind(params, &["bolt11", "description"])?;
+            let b = string(&Some(required(&p[0], "bolt11")?), "bolt11")?.unwrap_or_default();
+            let d = string(&p[1], "description")?;
+            crate::cmd::decode::decodepay(&b, crate::cmd::decode::Network::Bitcoin, d.as_deref())
+                .map_err(|e| RpcFailure {
+                    code: e["code"].as_i64().unwrap_or(-1),
+                    message: e["message"].as_str().unwrap_or_default().to_string(),
+                    data: None,
+                })
+        }
+    }
+}
