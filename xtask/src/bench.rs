@@ -1,11 +1,46 @@
-//! `cargo xtask bench [ARGS...]`: runs the criterion benchmarks (each crate's `benches/`)
-//! with `cargo bench --workspace ARGS...`.
+//! `cargo xtask bench [ARGS...]`: the benchmarks against LDK and their report.
 //!
-//! `ARGS` go to cargo unchanged, so `cargo xtask bench -- --save-baseline main` passes
-//! `--save-baseline main` on to criterion. A later change turns the results into a report.
+//! Runs `cargo bench -p lnpay-bench ARGS...` (crates/bench: the speed bench, criterion plus
+//! per-item medians and 99th percentiles, and the delivery A/B on the simulated network),
+//! which write `speed.md`, `delivery.md` and `delivery.svg` into
+//! `$CARGO_TARGET_DIR/bench-report/` (default `target/bench-report/`), then joins the two
+//! tables into `report.md` there. `ARGS` go to cargo unchanged, so `cargo xtask bench --bench
+//! speed` runs one bench and `cargo xtask bench -- --save-baseline main` passes
+//! `--save-baseline main` on to criterion. The per-crate benches without LDK run with
+//! `cargo bench -p <crate>`.
 
-use crate::{cargo, run_step, Error};
+use std::path::PathBuf;
+
+use crate::{cargo, project_root, run_step, Error};
+
+/// The report directory the bench crate writes to.
+fn report_dir() -> PathBuf {
+    let target = std::env::var_os("CARGO_TARGET_DIR")
+        .map_or_else(|| project_root().join("target"), PathBuf::from);
+    let target = if target.is_relative() { project_root().join(target) } else { target };
+    target.join("bench-report")
+}
 
 pub(crate) fn run(args: &[String]) -> Result<(), Error> {
-    run_step(cargo().args(["bench", "--workspace"]).args(args))
+    run_step(cargo().args(["bench", "-p", "lnpay-bench"]).args(args))?;
+    let dir = report_dir();
+    let mut report = String::from("# lnpay against LDK 0.2.7\n\n");
+    let mut found = 0;
+    for name in ["speed.md", "delivery.md"] {
+        if let Ok(text) = std::fs::read_to_string(dir.join(name)) {
+            report.push_str(&text);
+            report.push('\n');
+            found += 1;
+        }
+    }
+    if found > 0 {
+        report.push_str("![success rate by amount](delivery.svg)\n");
+        let path = dir.join("report.md");
+        std::fs::write(&path, report).map_err(|source| Error::Io {
+            what: format!("cannot write {}", path.display()),
+            source,
+        })?;
+        println!("report: {}", path.display());
+    }
+    Ok(())
 }

@@ -9,7 +9,7 @@
 //! |---|---|---|
 //! | `cargo xtask test` | [`test`] | fmt check, clippy `-D warnings`, `cargo test --workspace`, python interop tests |
 //! | `cargo xtask fuzz TARGET [--secs N]` | [`fuzz`] | libFuzzer through cargo-fuzz on the stable toolchain |
-//! | `cargo xtask bench [ARGS]` | [`bench`] | `cargo bench --workspace ARGS` |
+//! | `cargo xtask bench [ARGS]` | [`bench`] | `cargo bench -p lnpay-bench ARGS`, then `target/bench-report/report.md` |
 //!
 //! The tidy checks (layering of the crates, `//!` docs, no `#[ignore]`, fuzz targets have
 //! a corpus) are plain `#[test]`s in `src/tidy.rs`, so `cargo test --workspace` enforces them
@@ -36,7 +36,8 @@ commands:
   fuzz TARGET [--secs N] [--dev] [--asan] [-- LIBFUZZER_ARGS...]
                                 fuzz one target of fuzz/ with libFuzzer (stable toolchain)
   fuzz --list                   list the fuzz targets
-  bench [ARGS...]               cargo bench --workspace ARGS...
+  bench [ARGS...]               cargo bench -p lnpay-bench ARGS... (speed and delivery
+                                against LDK), report in target/bench-report/
   help                          this text";
 
 fn main() -> ExitCode {

@@ -1,0 +1,114 @@
+//! Delivery A/B on one simulated network: lnpay's `pay` against an LDK-driven payer, the same
+//! balances (two simulators from one topology and seed) and the same payments: random
+//! receivers at 10k, 100k and 1M sat, and 500k sat to each of the 100 best-connected nodes.
+//! Writes `target/bench-report/delivery.md` and `delivery.svg` (respecting
+//! `CARGO_TARGET_DIR`).
+//!
+//! Run: `cargo bench -p lnpay-bench --bench delivery` (or `cargo xtask bench`). Environment:
+//! `LNPAY_BENCH_NETWORK` (`mainnet`, the default: the graph of `LNPAY_BENCH_GRAPH` or the
+//! 2026 snapshot; or `generated:N`, the simulator's generator with N nodes),
+//! `LNPAY_BENCH_PAYMENTS` (per random amount, default 100), `LNPAY_BENCH_HUBS` (default 100),
+//! `LNPAY_BENCH_SEED` (default 1).
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use lnpay_bench::data::{graph_path, load_graph};
+use lnpay_bench::delivery::{self, LdkPayer, Network};
+use lnpay_bench::report;
+use sim::{generate, GeneratorParams, SimRng, Topology};
+use std::fmt::Write as _;
+use std::time::Instant;
+use types::Msat;
+
+fn env_usize(name: &str, default: usize) -> usize {
+    std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
+}
+
+fn progress(who: &'static str, total: usize) -> impl FnMut(usize) {
+    let started = Instant::now();
+    move |done| {
+        if done % (total / 10).max(1) == 0 || done == total {
+            eprintln!("{who}: {done}/{total} payments, {:.0} s", started.elapsed().as_secs_f64());
+        }
+    }
+}
+
+fn main() {
+    // `cargo test --benches` runs this without `--bench`: nothing to measure then.
+    if !std::env::args().any(|a| a == "--bench") {
+        println!("delivery: run with `cargo bench -p lnpay-bench --bench delivery`");
+        return;
+    }
+    let started = Instant::now();
+    let seed = env_usize("LNPAY_BENCH_SEED", 1) as u64;
+    let per_amount = env_usize("LNPAY_BENCH_PAYMENTS", 100);
+    let hubs = env_usize("LNPAY_BENCH_HUBS", 100);
+    let which = std::env::var("LNPAY_BENCH_NETWORK").unwrap_or_else(|_| "mainnet".into());
+    let (source, topology) = match which.strip_prefix("generated:") {
+        Some(n) => {
+            let nodes = n.parse().expect("LNPAY_BENCH_NETWORK=generated:N");
+            (
+                format!("generated, {nodes} nodes"),
+                generate(&GeneratorParams { nodes, seed, ..Default::default() }),
+            )
+        }
+        None => {
+            let path = graph_path();
+            let g = load_graph(&path).unwrap_or_else(|e| panic!("{e}"));
+            (path.display().to_string(), Topology::from_graph(&g))
+        }
+    };
+    let network = Network::new(topology);
+    let sim_ours = network.simulator(seed).expect("network");
+    let sim_ldk = network.simulator(seed).expect("network");
+    let amounts = [Msat(10_000_000), Msat(100_000_000), Msat(1_000_000_000)];
+    let plan = delivery::plan(&sim_ours, &amounts, per_amount, hubs, Msat(500_000_000), seed);
+    let total = plan.payments.len();
+    eprintln!(
+        "network {source}: {} nodes, {} channels; {total} payments",
+        network.topology.node_count,
+        network.topology.channels.len()
+    );
+
+    let t = Instant::now();
+    let key_seed = SimRng::for_item(seed, 0x6b65_7973, 0).bytes32();
+    let ours = delivery::run_lnpay(sim_ours, &plan, key_seed, &mut progress("lnpay", total))
+        .expect("the payer is a node");
+    let ours_wall = t.elapsed().as_secs_f64();
+    let t = Instant::now();
+    let mut payer = LdkPayer::new(sim_ldk, seed).expect("the payer is a node");
+    let setup = t.elapsed().as_secs_f64();
+    let t = Instant::now();
+    let ldk = delivery::run_ldk(&mut payer, &plan, &mut progress("LDK", total));
+    let ldk_wall = t.elapsed().as_secs_f64();
+
+    let (rows_ours, rows_ldk) =
+        (delivery::summarize(&plan, &ours), delivery::summarize(&plan, &ldk));
+    let table = report::delivery_table(&rows_ours, &rows_ldk);
+    println!("{table}");
+    let mut md = String::new();
+    let _ = writeln!(
+        md,
+        "## Delivery\n\nNetwork: {source} ({} nodes, {} channels, payer attached to the 10 \
+         best-connected nodes with 1 BTC channels), seed {seed}, {total} payments, the same \
+         list for both payers, each on its own copy of the network (same balances at the \
+         start). Fee limit 0.5 % or 5,000 msat, retry for 60 s of simulated time. \
+         `feasible`: max flow over the true balances just before the payment (each payer's \
+         own network).\n",
+        network.topology.node_count,
+        network.topology.channels.len()
+    );
+    md.push_str(&table);
+    let _ = writeln!(
+        md,
+        "\nLDK took {} channel announcements and {} updates from the simulator's gossip ({} \
+         refused). Wall time: lnpay {ours_wall:.0} s (gossip import included), LDK setup \
+         {setup:.0} s, LDK payments {ldk_wall:.0} s; total {:.0} s.",
+        payer.gossip.announcements,
+        payer.gossip.updates,
+        payer.gossip.refused,
+        started.elapsed().as_secs_f64()
+    );
+    let out = report::write("delivery.md", &md).expect("write the delivery report");
+    let svg = report::write("delivery.svg", &report::svg(&rows_ours, &rows_ldk)).expect("svg");
+    println!("delivery report: {} and {}", out.display(), svg.display());
+}

@@ -1,0 +1,215 @@
+//! Speed against LDK 0.2.7, same run, same inputs: graph build, single-path routes on 1,000
+//! random reachable pairs of the 2026 snapshot (LDK's `find_route` with a zero-penalty
+//! scorer and with the `ProbabilisticScorer`), MPP for 1M sat, 20-hop onion build and peel,
+//! BOLT 11 decode.
+//!
+//! First a timed pass per item (ours then LDK's, interleaved) gives medians and 99th
+//! percentiles; then criterion's groups give the headline figures on the same inputs. Both go
+//! to `target/bench-report/speed.md` (respecting `CARGO_TARGET_DIR`).
+//!
+//! Run: `cargo bench -p lnpay-bench --bench speed` (or `cargo xtask bench`). Environment:
+//! `LNPAY_BENCH_GRAPH` (another listchannels file), `LNPAY_BENCH_PAIRS` (default 1000),
+//! `LNPAY_BENCH_MPP_PAIRS` (default 60).
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use criterion::{black_box, Criterion};
+use lightning::routing::router::find_route;
+use lightning::routing::scoring::ProbabilisticScoringFeeParameters;
+use lnpay_bench::data::{graph_path, load_graph};
+use lnpay_bench::ldk::{self, LOG};
+use lnpay_bench::report;
+use lnpay_bench::speed::{self, OnionCase};
+use lnpay_bench::stats::SpeedRow;
+use route::flow::flow;
+use route::getroute::{get_route_with, Scratch};
+use secp256k1::Secp256k1;
+use std::fmt::Write as _;
+use std::time::{Duration, Instant};
+use types::Msat;
+
+fn env_usize(name: &str, default: usize) -> usize {
+    std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
+}
+
+/// Criterion's median estimate of `group/function` from its output directory, in ns.
+fn criterion_median(group: &str, function: &str) -> Option<f64> {
+    let dir = report::report_dir().parent()?.join("criterion").join(group).join(function);
+    let text = std::fs::read_to_string(dir.join("new/estimates.json")).ok()?;
+    let v: serde_json::Value = serde_json::from_str(&text).ok()?;
+    v["median"]["point_estimate"].as_f64()
+}
+
+fn main() {
+    let started = Instant::now();
+    let path = graph_path();
+    let g = load_graph(&path).unwrap_or_else(|e| panic!("{e}"));
+    let pairs = env_usize("LNPAY_BENCH_PAIRS", 1000);
+    let mpp_pairs = env_usize("LNPAY_BENCH_MPP_PAIRS", 60);
+    println!("graph {}: {} nodes, {} channels", path.display(), g.node_count(), g.channel_count());
+
+    let mut rows: Vec<SpeedRow> = Vec::new();
+    rows.push(speed::file_load(&path, 3));
+    rows.push(speed::graph_build(&g, 3));
+    let net = ldk::network_graph_from(&g);
+    let cases = speed::route_cases(&g, pairs, speed::PAIRS_SEED);
+    assert_eq!(cases.len(), pairs, "too few reachable pairs in {}", path.display());
+    let zero = speed::zero_scorer();
+    rows.push(speed::single_path(
+        "single path, LDK zero-penalty scorer",
+        &g,
+        &net,
+        &cases,
+        &zero,
+        &(),
+    ));
+    println!("{}", report::speed_table(&rows[rows.len() - 1..]));
+    let prob = speed::probabilistic_scorer(&net);
+    let prob_params = ProbabilisticScoringFeeParameters::default();
+    rows.push(speed::single_path(
+        "single path, LDK ProbabilisticScorer",
+        &g,
+        &net,
+        &cases,
+        &prob,
+        &prob_params,
+    ));
+    let snap = speed::fresh_snapshot(&g);
+    let mpp_cases =
+        speed::mpp_cases(&g, &snap, &net, &prob, &prob_params, Msat(1_000_000_000), mpp_pairs);
+    assert!(!mpp_cases.is_empty(), "no hub pair both routers can route 1M sat between");
+    rows.push(speed::mpp(&g, &snap, &net, &prob, &prob_params, &mpp_cases));
+    let onion = OnionCase::new();
+    rows.extend(speed::onion(&onion, 400));
+    let invoices = speed::bolt11_examples().unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(invoices.len(), 16, "the 16 valid BOLT 11 examples");
+    rows.push(speed::bolt11_decode(&invoices, 100));
+    let table = report::speed_table(&rows);
+    println!("{table}");
+
+    // Criterion: the headline figures on the same inputs.
+    let mut c = Criterion::default()
+        .sample_size(10)
+        .warm_up_time(Duration::from_secs(1))
+        .measurement_time(Duration::from_secs(5))
+        .configure_from_args();
+    {
+        let mut group = c.benchmark_group("single_path");
+        let mut scratch = Scratch::new();
+        let mut i = 0;
+        group.bench_function("lnpay", |b| {
+            b.iter(|| {
+                i = (i + 1) % cases.len();
+                black_box(get_route_with(&g, &cases[i].req, &mut scratch).ok())
+            })
+        });
+        for (name, probabilistic) in [("ldk_zero_penalty", false), ("ldk_probabilistic", true)] {
+            let mut i = 0;
+            group.bench_function(name, |b| {
+                b.iter(|| {
+                    i = (i + 1) % cases.len();
+                    let k = &cases[i];
+                    if probabilistic {
+                        black_box(
+                            find_route(
+                                &k.payer,
+                                &k.params,
+                                &net,
+                                None,
+                                &LOG,
+                                &prob,
+                                &prob_params,
+                                &[7; 32],
+                            )
+                            .ok(),
+                        )
+                    } else {
+                        black_box(
+                            find_route(&k.payer, &k.params, &net, None, &LOG, &zero, &(), &[7; 32])
+                                .ok(),
+                        )
+                    }
+                })
+            });
+        }
+        group.finish();
+    }
+    {
+        let mut group = c.benchmark_group("mpp_1M_sat");
+        let mut i = 0;
+        group.bench_function("lnpay", |b| {
+            b.iter(|| {
+                i = (i + 1) % mpp_cases.len();
+                black_box(flow(&g, &snap, &mpp_cases[i].ours).ok())
+            })
+        });
+        let mut i = 0;
+        group.bench_function("ldk", |b| {
+            b.iter(|| {
+                i = (i + 1) % mpp_cases.len();
+                let k = &mpp_cases[i];
+                black_box(
+                    find_route(&k.payer, &k.ldk, &net, None, &LOG, &prob, &prob_params, &[7; 32])
+                        .ok(),
+                )
+            })
+        });
+        group.finish();
+    }
+    {
+        let secp = Secp256k1::new();
+        let mut group = c.benchmark_group("onion_build_20_hops");
+        group.bench_function("lnpay", |b| b.iter(|| onion.build_ours()));
+        group.bench_function("ldk", |b| b.iter(|| onion.build_ldk(&secp)));
+        group.finish();
+        let built = onion.build_ours().expect("our onion builds");
+        let add = onion.update_add(&built);
+        let mut group = c.benchmark_group("onion_peel_one_hop");
+        group.bench_function("lnpay", |b| b.iter(|| onion.peel_ours(black_box(&built))));
+        group.bench_function("ldk", |b| b.iter(|| onion.peel_ldk(&secp, black_box(&add))));
+        group.finish();
+    }
+    {
+        let mut group = c.benchmark_group("bolt11_decode_16_examples");
+        group
+            .bench_function("lnpay", |b| b.iter(|| invoices.iter().all(|s| speed::decode_ours(s))));
+        group.bench_function("ldk", |b| b.iter(|| invoices.iter().all(|s| speed::decode_ldk(s))));
+        group.finish();
+    }
+    c.final_summary();
+
+    let mut md = String::new();
+    let _ = writeln!(
+        md,
+        "## Speed\n\n{} ({} nodes, {} channels). Per-item timings, ours and LDK's interleaved \
+         on the same inputs:\n",
+        path.display(),
+        g.node_count(),
+        g.channel_count()
+    );
+    md.push_str(&table);
+    let _ = writeln!(
+        md,
+        "\nCriterion medians (headline; the same inputs, cycled; ratio ours/LDK):\n\n\
+         | group | lnpay | LDK | ours/LDK |\n|---|---:|---:|---:|"
+    );
+    for (group, ours, theirs) in [
+        ("single_path", "lnpay", "ldk_zero_penalty"),
+        ("single_path", "lnpay", "ldk_probabilistic"),
+        ("mpp_1M_sat", "lnpay", "ldk"),
+        ("onion_build_20_hops", "lnpay", "ldk"),
+        ("onion_peel_one_hop", "lnpay", "ldk"),
+        ("bolt11_decode_16_examples", "lnpay", "ldk"),
+    ] {
+        let (o, t) = (criterion_median(group, ours), criterion_median(group, theirs));
+        let show = |v: Option<f64>| v.map_or("–".into(), |ns| format!("{:.1} µs", ns / 1e3));
+        let ratio = match (o, t) {
+            (Some(o), Some(t)) if t > 0.0 => format!("{:.3}", o / t),
+            _ => "–".into(),
+        };
+        let _ = writeln!(md, "| {group} ({theirs}) | {} | {} | {ratio} |", show(o), show(t));
+    }
+    let _ =
+        writeln!(md, "\nwall time of the speed bench: {:.0} s", started.elapsed().as_secs_f64());
+    let out = report::write("speed.md", &md).expect("write the speed report");
+    println!("speed report: {}", out.display());
+}
