@@ -235,7 +235,12 @@ impl NetworkHandle {
             let _ = wr.shutdown().await;
         });
         let tx = self.tx.clone();
+        // The reader starts once the engine knows the connection (Attach is queued first).
+        let (go, gate) = tokio::sync::oneshot::channel::<()>();
         let reader = tokio::spawn(async move {
+            if gate.await.is_err() {
+                return;
+            }
             let mut dec = FrameDecoder::new();
             let mut buf = vec![0u8; 1 << 16];
             loop {
@@ -258,6 +263,7 @@ impl NetworkHandle {
             let _ = tx.send(Cmd::Closed { conn });
         });
         let _ = self.tx.send(Cmd::Attach { conn, out, reader: reader.abort_handle() });
+        let _ = go.send(());
     }
 
     /// Resolves when the engine has stopped (a store failure; the reason is logged).

@@ -1,0 +1,453 @@
+//! `lnpay network` as its own process, driven by a small framed client over a unix socket:
+//! the handshake, a real 1-hop payment to a simulated receiver, resolutions replayed until
+//! acknowledged, and `kill -9` of the network at random moments while HTLCs are in flight.
+
+use onion::payload::{FinalPayload, HopPayload, PaymentData};
+use onion::secp256k1::SecretKey;
+use sim::wire::{
+    Ack, ChannelId, ChannelState, FrameDecoder, Hello, InvoiceRequest, Message, UpdateAddHtlc,
+};
+use sim::SimRng;
+use std::collections::{BTreeMap, HashMap};
+use std::io::{BufRead, BufReader, Read, Write};
+use std::os::unix::net::UnixStream;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+use types::{Msat, NodeId, PaymentHash, PaymentSecret};
+
+const NODES: &str = "30";
+const SEED: &str = "11";
+/// The payer's side of each of its channels at the start (90% of 1 BTC).
+const INITIAL_MSAT: u64 = 90_000_000_000;
+
+fn tmp_dir(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("lnpay-nettest-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// A running `lnpay network`.
+struct Network {
+    child: Child,
+    socket: PathBuf,
+}
+
+impl Network {
+    fn start(dir: &Path, speed: &str) -> Network {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_lnpay"))
+            .args(["network", "--data-dir"])
+            .arg(dir)
+            .args(["--nodes", NODES, "--seed", SEED, "--speed", speed])
+            .env("RUST_LOG", "warn")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .unwrap();
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
+        let socket = line.trim().strip_prefix("listening on ").unwrap_or_else(|| {
+            panic!("expected `listening on PATH`, got {line:?}");
+        });
+        assert_eq!(Path::new(socket), dir.join("peer.sock"));
+        Network { child, socket: PathBuf::from(socket) }
+    }
+
+    fn kill(mut self) {
+        // SIGKILL: no chance to flush or clean up.
+        self.child.kill().unwrap();
+        self.child.wait().unwrap();
+    }
+}
+
+impl Drop for Network {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// The framed client: writes on the stream, a thread reads and decodes into a channel.
+struct Client {
+    stream: UnixStream,
+    rx: mpsc::Receiver<Message>,
+}
+
+impl Client {
+    fn connect(socket: &Path) -> Client {
+        let stream = UnixStream::connect(socket).unwrap();
+        let mut rd = stream.try_clone().unwrap();
+        let (tx, rx) = mpsc::channel();
+        std::thread::spawn(move || {
+            let mut dec = FrameDecoder::new();
+            let mut buf = [0u8; 1 << 16];
+            loop {
+                match rd.read(&mut buf) {
+                    Ok(0) | Err(_) => return,
+                    Ok(n) => dec.push(&buf[..n]),
+                }
+                while let Some(m) = dec.next() {
+                    if tx.send(m.expect("the network sends valid frames")).is_err() {
+                        return;
+                    }
+                }
+            }
+        });
+        Client { stream, rx }
+    }
+
+    /// Sends; false when the network is gone.
+    fn send(&mut self, m: &Message) -> bool {
+        self.stream.write_all(&m.encode_frame()).is_ok()
+    }
+
+    fn recv(&self, timeout: Duration) -> Option<Message> {
+        self.rx.recv_timeout(timeout).ok()
+    }
+
+    /// Hello, then everything up to `Ready`.
+    fn hello(&mut self, node_id: NodeId) -> Vec<Message> {
+        assert!(self.send(&Message::Hello(Hello { node_id, want_gossip: false })));
+        let mut out = Vec::new();
+        loop {
+            let m = self.recv(Duration::from_secs(20)).expect("handshake within 20 s");
+            let ready = matches!(m, Message::Ready(_));
+            out.push(m);
+            if ready {
+                return out;
+            }
+        }
+    }
+}
+
+fn states(hs: &[Message]) -> Vec<ChannelState> {
+    hs.iter()
+        .filter_map(|m| match m {
+            Message::ChannelState(s) => Some(s.clone()),
+            _ => None,
+        })
+        .collect()
+}
+
+fn block_height(hs: &[Message]) -> u32 {
+    match hs.last() {
+        Some(Message::Ready(r)) => r.block_height,
+        other => panic!("handshake ends with ready, got {other:?}"),
+    }
+}
+
+fn meta(dir: &Path, key: &str) -> String {
+    let db = rusqlite::Connection::open(dir.join("network.sqlite3")).unwrap();
+    db.query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0)).unwrap()
+}
+
+fn our_id(dir: &Path) -> NodeId {
+    meta(dir, "payer_id").parse().unwrap()
+}
+
+/// A 1-hop add paying `amount` to the channel's peer for an invoice.
+fn add_for(
+    st: &ChannelState,
+    id: u64,
+    amount: u64,
+    hash: PaymentHash,
+    secret: PaymentSecret,
+    height: u32,
+) -> UpdateAddHtlc {
+    let cltv = height + 40;
+    let payload = HopPayload::Final(FinalPayload {
+        amt_to_forward: Msat(amount),
+        outgoing_cltv_value: cltv,
+        payment_data: Some(PaymentData { payment_secret: secret, total_msat: Msat(amount) }),
+        payment_metadata: None,
+        keysend_preimage: None,
+        custom_records: Vec::new(),
+    });
+    let mut session = [0u8; 32];
+    session[..8].copy_from_slice(&(id + 1).to_be_bytes());
+    session[31] = 1;
+    let key = SecretKey::from_slice(&session).unwrap();
+    let hops = [(st.peer.to_pubkey().unwrap(), payload.encode())];
+    let (onion, _) = onion::packet::build(&key, &hops, &hash.0).unwrap();
+    UpdateAddHtlc {
+        channel_id: st.channel_id,
+        id,
+        amount_msat: Msat(amount),
+        payment_hash: hash,
+        cltv_expiry: cltv,
+        onion: Box::new(onion.to_bytes()),
+        blinding_point: None,
+        unknown_tlvs: Default::default(),
+    }
+}
+
+/// Asks the network for an invoice of the channel's peer; `None` if it went away.
+fn invoice(
+    c: &mut Client,
+    st: &ChannelState,
+    request_id: u64,
+    amount: u64,
+    seen: &mut Vec<Message>,
+) -> Option<(PaymentHash, PaymentSecret)> {
+    let req =
+        InvoiceRequest { request_id, payee: st.peer, amount_msat: amount, description: vec![] };
+    if !c.send(&Message::InvoiceRequest(req)) {
+        return None;
+    }
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while Instant::now() < deadline {
+        match c.recv(Duration::from_millis(200)) {
+            Some(Message::InvoiceReply(r)) if r.request_id == request_id => {
+                let inv: bolt11::Invoice = std::str::from_utf8(&r.bolt11).ok()?.parse().ok()?;
+                return Some((*inv.payment_hash(), *inv.payment_secret()));
+            }
+            Some(m) => seen.push(m),
+            None => {}
+        }
+    }
+    None
+}
+
+fn key_of(m: &Message) -> Option<(ChannelId, u64)> {
+    match m {
+        Message::UpdateFulfillHtlc(f) => Some((f.channel_id, f.id)),
+        Message::UpdateFailHtlc(f) => Some((f.channel_id, f.id)),
+        Message::UpdateFailMalformedHtlc(f) => Some((f.channel_id, f.id)),
+        Message::AddRefused(r) => Some((r.channel_id, r.id)),
+        _ => None,
+    }
+}
+
+#[test]
+fn handshake_payment_and_replay_until_ack() {
+    let dir = tmp_dir("basic");
+    let net = Network::start(&dir, "1");
+    let me = our_id(&dir);
+    let mut c = Client::connect(&net.socket);
+    let hs = c.hello(me);
+    let st = states(&hs);
+    assert_eq!(st.len(), 10, "one state per channel of ours");
+    assert!(st.iter().all(|s| s.next_htlc_id == 0 && s.spendable_msat.0 > 0));
+    assert!(st.iter().all(|s| s.channel_id == sim::wire::channel_id(s.scid)));
+    let height = block_height(&hs);
+    let ch = &st[0];
+    let mut seen = Vec::new();
+    let (hash, secret) = invoice(&mut c, ch, 1, 3_000_000, &mut seen).unwrap();
+    assert!(c.send(&Message::UpdateAddHtlc(add_for(ch, 0, 3_000_000, hash, secret, height))));
+    let mut fulfilled = None;
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while fulfilled.is_none() && Instant::now() < deadline {
+        if let Some(Message::UpdateFulfillHtlc(f)) = c.recv(Duration::from_millis(100)) {
+            fulfilled = Some(f);
+        }
+    }
+    let f = fulfilled.expect("fulfilled within 10 s");
+    assert_eq!((f.channel_id, f.id, f.payment_preimage.hash()), (ch.channel_id, 0, hash));
+
+    // Not acked: replayed on reconnect, and after a restart of the network.
+    let mut c = Client::connect(&net.socket);
+    let hs = c.hello(me);
+    assert_eq!(hs.iter().filter(|m| **m == Message::UpdateFulfillHtlc(f.clone())).count(), 1);
+    net.kill();
+    let net = Network::start(&dir, "1");
+    let mut c = Client::connect(&net.socket);
+    let hs = c.hello(me);
+    assert_eq!(hs.iter().filter(|m| **m == Message::UpdateFulfillHtlc(f.clone())).count(), 1);
+    let st0 = states(&hs).into_iter().find(|s| s.channel_id == ch.channel_id).unwrap();
+    assert_eq!(st0.next_htlc_id, 1);
+    assert_eq!(st0.spendable_msat.0, ch.spendable_msat.0 - 3_000_000);
+    // Acked: never again, on reconnect or after a restart.
+    assert!(c.send(&Message::Ack(Ack { channel_id: ch.channel_id, id: 0 })));
+    std::thread::sleep(Duration::from_millis(300));
+    let mut c = Client::connect(&net.socket);
+    assert!(c.hello(me).iter().all(|m| key_of(m).is_none()));
+    net.kill();
+    let net = Network::start(&dir, "1");
+    let mut c = Client::connect(&net.socket);
+    assert!(c.hello(me).iter().all(|m| key_of(m).is_none()));
+    drop(net);
+}
+
+/// What the test's "node" knows about one add it wrote.
+#[derive(Debug, Clone)]
+struct Sent {
+    amount: u64,
+    hash: PaymentHash,
+}
+
+#[test]
+fn kill_nine_while_htlcs_are_in_flight() {
+    let dir = tmp_dir("kill");
+    let mut rng = SimRng::new(0x6b696c6c);
+    let mut me = None;
+    // Every add written, by (channel, id).
+    let mut sent: BTreeMap<(ChannelId, u64), Sent> = BTreeMap::new();
+    // Every resolution seen, by (channel, id): always the same message.
+    let mut resolved: HashMap<(ChannelId, u64), Message> = HashMap::new();
+    // The ids we used per channel.
+    let mut max_used: HashMap<ChannelId, u64> = HashMap::new();
+    let mut request_id = 0u64;
+    // Adds by the round they were written in, and resolutions first seen in a later round
+    // (the HTLC was in flight when the network was killed).
+    let mut sent_round: HashMap<(ChannelId, u64), usize> = HashMap::new();
+    // Whether the network received each add, as the first handshake after it said.
+    let mut received: HashMap<(ChannelId, u64), bool> = HashMap::new();
+    let mut late = 0usize;
+    let mut record = |resolved: &mut HashMap<(ChannelId, u64), Message>,
+                      sent_round: &HashMap<(ChannelId, u64), usize>,
+                      round: usize,
+                      m: &Message| {
+        if let Some(k) = key_of(m) {
+            match resolved.insert(k, m.clone()) {
+                Some(prev) => assert_eq!(&prev, m, "a resolution replayed differently"),
+                None => late += usize::from(sent_round.get(&k).is_some_and(|r| *r < round)),
+            }
+        }
+    };
+    let rounds = 16;
+    let mut adds_received = 0;
+    for round in 0..=rounds {
+        let net = Network::start(&dir, "1");
+        let me = *me.get_or_insert_with(|| our_id(&dir));
+        let mut c = Client::connect(&net.socket);
+        let hs = c.hello(me);
+        for m in &hs {
+            record(&mut resolved, &sent_round, round, m);
+        }
+        let height = block_height(&hs);
+        let st = states(&hs);
+        let next: HashMap<ChannelId, u64> =
+            st.iter().map(|s| (s.channel_id, s.next_htlc_id)).collect();
+        // PEER.md rule 3, at the first handshake after an add was written: received iff its
+        // id is below next_htlc_id (a node fails the others locally, for good, right here).
+        for k in sent.keys() {
+            received.entry(*k).or_insert_with(|| next.get(&k.0).is_some_and(|n| k.1 < *n));
+        }
+        // Ack some of what was resolved (a node acks after storing; here, at random).
+        for k in resolved.keys() {
+            if rng.chance(0.5) {
+                c.send(&Message::Ack(Ack { channel_id: k.0, id: k.1 }));
+            }
+        }
+        if round == rounds {
+            // The last round: no kill. Every add received must resolve.
+            let received: Vec<_> = received.iter().filter(|(_, r)| **r).map(|(k, _)| *k).collect();
+            adds_received = received.len();
+            let deadline = Instant::now() + Duration::from_secs(20);
+            while received.iter().any(|k| !resolved.contains_key(k)) && Instant::now() < deadline {
+                if let Some(m) = c.recv(Duration::from_millis(100)) {
+                    record(&mut resolved, &sent_round, round, &m);
+                }
+            }
+            for k in &received {
+                assert!(resolved.contains_key(k), "add {k:?} received but never resolved");
+            }
+            // Adds never received are never resolved.
+            for k in sent.keys().filter(|k| !received.contains(k)) {
+                assert!(!resolved.contains_key(k), "{k:?} resolved but never received");
+            }
+            drop(c);
+            net.kill();
+            break;
+        }
+        // Write a burst of adds with their invoices, then kill at a random moment.
+        let kill_after = Duration::from_millis(rng.below(400));
+        let started = Instant::now();
+        let mut seen = Vec::new();
+        while started.elapsed() < kill_after || sent.len() < 3 {
+            let ch = &st[rng.below(st.len() as u64) as usize];
+            let amount = 1_000 + rng.below(20_000_000);
+            request_id += 1;
+            let Some((hash, secret)) = invoice(&mut c, ch, request_id, amount, &mut seen) else {
+                break;
+            };
+            let id = next
+                .get(&ch.channel_id)
+                .copied()
+                .unwrap_or(0)
+                .max(max_used.get(&ch.channel_id).map_or(0, |m| m + 1));
+            max_used.insert(ch.channel_id, id);
+            sent.insert((ch.channel_id, id), Sent { amount, hash });
+            sent_round.insert((ch.channel_id, id), round);
+            if !c.send(&Message::UpdateAddHtlc(add_for(ch, id, amount, hash, secret, height))) {
+                break;
+            }
+            if started.elapsed() >= kill_after && rng.chance(0.5) {
+                // Kill right behind the add: it may or may not have been logged.
+                break;
+            }
+            while let Some(m) = c.recv(Duration::from_millis(rng.below(30))) {
+                seen.push(m);
+            }
+        }
+        for m in &seen {
+            record(&mut resolved, &sent_round, round, m);
+        }
+        net.kill();
+    }
+    eprintln!(
+        "{rounds} kills: {} adds written, {adds_received} received, {} resolved, {late} of \
+         them after a kill",
+        sent.len(),
+        resolved.len()
+    );
+    assert!(adds_received >= 20, "only {adds_received} adds reached the network");
+    assert!(late >= 3, "only {late} HTLCs were in flight at a kill");
+    let fulfilled: Vec<_> = resolved
+        .iter()
+        .filter_map(|(k, m)| match m {
+            Message::UpdateFulfillHtlc(f) => Some((*k, f.payment_preimage)),
+            _ => None,
+        })
+        .collect();
+    assert!(!fulfilled.is_empty());
+
+    // The network's own records: no receiver settled a hash twice, every fulfilled hash was
+    // settled once for its amount, and our side of each channel lost exactly what was paid.
+    let db = rusqlite::Connection::open(dir.join("network.sqlite3")).unwrap();
+    let mut st = db.prepare("SELECT payment_hash, amount_msat, parts FROM received").unwrap();
+    let received: Vec<(String, u64, u32)> = st
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    let mut by_hash: HashMap<&str, u64> = HashMap::new();
+    for (h, amount, parts) in &received {
+        assert_eq!(*parts, 1);
+        assert!(by_hash.insert(h.as_str(), *amount).is_none(), "hash {h} settled twice");
+    }
+    assert_eq!(received.len(), fulfilled.len());
+    let mut paid_by_channel: HashMap<ChannelId, u64> = HashMap::new();
+    for ((cid, id), preimage) in &fulfilled {
+        let s = &sent[&(*cid, *id)];
+        assert_eq!(preimage.hash(), s.hash);
+        assert_eq!(by_hash.get(types::hex::encode(&s.hash.0).as_str()), Some(&s.amount));
+        *paid_by_channel.entry(*cid).or_default() += s.amount;
+    }
+    let me_hex = me.unwrap().to_string();
+    let mut st = db
+        .prepare("SELECT scid, node0, node1, balance0_msat, balance1_msat FROM channels")
+        .unwrap();
+    let rows: Vec<(String, String, String, u64, u64)> = st
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    let mut ours = 0;
+    for (scid, n0, n1, b0, b1) in rows {
+        let mine = if n0 == me_hex {
+            b0
+        } else if n1 == me_hex {
+            b1
+        } else {
+            continue;
+        };
+        ours += 1;
+        let cid = sim::wire::channel_id(scid.parse().unwrap());
+        let paid = paid_by_channel.get(&cid).copied().unwrap_or(0);
+        assert_eq!(mine, INITIAL_MSAT - paid, "channel {scid}");
+    }
+    assert_eq!(ours, 10);
+}
