@@ -52,6 +52,35 @@ fn add_for(
     }
 }
 
+/// The secret the 1-hop onion of [`add_for`] shares with the peer.
+fn shared_secret(state: &ChannelState, id: u64, hash: PaymentHash) -> onion::crypto::SharedSecret {
+    let key = SecretKey::from_slice(&[id as u8 + 1; 32]).unwrap();
+    let hops = [(state.peer.to_pubkey().unwrap(), vec![2, 2, 0, 0])];
+    let (_, secrets) = onion::packet::build(&key, &hops, &hash.0).unwrap();
+    secrets[0]
+}
+
+#[test]
+fn a_wrong_payment_secret_fails_back_readable_by_the_sender() {
+    let mut e = Engine::new(build_simulator(&spec()).unwrap());
+    let hs = e.handshake(&Hello { node_id: e.node_id().unwrap(), want_gossip: false });
+    let Some(Message::ChannelState(st)) = hs.first().cloned() else { panic!("{hs:?}") };
+    let req = InvoiceRequest { request_id: 1, payee: st.peer, amount_msat: 0, description: vec![] };
+    let out = e.on_message(Message::InvoiceRequest(req), 0).unwrap();
+    let [Message::InvoiceReply(reply)] = out.as_slice() else { panic!("{out:?}") };
+    let (hash, _) = invoice(&reply.bolt11);
+    let add = add_for(&st, 0, 10_000, hash, PaymentSecret([7; 32]), 930_000);
+    e.on_message(Message::UpdateAddHtlc(add), 0).unwrap();
+    let out = e.advance(1_000).unwrap();
+    let Some(Message::UpdateFailHtlc(fail)) = out.first() else { panic!("{out:?}") };
+    assert_eq!((fail.channel_id, fail.id), (st.channel_id, 0));
+    let secret = shared_secret(&st, 0, hash);
+    let d = onion::failure::decode_return_packet(&[secret], &fail.reason).unwrap();
+    assert_eq!(d.erring_index, 0);
+    assert_eq!(d.failure.code(), onion::failure::code::INCORRECT_OR_UNKNOWN_PAYMENT_DETAILS);
+    assert!(e.sim().settlements().is_empty());
+}
+
 fn invoice(bolt11: &[u8]) -> (PaymentHash, PaymentSecret) {
     let inv: bolt11::Invoice = std::str::from_utf8(bolt11).unwrap().parse().unwrap();
     (*inv.payment_hash(), *inv.payment_secret())
