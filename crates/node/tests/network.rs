@@ -4,6 +4,7 @@
 
 use onion::payload::{FinalPayload, HopPayload, PaymentData};
 use onion::secp256k1::SecretKey;
+use route::getroute::RouteRequest;
 use sim::wire::{
     Ack, ChannelId, ChannelState, FrameDecoder, Hello, InvoiceRequest, Message, UpdateAddHtlc,
 };
@@ -450,4 +451,136 @@ fn kill_nine_while_htlcs_are_in_flight() {
         assert_eq!(mine, INITIAL_MSAT - paid, "channel {scid}");
     }
     assert_eq!(ours, 10);
+}
+
+/// The onion hops of a `getroute` route (node keys from the route's node ids), and the first
+/// HTLC's amount and expiry.
+fn route_onion(
+    route: &route::getroute::Route,
+    height: u32,
+    secret: PaymentSecret,
+    amount: Msat,
+) -> (Vec<(onion::secp256k1::PublicKey, Vec<u8>)>, Msat, u32) {
+    use onion::payload::ForwardPayload;
+    let mut hops = Vec::new();
+    for (i, h) in route.hops.iter().enumerate() {
+        let payload = match route.hops.get(i + 1) {
+            Some(next) => HopPayload::Forward(ForwardPayload {
+                amt_to_forward: next.amount,
+                outgoing_cltv_value: height + next.delay,
+                short_channel_id: next.channel,
+                custom_records: Vec::new(),
+            }),
+            None => HopPayload::Final(FinalPayload {
+                amt_to_forward: h.amount,
+                outgoing_cltv_value: height + h.delay,
+                payment_data: Some(PaymentData { payment_secret: secret, total_msat: amount }),
+                payment_metadata: None,
+                keysend_preimage: None,
+                custom_records: Vec::new(),
+            }),
+        };
+        hops.push((h.id.to_pubkey().unwrap(), payload.encode()));
+    }
+    let first = route.hops[0];
+    (hops, first.amount, height + first.delay)
+}
+
+#[test]
+fn multi_hop_payments_over_gossip_routes() {
+    let dir = tmp_dir("route");
+    let net = Network::start(&dir, "5");
+    let me = our_id(&dir);
+    let mut c = Client::connect(&net.socket);
+    assert!(c.send(&Message::Hello(Hello { node_id: me, want_gossip: true })));
+    let mut hs = Vec::new();
+    while !matches!(hs.last(), Some(Message::Ready(_))) {
+        hs.push(c.recv(Duration::from_secs(20)).expect("handshake within 20 s"));
+    }
+    // The gossip, as a node imports it (signatures verified).
+    let gossip: Vec<Vec<u8>> = hs
+        .iter()
+        .filter_map(|m| match m {
+            Message::Gossip { .. } => Some(m.encode()),
+            _ => None,
+        })
+        .collect();
+    let mut b = route::graph::GraphBuilder::new();
+    route::gossip::import_gossip(
+        &mut b,
+        route::gossip::ChainHash::BITCOIN,
+        gossip.iter().map(Vec::as_slice),
+    );
+    let graph = b.build();
+    assert!(graph.node_count() >= 30, "{}", graph.node_count());
+    let st = states(&hs);
+    let height = block_height(&hs);
+    let first_hops: Vec<_> = st
+        .iter()
+        .map(|s| route::getroute::FirstHop {
+            scid: s.scid,
+            peer: s.peer,
+            spendable: s.spendable_msat,
+        })
+        .collect();
+    let peers: Vec<NodeId> = st.iter().map(|s| s.peer).collect();
+    let payees: Vec<NodeId> =
+        graph.node_ids().iter().filter(|n| **n != me && !peers.contains(n)).copied().collect();
+    let amount = Msat(20_000_000);
+    let mut next: HashMap<ChannelId, u64> = HashMap::new();
+    let (mut paid, mut failed, mut longest) = (0, 0, 0);
+    let mut seen = Vec::new();
+    for (i, payee) in payees.iter().take(8).enumerate() {
+        let fake = ChannelState { peer: *payee, ..st[0].clone() };
+        let Some((hash, secret)) = invoice(&mut c, &fake, i as u64, amount.0, &mut seen) else {
+            panic!("no invoice from {payee}");
+        };
+        let mut req = RouteRequest::new(me, *payee, amount, 10_000_000);
+        req.final_cltv = 18;
+        req.first_hops = first_hops.clone();
+        let Ok(route) = route::getroute::get_route(&graph, &req) else { continue };
+        longest = longest.max(route.hops.len());
+        let (hops, first_amount, first_cltv) = route_onion(&route, height, secret, amount);
+        let session = SecretKey::from_slice(&[i as u8 + 1; 32]).unwrap();
+        let (onion, secrets) = onion::packet::build(&session, &hops, &hash.0).unwrap();
+        let ch = st.iter().find(|s| s.scid == route.hops[0].channel).unwrap();
+        let id = next.entry(ch.channel_id).or_default();
+        let add = UpdateAddHtlc {
+            channel_id: ch.channel_id,
+            id: *id,
+            amount_msat: first_amount,
+            payment_hash: hash,
+            cltv_expiry: first_cltv,
+            onion: Box::new(onion.to_bytes()),
+            blinding_point: None,
+            unknown_tlvs: Default::default(),
+        };
+        let key = (ch.channel_id, *id);
+        *id += 1;
+        assert!(c.send(&Message::UpdateAddHtlc(add)));
+        let deadline = Instant::now() + Duration::from_secs(20);
+        let resolution = loop {
+            assert!(Instant::now() < deadline, "no resolution for {key:?}");
+            match c.recv(Duration::from_millis(100)) {
+                Some(m) if key_of(&m) == Some(key) => break m,
+                _ => {}
+            }
+        };
+        match resolution {
+            Message::UpdateFulfillHtlc(f) => {
+                assert_eq!(f.payment_preimage.hash(), hash);
+                paid += 1;
+            }
+            Message::UpdateFailHtlc(f) => {
+                // A real failure: the erring hop is on the route and its HMAC matches.
+                let d = onion::failure::decode_return_packet(&secrets, &f.reason).unwrap();
+                assert!(d.erring_index < route.hops.len());
+                failed += 1;
+            }
+            other => panic!("unexpected {other:?}"),
+        }
+    }
+    eprintln!("multi-hop: {paid} paid, {failed} failed, longest route {longest} hops");
+    assert!(paid >= 1 && longest >= 2, "{paid} paid, longest {longest}");
+    drop(net);
 }
