@@ -288,7 +288,7 @@ impl Engine {
         // What the replay produced that the store lacks (e.g. the process died between
         // applying an input and storing its result), and every channel's balances.
         self.collect(&mut batch, &mut Vec::new());
-        self.all_balances(&mut batch);
+        self.changed_balances(&mut batch);
         self.commit(batch)
     }
 
@@ -485,10 +485,6 @@ impl Engine {
             self.written.insert(scid, now);
             batch.channels.push(channel_row(&self.sim, scid, nodes, now));
         }
-    }
-
-    fn all_balances(&mut self, batch: &mut Batch) {
-        self.changed_balances(batch);
     }
 
     /// Which of our channels takes `add`, or the refusal code.
