@@ -195,8 +195,11 @@ impl PeerLink {
             LinkMsg::Up { epoch, node_id, gossip, states, replays, ready } => {
                 if self.graph.is_none() {
                     let mut b = GraphBuilder::new();
-                    let stats =
-                        import_gossip(&mut b, ChainHash::BITCOIN, gossip.iter().map(Vec::as_slice));
+                    // Signature checks take a while on a big network: keep the other worker
+                    // serving connections meanwhile.
+                    let stats = tokio::task::block_in_place(|| {
+                        import_gossip(&mut b, ChainHash::BITCOIN, gossip.iter().map(Vec::as_slice))
+                    });
                     tracing::info!(messages = gossip.len(), ?stats, "graph imported from gossip");
                     self.graph = Some(b.build());
                 }
