@@ -330,3 +330,150 @@ fn pay_binds_riskfactor_and_partial_msat() {
     assert_eq!(r["status"], "complete");
     assert_eq!(r["amount_msat"], 70_000);
 }
+
+/// A scripted network on a unix socket speaking `sim::wire`: the node stores each part with
+/// its HTLC id before the add leaves, fails locally a part whose add the network never
+/// logged (told by `next_htlc_id` at the reconnect), never reuses that id, and acknowledges a
+/// fulfill once it is stored.
+#[test]
+fn peer_link_against_a_scripted_network() {
+    use sim::wire::{self, FrameDecoder, Message};
+    use std::os::unix::net::UnixListener;
+    use types::{Msat, PaymentPreimage, ShortChannelId};
+
+    fn read_msg(c: &mut UnixStream, dec: &mut FrameDecoder) -> Message {
+        let mut buf = [0u8; 65536];
+        loop {
+            if let Some(m) = dec.next() {
+                return m.unwrap();
+            }
+            let n = c.read(&mut buf).unwrap();
+            assert!(n > 0, "the node closed the link");
+            dec.push(&buf[..n]);
+        }
+    }
+    fn send(c: &mut UnixStream, m: Message) {
+        c.write_all(&m.encode_frame()).unwrap();
+    }
+
+    let topo = sim::generate(&sim::GeneratorParams { nodes: 30, seed: 5, ..Default::default() });
+    let s = sim::Simulator::new(&topo, sim::SimConfig { seed: 5, ..Default::default() }).unwrap();
+    let payer = (0..s.node_count() as u32).max_by_key(|&n| s.node_channels(n).len()).unwrap();
+    let me = s.node_id(payer).unwrap();
+    let scid: ShortChannelId = s.node_channels(payer)[0];
+    let (nodes, _) = s.balances(scid).unwrap();
+    let peer = s.node_id(if nodes[0] == payer { nodes[1] } else { nodes[0] }).unwrap();
+    let cid = wire::channel_id(scid);
+    let gossip: Vec<Message> = s
+        .gossip()
+        .into_iter()
+        .map(|g| Message::Gossip {
+            msg_type: u16::from_be_bytes([g[0], g[1]]),
+            payload: g[2..].to_vec(),
+        })
+        .collect();
+    let handshake = |c: &mut UnixStream, dec: &mut FrameDecoder, next: u64| {
+        let Message::Hello(h) = read_msg(c, dec) else { panic!("no hello") };
+        if h.want_gossip {
+            for g in &gossip {
+                send(c, g.clone());
+            }
+        }
+        send(
+            c,
+            Message::ChannelState(wire::ChannelState {
+                channel_id: cid,
+                scid,
+                peer,
+                spendable_msat: Msat(1_000_000_000),
+                next_htlc_id: next,
+            }),
+        );
+        send(c, Message::Ready(wire::Ready { block_height: 800_000, sim_time_ms: 1_000 }));
+    };
+
+    let dir = std::env::temp_dir().join(format!("lnpay-daemon-scripted-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let _guard = TempDir(dir.clone());
+    let net_sock = dir.join("peer.sock");
+    let listener = UnixListener::bind(&net_sock).unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_lnpay"))
+        .args(["node", "--data-dir"])
+        .arg(&dir)
+        .arg("--peers")
+        .arg(&net_sock)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let d =
+        Daemon { child, sock: dir.join("sim").join("lightning-rpc"), _dir: TempDir(dir.join("x")) };
+    let (mut c, _) = listener.accept().unwrap();
+    let mut dec = FrameDecoder::new();
+    handshake(&mut c, &mut dec, 0);
+    let line = BufReader::new(stdout).lines().next().unwrap().unwrap();
+    assert_eq!(line, format!("listening on {}", d.sock.display()));
+    assert_eq!(ok(call(&d.sock, "getinfo", json!([])))["id"], me.to_string());
+
+    const SECRET: &str = "0101010101010101010101010101010101010101010101010101010101010101";
+    let preimage = PaymentPreimage([42; 32]);
+    let hash = preimage.hash().to_string();
+    let direction = u8::from(me > peer);
+    let route = json!([{"id": peer.to_string(), "channel": scid.to_string(),
+                        "direction": direction, "amount_msat": 5_000, "delay": 18}]);
+    let sent = ok(call(
+        &d.sock,
+        "sendpay",
+        json!({"route": route, "payment_hash": hash,
+                                                  "partid": 1, "groupid": 1,
+                                                  "amount_msat": 10_000, "payment_secret": SECRET}),
+    ));
+    assert_eq!(sent["status"], "pending");
+    let Message::UpdateAddHtlc(add) = read_msg(&mut c, &mut dec) else { panic!("no add") };
+    assert_eq!((add.channel_id, add.id, add.amount_msat), (cid, 0, Msat(5_000)));
+    // The part and its HTLC id were stored before the add was written.
+    let store = rusqlite::Connection::open(dir.join("sim").join("lnpay.sqlite3")).unwrap();
+    let (status, id): (String, i64) = store
+        .query_row("select status, htlc_id from parts where partid = 1", [], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })
+        .unwrap();
+    assert_eq!((status.as_str(), id), ("pending", 0));
+
+    // The network goes away without logging the add; back, it says id 0 was never received.
+    drop(c);
+    let (mut c, _) = listener.accept().unwrap();
+    let mut dec = FrameDecoder::new();
+    handshake(&mut c, &mut dec, 0);
+    let r = call(&d.sock, "waitsendpay", json!({"payment_hash": hash, "partid": 1, "groupid": 1}));
+    assert_eq!(err(r).0, 204);
+
+    // The next part takes id 1, not the id of the lost add; its fulfill is acknowledged.
+    let sent = ok(call(
+        &d.sock,
+        "sendpay",
+        json!({"route": route, "payment_hash": hash,
+                                                  "partid": 2, "groupid": 1,
+                                                  "amount_msat": 10_000, "payment_secret": SECRET}),
+    ));
+    assert_eq!(sent["status"], "pending");
+    let Message::UpdateAddHtlc(add) = read_msg(&mut c, &mut dec) else { panic!("no add") };
+    assert_eq!(add.id, 1);
+    send(
+        &mut c,
+        Message::UpdateFulfillHtlc(wire::UpdateFulfillHtlc {
+            channel_id: cid,
+            id: 1,
+            payment_preimage: preimage,
+            unknown_tlvs: Default::default(),
+        }),
+    );
+    let Message::Ack(a) = read_msg(&mut c, &mut dec) else { panic!("no ack") };
+    assert_eq!((a.channel_id, a.id), (cid, 1));
+    let r =
+        ok(call(&d.sock, "waitsendpay", json!({"payment_hash": hash, "partid": 2, "groupid": 1})));
+    assert_eq!(r["status"], "complete");
+    assert_eq!(r["payment_preimage"], types::hex::encode(&preimage.0));
+}
