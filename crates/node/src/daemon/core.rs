@@ -1,10 +1,12 @@
 //! The core task: the only owner of the payment machine, the node store, the timers, the
 //! replies parked until the machine answers, and the [`Backend`].
 //!
-//! Every batch of the machine's actions is committed to the store in one transaction (its
-//! records and the channel and id of each HTLC) before any HTLC of the batch is handed to the
-//! backend; a resolution is fed to the machine, what it persists is committed, and only then
-//! is the resolution acknowledged. On the first handshake the machine is restored from the
+//! The machine's actions are gathered while the core works through everything that is ready
+//! (jobs, resolutions, timers), then committed to the store in one transaction (records and
+//! the channel and id of each HTLC: a group commit, one sync for many payments) before any
+//! HTLC, acknowledgement or reply of the group leaves: an HTLC is offered only once its part
+//! is stored, a resolution is acknowledged only once what the machine made of it is stored,
+//! and a caller hears of an outcome only once it is stored. On the first handshake the machine is restored from the
 //! store: a pending part is live when the channel layer received its HTLC id.
 
 use super::methods::{self, from_reply, msat};
@@ -117,7 +119,21 @@ pub struct Core<B: Backend> {
     htlc_of: HashMap<PartKey, (ShortChannelId, u64)>,
     part_of: HashMap<(ShortChannelId, u64), PartKey>,
     ready: Option<oneshot::Sender<()>>,
+    /// What the next group commit stores, then sends, acknowledges and answers.
+    group: Group,
 }
+
+/// The effects held back until the group's records are committed.
+#[derive(Default)]
+struct Group {
+    ops: Vec<StoreOp>,
+    adds: Vec<(PartKey, u64, HtlcAdd)>,
+    acks: Vec<(ShortChannelId, u64)>,
+    replies: Vec<(u64, payment::Reply)>,
+}
+
+/// Most wake-ups handled before a group is committed.
+const GROUP_MAX: usize = 512;
 
 impl<B: Backend> Core<B> {
     /// A core over a backend and an opened store (with what it loaded). `ready` fires once
@@ -145,6 +161,7 @@ impl<B: Backend> Core<B> {
             htlc_of: HashMap::new(),
             part_of: HashMap::new(),
             ready: Some(ready),
+            group: Group::default(),
         }
     }
 
@@ -160,18 +177,69 @@ impl<B: Backend> Core<B> {
                 job = jobs.recv(), if serving => Wake::Job(job),
                 () = sleep, if wake.is_some() => Wake::Timer,
             };
-            match w {
-                Wake::Event(None) => return Err(CoreError::BackendGone),
-                Wake::Event(Some(ev)) => self.on_event(ev)?,
-                Wake::Job(None) => return Ok(()),
-                Wake::Job(Some(job)) => {
-                    if self.on_job(job)? == Flow::Stop {
-                        return Ok(());
-                    }
-                }
-                Wake::Timer => self.fire_timers()?,
+            let mut flow = self.on_wake(w)?;
+            // Take whatever else is ready at once into the same group.
+            let mut taken = 1;
+            while flow == Flow::Continue && taken < GROUP_MAX {
+                let serving = self.machine.is_some();
+                let ready = tokio::select! {
+                    biased;
+                    ev = self.backend.next_event() => Some(Wake::Event(ev)),
+                    job = jobs.recv(), if serving => Some(Wake::Job(job)),
+                    () = std::future::ready(()) => None,
+                };
+                let Some(w) = ready else { break };
+                flow = self.on_wake(w)?;
+                taken += 1;
+            }
+            self.fire_timers()?;
+            self.flush()?;
+            if flow == Flow::Stop {
+                return Ok(());
             }
         }
+    }
+
+    fn on_wake(&mut self, w: Wake) -> Result<Flow, CoreError> {
+        match w {
+            Wake::Event(None) => Err(CoreError::BackendGone),
+            Wake::Event(Some(ev)) => self.on_event(ev).map(|()| Flow::Continue),
+            Wake::Job(None) => Ok(Flow::Stop),
+            Wake::Job(Some(job)) => self.on_job(job),
+            Wake::Timer => self.fire_timers().map(|()| Flow::Continue),
+        }
+    }
+
+    /// Commits the group's records, then offers its HTLCs, acknowledges its resolutions and
+    /// answers its callers.
+    fn flush(&mut self) -> Result<(), CoreError> {
+        let g = std::mem::take(&mut self.group);
+        if !g.ops.is_empty() {
+            let store = &mut self.store;
+            tokio::task::block_in_place(|| store.commit(&g.ops).map_err(Box::new))
+                .map_err(CoreError::Store)?;
+        }
+        for (part, id, add) in g.adds {
+            tracing::info!(
+                payment_hash = %part.payment_hash,
+                partid = part.partid,
+                groupid = part.groupid,
+                scid = %add.first_hop,
+                htlc_id = id,
+                amount_msat = add.amount.0,
+                "offering HTLC"
+            );
+            self.backend.send_htlc(id, &add);
+        }
+        for (scid, id) in g.acks {
+            self.backend.ack(scid, id);
+        }
+        for (command, result) in g.replies {
+            if let Some(tx) = self.parked.remove(&command) {
+                let _ = tx.send(from_reply(result));
+            }
+        }
+        Ok(())
     }
 
     fn fire_timers(&mut self) -> Result<(), CoreError> {
@@ -327,7 +395,7 @@ impl<B: Backend> Core<B> {
         } else {
             tracing::debug!(scid = %r.scid, htlc_id = r.htlc_id, "resolution of no known part");
         }
-        self.backend.ack(r.scid, r.htlc_id);
+        self.group.acks.push((r.scid, r.htlc_id));
         Ok(())
     }
 
@@ -345,11 +413,10 @@ impl<B: Backend> Core<B> {
         Ok(())
     }
 
-    /// Carries out one batch: commit, then send, then reply.
+    /// Takes one batch of actions into the group: records to commit, HTLCs to offer and replies
+    /// to send once committed; timers and events at once.
     fn execute(&mut self, actions: Vec<Action>) -> Result<(), CoreError> {
-        let mut ops = Vec::new();
-        let mut adds = Vec::new();
-        let mut replies = Vec::new();
+        let Group { ops, adds, replies, .. } = &mut self.group;
         for a in actions {
             match a {
                 Action::Persist(r) => ops.push(StoreOp::Record(r)),
@@ -386,28 +453,6 @@ impl<B: Backend> Core<B> {
                 Action::Reply { command, result } => replies.push((command, result)),
                 Action::Event(e) => log_event(&e),
                 _ => {}
-            }
-        }
-        if !ops.is_empty() {
-            let store = &mut self.store;
-            tokio::task::block_in_place(|| store.commit(&ops).map_err(Box::new))
-                .map_err(CoreError::Store)?;
-        }
-        for (part, id, add) in adds {
-            tracing::info!(
-                payment_hash = %part.payment_hash,
-                partid = part.partid,
-                groupid = part.groupid,
-                scid = %add.first_hop,
-                htlc_id = id,
-                amount_msat = add.amount.0,
-                "offering HTLC"
-            );
-            self.backend.send_htlc(id, &add);
-        }
-        for (command, result) in replies {
-            if let Some(tx) = self.parked.remove(&command) {
-                let _ = tx.send(from_reply(result));
             }
         }
         Ok(())
