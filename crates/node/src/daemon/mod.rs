@@ -77,12 +77,17 @@ pub fn socket_path(data_dir: &std::path::Path, network: &str) -> PathBuf {
     data_dir.join(network).join("lightning-rpc")
 }
 
-/// Sets up logging: `RUST_LOG`-style filter, default `info`, to stderr.
-fn init_tracing() {
+/// Sets up logging for a long-running command: `RUST_LOG`-style filter, default `info`, to
+/// stderr, coloured only on a terminal.
+pub fn init_tracing() {
+    use std::io::IsTerminal;
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
-    let _ =
-        tracing_subscriber::fmt().with_writer(std::io::stderr).with_env_filter(filter).try_init();
+    let _ = tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::stderr().is_terminal())
+        .with_env_filter(filter)
+        .try_init();
 }
 
 /// Runs the daemon until `stop` or a fatal error.
