@@ -569,6 +569,11 @@ impl Simulator {
         &self.cfg
     }
 
+    /// How many channels the network has (public and private).
+    pub fn channel_count(&self) -> usize {
+        self.channels.len()
+    }
+
     /// Number of nodes.
     pub fn node_count(&self) -> usize {
         self.nodes.len()

@@ -30,16 +30,13 @@
 
 use super::error_json;
 use crate::driver::Driver;
+use crate::network::{build_simulator, NetworkSpec};
 use payment::{Command, PayRequest};
-use route::graph::GraphBuilder;
-use route::import::listchannels;
 use serde_json::{json, Value};
-use sim::workload::add_payer;
-use sim::{generate, GeneratorParams, SimConfig, SimRng, Simulator, Topology};
+use sim::SimRng;
 use std::fmt::Write as _;
-use std::fs::File;
-use std::io::{BufRead, BufReader, IsTerminal};
-use std::path::{Path, PathBuf};
+use std::io::IsTerminal;
+use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Instant;
 use types::Msat;
@@ -48,10 +45,6 @@ use types::Msat;
 const INVALID_PARAMS: i64 = -32602;
 /// The amounts paid when none is given.
 const DEFAULT_AMOUNTS: &str = "10000sat,100000sat,1000000sat";
-/// Channels from the payer to the best-connected nodes.
-const PAYER_PEERS: usize = 10;
-/// Capacity of each payer channel: 1 BTC.
-const PAYER_CAPACITY: Msat = Msat(100_000_000_000);
 
 /// Pay invoices on a simulated network and report delivery against max-flow feasibility.
 #[derive(clap::Args)]
@@ -126,25 +119,6 @@ fn parse_amounts(args: &Args) -> Result<Vec<Msat>, String> {
     Ok(out)
 }
 
-fn load_topology(path: &Path) -> Result<Topology, String> {
-    let cannot = |e: &dyn std::fmt::Display| format!("graph: {}: {e}", path.display());
-    let mut file = BufReader::with_capacity(1 << 16, File::open(path).map_err(|e| cannot(&e))?);
-    let gzip = file.fill_buf().map_err(|e| cannot(&e))?.starts_with(&[0x1f, 0x8b]);
-    let mut builder = GraphBuilder::new();
-    if gzip {
-        let reader = BufReader::with_capacity(1 << 16, flate2::read::GzDecoder::new(file));
-        listchannels::read(reader, &mut builder)
-    } else {
-        listchannels::read(file, &mut builder)
-    }
-    .map_err(|e| cannot(&e))?;
-    let graph = builder.build();
-    if graph.channel_count() == 0 {
-        return Err(cannot(&"no channels"));
-    }
-    Ok(Topology::from_graph(&graph))
-}
-
 fn run_inner(args: &Args) -> Result<(), String> {
     let amounts = parse_amounts(args)?;
     if args.payments == 0 {
@@ -154,19 +128,13 @@ fn run_inner(args: &Args) -> Result<(), String> {
         return Err(format!("--nodes {}: at least 10", args.nodes));
     }
     let started = Instant::now();
-    let mut topo = match &args.graph {
-        Some(p) => load_topology(p)?,
-        None => {
-            generate(&GeneratorParams { nodes: args.nodes, seed: args.seed, ..Default::default() })
-        }
-    };
-    let payer = add_payer(&mut topo, PAYER_PEERS, PAYER_CAPACITY);
-    let channels = topo.channels.len();
-    let mut sim = Simulator::new(&topo, SimConfig { seed: args.seed, ..Default::default() })
-        .map_err(|e| format!("network: {e}"))?;
-    sim.set_payer(payer);
+    let spec = NetworkSpec { graph: args.graph.clone(), nodes: args.nodes, seed: args.seed };
+    let sim = build_simulator(&spec).map_err(|e| e.to_string())?;
+    let payer = sim.payer();
+    let channels = sim.channel_count();
+    let node_count = sim.node_count() as u32;
     let receivers: Vec<u32> =
-        (0..topo.node_count).filter(|&n| n != payer && !sim.node_channels(n).is_empty()).collect();
+        (0..node_count).filter(|&n| n != payer && !sim.node_channels(n).is_empty()).collect();
     if receivers.is_empty() {
         return Err("network: no node to pay".into());
     }
@@ -192,7 +160,7 @@ fn run_inner(args: &Args) -> Result<(), String> {
     bar.finish_and_clear();
     let wall_ms = started.elapsed().as_millis() as u64;
 
-    let report = report(args, &amounts, &outcomes, topo.node_count, channels, wall_ms);
+    let report = report(args, &amounts, &outcomes, node_count, channels, wall_ms);
     if let Some(path) = &args.plot {
         std::fs::write(path, svg(&report)).map_err(|e| format!("plot: {}: {e}", path.display()))?;
     }
