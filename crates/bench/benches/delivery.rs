@@ -7,7 +7,7 @@
 //! Run: `cargo bench -p lnpay-bench --bench delivery` (or `cargo xtask bench`). Environment:
 //! `LNPAY_BENCH_NETWORK` (`mainnet`, the default: the graph of `LNPAY_BENCH_GRAPH` or the
 //! 2026 snapshot; or `generated:N`, the simulator's generator with N nodes),
-//! `LNPAY_BENCH_PAYMENTS` (per random amount, default 100), `LNPAY_BENCH_HUBS` (default 100),
+//! `LNPAY_BENCH_PAYMENTS` (per random amount, default 300), `LNPAY_BENCH_HUBS` (default 100),
 //! `LNPAY_BENCH_SEED` (default 1).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -40,7 +40,7 @@ fn main() {
     }
     let started = Instant::now();
     let seed = env_usize("LNPAY_BENCH_SEED", 1) as u64;
-    let per_amount = env_usize("LNPAY_BENCH_PAYMENTS", 100);
+    let per_amount = env_usize("LNPAY_BENCH_PAYMENTS", 300);
     let hubs = env_usize("LNPAY_BENCH_HUBS", 100);
     let which = std::env::var("LNPAY_BENCH_NETWORK").unwrap_or_else(|_| "mainnet".into());
     let (source, topology) = match which.strip_prefix("generated:") {
@@ -93,7 +93,8 @@ fn main() {
          list for both payers, each on its own copy of the network (same balances at the \
          start). Fee limit 0.5 % or 5,000 msat, retry for 60 s of simulated time. \
          `feasible`: max flow over the true balances just before the payment (each payer's \
-         own network).\n",
+         own network); attempts (HTLCs sent) and simulated times are over the feasible \
+         payments, fees over the delivered ones.\n",
         network.topology.node_count,
         network.topology.channels.len()
     );
@@ -101,11 +102,12 @@ fn main() {
     let _ = writeln!(
         md,
         "\nLDK took {} channel announcements and {} updates from the simulator's gossip ({} \
-         refused). Wall time: lnpay {ours_wall:.0} s (gossip import included), LDK setup \
+         refused: {:?}). Wall time: lnpay {ours_wall:.0} s (gossip import included), LDK setup \
          {setup:.0} s, LDK payments {ldk_wall:.0} s; total {:.0} s.",
         payer.gossip.announcements,
         payer.gossip.updates,
         payer.gossip.refused,
+        payer.gossip.reasons,
         started.elapsed().as_secs_f64()
     );
     let out = report::write("delivery.md", &md).expect("write the delivery report");

@@ -21,7 +21,10 @@ pub const DEFAULT_GRAPH: &str = concat!(
 
 /// The graph file: `$LNPAY_BENCH_GRAPH` or the 2026 snapshot.
 pub fn graph_path() -> PathBuf {
-    std::env::var_os(GRAPH_ENV).map_or_else(|| PathBuf::from(DEFAULT_GRAPH), PathBuf::from)
+    let path =
+        std::env::var_os(GRAPH_ENV).map_or_else(|| PathBuf::from(DEFAULT_GRAPH), PathBuf::from);
+    // Without the `crates/bench/../../..` detour, for the report; as given if it is missing.
+    std::fs::canonicalize(&path).unwrap_or(path)
 }
 
 /// Why a graph file could not be loaded.

@@ -410,11 +410,11 @@ impl LdkPayer {
         let failure = &decoded.failure;
         if let Some(update) = failure.channel_update() {
             let applied = match update {
-                [0x01, 0x02, body @ ..] => ldk::apply_channel_update(&self.net, body),
+                [0x01, 0x02, body @ ..] => ldk::apply_channel_update(&self.net, body).is_ok(),
                 _ => false,
             };
             if !applied {
-                ldk::apply_channel_update(&self.net, update);
+                let _ = ldk::apply_channel_update(&self.net, update);
             }
         }
         let i = decoded.erring_index;
@@ -580,11 +580,12 @@ pub struct Row {
     pub delivered_infeasible: usize,
     /// Delivered over feasible.
     pub success: Option<f64>,
-    /// Median HTLCs sent per payment.
+    /// Median HTLCs sent per feasible payment.
     pub median_attempts: Option<u64>,
     /// Median fee in millionths of the amount, over delivered payments.
     pub median_fee_ppm: Option<u64>,
-    /// Median simulated time per payment (all payments).
+    /// Median simulated time per feasible payment (an infeasible one mostly ends at once,
+    /// with no route).
     pub p50_sim_ms: Option<u64>,
     /// 99th percentile of it.
     pub p99_sim_ms: Option<u64>,
@@ -605,9 +606,11 @@ pub fn summarize(plan: &Plan, outcomes: &[Outcome]) -> Vec<Row> {
                 .collect();
             let delivered = outs.iter().filter(|o| o.delivered).count();
             let feasible = outs.iter().filter(|o| o.feasible).count();
-            let mut attempts: Vec<u64> = outs.iter().map(|o| o.attempts).collect();
+            let mut attempts: Vec<u64> =
+                outs.iter().filter(|o| o.feasible).map(|o| o.attempts).collect();
             attempts.sort_unstable();
-            let mut times: Vec<u64> = outs.iter().map(|o| o.sim_ms).collect();
+            let mut times: Vec<u64> =
+                outs.iter().filter(|o| o.feasible).map(|o| o.sim_ms).collect();
             times.sort_unstable();
             let mut ppm: Vec<u64> = outs
                 .iter()

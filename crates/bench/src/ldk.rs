@@ -42,12 +42,13 @@ pub fn unix_now() -> u32 {
         .map_or(0, |d| d.as_secs() as u32)
 }
 
-/// Timestamps handed to LDK: an hour ago, one second later for each update applied, so that
-/// a later update (a failure's `channel_update`) is always newer than the one it replaces.
+/// Timestamps handed to LDK: from 13 days ago, one second later for each update applied, so
+/// that a later update (a failure's `channel_update`) is always newer than the one it
+/// replaces. LDK accepts two weeks back to a day ahead: room for 1.2 million updates.
 static STAMP: AtomicU32 = AtomicU32::new(0);
 
 fn next_stamp() -> u32 {
-    let base = unix_now().saturating_sub(3600);
+    let base = unix_now().saturating_sub(13 * 86_400);
     let _ = STAMP.compare_exchange(0, base, Ordering::Relaxed, Ordering::Relaxed);
     STAMP.fetch_add(1, Ordering::Relaxed)
 }
@@ -98,7 +99,7 @@ pub fn network_graph_from(g: &Graph) -> LdkGraph {
 }
 
 /// What LDK made of a batch of gossip.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct GossipCounts {
     /// Channel announcements LDK accepted (signatures checked).
     pub announcements: usize,
@@ -106,6 +107,8 @@ pub struct GossipCounts {
     pub updates: usize,
     /// Messages LDK could not read or refused.
     pub refused: usize,
+    /// Why, with how many each (LDK's error text, or "unreadable").
+    pub reasons: std::collections::BTreeMap<String, usize>,
 }
 
 fn read<T: LengthReadable>(bytes: &[u8]) -> Option<T> {
@@ -114,12 +117,12 @@ fn read<T: LengthReadable>(bytes: &[u8]) -> Option<T> {
 }
 
 /// Applies one `channel_update` (without its type prefix) to LDK's graph, re-stamped as the
-/// module says. True when LDK took it.
-pub fn apply_channel_update(net: &LdkGraph, body: &[u8]) -> bool {
-    let Some(update) = read::<msgs::ChannelUpdate>(body) else { return false };
+/// module says. `Err` says why LDK did not take it.
+pub fn apply_channel_update(net: &LdkGraph, body: &[u8]) -> Result<(), String> {
+    let update = read::<msgs::ChannelUpdate>(body).ok_or("unreadable channel_update")?;
     let mut contents = update.contents;
     contents.timestamp = next_stamp();
-    net.update_channel_unsigned(&contents).is_ok()
+    net.update_channel_unsigned(&contents).map_err(|e| e.err)
 }
 
 /// LDK's graph from BOLT 7 messages, each with its 2-byte type (as `Simulator::gossip` gives
@@ -137,16 +140,22 @@ pub fn network_graph_from_gossip<'a>(
                 continue;
             }
         };
-        let ok = match ty {
+        let result = match ty {
             256 => read::<msgs::ChannelAnnouncement>(body)
-                .is_some_and(|a| net.update_channel_from_announcement_no_lookup(&a).is_ok()),
+                .ok_or_else(|| "unreadable channel_announcement".to_owned())
+                .and_then(|a| {
+                    net.update_channel_from_announcement_no_lookup(&a).map_err(|e| e.err)
+                }),
             258 => apply_channel_update(&net, body),
-            _ => false,
+            other => Err(format!("message type {other}")),
         };
-        match (ok, ty) {
-            (true, 256) => counts.announcements += 1,
-            (true, _) => counts.updates += 1,
-            (false, _) => counts.refused += 1,
+        match (result, ty) {
+            (Ok(()), 256) => counts.announcements += 1,
+            (Ok(()), _) => counts.updates += 1,
+            (Err(why), _) => {
+                counts.refused += 1;
+                *counts.reasons.entry(why).or_default() += 1;
+            }
         }
     }
     (net, counts)
@@ -203,4 +212,23 @@ pub fn first_hop(
 /// The fee of an LDK route: every path's fees (the last hop's `fee_msat` is the amount).
 pub fn route_fee(route: &lightning::routing::router::Route) -> u64 {
     route.paths.iter().map(|p| p.fee_msat()).sum()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stamps_stay_in_ldks_window_for_a_mainnet_graph_of_updates() {
+        let now = unix_now();
+        let first = next_stamp();
+        let mut last = first;
+        for _ in 0..250_000 {
+            let next = next_stamp();
+            assert!(next > last);
+            last = next;
+        }
+        assert!(first >= now - 14 * 86_400, "{first} vs {now}");
+        assert!(last <= now + 86_400, "{last} vs {now}");
+    }
 }
