@@ -4,81 +4,15 @@
 //! or a closed connection (never a result, never silence), the daemon answers `getinfo`
 //! throughout, and a `pay` of a simulated invoice succeeds afterwards.
 
+mod common;
+
+use common::{call, ok, Daemon};
 use serde_json::{json, Value};
 use std::io::{ErrorKind, Read, Write};
 use std::net::Shutdown;
 use std::os::unix::net::UnixStream;
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::path::Path;
 use std::time::{Duration, Instant};
-
-struct Daemon {
-    child: Child,
-    sock: PathBuf,
-    dir: PathBuf,
-}
-
-impl Drop for Daemon {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-        let _ = std::fs::remove_dir_all(&self.dir);
-    }
-}
-
-/// Starts `lnpay node` on a fresh data dir; ready once `getinfo` answers.
-fn start(name: &str) -> Daemon {
-    let dir = std::env::temp_dir().join(format!("lnpay-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    let child = Command::new(env!("CARGO_BIN_EXE_lnpay"))
-        .args(["node", "--data-dir"])
-        .arg(&dir)
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let sock = dir.join("sim").join("lightning-rpc");
-    let mut d = Daemon { child, sock, dir };
-    let t = Instant::now();
-    loop {
-        if let Ok(v) = try_call(&d.sock, "getinfo", json!([])) {
-            if v.get("result").is_some() {
-                return d;
-            }
-        }
-        if let Ok(Some(status)) = d.child.try_wait() {
-            panic!("lnpay node exited before it served: {status}");
-        }
-        assert!(t.elapsed() < Duration::from_secs(120), "lnpay node never answered getinfo");
-        std::thread::sleep(Duration::from_millis(50));
-    }
-}
-
-/// One call on a new connection: the reply, or why there was none.
-fn try_call(sock: &Path, method: &str, params: Value) -> std::io::Result<Value> {
-    let mut c = UnixStream::connect(sock)?;
-    c.set_read_timeout(Some(Duration::from_secs(120)))?;
-    let req = json!({"jsonrpc": "2.0", "id": 1, "method": method, "params": params});
-    c.write_all(req.to_string().as_bytes())?;
-    let mut out = Vec::new();
-    let mut buf = [0u8; 8192];
-    while !out.ends_with(b"\n\n") {
-        let n = c.read(&mut buf)?;
-        if n == 0 {
-            return Err(ErrorKind::UnexpectedEof.into());
-        }
-        out.extend_from_slice(&buf[..n]);
-    }
-    serde_json::from_slice(&out).map_err(|e| std::io::Error::new(ErrorKind::InvalidData, e))
-}
-
-fn ok(sock: &Path, method: &str, params: Value) -> Value {
-    let v = try_call(sock, method, params.clone())
-        .unwrap_or_else(|e| panic!("{method} {params}: no reply: {e}"));
-    assert!(v.get("error").is_none(), "{method} {params}: expected a result, got {v}");
-    v["result"].clone()
-}
 
 /// A small deterministic generator (xorshift64*).
 struct Rng(u64);
@@ -352,8 +286,8 @@ fn run_case(sock: &Path, bytes: &[u8], expect: Expect) -> usize {
 
 #[test]
 fn a_thousand_malformed_requests_then_a_pay() {
-    let d = start("bad-input");
-    let info = ok(&d.sock, "getinfo", json!([]));
+    let d = Daemon::start("bad-input", &[]);
+    let info = ok(call(&d.sock, "getinfo", json!([])));
     let mut rng = Rng(0x5eed_1234_abcd_0001);
     let mut answered = 0;
     let mut by_kind = [0usize; 3];
@@ -368,7 +302,7 @@ fn a_thousand_malformed_requests_then_a_pay() {
         by_kind[expect as usize] += 1;
         if i % 50 == 49 {
             // Still serving, the same node.
-            assert_eq!(ok(&d.sock, "getinfo", json!([]))["id"], info["id"], "after case {i}");
+            assert_eq!(ok(call(&d.sock, "getinfo", json!([])))["id"], info["id"], "after case {i}");
             assert!(d.sock.exists());
         }
     }
@@ -384,10 +318,10 @@ fn a_thousand_malformed_requests_then_a_pay() {
     assert!(answered >= 700, "only {answered} of {cases} answered");
 
     // A pay afterwards succeeds.
-    let peers = ok(&d.sock, "listpeerchannels", json!([]));
+    let peers = ok(call(&d.sock, "listpeerchannels", json!([])));
     let peer = peers["channels"][0]["peer_id"].as_str().unwrap().to_string();
-    let inv = ok(&d.sock, "dev-siminvoice", json!([peer, 50_000]));
-    let r = ok(&d.sock, "pay", json!({"bolt11": inv["bolt11"]}));
+    let inv = ok(call(&d.sock, "dev-siminvoice", json!([peer, 50_000])));
+    let r = ok(call(&d.sock, "pay", json!({"bolt11": inv["bolt11"]})));
     assert_eq!(r["status"], "complete", "{r}");
     assert_eq!(r["payment_hash"], inv["payment_hash"]);
     assert!(t.elapsed() < Duration::from_secs(120), "took {:?}", t.elapsed());

@@ -5,14 +5,17 @@
 //! failed with its reason, none was paid twice or lost, and the network's balances on our
 //! channels agree with what the node's store says was sent.
 
+mod common;
+
+use common::{call, lnpay, ok, read_reply, request, spawn_piped, wait_listening, Proc, TempDir};
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 use std::collections::{BTreeMap, HashMap};
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::Write;
 use std::os::unix::net::UnixStream;
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
-use std::sync::{mpsc, Arc, Mutex};
+use std::path::Path;
+use std::process::Stdio;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 /// Pays in flight.
@@ -28,35 +31,6 @@ const SPEED: &str = "2";
 const NODES: &str = "150";
 /// Seconds a pay keeps retrying (simulated: 20 s of wall-clock time).
 const RETRY_FOR: u64 = 40;
-
-struct Proc {
-    child: Child,
-}
-
-impl Drop for Proc {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-impl Proc {
-    fn kill9(&mut self) {
-        // SIGKILL: no destructor, no flush, no goodbye.
-        self.child.kill().unwrap();
-        self.child.wait().unwrap();
-    }
-}
-
-struct TempDir(PathBuf);
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        if !std::thread::panicking() {
-            let _ = std::fs::remove_dir_all(&self.0);
-        }
-    }
-}
 
 /// A seeded xorshift: the kill moments are the same on every run.
 struct Rng(u64);
@@ -76,58 +50,9 @@ impl Rng {
 /// Spawns `lnpay ARGS`, its stderr appended to `log`, and waits for `listening on`.
 fn spawn(name: &str, args: &[&str], log: &Path) -> Proc {
     let err = std::fs::OpenOptions::new().create(true).append(true).open(log).unwrap();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_lnpay"))
-        .args(args)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::from(err))
-        .spawn()
-        .unwrap();
-    let stdout = child.stdout.take().unwrap();
-    let proc = Proc { child };
-    let (tx, rx) = mpsc::channel();
-    std::thread::spawn(move || {
-        for line in BufReader::new(stdout).lines() {
-            let Ok(line) = line else { return };
-            let _ = tx.send(line);
-        }
-    });
-    let t = Instant::now();
-    loop {
-        let left = Duration::from_secs(60).saturating_sub(t.elapsed());
-        match rx.recv_timeout(left) {
-            Ok(line) if line.starts_with("listening on ") => break,
-            Ok(_) => {}
-            Err(_) => panic!("{name} did not print `listening on` (log: {})", log.display()),
-        }
-    }
+    let (proc, lines) = spawn_piped(lnpay().args(args).stderr(Stdio::from(err)));
+    wait_listening(&lines, Duration::from_secs(60), &format!("{name} (log: {})", log.display()));
     proc
-}
-
-fn read_response(c: &mut UnixStream) -> Option<Value> {
-    let mut pending = Vec::new();
-    let mut buf = [0u8; 65536];
-    loop {
-        if let Some(end) = pending.windows(2).position(|w| w == b"\n\n") {
-            return serde_json::from_slice(&pending[..end]).ok();
-        }
-        match c.read(&mut buf) {
-            Ok(0) | Err(_) => return None,
-            Ok(n) => pending.extend_from_slice(&buf[..n]),
-        }
-    }
-}
-
-fn call(sock: &Path, method: &str, params: Value) -> Value {
-    let mut c = UnixStream::connect(sock).unwrap();
-    c.set_read_timeout(Some(Duration::from_secs(30))).unwrap();
-    let req = json!({"jsonrpc": "2.0", "id": 1, "method": method, "params": params});
-    c.write_all(req.to_string().as_bytes()).unwrap();
-    read_response(&mut c).unwrap_or_else(|| panic!("no answer to {method}"))
-}
-
-fn ok(v: Value) -> Value {
-    assert!(v.get("error").is_none(), "expected a result, got {v}");
-    v["result"].clone()
 }
 
 /// Answers the node gave to `pay`, by invoice (a `pay` cut by a kill has none).
@@ -137,11 +62,10 @@ type Answers = Arc<Mutex<HashMap<usize, Value>>>;
 fn start_pay(sock: &Path, i: usize, bolt11: &str, answers: &Answers) {
     let mut c = UnixStream::connect(sock).unwrap();
     let params = json!({"bolt11": bolt11, "retry_for": RETRY_FOR});
-    let req = json!({"jsonrpc": "2.0", "id": i, "method": "pay", "params": params});
-    c.write_all(req.to_string().as_bytes()).unwrap();
+    c.write_all(&request(i, "pay", &params)).unwrap();
     let answers = answers.clone();
     std::thread::spawn(move || {
-        if let Some(v) = read_response(&mut c) {
+        if let Ok(v) = read_reply(&mut c, &mut Vec::new()) {
             answers.lock().unwrap().insert(i, v);
         }
     });
@@ -224,10 +148,8 @@ fn pending_parts(sock: &Path) -> usize {
 #[test]
 fn kill_the_node_and_the_network_mid_payment() {
     let t0 = Instant::now();
-    let root = std::env::temp_dir().join(format!("lnpay-crash-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&root);
-    std::fs::create_dir_all(&root).unwrap();
-    let _guard = TempDir(root.clone());
+    let root = TempDir::new("crash");
+    let root = root.path();
     let net_dir = root.join("net");
     let node_dir = root.join("node");
     let peer_sock = net_dir.join("peer.sock");

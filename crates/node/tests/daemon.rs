@@ -1,91 +1,17 @@
 //! `lnpay node` over its socket: Core Lightning's framing, param errors, methods, a pay, and a
 //! few hundred malformed requests after which the daemon still pays.
 
+mod common;
+
+use common::{
+    call, err, lnpay, ok, read_reply, spawn_piped, wait_listening, Daemon, TempDir, WAIT,
+};
 use serde_json::{json, Value};
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{Read, Write};
 use std::os::unix::net::UnixStream;
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::path::Path;
+use std::process::Stdio;
 use std::time::{Duration, Instant};
-
-struct Daemon {
-    child: Child,
-    sock: PathBuf,
-    _dir: TempDir,
-}
-
-struct TempDir(PathBuf);
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
-
-impl Drop for Daemon {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn start(name: &str) -> Daemon {
-    let dir = std::env::temp_dir().join(format!("lnpay-daemon-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    // A small in-process network: the daemon is ready once its first handshake is done.
-    let mut child = Command::new(env!("CARGO_BIN_EXE_lnpay"))
-        .args(["node", "--nodes", "200", "--data-dir"])
-        .arg(&dir)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let sock = dir.join("sim").join("lightning-rpc");
-    let stdout = child.stdout.take().unwrap();
-    let (tx, rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        for line in BufReader::new(stdout).lines() {
-            let Ok(line) = line else { return };
-            let _ = tx.send(line);
-        }
-    });
-    let line = rx.recv_timeout(Duration::from_secs(120)).expect("the daemon never got ready");
-    assert_eq!(line, format!("listening on {}", sock.display()));
-    Daemon { child, sock, _dir: TempDir(dir) }
-}
-
-/// Reads one response (up to and including "\n\n"), checking the terminator.
-fn read_response(c: &mut UnixStream, pending: &mut Vec<u8>) -> Value {
-    let mut buf = [0u8; 4096];
-    loop {
-        if let Some(end) = pending.windows(2).position(|w| w == b"\n\n") {
-            let v: Value = serde_json::from_slice(&pending[..end]).unwrap();
-            pending.drain(..end + 2);
-            return v;
-        }
-        let n = c.read(&mut buf).unwrap();
-        assert!(n > 0, "connection closed before a full response");
-        pending.extend_from_slice(&buf[..n]);
-    }
-}
-
-fn call(sock: &Path, method: &str, params: Value) -> Value {
-    let mut c = UnixStream::connect(sock).unwrap();
-    let req = json!({"jsonrpc": "2.0", "id": 1, "method": method, "params": params});
-    c.write_all(req.to_string().as_bytes()).unwrap();
-    read_response(&mut c, &mut Vec::new())
-}
-
-fn ok(v: Value) -> Value {
-    assert!(v.get("error").is_none(), "expected a result, got {v}");
-    v["result"].clone()
-}
-
-fn err(v: Value) -> (i64, String) {
-    let e = &v["error"];
-    (e["code"].as_i64().unwrap(), e["message"].as_str().unwrap().to_string())
-}
 
 fn pay_one(sock: &Path, amount: u64) -> Value {
     let peers = ok(call(sock, "listpeerchannels", json!([])));
@@ -100,14 +26,14 @@ fn pay_one(sock: &Path, amount: u64) -> Value {
 
 #[test]
 fn framing_like_core_lightning() {
-    let d = start("framing");
+    let d = Daemon::start("daemon-framing", &["--nodes", "200"]);
     let mut c = UnixStream::connect(&d.sock).unwrap();
     let mut pending = Vec::new();
     // Two requests in one write, no delimiter.
     c.write_all(br#"{"jsonrpc":"2.0","id":1,"method":"getinfo"}{"jsonrpc":"2.0","id":"b","method":"help","params":[]}"#)
         .unwrap();
-    let a = read_response(&mut c, &mut pending);
-    let b = read_response(&mut c, &mut pending);
+    let a = read_reply(&mut c, &mut pending).unwrap();
+    let b = read_reply(&mut c, &mut pending).unwrap();
     let mut ids = vec![a["id"].clone(), b["id"].clone()];
     ids.sort_by_key(|v| v.to_string());
     assert_eq!(ids, vec![json!("b"), json!(1)]);
@@ -115,7 +41,7 @@ fn framing_like_core_lightning() {
     c.write_all(br#"{"jsonrpc":"2.0","id":7,"met"#).unwrap();
     std::thread::sleep(Duration::from_millis(50));
     c.write_all(br#"hod":"getinfo","params":{}}"#).unwrap();
-    let r = read_response(&mut c, &mut pending);
+    let r = read_reply(&mut c, &mut pending).unwrap();
     assert_eq!(r["id"], 7);
     assert_eq!(r["result"]["network"], "sim");
     assert_eq!(r["result"]["id"].as_str().unwrap().len(), 66);
@@ -124,7 +50,7 @@ fn framing_like_core_lightning() {
 
 #[test]
 fn errors_carry_core_lightning_codes_and_messages() {
-    let d = start("errors");
+    let d = Daemon::start("daemon-errors", &["--nodes", "200"]);
     assert_eq!(
         err(call(&d.sock, "nosuch", json!([]))),
         (-32601, "Unknown command 'nosuch'".into())
@@ -148,16 +74,16 @@ fn errors_carry_core_lightning_codes_and_messages() {
     let mut c = UnixStream::connect(&d.sock).unwrap();
     c.write_all(br#"{"id":3,"method":"pay","params":{"bolt11":"a","bolt11":"b"}}"#).unwrap();
     assert_eq!(
-        err(read_response(&mut c, &mut Vec::new())),
+        err(read_reply(&mut c, &mut Vec::new()).unwrap()),
         (-32602, "duplicate json names: bolt11".into())
     );
     c.write_all(br#"{"id":4,"params":[]}"#).unwrap();
-    assert_eq!(err(read_response(&mut c, &mut Vec::new())).0, -32600);
+    assert_eq!(err(read_reply(&mut c, &mut Vec::new()).unwrap()).0, -32600);
 }
 
 #[test]
 fn pay_then_list() {
-    let d = start("pay");
+    let d = Daemon::start("daemon-pay", &["--nodes", "200"]);
     let r = pay_one(&d.sock, 100_000);
     let hash = r["payment_hash"].clone();
     let pays = ok(call(&d.sock, "listpays", json!({"payment_hash": hash})));
@@ -173,7 +99,7 @@ fn pay_then_list() {
 
 #[test]
 fn malformed_requests_then_a_pay() {
-    let d = start("malformed");
+    let d = Daemon::start("daemon-malformed", &["--nodes", "200"]);
     let bad: Vec<Vec<u8>> = vec![
         b"{]".to_vec(),
         b"[1,2,3]".to_vec(),
@@ -233,22 +159,13 @@ fn malformed_requests_then_a_pay() {
 
 #[test]
 fn cli_and_stop() {
-    let d = start("cli");
-    let out = Command::new(env!("CARGO_BIN_EXE_lnpay"))
-        .args(["cli", "--rpc-file"])
-        .arg(&d.sock)
-        .args(["-k", "getinfo"])
-        .output()
-        .unwrap();
+    let d = Daemon::start("daemon-cli", &["--nodes", "200"]);
+    let out =
+        lnpay().args(["cli", "--rpc-file"]).arg(&d.sock).args(["-k", "getinfo"]).output().unwrap();
     assert!(out.status.success());
     let v: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(v["network"], "sim");
-    let out = Command::new(env!("CARGO_BIN_EXE_lnpay"))
-        .args(["cli", "--rpc-file"])
-        .arg(&d.sock)
-        .args(["pay"])
-        .output()
-        .unwrap();
+    let out = lnpay().args(["cli", "--rpc-file"]).arg(&d.sock).args(["pay"]).output().unwrap();
     assert_eq!(out.status.code(), Some(1));
     let v: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(v["code"], -32602);
@@ -256,7 +173,7 @@ fn cli_and_stop() {
     let t = Instant::now();
     let mut d = d;
     loop {
-        if let Some(s) = d.child.try_wait().unwrap() {
+        if let Some(s) = d.proc.0.try_wait().unwrap() {
             assert!(s.success());
             break;
         }
@@ -267,7 +184,7 @@ fn cli_and_stop() {
 
 #[test]
 fn concurrent_pays_each_get_their_reply() {
-    let d = start("concurrent");
+    let d = Daemon::start("daemon-concurrent", &["--nodes", "200"]);
     let peers = ok(call(&d.sock, "listpeerchannels", json!([])));
     let peers: Vec<String> = peers["channels"]
         .as_array()
@@ -299,7 +216,7 @@ fn concurrent_pays_each_get_their_reply() {
 
 #[test]
 fn pay_binds_riskfactor_and_partial_msat() {
-    let d = start("riskpartial");
+    let d = Daemon::start("daemon-riskpartial", &["--nodes", "200"]);
     let peers = ok(call(&d.sock, "listpeerchannels", json!([])));
     let peer = peers["channels"][0]["peer_id"].as_str().unwrap().to_string();
     let inv = ok(call(&d.sock, "dev-siminvoice", json!([peer, 100_000])));
@@ -392,30 +309,18 @@ fn peer_link_against_a_scripted_network() {
         send(c, Message::Ready(wire::Ready { block_height: 800_000, sim_time_ms: 1_000 }));
     };
 
-    let dir = std::env::temp_dir().join(format!("lnpay-daemon-scripted-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    let _guard = TempDir(dir.clone());
-    let net_sock = dir.join("peer.sock");
+    let dir = TempDir::new("daemon-scripted");
+    let net_sock = dir.path().join("peer.sock");
     let listener = UnixListener::bind(&net_sock).unwrap();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_lnpay"))
-        .args(["node", "--data-dir"])
-        .arg(&dir)
-        .arg("--peers")
-        .arg(&net_sock)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let stdout = child.stdout.take().unwrap();
-    let d =
-        Daemon { child, sock: dir.join("sim").join("lightning-rpc"), _dir: TempDir(dir.join("x")) };
+    let mut cmd = lnpay();
+    cmd.args(["node", "--data-dir"]).arg(dir.path()).arg("--peers").arg(&net_sock);
+    let (_node, lines) = spawn_piped(cmd.stderr(Stdio::null()));
+    let sock = dir.path().join("sim").join("lightning-rpc");
     let (mut c, _) = listener.accept().unwrap();
     let mut dec = FrameDecoder::new();
     handshake(&mut c, &mut dec, 0);
-    let line = BufReader::new(stdout).lines().next().unwrap().unwrap();
-    assert_eq!(line, format!("listening on {}", d.sock.display()));
-    assert_eq!(ok(call(&d.sock, "getinfo", json!([])))["id"], me.to_string());
+    assert_eq!(wait_listening(&lines, WAIT, "lnpay node"), sock);
+    assert_eq!(ok(call(&sock, "getinfo", json!([])))["id"], me.to_string());
 
     const SECRET: &str = "0101010101010101010101010101010101010101010101010101010101010101";
     let preimage = PaymentPreimage([42; 32]);
@@ -423,18 +328,21 @@ fn peer_link_against_a_scripted_network() {
     let direction = u8::from(me > peer);
     let route = json!([{"id": peer.to_string(), "channel": scid.to_string(),
                         "direction": direction, "amount_msat": 5_000, "delay": 18}]);
-    let sent = ok(call(
-        &d.sock,
-        "sendpay",
-        json!({"route": route, "payment_hash": hash,
-                                                  "partid": 1, "groupid": 1,
-                                                  "amount_msat": 10_000, "payment_secret": SECRET}),
-    ));
-    assert_eq!(sent["status"], "pending");
+    // A part of 5,000 msat of a 10,000 msat payment, sent and pending.
+    let send_part = |partid: u64| {
+        let sent = ok(call(
+            &sock,
+            "sendpay",
+            json!({"route": route, "payment_hash": hash, "partid": partid, "groupid": 1,
+                   "amount_msat": 10_000, "payment_secret": SECRET}),
+        ));
+        assert_eq!(sent["status"], "pending");
+    };
+    send_part(1);
     let Message::UpdateAddHtlc(add) = read_msg(&mut c, &mut dec) else { panic!("no add") };
     assert_eq!((add.channel_id, add.id, add.amount_msat), (cid, 0, Msat(5_000)));
     // The part and its HTLC id were stored before the add was written.
-    let store = rusqlite::Connection::open(dir.join("sim").join("lnpay.sqlite3")).unwrap();
+    let store = rusqlite::Connection::open(dir.path().join("sim").join("lnpay.sqlite3")).unwrap();
     let (status, id): (String, i64) = store
         .query_row("select status, htlc_id from parts where partid = 1", [], |r| {
             Ok((r.get(0)?, r.get(1)?))
@@ -447,18 +355,11 @@ fn peer_link_against_a_scripted_network() {
     let (mut c, _) = listener.accept().unwrap();
     let mut dec = FrameDecoder::new();
     handshake(&mut c, &mut dec, 0);
-    let r = call(&d.sock, "waitsendpay", json!({"payment_hash": hash, "partid": 1, "groupid": 1}));
+    let r = call(&sock, "waitsendpay", json!({"payment_hash": hash, "partid": 1, "groupid": 1}));
     assert_eq!(err(r).0, 204);
 
     // The next part takes id 1, not the id of the lost add; its fulfill is acknowledged.
-    let sent = ok(call(
-        &d.sock,
-        "sendpay",
-        json!({"route": route, "payment_hash": hash,
-                                                  "partid": 2, "groupid": 1,
-                                                  "amount_msat": 10_000, "payment_secret": SECRET}),
-    ));
-    assert_eq!(sent["status"], "pending");
+    send_part(2);
     let Message::UpdateAddHtlc(add) = read_msg(&mut c, &mut dec) else { panic!("no add") };
     assert_eq!(add.id, 1);
     send(
@@ -473,7 +374,7 @@ fn peer_link_against_a_scripted_network() {
     let Message::Ack(a) = read_msg(&mut c, &mut dec) else { panic!("no ack") };
     assert_eq!((a.channel_id, a.id), (cid, 1));
     let r =
-        ok(call(&d.sock, "waitsendpay", json!({"payment_hash": hash, "partid": 2, "groupid": 1})));
+        ok(call(&sock, "waitsendpay", json!({"payment_hash": hash, "partid": 2, "groupid": 1})));
     assert_eq!(r["status"], "complete");
     assert_eq!(r["payment_preimage"], types::hex::encode(&preimage.0));
 }

@@ -3,8 +3,10 @@
 //! checker of the schema features that file uses), invalid ones exit 1 with an error object
 //! naming what is wrong.
 
+mod common;
+
+use common::{check_schema, read_json};
 use serde_json::Value;
-use std::process::Command;
 
 const VECTORS: &str =
     concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/vectors/bolt11-examples.json");
@@ -13,15 +15,9 @@ const SCHEMA: &str =
 const DECODE_SCHEMA: &str =
     concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/spec/cln-schemas/decode.json");
 
-fn read_json(path: &str) -> Value {
-    let text =
-        std::fs::read_to_string(path).unwrap_or_else(|e| panic!("missing data file {path}: {e}"));
-    serde_json::from_str(&text).unwrap_or_else(|e| panic!("{path} is not JSON: {e}"))
-}
-
 /// Runs `lnpay decode ARGS`: exit success and stdout as JSON.
 fn lnpay(args: &[&str]) -> (bool, Value) {
-    let out = Command::new(env!("CARGO_BIN_EXE_lnpay"))
+    let out = common::lnpay()
         .arg("decode")
         .args(args)
         .output()
@@ -30,89 +26,6 @@ fn lnpay(args: &[&str]) -> (bool, Value) {
     let v = serde_json::from_str(stdout.trim())
         .unwrap_or_else(|e| panic!("lnpay decode {args:?} printed no JSON ({e}): {stdout}"));
     (out.status.success(), v)
-}
-
-fn is_hex(s: &str) -> bool {
-    s.len() % 2 == 0 && s.bytes().all(|b| b.is_ascii_hexdigit())
-}
-
-/// Checks `v` against `schema`, for the keywords Core Lightning's schemas use here: `type`
-/// (JSON types and CLN's `u64`, `u32`, `msat`, `pubkey`, `hash`, `hex`, `signature`,
-/// `short_channel_id`), `required`, `properties`, `additionalProperties: false`, `items`,
-/// `enum`, `minLength`, `maxLength`. Returns every violation, with its path.
-fn check_schema(v: &Value, schema: &Value, path: &str, errors: &mut Vec<String>) {
-    let mut fail = |what: String| errors.push(format!("{path}: {what}"));
-    if let Some(t) = schema.get("type").and_then(Value::as_str) {
-        let ok = match t {
-            "object" => v.is_object(),
-            "array" => v.is_array(),
-            "string" => v.is_string(),
-            "boolean" => v.is_boolean(),
-            "u64" | "msat" => v.is_u64(),
-            "u32" => v.as_u64().is_some_and(|n| n <= u64::from(u32::MAX)),
-            "u16" => v.as_u64().is_some_and(|n| n <= u64::from(u16::MAX)),
-            "pubkey" => v.as_str().is_some_and(|s| {
-                s.len() == 66 && is_hex(s) && (s.starts_with("02") || s.starts_with("03"))
-            }),
-            "hash" | "secret" => v.as_str().is_some_and(|s| s.len() == 64 && is_hex(s)),
-            "hex" => v.as_str().is_some_and(is_hex),
-            // DER: 0x30, length, two integers; 8 to 72 bytes.
-            "signature" => v
-                .as_str()
-                .is_some_and(|s| is_hex(s) && s.starts_with("30") && (16..=144).contains(&s.len())),
-            "short_channel_id" => v.as_str().is_some_and(|s| {
-                let parts: Vec<&str> = s.split('x').collect();
-                parts.len() == 3 && parts.iter().all(|p| p.parse::<u64>().is_ok())
-            }),
-            other => {
-                fail(format!("schema type {other} unknown to this checker"));
-                return;
-            }
-        };
-        if !ok {
-            fail(format!("{v} is not of type {t}"));
-            return;
-        }
-    }
-    if let Some(allowed) = schema.get("enum").and_then(Value::as_array) {
-        if !allowed.contains(v) {
-            fail(format!("{v} not in {allowed:?}"));
-        }
-    }
-    if let Some(s) = v.as_str() {
-        let len = s.chars().count() as u64;
-        if schema.get("minLength").and_then(Value::as_u64).is_some_and(|m| len < m) {
-            fail(format!("{s:?} shorter than minLength"));
-        }
-        if schema.get("maxLength").and_then(Value::as_u64).is_some_and(|m| len > m) {
-            fail(format!("{s:?} longer than maxLength"));
-        }
-    }
-    if let Some(obj) = v.as_object() {
-        let props = schema.get("properties").and_then(Value::as_object);
-        for key in schema.get("required").and_then(Value::as_array).into_iter().flatten() {
-            if let Some(k) = key.as_str() {
-                if !obj.contains_key(k) {
-                    fail(format!("missing required {k}"));
-                }
-            }
-        }
-        for (k, val) in obj {
-            match props.and_then(|p| p.get(k)) {
-                Some(sub) => check_schema(val, sub, &format!("{path}.{k}"), errors),
-                None if schema.get("additionalProperties") == Some(&Value::Bool(false)) => {
-                    errors.push(format!("{path}: unexpected property {k}"))
-                }
-                None => {}
-            }
-        }
-        return;
-    }
-    if let (Some(items), Some(sub)) = (v.as_array(), schema.get("items")) {
-        for (i, item) in items.iter().enumerate() {
-            check_schema(item, sub, &format!("{path}[{i}]"), errors);
-        }
-    }
 }
 
 #[test]

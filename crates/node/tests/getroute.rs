@@ -1,10 +1,12 @@
 //! `lnpay getroute` on the BOLT 7 routing example written as a `listchannels` file (plain and
 //! gzip'd), and in batch mode on a real mainnet graph.
 
+mod common;
+
 use serde_json::{json, Value};
 use std::io::Write;
 use std::path::PathBuf;
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 
 /// Node ids of the BOLT 7 example: A < B < C < D by bytes.
 fn id(c: char) -> String {
@@ -62,7 +64,7 @@ fn graph_files() -> (PathBuf, PathBuf) {
 
 /// Runs `lnpay getroute ARGS [< stdin]`: success and stdout lines parsed as JSON.
 fn lnpay(args: &[&str], stdin: Option<&str>) -> (bool, Vec<Value>) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_lnpay"))
+    let mut child = common::lnpay()
         .arg("getroute")
         .args(args)
         .stdin(Stdio::piped())

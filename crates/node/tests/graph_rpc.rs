@@ -4,6 +4,9 @@
 //! records of a real Core Lightning `listchannels` dump (`shared/graph/`) they were loaded from
 //! and carry every field CLN's listchannels schema requires.
 
+mod common;
+
+use common::{check_schema, read_json};
 use lnpay_node::daemon::graph_rpc::{getroute, listchannels};
 use route::flow::FirstHop;
 use route::graph::{Graph, GraphBuilder};
@@ -63,80 +66,6 @@ fn small_graph() -> Arc<Graph> {
         rec(N1, N5, "5x1x0", 0, 0, 6, true),
         rec(N5, N1, "5x1x0", 0, 0, 6, false),
     ])
-}
-
-fn read_json(path: &str) -> Value {
-    let text = std::fs::read_to_string(path)
-        .unwrap_or_else(|e| panic!("missing spec data file {path}: {e}"));
-    serde_json::from_str(&text).unwrap_or_else(|e| panic!("{path} is not JSON: {e}"))
-}
-
-fn is_hex(s: &str) -> bool {
-    s.len() % 2 == 0 && s.bytes().all(|b| b.is_ascii_hexdigit())
-}
-
-/// Checks `v` against a Core Lightning schema for the keywords its response schemas use:
-/// `type` (JSON types and CLN's `u64`, `u32`, `u16`, `u8`, `msat`, `pubkey`, `hex`,
-/// `short_channel_id`), `required`, `properties`, `additionalProperties: false`, `items`,
-/// `enum`. Collects every violation with its path.
-fn check_schema(v: &Value, schema: &Value, path: &str, errors: &mut Vec<String>) {
-    if let Some(t) = schema.get("type").and_then(Value::as_str) {
-        let ok = match t {
-            "object" => v.is_object(),
-            "array" => v.is_array(),
-            "string" => v.is_string(),
-            "boolean" => v.is_boolean(),
-            "u64" | "msat" => v.is_u64(),
-            "u32" => v.as_u64().is_some_and(|n| n <= u64::from(u32::MAX)),
-            "u16" => v.as_u64().is_some_and(|n| n <= u64::from(u16::MAX)),
-            "u8" => v.as_u64().is_some_and(|n| n <= u64::from(u8::MAX)),
-            "pubkey" => v.as_str().is_some_and(|s| {
-                s.len() == 66 && is_hex(s) && (s.starts_with("02") || s.starts_with("03"))
-            }),
-            "hex" => v.as_str().is_some_and(is_hex),
-            "short_channel_id" => v.as_str().is_some_and(|s| {
-                let parts: Vec<&str> = s.split('x').collect();
-                parts.len() == 3 && parts.iter().all(|p| p.parse::<u64>().is_ok())
-            }),
-            other => {
-                errors.push(format!("{path}: schema type {other} unknown to this checker"));
-                return;
-            }
-        };
-        if !ok {
-            errors.push(format!("{path}: {v} is not of type {t}"));
-            return;
-        }
-    }
-    if let Some(allowed) = schema.get("enum").and_then(Value::as_array) {
-        if !allowed.contains(v) {
-            errors.push(format!("{path}: {v} not in {allowed:?}"));
-        }
-    }
-    if let Some(obj) = v.as_object() {
-        let props = schema.get("properties").and_then(Value::as_object);
-        for key in schema.get("required").and_then(Value::as_array).into_iter().flatten() {
-            if let Some(k) = key.as_str() {
-                if !obj.contains_key(k) {
-                    errors.push(format!("{path}: missing required {k}"));
-                }
-            }
-        }
-        for (k, val) in obj {
-            match props.and_then(|p| p.get(k)) {
-                Some(sub) => check_schema(val, sub, &format!("{path}.{k}"), errors),
-                None if schema.get("additionalProperties") == Some(&Value::Bool(false)) => {
-                    errors.push(format!("{path}: unexpected property {k}"))
-                }
-                None => {}
-            }
-        }
-    }
-    if let (Some(items), Some(arr)) = (schema.get("items"), v.as_array()) {
-        for (i, x) in arr.iter().enumerate() {
-            check_schema(x, items, &format!("{path}[{i}]"), errors);
-        }
-    }
 }
 
 fn assert_valid(reply: &Value, schema: &Value) {

@@ -3,111 +3,22 @@
 //! None is lost or stuck: every request gets its reply, and `listpays` then shows each payment
 //! complete (with its preimage) or failed, agreeing with the reply (whose error says why).
 
+mod common;
+
+use common::{calls, ok, Daemon};
 use serde_json::{json, Value};
 use std::collections::HashMap;
-use std::io::{ErrorKind, Read, Write};
-use std::os::unix::net::UnixStream;
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 const PAYS: usize = 1000;
 const CONNECTIONS: usize = 250;
 
-struct Daemon {
-    child: Child,
-    sock: PathBuf,
-    dir: PathBuf,
-}
-
-impl Drop for Daemon {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-        let _ = std::fs::remove_dir_all(&self.dir);
-    }
-}
-
-/// Starts `lnpay node` on a fresh data dir; ready once `getinfo` answers.
-fn start(name: &str) -> Daemon {
-    let dir = std::env::temp_dir().join(format!("lnpay-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    let child = Command::new(env!("CARGO_BIN_EXE_lnpay"))
-        .args(["node", "--data-dir"])
-        .arg(&dir)
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let sock = dir.join("sim").join("lightning-rpc");
-    let mut d = Daemon { child, sock, dir };
-    let t = Instant::now();
-    loop {
-        if let Ok(mut v) = calls(&d.sock, &[("getinfo", json!([]))]) {
-            if v.pop().is_some_and(|v| v.get("result").is_some()) {
-                return d;
-            }
-        }
-        if let Ok(Some(status)) = d.child.try_wait() {
-            panic!("lnpay node exited before it served: {status}");
-        }
-        assert!(t.elapsed() < Duration::from_secs(120), "lnpay node never answered getinfo");
-        std::thread::sleep(Duration::from_millis(50));
-    }
-}
-
-/// Sends every request on one connection at once, then reads until each has its reply
-/// (in any order). Returns the replies in request order.
-fn calls(sock: &Path, reqs: &[(&str, Value)]) -> std::io::Result<Vec<Value>> {
-    let mut c = UnixStream::connect(sock)?;
-    c.set_read_timeout(Some(Duration::from_secs(120)))?;
-    let mut out = Vec::new();
-    for (i, (method, params)) in reqs.iter().enumerate() {
-        let req = json!({"jsonrpc": "2.0", "id": i, "method": method, "params": params});
-        out.extend_from_slice(req.to_string().as_bytes());
-    }
-    c.write_all(&out)?;
-    let mut replies: Vec<Option<Value>> = vec![None; reqs.len()];
-    let mut got = 0;
-    let mut pending = Vec::new();
-    let mut buf = [0u8; 16384];
-    while got < reqs.len() {
-        while let Some(end) = pending.windows(2).position(|w| w == b"\n\n") {
-            let v: Value = serde_json::from_slice(&pending[..end])
-                .map_err(|e| std::io::Error::new(ErrorKind::InvalidData, e))?;
-            pending.drain(..end + 2);
-            let i = v["id"].as_u64().and_then(|i| usize::try_from(i).ok());
-            let Some(slot) = i.and_then(|i| replies.get_mut(i)) else {
-                return Err(std::io::Error::new(ErrorKind::InvalidData, format!("bad id: {v}")));
-            };
-            assert!(slot.is_none(), "two replies for one request: {v}");
-            *slot = Some(v);
-            got += 1;
-        }
-        if got == reqs.len() {
-            break;
-        }
-        let n = c.read(&mut buf)?;
-        if n == 0 {
-            return Err(ErrorKind::UnexpectedEof.into());
-        }
-        pending.extend_from_slice(&buf[..n]);
-    }
-    Ok(replies.into_iter().flatten().collect())
-}
-
-fn result(v: &Value) -> &Value {
-    assert!(v.get("error").is_none(), "expected a result, got {v}");
-    &v["result"]
-}
-
 #[test]
 fn a_thousand_concurrent_pays_none_lost_or_stuck() {
-    let d = start("load");
+    let d = Daemon::start("load", &[]);
     let t0 = Instant::now();
     let peers = calls(&d.sock, &[("listpeerchannels", json!([]))]).unwrap();
-    let peers: Vec<String> = result(&peers[0])["channels"]
+    let peers: Vec<String> = ok(peers[0].clone())["channels"]
         .as_array()
         .unwrap()
         .iter()
@@ -131,7 +42,7 @@ fn a_thousand_concurrent_pays_none_lost_or_stuck() {
                 })
             })
             .collect();
-        handles.into_iter().flat_map(|h| h.join().unwrap()).map(|v| result(&v).clone()).collect()
+        handles.into_iter().flat_map(|h| h.join().unwrap()).map(ok).collect()
     });
     assert_eq!(invoices.len(), PAYS);
     let t_invoices = t0.elapsed();
@@ -185,7 +96,7 @@ fn a_thousand_concurrent_pays_none_lost_or_stuck() {
 
     // listpays agrees: nothing pending, nothing missing.
     let listed = calls(&d.sock, &[("listpays", json!([]))]).unwrap();
-    let listed = result(&listed[0])["pays"].as_array().unwrap().clone();
+    let listed = ok(listed[0].clone())["pays"].as_array().unwrap().clone();
     let mut seen = 0;
     for p in &listed {
         let hash = p["payment_hash"].as_str().unwrap();

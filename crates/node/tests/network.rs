@@ -2,6 +2,12 @@
 //! the handshake, a real 1-hop payment to a simulated receiver, resolutions replayed until
 //! acknowledged, and `kill -9` of the network at random moments while HTLCs are in flight.
 
+mod common;
+#[path = "common/htlc.rs"]
+mod htlc;
+
+use common::{lnpay, spawn_listening, Proc, TempDir, WAIT};
+use htlc::add_for;
 use onion::payload::{FinalPayload, HopPayload, PaymentData};
 use onion::secp256k1::SecretKey;
 use route::getroute::RouteRequest;
@@ -10,10 +16,10 @@ use sim::wire::{
 };
 use sim::SimRng;
 use std::collections::{BTreeMap, HashMap};
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{Read, Write};
 use std::os::unix::net::UnixStream;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::Stdio;
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 use types::{Msat, NodeId, PaymentHash, PaymentSecret};
@@ -23,50 +29,27 @@ const SEED: &str = "11";
 /// The payer's side of each of its channels at the start (90% of 1 BTC).
 const INITIAL_MSAT: u64 = 90_000_000_000;
 
-fn tmp_dir(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("lnpay-nettest-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
-
 /// A running `lnpay network`.
 struct Network {
-    child: Child,
+    proc: Proc,
     socket: PathBuf,
 }
 
 impl Network {
     fn start(dir: &Path, speed: &str) -> Network {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_lnpay"))
-            .args(["network", "--data-dir"])
+        let mut cmd = lnpay();
+        cmd.args(["network", "--data-dir"])
             .arg(dir)
             .args(["--nodes", NODES, "--seed", SEED, "--speed", speed])
             .env("RUST_LOG", "warn")
-            .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
-            .spawn()
-            .unwrap();
-        let mut line = String::new();
-        BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
-        let socket = line.trim().strip_prefix("listening on ").unwrap_or_else(|| {
-            panic!("expected `listening on PATH`, got {line:?}");
-        });
-        assert_eq!(Path::new(socket), dir.join("peer.sock"));
-        Network { child, socket: PathBuf::from(socket) }
+            .stderr(Stdio::inherit());
+        let (proc, socket) = spawn_listening(&mut cmd, WAIT);
+        assert_eq!(socket, dir.join("peer.sock"));
+        Network { proc, socket }
     }
 
     fn kill(mut self) {
-        // SIGKILL: no chance to flush or clean up.
-        self.child.kill().unwrap();
-        self.child.wait().unwrap();
-    }
-}
-
-impl Drop for Network {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
+        self.proc.kill9();
     }
 }
 
@@ -148,42 +131,6 @@ fn our_id(dir: &Path) -> NodeId {
     meta(dir, "payer_id").parse().unwrap()
 }
 
-/// A 1-hop add paying `amount` to the channel's peer for an invoice.
-fn add_for(
-    st: &ChannelState,
-    id: u64,
-    amount: u64,
-    hash: PaymentHash,
-    secret: PaymentSecret,
-    height: u32,
-) -> UpdateAddHtlc {
-    let cltv = height + 40;
-    let payload = HopPayload::Final(FinalPayload {
-        amt_to_forward: Msat(amount),
-        outgoing_cltv_value: cltv,
-        payment_data: Some(PaymentData { payment_secret: secret, total_msat: Msat(amount) }),
-        payment_metadata: None,
-        keysend_preimage: None,
-        custom_records: Vec::new(),
-    });
-    let mut session = [0u8; 32];
-    session[..8].copy_from_slice(&(id + 1).to_be_bytes());
-    session[31] = 1;
-    let key = SecretKey::from_slice(&session).unwrap();
-    let hops = [(st.peer.to_pubkey().unwrap(), payload.encode())];
-    let (onion, _) = onion::packet::build(&key, &hops, &hash.0).unwrap();
-    UpdateAddHtlc {
-        channel_id: st.channel_id,
-        id,
-        amount_msat: Msat(amount),
-        payment_hash: hash,
-        cltv_expiry: cltv,
-        onion: Box::new(onion.to_bytes()),
-        blinding_point: None,
-        unknown_tlvs: Default::default(),
-    }
-}
-
 /// Asks the network for an invoice of the channel's peer; `None` if it went away.
 fn invoice(
     c: &mut Client,
@@ -223,9 +170,10 @@ fn key_of(m: &Message) -> Option<(ChannelId, u64)> {
 
 #[test]
 fn handshake_payment_and_replay_until_ack() {
-    let dir = tmp_dir("basic");
-    let net = Network::start(&dir, "1");
-    let me = our_id(&dir);
+    let dir = TempDir::new("nettest-basic");
+    let dir = dir.path();
+    let net = Network::start(dir, "1");
+    let me = our_id(dir);
     let mut c = Client::connect(&net.socket);
     let hs = c.hello(me);
     let st = states(&hs);
@@ -252,7 +200,7 @@ fn handshake_payment_and_replay_until_ack() {
     let hs = c.hello(me);
     assert_eq!(hs.iter().filter(|m| **m == Message::UpdateFulfillHtlc(f.clone())).count(), 1);
     net.kill();
-    let net = Network::start(&dir, "1");
+    let net = Network::start(dir, "1");
     let mut c = Client::connect(&net.socket);
     let hs = c.hello(me);
     assert_eq!(hs.iter().filter(|m| **m == Message::UpdateFulfillHtlc(f.clone())).count(), 1);
@@ -265,7 +213,7 @@ fn handshake_payment_and_replay_until_ack() {
     let mut c = Client::connect(&net.socket);
     assert!(c.hello(me).iter().all(|m| key_of(m).is_none()));
     net.kill();
-    let net = Network::start(&dir, "1");
+    let net = Network::start(dir, "1");
     let mut c = Client::connect(&net.socket);
     assert!(c.hello(me).iter().all(|m| key_of(m).is_none()));
     drop(net);
@@ -280,7 +228,8 @@ struct Sent {
 
 #[test]
 fn kill_nine_while_htlcs_are_in_flight() {
-    let dir = tmp_dir("kill");
+    let dir = TempDir::new("nettest-kill");
+    let dir = dir.path();
     let mut rng = SimRng::new(0x6b696c6c);
     let mut me = None;
     // Every add written, by (channel, id).
@@ -310,8 +259,8 @@ fn kill_nine_while_htlcs_are_in_flight() {
     let rounds = 16;
     let mut adds_received = 0;
     for round in 0..=rounds {
-        let net = Network::start(&dir, "1");
-        let me = *me.get_or_insert_with(|| our_id(&dir));
+        let net = Network::start(dir, "1");
+        let me = *me.get_or_insert_with(|| our_id(dir));
         let mut c = Client::connect(&net.socket);
         let hs = c.hello(me);
         for m in &hs {
@@ -488,9 +437,10 @@ fn route_onion(
 
 #[test]
 fn multi_hop_payments_over_gossip_routes() {
-    let dir = tmp_dir("route");
-    let net = Network::start(&dir, "5");
-    let me = our_id(&dir);
+    let dir = TempDir::new("nettest-route");
+    let dir = dir.path();
+    let net = Network::start(dir, "5");
+    let me = our_id(dir);
     let mut c = Client::connect(&net.socket);
     assert!(c.send(&Message::Hello(Hello { node_id: me, want_gossip: true })));
     let mut hs = Vec::new();

@@ -1,15 +1,15 @@
 //! `lnpay onion generate` and `lnpay onion decode` against the BOLT 4 onion test vector.
 
+mod common;
+
+use common::read_json;
 use serde_json::Value;
-use std::process::Command;
 
 const VECTOR: &str =
     concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/vectors/onion-test.json");
 
 fn vector() -> Value {
-    let text = std::fs::read_to_string(VECTOR)
-        .unwrap_or_else(|e| panic!("missing BOLT 4 vector file {VECTOR}: {e}"));
-    serde_json::from_str(&text).unwrap_or_else(|e| panic!("{VECTOR} is not JSON: {e}"))
+    read_json(VECTOR)
 }
 
 fn s(v: &Value) -> String {
@@ -18,11 +18,7 @@ fn s(v: &Value) -> String {
 
 /// Runs `lnpay onion ARGS`: exit success and stdout.
 fn lnpay(args: &[String]) -> (bool, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_lnpay"))
-        .arg("onion")
-        .args(args)
-        .output()
-        .expect("run lnpay");
+    let out = common::lnpay().arg("onion").args(args).output().expect("run lnpay");
     (out.status.success(), String::from_utf8(out.stdout).expect("utf-8").trim().to_string())
 }
 

@@ -1,11 +1,13 @@
 //! `lnpay sim`, the main job, run as a user runs it: a small network, a few payments.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod common;
+
 use serde_json::Value;
-use std::process::{Command, Output};
+use std::process::Output;
 
 fn lnpay(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_lnpay")).args(args).output().expect("run lnpay")
+    common::lnpay().args(args).output().expect("run lnpay")
 }
 
 /// A small run on a 200-node generated network.
@@ -81,9 +83,8 @@ fn small_run_report_is_consistent_and_deterministic() {
 
 #[test]
 fn plot_writes_an_svg_with_both_series() {
-    let dir = std::env::temp_dir().join(format!("lnpay-sim-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let path = dir.join("rate.svg");
+    let dir = common::TempDir::new("sim");
+    let path = dir.path().join("rate.svg");
     let out = lnpay(&[
         "sim",
         "--nodes",
@@ -101,7 +102,6 @@ fn plot_writes_an_svg_with_both_series() {
     assert!(table.contains("amount_msat") && table.contains("total"), "{table}");
     assert!(table.lines().any(|l| l.trim_start().starts_with("1000000 ")), "{table}");
     let svg = std::fs::read_to_string(&path).unwrap();
-    std::fs::remove_dir_all(&dir).unwrap();
     assert!(svg.starts_with("<svg"), "{svg}");
     assert!(svg.trim_end().ends_with("</svg>"));
     assert_eq!(svg.matches("<svg").count(), 1);

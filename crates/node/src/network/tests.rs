@@ -1,12 +1,15 @@
 //! The engine and the handle over an in-memory duplex stream: handshake, invoices, a 1-hop
 //! payment, acknowledgements, and a replay of the store that rebuilds the same network.
 
+// The 1-hop add builder `tests/network.rs` uses too.
+#[path = "../../tests/common/htlc.rs"]
+mod htlc;
+
 use super::*;
-use onion::payload::{FinalPayload, HopPayload, PaymentData};
-use onion::secp256k1::SecretKey;
-use sim::wire::{channel_id, Ack, ChannelState, Hello, InvoiceRequest, UpdateAddHtlc};
+use htlc::{add_for, session_key};
+use sim::wire::{channel_id, Ack, ChannelState, Hello, InvoiceRequest};
 use tokio::io::DuplexStream;
-use types::{Msat, PaymentHash, PaymentSecret};
+use types::{PaymentHash, PaymentSecret};
 
 fn tmp_dir(name: &str) -> PathBuf {
     let dir = std::env::temp_dir().join(format!("lnpay-network-{}-{name}", std::process::id()));
@@ -19,44 +22,10 @@ fn spec() -> NetworkSpec {
     NetworkSpec { graph: None, nodes: 30, seed: 5 }
 }
 
-/// A 1-hop `update_add_htlc` paying `amount` to the peer of `state` for an invoice.
-fn add_for(
-    state: &ChannelState,
-    id: u64,
-    amount: u64,
-    hash: PaymentHash,
-    secret: PaymentSecret,
-    height: u32,
-) -> UpdateAddHtlc {
-    let cltv = height + 40;
-    let payload = HopPayload::Final(FinalPayload {
-        amt_to_forward: Msat(amount),
-        outgoing_cltv_value: cltv,
-        payment_data: Some(PaymentData { payment_secret: secret, total_msat: Msat(amount) }),
-        payment_metadata: None,
-        keysend_preimage: None,
-        custom_records: Vec::new(),
-    });
-    let key = SecretKey::from_slice(&[id as u8 + 1; 32]).unwrap();
-    let hops = [(state.peer.to_pubkey().unwrap(), payload.encode())];
-    let (onion, _) = onion::packet::build(&key, &hops, &hash.0).unwrap();
-    UpdateAddHtlc {
-        channel_id: state.channel_id,
-        id,
-        amount_msat: Msat(amount),
-        payment_hash: hash,
-        cltv_expiry: cltv,
-        onion: Box::new(onion.to_bytes()),
-        blinding_point: None,
-        unknown_tlvs: Default::default(),
-    }
-}
-
 /// The secret the 1-hop onion of [`add_for`] shares with the peer.
 fn shared_secret(state: &ChannelState, id: u64, hash: PaymentHash) -> onion::crypto::SharedSecret {
-    let key = SecretKey::from_slice(&[id as u8 + 1; 32]).unwrap();
     let hops = [(state.peer.to_pubkey().unwrap(), vec![2, 2, 0, 0])];
-    let (_, secrets) = onion::packet::build(&key, &hops, &hash.0).unwrap();
+    let (_, secrets) = onion::packet::build(&session_key(id), &hops, &hash.0).unwrap();
     secrets[0]
 }
 

@@ -1,0 +1,307 @@
+//! What the node's integration tests share: fresh temporary directories, `lnpay` processes
+//! started and awaited on their `listening on PATH` line, Core Lightning-framed JSON-RPC calls
+//! over the daemon's unix socket, and the checker of Core Lightning's JSON schemas.
+//!
+//! Each test file compiles this module on its own (`mod common;`) and uses a part of it, so
+//! the items only some files use carry `#[allow(dead_code)]`.
+
+use serde_json::{json, Value};
+use std::io::{BufRead, BufReader, ErrorKind, Read, Write};
+use std::os::unix::net::UnixStream;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc;
+use std::time::Duration;
+
+/// How long a call waits for its reply, and a daemon for its `listening on` line.
+#[allow(dead_code)]
+pub const WAIT: Duration = Duration::from_secs(120);
+
+/// A fresh directory `lnpay-NAME-PID` under the system's temporary directory, removed on drop
+/// unless the test is failing (its logs and stores are then left to look at).
+#[allow(dead_code)]
+pub struct TempDir(PathBuf);
+
+#[allow(dead_code)]
+impl TempDir {
+    pub fn new(name: &str) -> TempDir {
+        let dir = std::env::temp_dir().join(format!("lnpay-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        TempDir(dir)
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.0
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        if !std::thread::panicking() {
+            let _ = std::fs::remove_dir_all(&self.0);
+        }
+    }
+}
+
+/// A child process, killed and reaped on drop.
+#[allow(dead_code)]
+pub struct Proc(pub Child);
+
+#[allow(dead_code)]
+impl Proc {
+    /// SIGKILL: no destructor, no flush, no goodbye.
+    pub fn kill9(&mut self) {
+        self.0.kill().unwrap();
+        self.0.wait().unwrap();
+    }
+}
+
+impl Drop for Proc {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// `lnpay`, the binary under test.
+#[allow(dead_code)]
+pub fn lnpay() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_lnpay"))
+}
+
+/// Spawns `cmd` with its stdout piped; a thread sends its lines to the receiver.
+#[allow(dead_code)]
+pub fn spawn_piped(cmd: &mut Command) -> (Proc, mpsc::Receiver<String>) {
+    let mut child = cmd.stdout(Stdio::piped()).spawn().unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let (tx, rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines() {
+            let Ok(line) = line else { return };
+            let _ = tx.send(line);
+        }
+    });
+    (Proc(child), rx)
+}
+
+/// Waits up to `wait` for the first line of `what`, which must be `listening on PATH`;
+/// returns PATH.
+#[allow(dead_code)]
+pub fn wait_listening(lines: &mpsc::Receiver<String>, wait: Duration, what: &str) -> PathBuf {
+    let line = lines
+        .recv_timeout(wait)
+        .unwrap_or_else(|_| panic!("{what} did not print `listening on PATH` within {wait:?}"));
+    let path = line.strip_prefix("listening on ").unwrap_or_else(|| {
+        panic!("{what}: expected `listening on PATH`, got {line:?}");
+    });
+    PathBuf::from(path)
+}
+
+/// [`spawn_piped`], then [`wait_listening`]: the process and the path it listens on.
+#[allow(dead_code)]
+pub fn spawn_listening(cmd: &mut Command, wait: Duration) -> (Proc, PathBuf) {
+    let (proc, lines) = spawn_piped(cmd);
+    let path = wait_listening(&lines, wait, &format!("{cmd:?}"));
+    (proc, path)
+}
+
+/// A running `lnpay node` on a fresh data dir.
+#[allow(dead_code)]
+pub struct Daemon {
+    /// The `lnpay node` process.
+    pub proc: Proc,
+    /// Its JSON-RPC socket.
+    pub sock: PathBuf,
+    _dir: TempDir,
+}
+
+#[allow(dead_code)]
+impl Daemon {
+    /// Starts `lnpay node ARGS --data-dir DIR` (stderr dropped) on a fresh `DIR` named after
+    /// `name`; ready once it prints `listening on` its socket, after its first handshake.
+    pub fn start(name: &str, args: &[&str]) -> Daemon {
+        let dir = TempDir::new(name);
+        let mut cmd = lnpay();
+        cmd.arg("node").args(args).arg("--data-dir").arg(dir.path()).stderr(Stdio::null());
+        let (proc, sock) = spawn_listening(&mut cmd, WAIT);
+        assert_eq!(sock, dir.path().join("sim").join("lightning-rpc"));
+        Daemon { proc, sock, _dir: dir }
+    }
+}
+
+/// A JSON-RPC 2.0 request as the bytes to write.
+#[allow(dead_code)]
+pub fn request(id: impl Into<Value>, method: &str, params: &Value) -> Vec<u8> {
+    let req = json!({"jsonrpc": "2.0", "id": id.into(), "method": method, "params": params});
+    req.to_string().into_bytes()
+}
+
+/// Reads one reply (up to and including "\n\n"), keeping what follows it in `pending`:
+/// `UnexpectedEof` if the connection closes first, `InvalidData` if the reply is not JSON.
+#[allow(dead_code)]
+pub fn read_reply(c: &mut UnixStream, pending: &mut Vec<u8>) -> std::io::Result<Value> {
+    let mut buf = [0u8; 16384];
+    loop {
+        if let Some(end) = pending.windows(2).position(|w| w == b"\n\n") {
+            let v = serde_json::from_slice(&pending[..end])
+                .map_err(|e| std::io::Error::new(ErrorKind::InvalidData, e));
+            pending.drain(..end + 2);
+            return v;
+        }
+        let n = c.read(&mut buf)?;
+        if n == 0 {
+            return Err(ErrorKind::UnexpectedEof.into());
+        }
+        pending.extend_from_slice(&buf[..n]);
+    }
+}
+
+/// One call on a new connection (read timeout [`WAIT`]): the reply, or why there was none.
+#[allow(dead_code)]
+pub fn try_call(sock: &Path, method: &str, params: Value) -> std::io::Result<Value> {
+    let mut c = UnixStream::connect(sock)?;
+    c.set_read_timeout(Some(WAIT))?;
+    c.write_all(&request(1, method, &params))?;
+    read_reply(&mut c, &mut Vec::new())
+}
+
+/// [`try_call`], panicking when there is no reply.
+#[allow(dead_code)]
+pub fn call(sock: &Path, method: &str, params: Value) -> Value {
+    try_call(sock, method, params.clone())
+        .unwrap_or_else(|e| panic!("{method} {params}: no reply: {e}"))
+}
+
+/// Sends every request on one connection at once (ids are their indexes), then reads until
+/// each has its reply, in any order. Returns the replies in request order.
+#[allow(dead_code)]
+pub fn calls(sock: &Path, reqs: &[(&str, Value)]) -> std::io::Result<Vec<Value>> {
+    let mut c = UnixStream::connect(sock)?;
+    c.set_read_timeout(Some(WAIT))?;
+    let mut out = Vec::new();
+    for (i, (method, params)) in reqs.iter().enumerate() {
+        out.extend_from_slice(&request(i, method, params));
+    }
+    c.write_all(&out)?;
+    let mut replies: Vec<Option<Value>> = vec![None; reqs.len()];
+    let mut pending = Vec::new();
+    for _ in 0..reqs.len() {
+        let v = read_reply(&mut c, &mut pending)?;
+        let i = v["id"].as_u64().and_then(|i| usize::try_from(i).ok());
+        let Some(slot) = i.and_then(|i| replies.get_mut(i)) else {
+            return Err(std::io::Error::new(ErrorKind::InvalidData, format!("bad id: {v}")));
+        };
+        assert!(slot.is_none(), "two replies for one request: {v}");
+        *slot = Some(v);
+    }
+    Ok(replies.into_iter().flatten().collect())
+}
+
+/// The result of a reply, which must not be an error.
+#[allow(dead_code)]
+pub fn ok(v: Value) -> Value {
+    assert!(v.get("error").is_none(), "expected a result, got {v}");
+    v["result"].clone()
+}
+
+/// The code and message of an error reply.
+#[allow(dead_code)]
+pub fn err(v: Value) -> (i64, String) {
+    let e = &v["error"];
+    (e["code"].as_i64().unwrap(), e["message"].as_str().unwrap().to_string())
+}
+
+/// A spec data file as JSON; a missing file fails naming it.
+#[allow(dead_code)]
+pub fn read_json(path: &str) -> Value {
+    let text = std::fs::read_to_string(path)
+        .unwrap_or_else(|e| panic!("missing spec data file {path}: {e}"));
+    serde_json::from_str(&text).unwrap_or_else(|e| panic!("{path} is not JSON: {e}"))
+}
+
+#[allow(dead_code)]
+pub fn is_hex(s: &str) -> bool {
+    s.len() % 2 == 0 && s.bytes().all(|b| b.is_ascii_hexdigit())
+}
+
+/// Checks `v` against a Core Lightning schema, for the keywords its schemas used here have:
+/// `type` (JSON types and CLN's `u64`, `u32`, `u16`, `u8`, `msat`, `pubkey`, `hash`, `secret`,
+/// `hex`, `signature`, `short_channel_id`), `required`, `properties`,
+/// `additionalProperties: false`, `items`, `enum`, `minLength`, `maxLength`. Collects every
+/// violation with its path.
+#[allow(dead_code)]
+pub fn check_schema(v: &Value, schema: &Value, path: &str, errors: &mut Vec<String>) {
+    let mut fail = |what: String| errors.push(format!("{path}: {what}"));
+    if let Some(t) = schema.get("type").and_then(Value::as_str) {
+        let ok = match t {
+            "object" => v.is_object(),
+            "array" => v.is_array(),
+            "string" => v.is_string(),
+            "boolean" => v.is_boolean(),
+            "u64" | "msat" => v.is_u64(),
+            "u32" => v.as_u64().is_some_and(|n| n <= u64::from(u32::MAX)),
+            "u16" => v.as_u64().is_some_and(|n| n <= u64::from(u16::MAX)),
+            "u8" => v.as_u64().is_some_and(|n| n <= u64::from(u8::MAX)),
+            "pubkey" => v.as_str().is_some_and(|s| {
+                s.len() == 66 && is_hex(s) && (s.starts_with("02") || s.starts_with("03"))
+            }),
+            "hash" | "secret" => v.as_str().is_some_and(|s| s.len() == 64 && is_hex(s)),
+            "hex" => v.as_str().is_some_and(is_hex),
+            // DER: 0x30, length, two integers; 8 to 72 bytes.
+            "signature" => v
+                .as_str()
+                .is_some_and(|s| is_hex(s) && s.starts_with("30") && (16..=144).contains(&s.len())),
+            "short_channel_id" => v.as_str().is_some_and(|s| {
+                let parts: Vec<&str> = s.split('x').collect();
+                parts.len() == 3 && parts.iter().all(|p| p.parse::<u64>().is_ok())
+            }),
+            other => {
+                fail(format!("schema type {other} unknown to this checker"));
+                return;
+            }
+        };
+        if !ok {
+            fail(format!("{v} is not of type {t}"));
+            return;
+        }
+    }
+    if let Some(allowed) = schema.get("enum").and_then(Value::as_array) {
+        if !allowed.contains(v) {
+            fail(format!("{v} not in {allowed:?}"));
+        }
+    }
+    if let Some(s) = v.as_str() {
+        let len = s.chars().count() as u64;
+        if schema.get("minLength").and_then(Value::as_u64).is_some_and(|m| len < m) {
+            fail(format!("{s:?} shorter than minLength"));
+        }
+        if schema.get("maxLength").and_then(Value::as_u64).is_some_and(|m| len > m) {
+            fail(format!("{s:?} longer than maxLength"));
+        }
+    }
+    if let Some(obj) = v.as_object() {
+        let props = schema.get("properties").and_then(Value::as_object);
+        for key in schema.get("required").and_then(Value::as_array).into_iter().flatten() {
+            if let Some(k) = key.as_str() {
+                if !obj.contains_key(k) {
+                    fail(format!("missing required {k}"));
+                }
+            }
+        }
+        for (k, val) in obj {
+            match props.and_then(|p| p.get(k)) {
+                Some(sub) => check_schema(val, sub, &format!("{path}.{k}"), errors),
+                None if schema.get("additionalProperties") == Some(&Value::Bool(false)) => {
+                    errors.push(format!("{path}: unexpected property {k}"))
+                }
+                None => {}
+            }
+        }
+    }
+    if let (Some(items), Some(sub)) = (v.as_array(), schema.get("items")) {
+        for (i, item) in items.iter().enumerate() {
+            check_schema(item, sub, &format!("{path}[{i}]"), errors);
+        }
+    }
+}
