@@ -4,6 +4,7 @@
 
 use crate::delivery::Row;
 use crate::stats::SpeedRow;
+use node::plot::{rate_chart, Series};
 use std::fmt::Write as _;
 use std::path::PathBuf;
 use std::time::Duration;
@@ -94,85 +95,18 @@ pub fn delivery_table(ours: &[Row], ldk: &[Row]) -> String {
     s
 }
 
-/// A line chart of delivered/feasible by class, one series per payer, written by hand.
+/// A line chart of delivered/feasible by class, one series per payer.
 pub fn svg(ours: &[Row], ldk: &[Row]) -> String {
-    const W: f64 = 680.0;
-    const H: f64 = 400.0;
-    const L: f64 = 60.0;
-    const R: f64 = 150.0;
-    const T: f64 = 40.0;
-    const B: f64 = 50.0;
-    let n = ours.len().max(1);
-    let x = |i: usize| {
-        if n == 1 {
-            L + (W - L - R) / 2.0
-        } else {
-            L + (W - L - R) * i as f64 / (n - 1) as f64
-        }
+    let labels: Vec<String> = ours.iter().map(|r| r.label.to_string()).collect();
+    let series = |rows: &[Row], name, color| Series {
+        key: name,
+        name,
+        color,
+        values: rows.iter().map(|r| r.success).collect(),
     };
-    let y = |f: f64| T + (H - T - B) * (1.0 - f.clamp(0.0, 1.0));
-    let mut s = String::new();
-    let _ = writeln!(
-        s,
-        r#"<svg xmlns="http://www.w3.org/2000/svg" width="{W}" height="{H}" viewBox="0 0 {W} {H}" font-family="sans-serif" font-size="12">"#
-    );
-    let _ = writeln!(s, r#"<rect width="{W}" height="{H}" fill="white"/>"#);
-    let _ = writeln!(
-        s,
-        r#"<text x="{}" y="22" text-anchor="middle" font-size="14">delivered / max-flow feasible, by payment</text>"#,
-        (W - R + L) / 2.0
-    );
-    for p in [0.0, 0.25, 0.5, 0.75, 1.0] {
-        let yy = y(p);
-        let _ = writeln!(
-            s,
-            r##"<line x1="{L}" y1="{yy}" x2="{}" y2="{yy}" stroke="#ddd"/><text x="{}" y="{}" text-anchor="end">{}%</text>"##,
-            W - R,
-            L - 6.0,
-            yy + 4.0,
-            p * 100.0
-        );
-    }
-    let _ = writeln!(
-        s,
-        r#"<line x1="{L}" y1="{}" x2="{}" y2="{}" stroke="black"/>"#,
-        H - B,
-        W - R,
-        H - B
-    );
-    for (i, row) in ours.iter().enumerate() {
-        let _ = writeln!(
-            s,
-            r#"<text x="{:.1}" y="{}" text-anchor="middle">{}</text>"#,
-            x(i),
-            H - B + 18.0,
-            row.label
-        );
-    }
-    for (k, (rows, name, color)) in
-        [(ours, "lnpay pay", "#1f77b4"), (ldk, "LDK find_route", "#d62728")].iter().enumerate()
-    {
-        let pts: Vec<(f64, f64)> =
-            rows.iter().enumerate().filter_map(|(i, r)| r.success.map(|f| (x(i), y(f)))).collect();
-        let points: Vec<String> = pts.iter().map(|(a, b)| format!("{a:.1},{b:.1}")).collect();
-        let _ = writeln!(
-            s,
-            r#"<polyline class="series" data-series="{name}" fill="none" stroke="{color}" stroke-width="2" points="{}"/>"#,
-            points.join(" ")
-        );
-        for (a, b) in &pts {
-            let _ = writeln!(s, r#"<circle cx="{a:.1}" cy="{b:.1}" r="3" fill="{color}"/>"#);
-        }
-        let ly = T + 20.0 * k as f64 + 10.0;
-        let _ = writeln!(
-            s,
-            r#"<line x1="{}" y1="{ly}" x2="{}" y2="{ly}" stroke="{color}" stroke-width="2"/><text x="{}" y="{}">{name}</text>"#,
-            W - R + 15.0,
-            W - R + 35.0,
-            W - R + 40.0,
-            ly + 4.0
-        );
-    }
-    s.push_str("</svg>\n");
-    s
+    rate_chart(
+        "delivered / max-flow feasible, by payment",
+        &labels,
+        &[series(ours, "lnpay pay", "#1f77b4"), series(ldk, "LDK find_route", "#d62728")],
+    )
 }

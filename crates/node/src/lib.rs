@@ -1,6 +1,7 @@
-//! The `lnpay` program: the thin layer that gives the sans-IO crates a command line (and,
-//! later, a daemon with a JSON-RPC socket and a SQLite store). Each subcommand lives in its own
-//! module under [`cmd`]; this crate holds no protocol logic of its own.
+//! The `lnpay` program: the thin layer that gives the sans-IO crates a command line, a daemon
+//! with a Core Lightning-compatible JSON-RPC socket and a SQLite store ([`daemon`], [`store`]),
+//! and a simulated network of peers in a process of its own ([`network`]). Each subcommand
+//! lives in its own module under [`cmd`]; this crate holds no protocol logic of its own.
 //!
 //! It is not a library to build on: depend on `lnpay-bolt11`, `lnpay-onion` or `lnpay-route`
 //! directly. Commands print JSON on stdout; a failure prints `{"code": .., "message": ..}`
@@ -17,4 +18,5 @@ pub mod cmd;
 pub mod daemon;
 pub mod driver;
 pub mod network;
+pub mod plot;
 pub mod store;

@@ -6,6 +6,7 @@ use lnpay_node::driver;
 // Likewise for the daemon's modules.
 use lnpay_node::daemon;
 use lnpay_node::network;
+use lnpay_node::plot;
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;

@@ -31,6 +31,7 @@
 use super::error_json;
 use crate::driver::Driver;
 use crate::network::{build_simulator, NetworkSpec};
+use crate::plot::{rate_chart, Series};
 use payment::{Command, PayRequest};
 use serde_json::{json, Value};
 use sim::SimRng;
@@ -378,92 +379,26 @@ fn table(r: &Value) -> String {
 
 /// A line chart of the two success rates by amount, written by hand.
 fn svg(r: &Value) -> String {
-    const W: f64 = 640.0;
-    const H: f64 = 400.0;
-    const L: f64 = 60.0;
-    const R: f64 = 180.0;
-    const T: f64 = 30.0;
-    const B: f64 = 50.0;
     let empty = Vec::new();
     let rows = r["amounts"].as_array().unwrap_or(&empty);
-    let n = rows.len().max(1);
-    let x = |i: usize| {
-        if n == 1 {
-            L + (W - L - R) / 2.0
-        } else {
-            L + (W - L - R) * i as f64 / (n - 1) as f64
-        }
+    let labels: Vec<String> = rows
+        .iter()
+        .map(|row| format!("{} sat", row["amount_msat"].as_u64().unwrap_or(0) as f64 / 1000.0))
+        .collect();
+    let series = |key: &'static str, name: &'static str, color: &'static str| Series {
+        key,
+        name,
+        color,
+        values: rows.iter().map(|row| row[key].as_f64()).collect(),
     };
-    let y = |f: f64| T + (H - T - B) * (1.0 - f.clamp(0.0, 1.0));
-    let mut s = String::new();
-    let _ = writeln!(
-        s,
-        r#"<svg xmlns="http://www.w3.org/2000/svg" width="{W}" height="{H}" viewBox="0 0 {W} {H}" font-family="sans-serif" font-size="12">"#
-    );
-    let _ = writeln!(s, r#"<rect width="{W}" height="{H}" fill="white"/>"#);
-    let _ = writeln!(
-        s,
-        r#"<text x="{}" y="18" text-anchor="middle" font-size="14">success rate by amount</text>"#,
-        (W - R + L) / 2.0
-    );
-    for p in [0.0, 0.25, 0.5, 0.75, 1.0] {
-        let yy = y(p);
-        let _ = writeln!(
-            s,
-            r##"<line x1="{L}" y1="{yy}" x2="{}" y2="{yy}" stroke="#ddd"/><text x="{}" y="{}" text-anchor="end">{}%</text>"##,
-            W - R,
-            L - 6.0,
-            yy + 4.0,
-            p * 100.0
-        );
-    }
-    let _ = writeln!(
-        s,
-        r#"<line x1="{L}" y1="{}" x2="{}" y2="{}" stroke="black"/>"#,
-        H - B,
-        W - R,
-        H - B
-    );
-    for (i, row) in rows.iter().enumerate() {
-        let sat = row["amount_msat"].as_u64().unwrap_or(0) as f64 / 1000.0;
-        let _ = writeln!(
-            s,
-            r#"<text x="{}" y="{}" text-anchor="middle">{sat} sat</text>"#,
-            x(i),
-            H - B + 18.0
-        );
-    }
-    let series = [
-        ("delivered_over_feasible", "delivered / feasible", "#1f77b4"),
-        ("delivered_over_payments", "delivered / total", "#d62728"),
-    ];
-    for (k, (field, name, color)) in series.iter().enumerate() {
-        let pts: Vec<(f64, f64)> = rows
-            .iter()
-            .enumerate()
-            .filter_map(|(i, row)| row[field].as_f64().map(|f| (x(i), y(f))))
-            .collect();
-        let points: Vec<String> = pts.iter().map(|(a, b)| format!("{a:.1},{b:.1}")).collect();
-        let _ = writeln!(
-            s,
-            r#"<polyline class="series" data-series="{field}" fill="none" stroke="{color}" stroke-width="2" points="{}"/>"#,
-            points.join(" ")
-        );
-        for (a, b) in &pts {
-            let _ = writeln!(s, r#"<circle cx="{a:.1}" cy="{b:.1}" r="3" fill="{color}"/>"#);
-        }
-        let ly = T + 20.0 * k as f64 + 10.0;
-        let _ = writeln!(
-            s,
-            r#"<line x1="{}" y1="{ly}" x2="{}" y2="{ly}" stroke="{color}" stroke-width="2"/><text x="{}" y="{}">{name}</text>"#,
-            W - R + 15.0,
-            W - R + 35.0,
-            W - R + 40.0,
-            ly + 4.0
-        );
-    }
-    s.push_str("</svg>\n");
-    s
+    rate_chart(
+        "success rate by amount",
+        &labels,
+        &[
+            series("delivered_over_feasible", "delivered / feasible", "#1f77b4"),
+            series("delivered_over_payments", "delivered / total", "#d62728"),
+        ],
+    )
 }
 
 #[cfg(test)]
