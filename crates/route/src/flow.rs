@@ -5,7 +5,8 @@
 //! The flow solver works in four steps:
 //! 1. **Prune.** Two bounded Dijkstra searches (backwards from the payee, forwards from the
 //!    payer) with a per-edge cost at a typical part size keep only the edges lying on paths
-//!    whose cost is within a factor of the best one (at most [`FlowParams::max_edges`]).
+//!    whose cost is within a factor of the best one (at most [`FlowParams::max_edges`]; 32
+//!    times as many when those cannot carry the amount).
 //! 2. **Linearise.** Each kept edge becomes up to 4 arcs, as Core Lightning's askrene does:
 //!    the certain part of its liquidity at fee cost only, then 0–50%, 50–80% and 80–95% of the
 //!    uncertain range, each at the fee cost plus `λ` times the slope of `−ln P` over it.
@@ -13,8 +14,9 @@
 //! 3. **Solve** by successive shortest paths with Dijkstra on reduced costs (potentials).
 //! 4. **Decompose** into paths, then fix them up: drop paths over the hop or CLTV limits or
 //!    below the minimum part, keep at most [`FlowParams::max_parts`], respect `htlc_min`,
-//!    `htlc_max` and each channel's upper liquidity bound with exact per-hop amounts (fees as
-//!    BOLT 7), and spread any shortfall over the remaining paths' headroom.
+//!    `htlc_max` (per HTLC: a path over it is split into parts) and each channel's upper
+//!    liquidity bound with exact per-hop amounts (fees as BOLT 7), and spread any shortfall
+//!    over the remaining paths' headroom.
 //!
 //! When the fees exceed [`FlowParams::max_fee`], the weight of fees against probability (μ) is
 //! raised and the flow solved again; when even a fee-only flow is too expensive the answer
@@ -63,7 +65,8 @@ pub struct FlowParams {
     /// λ: the cost of one unit of `−ln P`, in millionths of the amount (msat per nat =
     /// `amount * prob_cost_ppm / 1e6`). Larger favours probability over fees.
     pub prob_cost_ppm: u64,
-    /// The most edges the pruned flow graph keeps.
+    /// The most edges the pruned flow graph keeps (32 times as many are tried when these
+    /// cannot carry the amount).
     pub max_edges: usize,
     /// Core Lightning's `riskfactor` in millionths (`riskfactor` 10 is 10_000_000; default 0):
     /// each edge other than the payer's own costs a further
@@ -718,8 +721,9 @@ struct Arc {
     cost: i64,
 }
 
-/// Keeps the edges on near-best paths: returns edge ids.
-fn prune(net: &Net<'_>, p: &FlowParams, mu: f64) -> Vec<u32> {
+/// Keeps the `limit` edges on the cheapest paths: returns edge ids, and whether edges were
+/// left out for the limit.
+fn prune(net: &Net<'_>, p: &FlowParams, mu: f64, limit: usize) -> (Vec<u32>, bool) {
     let amount = p.amount.0;
     let part = (amount / p.max_parts.clamp(1, 4) as u64).max(p.min_part.0).max(1);
     let lambda = lambda_msat(p);
@@ -766,7 +770,7 @@ fn prune(net: &Net<'_>, p: &FlowParams, mu: f64) -> Vec<u32> {
     let to_dest = bounded(net.dest, true, f64::INFINITY);
     let best = to_dest[net.source as usize];
     if !best.is_finite() {
-        return Vec::new();
+        return (Vec::new(), false);
     }
     let from_src = bounded(net.source, false, f64::INFINITY);
     let mut cand: Vec<(f64, u32)> = Vec::new();
@@ -784,21 +788,38 @@ fn prune(net: &Net<'_>, p: &FlowParams, mu: f64) -> Vec<u32> {
             net.for_out(v, &mut consider);
         }
     }
-    if cand.len() > p.max_edges {
-        cand.select_nth_unstable_by(p.max_edges, |a, b| a.0.total_cmp(&b.0));
-        cand.truncate(p.max_edges);
+    let truncated = cand.len() > limit;
+    if truncated {
+        cand.select_nth_unstable_by(limit, |a, b| a.0.total_cmp(&b.0));
+        cand.truncate(limit);
     }
-    cand.into_iter().map(|(_, id)| id).collect()
+    (cand.into_iter().map(|(_, id)| id).collect(), truncated)
 }
+
+/// How much wider the prune gets when the edges it kept cannot carry the amount.
+const PRUNE_WIDEN: usize = 32;
 
 /// The askrene pivots of the uncertain range.
 const PIVOTS: [f64; 4] = [0.0, 0.5, 0.8, 0.95];
 
 /// Solves the min-cost flow; returns the parts, or the deliverable amount when the whole
-/// amount does not fit.
+/// amount does not fit. When the pruned edges cannot carry it and the prune left edges out,
+/// solves once more over [`PRUNE_WIDEN`] times as many (the cheapest edges may all sit on
+/// exhausted channels while the liquidity is elsewhere).
 fn solve_mcf(net: &Net<'_>, p: &FlowParams, mu: f64) -> Result<Vec<Part>, u64> {
+    let (edges, truncated) = prune(net, p, mu, p.max_edges);
+    match solve_pruned(net, p, mu, &edges) {
+        Err(d) if truncated => {
+            let (wide, _) = prune(net, p, mu, p.max_edges.saturating_mul(PRUNE_WIDEN));
+            solve_pruned(net, p, mu, &wide).map_err(|w| w.max(d))
+        }
+        r => r,
+    }
+}
+
+/// [`solve_mcf`] over the given edges.
+fn solve_pruned(net: &Net<'_>, p: &FlowParams, mu: f64, edges: &[u32]) -> Result<Vec<Part>, u64> {
     let amount = p.amount.0;
-    let edges = prune(net, p, mu);
     if edges.is_empty() {
         return Err(0);
     }
@@ -832,7 +853,8 @@ fn solve_mcf(net: &Net<'_>, p: &FlowParams, mu: f64) -> Result<Vec<Part>, u64> {
         };
         let risk_unit = if e.src == net.source { 0.0 } else { risk };
         let delay_unit = e.cltv as f64 * unit as f64 * (1e-6 + risk_unit);
-        let cap_msat = e.htlc_max.min(e.liq.possible());
+        // `htlc_max` bounds each HTLC, not the channel: parts may share it.
+        let cap_msat = e.htlc_max.saturating_mul(p.max_parts.max(1) as u64).min(e.liq.possible());
         let certain = e.liq.certain().min(cap_msat);
         let range = e.liq.possible().saturating_sub(certain);
         let mut segs: [(u64, f64); 4] = [(0, 0.0); 4];
@@ -941,7 +963,7 @@ fn solve_mcf(net: &Net<'_>, p: &FlowParams, mu: f64) -> Result<Vec<Part>, u64> {
     for (j, &k) in arc_edge.iter().enumerate() {
         eflow[k as usize] += arcs[2 * j + 1].cap;
     }
-    let paths = decompose(net, &edges, &mut eflow, &local, s, t, &nodes);
+    let paths = decompose(net, edges, &mut eflow, &local, s, t, &nodes);
     let mut parts: Vec<(Vec<u32>, u64)> =
         paths.into_iter().map(|(es, units)| (es, units as u64 * unit)).collect();
     // Trim the rounding excess from the largest part.
@@ -1066,21 +1088,29 @@ fn fix_up(
             }
             built.push(part);
         }
-        // Shrink parts that break htlc_max or a channel's upper bound.
+        // Split parts that break htlc_max (a limit per HTLC: the excess goes as another part
+        // over the same path); shrink those that break a channel's upper bound.
         let mut changed = false;
+        let mut split: Vec<(Vec<u32>, u64)> = Vec::new();
         for ((es, a), part) in parts.iter_mut().zip(&built) {
-            let mut cut = 0u64;
+            let (mut over_max, mut cut) = (0u64, 0u64);
             for (id, h) in es.iter().zip(&part.hops) {
                 let Some(e) = net.edge(*id) else { continue };
-                cut = cut.max(h.amount.0.saturating_sub(e.htlc_max));
+                over_max = over_max.max(h.amount.0.saturating_sub(e.htlc_max));
                 let l = load.get(id).copied().unwrap_or(0);
                 cut = cut.max(l.saturating_sub(e.liq.possible()));
             }
             if cut > 0 {
                 *a = a.saturating_sub(cut);
                 changed = true;
+            } else if over_max > 0 {
+                let moved = over_max.min(*a);
+                *a -= moved;
+                split.push((es.clone(), moved));
+                changed = true;
             }
         }
+        parts.extend(split);
         if changed {
             continue;
         }
@@ -1399,6 +1429,60 @@ mod tests {
         let f = flow(&g, &snap, &p).unwrap();
         assert!(f.parts.iter().all(|x| x.amount >= Msat(350_000)), "{f:?}");
         assert_eq!(f.amount, Msat(700_000));
+    }
+
+    #[test]
+    fn htlc_max_limits_each_part_not_the_channel() {
+        // 1 -> 2 -> 4 where 2 -> 4 has 1M of known liquidity but takes at most 400k per HTLC:
+        // 700k goes as two parts over the same path (BOLT 7: the limit is per HTLC).
+        let mut g = GraphBuilder::new();
+        chan(&mut g, 1, 1, 2, 100_000_000, 0, 0);
+        g.add_channel(ShortChannelId(2), node(2), node(4), Some(Msat(2_000_000)));
+        let pol = EdgePolicy {
+            timestamp: 1,
+            enabled: true,
+            base_fee_msat: 0,
+            fee_ppm: 100,
+            cltv_delta: 10,
+            htlc_min: Msat(1),
+            htlc_max: Msat(400_000),
+        };
+        g.update_direction(ShortChannelId(2), 0, pol).unwrap();
+        let g = g.build();
+        let mut k = Knowledge::new(KnowledgeConfig::default());
+        know(&mut k, 1, 50_000_000);
+        know(&mut k, 2, 1_000_000);
+        let snap = k.snapshot(&g, 0);
+        let mut p = FlowParams::new(node(1), node(4), Msat(700_000));
+        let f = flow(&g, &snap, &p).unwrap();
+        assert_eq!(f.amount, Msat(700_000));
+        assert_eq!(f.parts.len(), 2, "{f:?}");
+        assert!(f.parts.iter().all(|x| x.hops[1].amount <= Msat(400_000)), "{f:?}");
+        // Three parts' worth does not fit in two parts, nor more than the liquidity at all.
+        p.amount = Msat(1_000_000);
+        p.max_parts = 2;
+        assert!(matches!(flow(&g, &snap, &p), Err(FlowError::InsufficientLiquidity { .. })));
+        p.max_parts = 16;
+        assert_eq!(flow(&g, &snap, &p).unwrap().parts.len(), 3);
+        p.amount = Msat(1_100_000);
+        assert!(matches!(flow(&g, &snap, &p), Err(FlowError::InsufficientLiquidity { .. })));
+    }
+
+    #[test]
+    fn pruning_to_max_edges_does_not_lose_a_feasible_flow() {
+        // The cheap path carries 100k; 500k needs the dear one, which a 2-edge prune drops.
+        let g = diamond(1_000_000, 2_000_000);
+        let mut k = Knowledge::new(KnowledgeConfig::default());
+        know(&mut k, 1, 50_000_000);
+        know(&mut k, 3, 50_000_000);
+        know(&mut k, 2, 300_000);
+        know(&mut k, 4, 300_000);
+        let snap = k.snapshot(&g, 0);
+        let mut p = FlowParams::new(node(1), node(4), Msat(500_000));
+        p.max_edges = 2;
+        let f = flow(&g, &snap, &p).unwrap();
+        assert_eq!(f.amount, Msat(500_000));
+        assert!(f.parts.iter().any(|x| x.hops[1].channel.scid == ShortChannelId(4)), "{f:?}");
     }
 
     #[test]
