@@ -3,15 +3,21 @@
 //! flow over a pruned, piecewise-linearised graph.
 //!
 //! The flow solver works in four steps:
-//! 1. **Prune.** Two bounded Dijkstra searches (backwards from the payee, forwards from the
-//!    payer) with a per-edge cost at a typical part size keep only the edges lying on paths
-//!    whose cost is within a factor of the best one (at most [`FlowParams::max_edges`]; 32
-//!    times as many when those cannot carry the amount).
+//! 1. **Prune.** With a per-edge cost at a typical part size, each edge scores the cost of
+//!    the cheapest payer–payee path through it, and the [`FlowParams::max_edges`] best-scoring
+//!    edges are kept (32 times as many when those cannot carry the amount). A backward
+//!    Dijkstra from the payee, run only as far as needed, gives the exact heuristic of a
+//!    forward A* from the payer, which stops once enough edges score below every edge it has
+//!    not reached yet.
 //! 2. **Linearise.** Each kept edge becomes up to 4 arcs, as Core Lightning's askrene does:
 //!    the certain part of its liquidity at fee cost only, then 0–50%, 50–80% and 80–95% of the
 //!    uncertain range, each at the fee cost plus `λ` times the slope of `−ln P` over it.
 //!    Nothing beyond 95% of the uncertainty is used. The flow unit is `⌈amount/1000⌉` msat.
 //! 3. **Solve** by successive shortest paths with Dijkstra on reduced costs (potentials).
+//!    Only when no flow fits is it solved once more over every edge leading from payer to
+//!    payee (channels with a small `htlc_max` included) with a fifth arc per edge for the
+//!    last 95–100% of its uncertain range, at the steep slope of `−ln P` there: a flow is
+//!    refused only when the channels cannot carry it at all.
 //! 4. **Decompose** into paths, then fix them up: drop paths over the hop or CLTV limits or
 //!    below the minimum part, keep at most [`FlowParams::max_parts`], respect `htlc_min`,
 //!    `htlc_max` (per HTLC: a path over it is split into parts) and each channel's upper
@@ -721,104 +727,245 @@ struct Arc {
     cost: i64,
 }
 
-/// Keeps the `limit` edges on the cheapest paths: returns edge ids, and whether edges were
-/// left out for the limit.
-fn prune(net: &Net<'_>, p: &FlowParams, mu: f64, limit: usize) -> (Vec<u32>, bool) {
+/// The edges a prune keeps.
+struct Pruned {
+    /// Edge ids, best first.
+    edges: Vec<u32>,
+    /// Whether edges were left out for the limit.
+    truncated: bool,
+    /// Whether usable edges were left out for a small `htlc_max`.
+    narrowed: bool,
+}
+
+/// Keeps the `limit` edges on the cheapest paths. With `wide`, edges are not left out for a
+/// small `htlc_max`.
+///
+/// An edge's score is the cost of the cheapest payer–payee path through it. A backward
+/// Dijkstra from the payee gives each node's distance `h` to it; a forward A* from the payer
+/// keyed by `g + h` (exact, hence consistent) settles nodes in order of the cheapest path
+/// through them, a lower bound on the score of every edge out of them, so it stops as soon as
+/// `limit` edges score no more than that bound. The backward search only runs as far as the
+/// forward one needs: to a radius that doubles on demand. Edge costs are computed once.
+fn prune(net: &Net<'_>, p: &FlowParams, mu: f64, limit: usize, wide: bool) -> Pruned {
     let amount = p.amount.0;
     let part = (amount / p.max_parts.clamp(1, 4) as u64).max(p.min_part.0).max(1);
     let lambda = lambda_msat(p);
     let risk = risk_per_msat_block(p);
-    let cost_of = |e: &XEdge| -> Option<f64> {
-        if e.htlc_max < part.min(amount) / 8 || e.liq.possible() == 0 {
-            return None;
+    let min_htlc_max = if wide { 1 } else { part.min(amount) / 8 };
+    let narrowed = std::cell::Cell::new(false);
+    let cost_of = |e: &XEdge| -> f64 {
+        if e.liq.possible() == 0 {
+            return f64::INFINITY;
+        }
+        if e.htlc_max < min_htlc_max {
+            narrowed.set(true);
+            return f64::INFINITY;
         }
         let a = part.min(e.htlc_max);
         let prob = e.liq.probability(a, net.prior).max(1e-3);
         let (fee, cltv) = if e.src == net.source { (0, 0.0) } else { (e.fee(a), e.cltv as f64) };
         let risk_cost = risk * part as f64 * cltv;
-        Some(mu * fee as f64 * (part as f64 / a as f64) + risk_cost + lambda * -prob.ln() + 1.0)
+        mu * fee as f64 * (part as f64 / a as f64) + risk_cost + lambda * -prob.ln() + 1.0
     };
     let n = net.node_count();
-    let bounded = |from: u32, backwards: bool, bound: f64| -> Vec<f64> {
-        let mut dist = vec![f64::INFINITY; n];
-        let mut heap = BinaryHeap::new();
-        dist[from as usize] = 0.0;
-        heap.push(Reverse((0u64, from)));
-        while let Some(Reverse((bits, v))) = heap.pop() {
+    let ne = net.graph.edge_count();
+    // Per-edge (cost, src, dst), computed on first use; NaN cost: not yet.
+    let mut costs: Vec<(f64, u32, u32)> = vec![(f64::NAN, 0, 0); ne + net.extra.len()];
+    let mut cost = |id: u32| -> (f64, u32, u32) {
+        let Some(slot) = costs.get_mut(id as usize) else { return (f64::INFINITY, 0, 0) };
+        if slot.0.is_nan() {
+            *slot = match net.edge(id) {
+                Some(e) => (cost_of(&e), e.src, e.dst),
+                None => (f64::INFINITY, 0, 0),
+            };
+        }
+        *slot
+    };
+    // Backward search state (resumable).
+    let mut h = vec![f64::INFINITY; n];
+    let mut h_done = vec![false; n];
+    let mut bheap: BinaryHeap<Reverse<(u64, u32)>> = BinaryHeap::new();
+    h[net.dest as usize] = 0.0;
+    bheap.push(Reverse((0u64, net.dest)));
+    // Settles every node within `bound` of the payee (or up to `stop`); returns whether
+    // nodes remain unsettled.
+    let mut grow = |h: &mut Vec<f64>,
+                    h_done: &mut Vec<bool>,
+                    cost: &mut dyn FnMut(u32) -> (f64, u32, u32),
+                    bound: f64,
+                    stop: u32|
+     -> bool {
+        while let Some(&Reverse((bits, v))) = bheap.peek() {
             let d = f64::from_bits(bits);
-            if d > dist[v as usize] || d > bound {
+            if d > bound {
+                return true;
+            }
+            bheap.pop();
+            if h_done[v as usize] || d > h[v as usize] {
                 continue;
             }
-            let mut relax = |id: u32| {
-                let Some(e) = net.edge(id) else { return };
-                let Some(c) = cost_of(&e) else { return };
-                let w = if backwards { e.src } else { e.dst };
-                let nd = d + c;
-                if nd < dist[w as usize] {
-                    dist[w as usize] = nd;
-                    heap.push(Reverse((nd.to_bits(), w)));
+            h_done[v as usize] = true;
+            net.for_in(v, |id| {
+                let (c, u, _) = cost(id);
+                if !c.is_finite() || h_done[u as usize] {
+                    return;
                 }
-            };
-            if backwards {
-                net.for_in(v, &mut relax);
-            } else {
-                net.for_out(v, &mut relax);
+                let nd = d + c;
+                if nd < h[u as usize] {
+                    h[u as usize] = nd;
+                    bheap.push(Reverse((nd.to_bits(), u)));
+                }
+            });
+            if v == stop {
+                return !bheap.is_empty();
             }
         }
-        dist
+        false
     };
-    let to_dest = bounded(net.dest, true, f64::INFINITY);
-    let best = to_dest[net.source as usize];
-    if !best.is_finite() {
-        return (Vec::new(), false);
+    let mut more = grow(&mut h, &mut h_done, &mut cost, f64::INFINITY, net.source);
+    if !h_done[net.source as usize] {
+        return Pruned { edges: Vec::new(), truncated: false, narrowed: narrowed.get() };
     }
-    let from_src = bounded(net.source, false, f64::INFINITY);
-    let mut cand: Vec<(f64, u32)> = Vec::new();
-    let mut consider = |id: u32| {
-        let Some(e) = net.edge(id) else { return };
-        let (a, b) = (from_src[e.src as usize], to_dest[e.dst as usize]);
-        if !(a.is_finite() && b.is_finite()) {
-            return;
+    let best = h[net.source as usize];
+    let mut radius = if more { best * 2.0 } else { f64::INFINITY };
+    if more {
+        more = grow(&mut h, &mut h_done, &mut cost, radius, u32::MAX);
+    }
+    let mut g = vec![f64::INFINITY; n];
+    let mut g_done = vec![false; n];
+    let mut fheap: BinaryHeap<Reverse<(u64, u32)>> = BinaryHeap::new();
+    // The `limit` best candidates so far (max-heap by score), and how many were seen.
+    let mut top: BinaryHeap<(u64, u32)> = BinaryHeap::new();
+    loop {
+        if !more {
+            radius = f64::INFINITY;
         }
-        let Some(c) = cost_of(&e) else { return };
-        cand.push((a + c + b, id));
-    };
-    for v in 0..n as u32 {
-        if from_src[v as usize].is_finite() {
-            net.for_out(v, &mut consider);
+        g.iter_mut().for_each(|x| *x = f64::INFINITY);
+        g_done.iter_mut().for_each(|x| *x = false);
+        fheap.clear();
+        top.clear();
+        let mut seen = 0usize;
+        g[net.source as usize] = 0.0;
+        fheap.push(Reverse((best.to_bits(), net.source)));
+        let mut stopped = false;
+        while let Some(Reverse((bits, u))) = fheap.pop() {
+            let key = f64::from_bits(bits);
+            // Every edge not yet seen scores at least `key`, or more than `radius`.
+            if top.len() >= limit
+                && top.peek().is_some_and(|&(t, _)| f64::from_bits(t) <= key.min(radius))
+            {
+                stopped = true;
+                break;
+            }
+            if key > radius && more {
+                break;
+            }
+            if std::mem::replace(&mut g_done[u as usize], true) {
+                continue;
+            }
+            let gu = g[u as usize];
+            net.for_out(u, |id| {
+                let (c, _, v) = cost(id);
+                if !c.is_finite() || !h_done[v as usize] {
+                    return;
+                }
+                let score = gu + c + h[v as usize];
+                seen += 1;
+                top.push((score.to_bits(), id));
+                if top.len() > limit {
+                    top.pop();
+                }
+                let nd = gu + c;
+                if nd < g[v as usize] && !g_done[v as usize] {
+                    g[v as usize] = nd;
+                    fheap.push(Reverse(((nd + h[v as usize]).to_bits(), v)));
+                }
+            });
         }
+        let enough =
+            top.len() >= limit && top.peek().is_some_and(|&(t, _)| f64::from_bits(t) <= radius);
+        if stopped || !more || (fheap.is_empty() && enough) {
+            let truncated = seen > limit || (stopped && !fheap.is_empty());
+            let mut out = top.into_vec();
+            out.sort_unstable();
+            let edges = out.into_iter().map(|(_, id)| id).collect();
+            return Pruned { edges, truncated, narrowed: narrowed.get() };
+        }
+        radius *= 2.0;
+        more = grow(&mut h, &mut h_done, &mut cost, radius, u32::MAX);
     }
-    let truncated = cand.len() > limit;
-    if truncated {
-        cand.select_nth_unstable_by(limit, |a, b| a.0.total_cmp(&b.0));
-        cand.truncate(limit);
-    }
-    (cand.into_iter().map(|(_, id)| id).collect(), truncated)
 }
 
 /// How much wider the prune gets when the edges it kept cannot carry the amount.
 const PRUNE_WIDEN: usize = 32;
 
 /// The askrene pivots of the uncertain range.
-const PIVOTS: [f64; 4] = [0.0, 0.5, 0.8, 0.95];
+const PIVOTS: [f64; 5] = [0.0, 0.5, 0.8, 0.95, 1.0];
 
 /// Solves the min-cost flow; returns the parts, or the deliverable amount when the whole
 /// amount does not fit. When the pruned edges cannot carry it and the prune left edges out,
 /// solves once more over [`PRUNE_WIDEN`] times as many (the cheapest edges may all sit on
-/// exhausted channels while the liquidity is elsewhere).
+/// exhausted channels while the liquidity is elsewhere). When no flow fits within 95% of the
+/// uncertain ranges, and the payer's and payee's channels could hold the amount at all, it
+/// solves again with the whole of each range (the top 5% at a steep cost), first over the
+/// same edge sets, then over every edge leading from the payer to the payee: a flow is only
+/// refused when none exists.
 fn solve_mcf(net: &Net<'_>, p: &FlowParams, mu: f64) -> Result<Vec<Part>, u64> {
-    let (edges, truncated) = prune(net, p, mu, p.max_edges);
-    match solve_pruned(net, p, mu, &edges) {
-        Err(d) if truncated => {
-            let (wide, _) = prune(net, p, mu, p.max_edges.saturating_mul(PRUNE_WIDEN));
-            solve_pruned(net, p, mu, &wide).map_err(|w| w.max(d))
+    let first = prune(net, p, mu, p.max_edges, false);
+    let mut deliverable = match solve_pruned(net, p, mu, &first.edges, false) {
+        Ok(parts) => return Ok(parts),
+        Err(d) => d,
+    };
+    let mut wide = None;
+    if first.truncated {
+        let w = prune(net, p, mu, p.max_edges.saturating_mul(PRUNE_WIDEN), false);
+        match solve_pruned(net, p, mu, &w.edges, false) {
+            Ok(parts) => return Ok(parts),
+            Err(d) => deliverable = deliverable.max(d),
         }
-        r => r,
+        wide = Some(w);
     }
+    // Only failures get here: the fallbacks below cost nothing in the common case.
+    if cut_bound(net, p) < p.amount.0 {
+        return Err(deliverable);
+    }
+    let mut last = &first;
+    for set in std::iter::once(&first).chain(wide.as_ref()) {
+        match solve_pruned(net, p, mu, &set.edges, true) {
+            Ok(parts) => return Ok(parts),
+            Err(d) => deliverable = deliverable.max(d),
+        }
+        last = set;
+    }
+    if !(last.truncated || last.narrowed) {
+        return Err(deliverable);
+    }
+    let all = prune(net, p, mu, usize::MAX, true);
+    solve_pruned(net, p, mu, &all.edges, true).map_err(|d| d.max(deliverable))
+}
+
+/// An upper bound on what any flow delivers: the least of what the payer's channels and
+/// what the payee's channels can carry in all.
+fn cut_bound(net: &Net<'_>, p: &FlowParams) -> u64 {
+    let parts = p.max_parts.max(1) as u64;
+    let cap = |id: u32| {
+        net.edge(id).map_or(0, |e| e.liq.possible().min(e.htlc_max.saturating_mul(parts)))
+    };
+    let (mut out, mut into) = (0u64, 0u64);
+    net.for_out(net.source, |id| out = out.saturating_add(cap(id)));
+    net.for_in(net.dest, |id| into = into.saturating_add(cap(id)));
+    out.min(into)
 }
 
 /// [`solve_mcf`] over the given edges.
-fn solve_pruned(net: &Net<'_>, p: &FlowParams, mu: f64, edges: &[u32]) -> Result<Vec<Part>, u64> {
+/// With `full`, each edge's uncertain range is used to its end: 95–100% as a fifth arc.
+fn solve_pruned(
+    net: &Net<'_>,
+    p: &FlowParams,
+    mu: f64,
+    edges: &[u32],
+    full: bool,
+) -> Result<Vec<Part>, u64> {
     let amount = p.amount.0;
     if edges.is_empty() {
         return Err(0);
@@ -828,14 +975,23 @@ fn solve_pruned(net: &Net<'_>, p: &FlowParams, mu: f64, edges: &[u32]) -> Result
     let lambda = lambda_msat(p);
     let risk = risk_per_msat_block(p);
     let part_guess = (amount / p.max_parts.clamp(1, 10) as u64).max(p.min_part.0).max(1);
-    // Local node numbering.
-    let mut local: HashMap<u32, u32> = HashMap::with_capacity(edges.len());
+    // Local node numbering (u32::MAX: not in the pruned graph).
+    let mut local: Vec<u32> = vec![u32::MAX; net.node_count()];
     let mut nodes: Vec<u32> = Vec::new();
     let mut loc = |g: u32, nodes: &mut Vec<u32>| -> u32 {
-        *local.entry(g).or_insert_with(|| {
-            nodes.push(g);
-            nodes.len() as u32 - 1
-        })
+        match local.get_mut(g as usize) {
+            Some(slot) if *slot != u32::MAX => *slot,
+            Some(slot) => {
+                nodes.push(g);
+                *slot = nodes.len() as u32 - 1;
+                *slot
+            }
+            // Every index is below node_count; a stray one gets a node of its own.
+            None => {
+                nodes.push(g);
+                nodes.len() as u32 - 1
+            }
+        }
     };
     let s = loc(net.source, &mut nodes);
     let t = loc(net.dest, &mut nodes);
@@ -857,12 +1013,19 @@ fn solve_pruned(net: &Net<'_>, p: &FlowParams, mu: f64, edges: &[u32]) -> Result
         let cap_msat = e.htlc_max.saturating_mul(p.max_parts.max(1) as u64).min(e.liq.possible());
         let certain = e.liq.certain().min(cap_msat);
         let range = e.liq.possible().saturating_sub(certain);
-        let mut segs: [(u64, f64); 4] = [(0, 0.0); 4];
+        let n_segs = if full { 5 } else { 4 };
+        let mut segs: [(u64, f64); 5] = [(0, 0.0); 5];
         segs[0] = (certain, 0.0);
-        for i in 1..4 {
+        for i in 1..n_segs {
             let from = certain + (range as f64 * PIVOTS[i - 1]) as u64;
-            let to = certain + (range as f64 * PIVOTS[i]) as u64;
-            let (pa, pb) = (e.liq.probability(from, net.prior), e.liq.probability(to, net.prior));
+            let to =
+                if i == 4 { certain + range } else { certain + (range as f64 * PIVOTS[i]) as u64 };
+            let (pa, mut pb) =
+                (e.liq.probability(from, net.prior), e.liq.probability(to, net.prior));
+            if i == 4 && pb <= 0.0 {
+                // The very top of a range may have no mass: price its last msat instead.
+                pb = e.liq.probability(to.saturating_sub(1), net.prior).max(1e-9);
+            }
             let slope = if to > from && pa > 0.0 && pb > 0.0 {
                 (pa / pb).ln() / (to - from) as f64
             } else {
@@ -917,6 +1080,10 @@ fn solve_pruned(net: &Net<'_>, p: &FlowParams, mu: f64, edges: &[u32]) -> Result
         while let Some(Reverse((d, v))) = heap.pop() {
             if d > dist[v as usize] {
                 continue;
+            }
+            if v == t {
+                // Nodes not settled yet are at least as far: their potentials rise by `dt`.
+                break;
             }
             for &ai in &adj[start[v as usize] as usize..start[v as usize + 1] as usize] {
                 let a = arcs[ai as usize];
@@ -979,7 +1146,7 @@ fn decompose(
     net: &Net<'_>,
     edges: &[u32],
     eflow: &mut [i64],
-    local: &HashMap<u32, u32>,
+    local: &[u32],
     s: u32,
     t: u32,
     nodes: &[u32],
@@ -992,7 +1159,12 @@ fn decompose(
             continue;
         }
         let Some(e) = net.edge(id) else { continue };
-        let (Some(&a), Some(&b)) = (local.get(&e.src), local.get(&e.dst)) else { continue };
+        let (Some(&a), Some(&b)) = (local.get(e.src as usize), local.get(e.dst as usize)) else {
+            continue;
+        };
+        if a as usize >= nn || b as usize >= nn {
+            continue;
+        }
         out[a as usize].push(k);
         head[k] = b;
     }
@@ -1106,7 +1278,19 @@ fn fix_up(
             } else if over_max > 0 {
                 let moved = over_max.min(*a);
                 *a -= moved;
-                split.push((es.clone(), moved));
+                // What stays fits: move the excess in pieces of that size at once (each
+                // round verifies them), unless that would make too many parts anyway.
+                let piece = *a;
+                if piece > 0 && moved.div_ceil(piece) <= p.max_parts as u64 {
+                    let mut left = moved;
+                    while left > 0 {
+                        let c = left.min(piece);
+                        split.push((es.clone(), c));
+                        left -= c;
+                    }
+                } else {
+                    split.push((es.clone(), moved));
+                }
                 changed = true;
             }
         }
@@ -1483,6 +1667,58 @@ mod tests {
         let f = flow(&g, &snap, &p).unwrap();
         assert_eq!(f.amount, Msat(500_000));
         assert!(f.parts.iter().any(|x| x.hops[1].channel.scid == ShortChannelId(4)), "{f:?}");
+    }
+
+    #[test]
+    fn the_top_of_uncertain_ranges_is_used_when_nothing_else_fits() {
+        // Nothing known: each 1M channel into 4 is used to at most 95% (950k) by the
+        // linearisation, so 1.93M needs the last 5% of both ranges; one more msat than both
+        // channels hold cannot be carried at all.
+        let g = diamond(1_000_000, 1_000_000);
+        let snap = Knowledge::new(KnowledgeConfig::default()).snapshot(&g, 0);
+        let mut p = FlowParams::new(node(1), node(4), Msat(1_930_000));
+        let f = flow(&g, &snap, &p).unwrap();
+        assert_eq!(f.amount, Msat(1_930_000));
+        assert_eq!(f.parts.len(), 2, "{f:?}");
+        assert!(f.parts.iter().any(|x| x.amount > Msat(950_000)), "{f:?}");
+        assert!(f.probability > 0.0 && f.probability < 0.01, "{}", f.probability);
+        // Where 95% suffices the top of the ranges stays unused.
+        p.amount = Msat(1_800_000);
+        let f = flow(&g, &snap, &p).unwrap();
+        assert!(f.parts.iter().all(|x| x.amount <= Msat(950_000)), "{f:?}");
+        p.amount = Msat(2_000_001);
+        assert!(matches!(flow(&g, &snap, &p), Err(FlowError::InsufficientLiquidity { .. })));
+    }
+
+    #[test]
+    fn a_small_htlc_max_does_not_prune_away_the_only_flow() {
+        // 1 -> 2 -> 4 where 2 -> 4 holds 2M for certain but takes at most 25k per HTLC: 1M
+        // goes as 40 parts, although the prune leaves such channels out at first.
+        let mut g = GraphBuilder::new();
+        chan(&mut g, 1, 1, 2, 100_000_000, 0, 0);
+        g.add_channel(ShortChannelId(2), node(2), node(4), Some(Msat(4_000_000)));
+        let pol = EdgePolicy {
+            timestamp: 1,
+            enabled: true,
+            base_fee_msat: 0,
+            fee_ppm: 100,
+            cltv_delta: 10,
+            htlc_min: Msat(1),
+            htlc_max: Msat(25_000),
+        };
+        g.update_direction(ShortChannelId(2), 0, pol).unwrap();
+        let g = g.build();
+        let mut k = Knowledge::new(KnowledgeConfig::default());
+        know(&mut k, 1, 50_000_000);
+        know(&mut k, 2, 2_000_000);
+        let snap = k.snapshot(&g, 0);
+        let mut p = FlowParams::new(node(1), node(4), Msat(1_000_000));
+        let f = flow(&g, &snap, &p).unwrap();
+        assert_eq!(f.amount, Msat(1_000_000));
+        assert!(f.parts.len() >= 40, "{} parts", f.parts.len());
+        assert!(f.parts.iter().all(|x| x.hops[1].amount <= Msat(25_000)), "{f:?}");
+        p.max_parts = 39;
+        assert!(matches!(flow(&g, &snap, &p), Err(FlowError::InsufficientLiquidity { .. })));
     }
 
     #[test]
