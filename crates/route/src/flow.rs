@@ -908,7 +908,7 @@ const PIVOTS: [f64; 5] = [0.0, 0.5, 0.8, 0.95, 1.0];
 /// exhausted channels while the liquidity is elsewhere). When no flow fits within 95% of the
 /// uncertain ranges, and the payer's and payee's channels could hold the amount at all, it
 /// solves again with the whole of each range (the top 5% at a steep cost), first over the
-/// same edge sets, then over every edge leading from the payer to the payee: a flow is only
+/// first edge set, then over every edge leading from the payer to the payee: a flow is only
 /// refused when none exists.
 fn solve_mcf(net: &Net<'_>, p: &FlowParams, mu: f64) -> Result<Vec<Part>, u64> {
     let first = prune(net, p, mu, p.max_edges, false);
@@ -929,15 +929,13 @@ fn solve_mcf(net: &Net<'_>, p: &FlowParams, mu: f64) -> Result<Vec<Part>, u64> {
     if cut_bound(net, p) < p.amount.0 {
         return Err(deliverable);
     }
-    let mut last = &first;
-    for set in std::iter::once(&first).chain(wide.as_ref()) {
-        match solve_pruned(net, p, mu, &set.edges, true) {
-            Ok(parts) => return Ok(parts),
-            Err(d) => deliverable = deliverable.max(d),
-        }
-        last = set;
+    // The whole ranges over the first edges (cheap; the wider set would be as dear as all).
+    match solve_pruned(net, p, mu, &first.edges, true) {
+        Ok(parts) => return Ok(parts),
+        Err(d) => deliverable = deliverable.max(d),
     }
-    if !(last.truncated || last.narrowed) {
+    let narrowed = first.narrowed || wide.as_ref().is_some_and(|w| w.narrowed);
+    if !(first.truncated || narrowed) {
         return Err(deliverable);
     }
     let all = prune(net, p, mu, usize::MAX, true);
