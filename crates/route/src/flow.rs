@@ -827,7 +827,8 @@ fn prune(net: &Net<'_>, p: &FlowParams, mu: f64, limit: usize, wide: bool) -> Pr
         return Pruned { edges: Vec::new(), truncated: false, narrowed: narrowed.get() };
     }
     let best = h[net.source as usize];
-    let mut radius = if more { best * 2.0 } else { f64::INFINITY };
+    // Without a limit every distance is needed: no point in growing the radius by steps.
+    let mut radius = if more && limit < ne { best * 2.0 } else { f64::INFINITY };
     if more {
         more = grow(&mut h, &mut h_done, &mut cost, radius, u32::MAX);
     }
