@@ -432,21 +432,25 @@ pub struct Machine {
     actions: Vec<Action>,
 }
 
-/// The lowest weight of `-ln P` against fees (ppm of the amount), for a payment's first
-/// attempt.
-const PROB_COST_PPM_MIN: u64 = 100;
-/// The highest weight, reached after a few failed parts.
-const PROB_COST_PPM_MAX: u64 = 4_000;
+/// The weight of `-ln P` against fees (ppm of the amount) on a payment's first attempt: at
+/// least this, below twice this.
+const PROB_COST_PPM_FIRST: u64 = 100;
+/// The weight once a part of the payment failed: at least this ...
+const PROB_COST_PPM_RETRY_MIN: u64 = 500;
+/// ... and below this.
+const PROB_COST_PPM_RETRY_MAX: u64 = 4_000;
 
 /// The weight of `-ln P` against fees (`FlowParams::prob_cost_ppm`) for a payment that has
-/// seen `failed` parts fail, drawn with `rnd`: uniform in `[b, 2b)` where `b` starts at
-/// [`PROB_COST_PPM_MIN`] and doubles with each failure, capped at [`PROB_COST_PPM_MAX`]. A
-/// first attempt takes cheap routes (as risk-neutral as LDK's scorer); every failure says the
-/// graph is tighter than hoped, so the next attempts weigh probability more.
+/// seen `failed` parts fail, drawn uniformly with `rnd`. The first attempt takes cheap routes
+/// (about as risk-neutral as LDK's scorer); once a part failed the graph proved tighter than
+/// hoped, and the retries weigh probability as heavily as `pay` always did.
 fn prob_cost_ppm(failed: usize, rnd: u16) -> u64 {
-    let shift = u32::try_from(failed).unwrap_or(u32::MAX).min(6);
-    let base = (PROB_COST_PPM_MIN << shift).min(PROB_COST_PPM_MAX / 2);
-    base + u64::from(rnd) * base / 65_536
+    let (lo, hi) = if failed == 0 {
+        (PROB_COST_PPM_FIRST, 2 * PROB_COST_PPM_FIRST)
+    } else {
+        (PROB_COST_PPM_RETRY_MIN, PROB_COST_PPM_RETRY_MAX)
+    };
+    lo + u64::from(rnd) * (hi - lo) / 65_536
 }
 
 fn hash32(parts: &[&[u8]]) -> [u8; 32] {
@@ -1835,8 +1839,8 @@ impl Machine {
             })
             .collect();
         // Route randomisation: the weight of probability against fees varies per attempt, so
-        // the cheapest route is not always the one taken; the fee budget always holds. It
-        // starts low (cheap routes first) and rises with each failed part of this payment.
+        // the cheapest route is not always the one taken; the fee budget always holds. It is
+        // low on the first attempt (cheap routes first) and high once a part failed.
         let rnd = hash32(&[&self.cfg.seed, &hash.0, b"route", &attempts.to_be_bytes()]);
         let failed = mine.iter().filter(|p| p.status == PartStatus::Failed).count();
         params.prob_cost_ppm = prob_cost_ppm(failed, u16::from_be_bytes([rnd[0], rnd[1]]));
@@ -2081,20 +2085,21 @@ impl Machine {
 
 #[cfg(test)]
 mod tests {
-    use super::{prob_cost_ppm, PROB_COST_PPM_MAX, PROB_COST_PPM_MIN};
+    use super::{
+        prob_cost_ppm, PROB_COST_PPM_FIRST, PROB_COST_PPM_RETRY_MAX, PROB_COST_PPM_RETRY_MIN,
+    };
 
     #[test]
-    fn prob_cost_starts_low_and_rises_with_failures() {
-        assert_eq!(prob_cost_ppm(0, 0), PROB_COST_PPM_MIN);
-        assert_eq!(prob_cost_ppm(0, u16::MAX), 2 * PROB_COST_PPM_MIN - 1);
-        assert_eq!(prob_cost_ppm(1, 0), 2 * PROB_COST_PPM_MIN);
-        assert_eq!(prob_cost_ppm(2, 32_768), 6 * PROB_COST_PPM_MIN);
-        // Capped: many failures draw in [max/2, max).
-        for failed in [5, 6, 7, 1_000, usize::MAX] {
-            assert_eq!(prob_cost_ppm(failed, 0), PROB_COST_PPM_MAX / 2);
-            assert!(prob_cost_ppm(failed, u16::MAX) < PROB_COST_PPM_MAX);
+    fn prob_cost_is_low_first_and_high_after_a_failure() {
+        assert_eq!(prob_cost_ppm(0, 0), PROB_COST_PPM_FIRST);
+        assert_eq!(prob_cost_ppm(0, u16::MAX), 2 * PROB_COST_PPM_FIRST - 1);
+        assert_eq!(prob_cost_ppm(0, 32_768), 150);
+        for failed in [1, 2, 7, usize::MAX] {
+            assert_eq!(prob_cost_ppm(failed, 0), PROB_COST_PPM_RETRY_MIN);
+            assert_eq!(prob_cost_ppm(failed, 32_768), 2_250);
+            assert_eq!(prob_cost_ppm(failed, u16::MAX), PROB_COST_PPM_RETRY_MAX - 1);
         }
-        // Still random within a round.
+        // Random within each range.
         assert_ne!(prob_cost_ppm(0, 1_000), prob_cost_ppm(0, 60_000));
     }
 }
