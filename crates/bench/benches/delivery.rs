@@ -93,8 +93,14 @@ fn main() {
          list for both payers, each on its own copy of the network (same balances at the \
          start). Fee limit 0.5 % or 5,000 msat, retry for 60 s of simulated time. \
          `feasible`: max flow over the true balances just before the payment (each payer's \
-         own network); attempts (HTLCs sent) and simulated times are over the feasible \
-         payments, fees over the delivered ones.\n",
+         own network); `feasible within fee limit`: of those, the payments whose cheapest \
+         flow over the same true balances costs at most the fee limit both payers get \
+         (a min-cost flow, each channel's announced BOLT 7 fee linearised per msat as \
+         `fee_ppm + base_fee·10⁶/amount`, the payer's own channels free, fees on fees left \
+         out: exact for a single path, slightly generous for a split one), and delivered \
+         over that count (every delivered payment counts, as in delivered/feasible); \
+         attempts (HTLCs sent) and simulated times are over the feasible payments, fees \
+         over the delivered ones.\n",
         network.topology.node_count,
         network.topology.channels.len()
     );

@@ -12,6 +12,7 @@
 
 use crate::data::Rng;
 use crate::ldk::{self, GossipCounts, LdkGraph, NoLog, LOG};
+use crate::mincost::{self, MinCost};
 use crate::stats::quantile;
 use lightning::ln::channelmanager::RecipientOnionFields;
 use lightning::routing::router::{
@@ -51,6 +52,13 @@ pub const PAYER_CAPACITY: Msat = Msat(100_000_000_000);
 /// The fee limit both payers get for `amount`.
 pub fn fee_limit(amount: Msat) -> u64 {
     (amount.0 * MAX_FEE_PPM / 1_000_000).max(EXEMPT_FEE_MSAT)
+}
+
+/// Whether the cheapest flow of `amount` from `src` to `dst` over `sim`'s true balances now
+/// costs at most [`fee_limit`] (BOLT 7 fees of the announced policies, linearised as
+/// [`crate::mincost`] explains).
+pub fn fee_feasible(sim: &Simulator, src: u32, dst: u32, amount: Msat) -> bool {
+    matches!(mincost::cheapest(sim, src, dst, amount, fee_limit(amount)), MinCost::Fee(_))
 }
 
 /// A topology with the payer attached (as `lnpay sim` attaches it).
@@ -161,6 +169,8 @@ pub fn plan(
 pub struct Outcome {
     /// The max flow over the true balances, just before it, covered the amount.
     pub feasible: bool,
+    /// And the cheapest flow over them fit the fee limit ([`fee_feasible`]).
+    pub feasible_fee: bool,
     /// Every part was fulfilled.
     pub delivered: bool,
     /// HTLCs that left the payer.
@@ -185,7 +195,8 @@ pub fn run_lnpay(
     for (i, p) in plan.payments.iter().enumerate() {
         let amount = plan.classes.get(p.class).map_or(Msat(1), |c| c.amount);
         let feasible = d.sim.max_flow(payer, p.payee) >= amount;
-        let mut o = Outcome { feasible, ..Outcome::default() };
+        let feasible_fee = feasible && fee_feasible(&d.sim, payer, p.payee, amount);
+        let mut o = Outcome { feasible, feasible_fee, ..Outcome::default() };
         if let Some(inv) = d.sim.create_invoice(p.payee, Some(amount)) {
             let (sent0, t0) = (d.sent, d.sim.now_ms());
             let reply = d.call(Command::Pay(PayRequest {
@@ -557,7 +568,10 @@ pub fn run_ldk(payer: &mut LdkPayer, plan: &Plan, progress: &mut dyn FnMut(usize
     for (i, p) in plan.payments.iter().enumerate() {
         let amount = plan.classes.get(p.class).map_or(Msat(1), |c| c.amount);
         let feasible = payer.sim.max_flow(src, p.payee) >= amount;
-        out.push(payer.pay(p.payee, amount, feasible));
+        let feasible_fee = feasible && fee_feasible(&payer.sim, src, p.payee, amount);
+        let mut o = payer.pay(p.payee, amount, feasible);
+        o.feasible_fee = feasible_fee;
+        out.push(o);
         progress(i + 1);
     }
     out
@@ -580,6 +594,11 @@ pub struct Row {
     pub delivered_infeasible: usize,
     /// Delivered over feasible.
     pub success: Option<f64>,
+    /// Feasible within the fee limit (a min-cost flow fits the fee limit).
+    pub feasible_fee: usize,
+    /// Delivered over feasible within the fee limit (as `success`, every delivered payment
+    /// counts).
+    pub success_fee: Option<f64>,
     /// Median HTLCs sent per feasible payment.
     pub median_attempts: Option<u64>,
     /// Median fee in millionths of the amount, over delivered payments.
@@ -606,6 +625,7 @@ pub fn summarize(plan: &Plan, outcomes: &[Outcome]) -> Vec<Row> {
                 .collect();
             let delivered = outs.iter().filter(|o| o.delivered).count();
             let feasible = outs.iter().filter(|o| o.feasible).count();
+            let feasible_fee = outs.iter().filter(|o| o.feasible_fee).count();
             let mut attempts: Vec<u64> =
                 outs.iter().filter(|o| o.feasible).map(|o| o.attempts).collect();
             attempts.sort_unstable();
@@ -626,6 +646,8 @@ pub fn summarize(plan: &Plan, outcomes: &[Outcome]) -> Vec<Row> {
                 feasible,
                 delivered_infeasible: outs.iter().filter(|o| o.delivered && !o.feasible).count(),
                 success: (feasible > 0).then(|| delivered as f64 / feasible as f64),
+                feasible_fee,
+                success_fee: (feasible_fee > 0).then(|| delivered as f64 / feasible_fee as f64),
                 median_attempts: quantile(&attempts, 0.5),
                 median_fee_ppm: quantile(&ppm, 0.5),
                 p50_sim_ms: quantile(&times, 0.5),

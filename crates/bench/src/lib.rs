@@ -28,6 +28,7 @@
 pub mod data;
 pub mod delivery;
 pub mod ldk;
+pub mod mincost;
 pub mod report;
 pub mod speed;
 pub mod stats;

@@ -71,20 +71,23 @@ fn pct(v: Option<f64>) -> String {
 /// The delivery table: one line per class and payer.
 pub fn delivery_table(ours: &[Row], ldk: &[Row]) -> String {
     let mut s = String::from(
-        "| payments | payer | paid | delivered | feasible | delivered/feasible | median attempts \
-         | median fee ppm | p50 sim time | p99 sim time |\n\
-         |---|---|---:|---:|---:|---:|---:|---:|---:|---:|\n",
+        "| payments | payer | paid | delivered | feasible | delivered/feasible | feasible within \
+         fee limit | delivered/feasible within fee limit | median attempts | median fee ppm \
+         | p50 sim time | p99 sim time |\n\
+         |---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n",
     );
     for (o, l) in ours.iter().zip(ldk) {
         for (who, r) in [("lnpay", o), ("LDK", l)] {
             let _ = writeln!(
                 s,
-                "| {} | {who} | {} | {} | {} | {} | {} | {} | {} ms | {} ms |",
+                "| {} | {who} | {} | {} | {} | {} | {} | {} | {} | {} | {} ms | {} ms |",
                 r.label,
                 r.payments,
                 r.delivered,
                 r.feasible,
                 pct(r.success),
+                r.feasible_fee,
+                pct(r.success_fee),
                 opt(r.median_attempts),
                 opt(r.median_fee_ppm),
                 opt(r.p50_sim_ms),

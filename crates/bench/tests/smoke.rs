@@ -47,6 +47,10 @@ fn both_payers_deliver_on_an_easy_network() {
         let feasible = outs.iter().filter(|o| o.feasible).count();
         let delivered = outs.iter().filter(|o| o.delivered).count();
         assert!(feasible >= 8, "{who}: only {feasible} of 11 feasible on the easy network");
+        // Within the fee limit is a subset of feasible; on the easy network most fit.
+        let feasible_fee = outs.iter().filter(|o| o.feasible_fee).count();
+        assert!(outs.iter().all(|o| o.feasible || !o.feasible_fee), "{who}: {outs:?}");
+        assert!(feasible_fee >= 6, "{who}: only {feasible_fee} of {feasible} within the fee limit");
         assert!(
             delivered * 10 >= feasible * 8,
             "{who}: delivered {delivered} of {feasible} feasible"
@@ -58,9 +62,14 @@ fn both_payers_deliver_on_an_easy_network() {
     let (rows_ours, rows_ldk) =
         (delivery::summarize(&plan, &ours), delivery::summarize(&plan, &theirs));
     assert_eq!(rows_ours.iter().map(|r| r.payments).sum::<usize>(), 11);
+    for r in rows_ours.iter().chain(&rows_ldk) {
+        assert!(r.feasible_fee <= r.feasible, "{r:?}");
+        assert_eq!(r.success_fee.is_some(), r.feasible_fee > 0, "{r:?}");
+    }
     let table = report::delivery_table(&rows_ours, &rows_ldk);
     println!("{table}");
     assert_eq!(table.lines().count(), 2 + 2 * 3, "{table}");
+    assert!(table.lines().all(|l| l.matches('|').count() == 13), "{table}");
     let svg = report::svg(&rows_ours, &rows_ldk);
     assert_eq!(svg.matches("<polyline").count(), 2, "{svg}");
 }
