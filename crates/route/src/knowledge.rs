@@ -461,6 +461,51 @@ mod tests {
         assert!((now.hi as i64 - 700_000).abs() <= 1);
     }
 
+    /// A `temporary_channel_failure` on the channel into the payee bounds that direction
+    /// only: not the reverse direction, not the payee's other channels, not the payee, and
+    /// the bound is the failed amount, so any smaller part still has a chance.
+    #[test]
+    fn failure_into_the_payee_bounds_only_that_direction() {
+        let (_, hops) = line();
+        let mut g = GraphBuilder::new();
+        let p = EdgePolicy {
+            timestamp: 10,
+            enabled: true,
+            base_fee_msat: 0,
+            fee_ppm: 0,
+            cltv_delta: 6,
+            htlc_min: Msat(1),
+            htlc_max: Msat(1_000_000),
+        };
+        for i in 0..3u8 {
+            let scid = ShortChannelId(i as u64 + 1);
+            g.add_channel(scid, node(i + 1), node(i + 2), Some(Msat(1_000_000)));
+            g.update_direction(scid, 0, p).unwrap();
+            g.update_direction(scid, 1, p).unwrap();
+        }
+        // A second channel into the payee (node 4), from node 2.
+        g.add_channel(ShortChannelId(4), node(2), node(4), Some(Msat(1_000_000)));
+        g.update_direction(ShortChannelId(4), 0, p).unwrap();
+        // Rebuilt as a failure's channel_update rebuilds it: nothing may be lost.
+        let graph2 = GraphBuilder::from_graph(&g.build()).build();
+        let mut k = Knowledge::new(KnowledgeConfig::default());
+        k.part_sent(&hops);
+        k.part_failed(&graph2, &hops, 2, TEMPORARY_CHANNEL_FAILURE, 100);
+        let s = k.snapshot(&graph2, 100);
+        let last = graph2.edge_of(ShortChannelId(3), 0).unwrap();
+        let back = graph2.edge_of(ShortChannelId(3), 1).unwrap();
+        let other = graph2.edge_of(ShortChannelId(4), 0).unwrap();
+        assert_eq!(s.liquidity(last).hi, 399_999);
+        assert!(s.liquidity(last).probability(399_999, Prior::Uniform) > 0.0);
+        assert!(s.liquidity(last).probability(200_000, Prior::Uniform) > 0.49);
+        assert_eq!(s.liquidity(back), Liquidity::unknown(1_000_000));
+        assert_eq!(s.liquidity(other), Liquidity::unknown(1_000_000));
+        assert!(s.edge_usable(last) && s.edge_usable(back) && s.edge_usable(other));
+        assert!(s.node_usable.iter().all(|&u| u), "no node is blamed");
+        // Nothing of the failed part stays in flight.
+        assert!(s.edges.iter().all(|l| l.in_flight == 0));
+    }
+
     #[test]
     fn contradiction_keeps_the_newer_fact() {
         let c = ShortChannelIdDir::new(ShortChannelId(9), 1).unwrap();
