@@ -71,8 +71,9 @@ fn main() {
 
     let t = Instant::now();
     let key_seed = SimRng::for_item(seed, 0x6b65_7973, 0).bytes32();
-    let ours = delivery::run_lnpay(sim_ours, &plan, key_seed, &mut progress("lnpay", total))
-        .expect("the payer is a node");
+    let (mut driver, our_gossip) =
+        delivery::lnpay_driver(sim_ours, key_seed).expect("the payer is a node");
+    let ours = delivery::run_lnpay_on(&mut driver, &plan, &mut progress("lnpay", total));
     let ours_wall = t.elapsed().as_secs_f64();
     let t = Instant::now();
     let mut payer = LdkPayer::new(sim_ldk, seed).expect("the payer is a node");
@@ -93,7 +94,12 @@ fn main() {
          list for both payers, each on its own copy of the network (same balances at the \
          start). Fee limit 0.5 % or 5,000 msat, retry for 60 s of simulated time. \
          `feasible`: max flow over the true balances just before the payment (each payer's \
-         own network); `feasible within fee limit`: of those, the payments whose cheapest \
+         own network). Both payers know every announced channel's capacity from the \
+         (simulated) chain, as real nodes do: each channel announcement is checked against \
+         its funding output (LDK through a `UtxoLookup`, which also checks the 2-of-2 \
+         script; lnpay sets the capacity in its graph builder), so a channel's liquidity \
+         spans its capacity while `htlc_maximum_msat` still caps each HTLC. \
+         `feasible within fee limit`: of those, the payments whose cheapest \
          flow over the same true balances costs at most the fee limit both payers get \
          (a min-cost flow, each channel's announced BOLT 7 fee linearised per msat as \
          `fee_ppm + base_fee·10⁶/amount`, the payer's own channels free, fees on fees left \
@@ -107,13 +113,20 @@ fn main() {
     md.push_str(&table);
     let _ = writeln!(
         md,
-        "\nLDK took {} channel announcements and {} updates from the simulator's gossip ({} \
-         refused: {:?}). Wall time: lnpay {ours_wall:.0} s (gossip import included), LDK setup \
-         {setup:.0} s, LDK payments {ldk_wall:.0} s; total {:.0} s.",
+        "\nLDK took {} channel announcements ({} with their capacity from the chain) and {} \
+         updates from the simulator's gossip ({} refused: {:?}). lnpay took {} announcements \
+         ({} with their capacity from the chain) and {} updates ({} refused). Wall time: \
+         lnpay {ours_wall:.0} s (gossip import included), LDK setup {setup:.0} s, LDK payments \
+         {ldk_wall:.0} s; total {:.0} s.",
         payer.gossip.announcements,
+        payer.gossip.capacities,
         payer.gossip.updates,
         payer.gossip.refused,
         payer.gossip.reasons,
+        our_gossip.announcements,
+        our_gossip.capacities,
+        our_gossip.updates,
+        our_gossip.refused,
         started.elapsed().as_secs_f64()
     );
     let out = report::write("delivery.md", &md).expect("write the delivery report");

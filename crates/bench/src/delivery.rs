@@ -9,7 +9,13 @@
 //! amount retried with Core Lightning `pay`'s defaults for both payers: fee limit 0.5 %
 //! (`maxfeepercent`) or 5,000 msat (`exemptfee`), whichever is more, and 60 s of simulated
 //! time (`retry_for`).
+//!
+//! Both payers know channel capacities as real nodes do, from the funding outputs on the
+//! (simulated) chain ([`crate::chain`]): LDK through a `UtxoLookup`, lnpay through its graph
+//! builder. Without them each would take a direction's `htlc_maximum_msat` for the whole
+//! channel.
 
+use crate::chain::{graph_from_gossip_and_chain, OurGossip, SimChain};
 use crate::data::Rng;
 use crate::ldk::{self, GossipCounts, LdkGraph, NoLog, LOG};
 use crate::mincost::{self, MinCost};
@@ -181,16 +187,35 @@ pub struct Outcome {
     pub sim_ms: u64,
 }
 
-/// Pays every payment of `plan` with lnpay's `pay` over `sim`; `progress` is told after each.
-/// `None` when the simulator's payer has no node id.
+/// Pays every payment of `plan` with lnpay's `pay` over `sim` (through [`lnpay_driver`]);
+/// `progress` is told after each. `None` when the simulator's payer has no node id.
 pub fn run_lnpay(
     sim: Simulator,
     plan: &Plan,
     key_seed: [u8; 32],
     progress: &mut dyn FnMut(usize),
 ) -> Option<Vec<Outcome>> {
-    let payer = sim.payer();
+    let (mut d, _) = lnpay_driver(sim, key_seed)?;
+    Some(run_lnpay_on(&mut d, plan, progress))
+}
+
+/// lnpay's driver for `sim`'s payer, its graph built from the simulator's signed gossip and
+/// the capacities of the simulated chain ([`graph_from_gossip_and_chain`]), as a node that
+/// validates announcements on chain has it. (The driver's own graph, which only a restart
+/// reads, stays the one it imported without capacities; the bench never restarts it.)
+/// `None` when the simulator's payer has no node id.
+pub fn lnpay_driver(sim: Simulator, key_seed: [u8; 32]) -> Option<(Driver, OurGossip)> {
     let mut d = Driver::new(sim, key_seed)?;
+    let gossip = d.sim.gossip();
+    let chain = SimChain::new(&d.sim, gossip.iter().map(Vec::as_slice));
+    let (b, counts) = graph_from_gossip_and_chain(&gossip, &chain);
+    d.machine.set_graph(b.build());
+    Some((d, counts))
+}
+
+/// Pays every payment of `plan` with `d`; `progress` is told after each.
+pub fn run_lnpay_on(d: &mut Driver, plan: &Plan, progress: &mut dyn FnMut(usize)) -> Vec<Outcome> {
+    let payer = d.sim.payer();
     let mut out = Vec::with_capacity(plan.payments.len());
     for (i, p) in plan.payments.iter().enumerate() {
         let amount = plan.classes.get(p.class).map_or(Msat(1), |c| c.amount);
@@ -221,7 +246,7 @@ pub fn run_lnpay(
         out.push(o);
         progress(i + 1);
     }
-    Some(out)
+    out
 }
 
 /// A part in flight.
@@ -277,13 +302,16 @@ impl std::fmt::Display for LdkPayerError {
 impl std::error::Error for LdkPayerError {}
 
 impl LdkPayer {
-    /// LDK's graph from `sim`'s gossip, a fresh default `ProbabilisticScorer`, session keys
-    /// from `seed`.
+    /// LDK's graph from `sim`'s gossip, each announcement checked against its funding output
+    /// on the simulated chain ([`SimChain`], which gives LDK the capacity), a fresh default
+    /// `ProbabilisticScorer`, session keys from `seed`.
     pub fn new(sim: Simulator, seed: u64) -> Result<LdkPayer, LdkPayerError> {
         let payer = sim.payer();
         let payer_id = sim.node_pubkey(payer).ok_or(LdkPayerError::NoPayer { payer })?;
         let messages = sim.gossip();
-        let (net, gossip) = ldk::network_graph_from_gossip(messages.iter().map(Vec::as_slice));
+        let chain = SimChain::new(&sim, messages.iter().map(Vec::as_slice));
+        let (net, gossip) =
+            ldk::network_graph_from_gossip(messages.iter().map(Vec::as_slice), Some(&chain));
         let net = Arc::new(net);
         let scorer = ProbabilisticScorer::new(
             ProbabilisticScoringDecayParameters::default(),

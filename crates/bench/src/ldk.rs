@@ -8,6 +8,7 @@
 //! timestamp is moved to the present; channel announcements are applied signed (LDK checks
 //! all four signatures).
 
+use crate::chain::SimChain;
 use lightning::ln::channel_state::{ChannelCounterparty, ChannelDetails};
 use lightning::ln::channelmanager::provided_init_features;
 use lightning::ln::msgs::{self, UnsignedChannelUpdate};
@@ -107,11 +108,14 @@ pub struct GossipCounts {
     pub updates: usize,
     /// Messages LDK could not read or refused.
     pub refused: usize,
+    /// Channels whose capacity LDK knows (from the chain: `EffectiveCapacity::Total`).
+    pub capacities: usize,
     /// Why, with how many each (LDK's error text, or "unreadable").
     pub reasons: std::collections::BTreeMap<String, usize>,
 }
 
-fn read<T: LengthReadable>(bytes: &[u8]) -> Option<T> {
+/// One message (without its type) read with LDK's deserializer.
+pub(crate) fn read<T: LengthReadable>(bytes: &[u8]) -> Option<T> {
     let mut r = bytes;
     T::read_from_fixed_length_buffer(&mut r).ok()
 }
@@ -126,9 +130,12 @@ pub fn apply_channel_update(net: &LdkGraph, body: &[u8]) -> Result<(), String> {
 }
 
 /// LDK's graph from BOLT 7 messages, each with its 2-byte type (as `Simulator::gossip` gives
-/// them): announcements verified by LDK, updates re-stamped (see the module).
+/// them): announcements verified by LDK (signatures, and with `chain` the funding output:
+/// its script and its value, which becomes the channel's capacity), updates re-stamped (see
+/// the module).
 pub fn network_graph_from_gossip<'a>(
     messages: impl IntoIterator<Item = &'a [u8]>,
+    chain: Option<&SimChain>,
 ) -> (LdkGraph, GossipCounts) {
     let net = NetworkGraph::new(bitcoin::Network::Bitcoin, &LOG);
     let mut counts = GossipCounts::default();
@@ -143,9 +150,7 @@ pub fn network_graph_from_gossip<'a>(
         let result = match ty {
             256 => read::<msgs::ChannelAnnouncement>(body)
                 .ok_or_else(|| "unreadable channel_announcement".to_owned())
-                .and_then(|a| {
-                    net.update_channel_from_announcement_no_lookup(&a).map_err(|e| e.err)
-                }),
+                .and_then(|a| net.update_channel_from_announcement(&a, &chain).map_err(|e| e.err)),
             258 => apply_channel_update(&net, body),
             other => Err(format!("message type {other}")),
         };
@@ -158,6 +163,12 @@ pub fn network_graph_from_gossip<'a>(
             }
         }
     }
+    counts.capacities = net
+        .read_only()
+        .channels()
+        .unordered_iter()
+        .filter(|(_, c)| c.capacity_sats.is_some())
+        .count();
     (net, counts)
 }
 

@@ -25,6 +25,7 @@
 //! ```
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
 
+pub mod chain;
 pub mod data;
 pub mod delivery;
 pub mod ldk;

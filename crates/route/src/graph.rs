@@ -557,6 +557,41 @@ mod tests {
         assert_eq!(g3.incoming(NodeIdx(99)), &[]);
     }
 
+    /// A channel known from gossip alone (capacity unknown) later learns its capacity from
+    /// the chain: the liquidity prior then spans the capacity, while each HTLC stays capped
+    /// by the advertised `htlc_max`.
+    #[test]
+    fn a_capacity_set_after_gossip_bounds_liquidity_not_each_htlc() {
+        use crate::knowledge::{edge_capacity, Knowledge, KnowledgeConfig};
+        let s = ShortChannelId(42);
+        let mut b = GraphBuilder::new();
+        assert!(b.add_channel(s, node(3), node(9), None));
+        b.update_direction(s, 0, policy(1)).unwrap();
+        b.update_direction(s, 1, policy(2)).unwrap();
+        let before = b.build();
+        let e = before.edge_of(s, 0).unwrap();
+        let edge = *before.edge(e).unwrap();
+        assert_eq!(edge_capacity(&before, &edge), 1_000_000, "htlc_max stands in for it");
+
+        assert_eq!(
+            b.set_capacity(ShortChannelId(43), Some(Msat(9))),
+            Err(UnknownChannel { scid: ShortChannelId(43) })
+        );
+        b.set_capacity(s, Some(Msat(250_000_000))).unwrap();
+        assert_eq!(b.channel_capacity(s), Some(Some(Msat(250_000_000))));
+        let g = b.build();
+        assert_eq!(g.channel(s).and_then(|c| c.capacity), Some(Msat(250_000_000)));
+        for d in 0..2 {
+            let e = g.edge_of(s, d).unwrap();
+            let edge = *g.edge(e).unwrap();
+            assert_eq!(edge.htlc_max, Msat(1_000_000), "direction {d}");
+            assert_eq!(edge_capacity(&g, &edge), 250_000_000, "direction {d}");
+            let snap = Knowledge::new(KnowledgeConfig::default()).snapshot(&g, 0);
+            let l = snap.liquidity(e);
+            assert_eq!((l.lo, l.hi, l.capacity), (0, 250_000_000, 250_000_000), "direction {d}");
+        }
+    }
+
     #[test]
     fn edge_fee_is_bolt7() {
         let e = Edge {
