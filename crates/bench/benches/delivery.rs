@@ -7,7 +7,7 @@
 //! Run: `cargo bench -p lnpay-bench --bench delivery` (or `cargo xtask bench`). Environment:
 //! `LNPAY_BENCH_NETWORK` (`mainnet`, the default: the graph of `LNPAY_BENCH_GRAPH` or the
 //! 2026 snapshot; or `generated:N`, the simulator's generator with N nodes),
-//! `LNPAY_BENCH_PAYMENTS` (per random amount, default 300), `LNPAY_BENCH_HUBS` (default 100),
+//! `LNPAY_BENCH_PAYMENTS` (per random amount, default 1000), `LNPAY_BENCH_HUBS` (default 100),
 //! `LNPAY_BENCH_SEED` (default 1).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -40,7 +40,7 @@ fn main() {
     }
     let started = Instant::now();
     let seed = env_usize("LNPAY_BENCH_SEED", 1) as u64;
-    let per_amount = env_usize("LNPAY_BENCH_PAYMENTS", 300);
+    let per_amount = env_usize("LNPAY_BENCH_PAYMENTS", 1000);
     let hubs = env_usize("LNPAY_BENCH_HUBS", 100);
     let which = std::env::var("LNPAY_BENCH_NETWORK").unwrap_or_else(|_| "mainnet".into());
     let (source, topology) = match which.strip_prefix("generated:") {
