@@ -1389,6 +1389,7 @@ mod tests {
     use super::*;
     use crate::graph::{EdgePolicy, GraphBuilder};
     use crate::knowledge::{Knowledge, KnowledgeConfig};
+    use std::sync::Arc;
     use types::ShortChannelId;
 
     fn node(b: u8) -> NodeId {
@@ -1614,13 +1615,12 @@ mod tests {
         assert_eq!(f.amount, Msat(700_000));
     }
 
-    #[test]
-    fn htlc_max_limits_each_part_not_the_channel() {
-        // 1 -> 2 -> 4 where 2 -> 4 has 1M of known liquidity but takes at most 400k per HTLC:
-        // 700k goes as two parts over the same path (BOLT 7: the limit is per HTLC).
+    /// 1 -> 2 -> 4: channel 1 (1 -> 2) wide and known to hold 50M; channel 2 (2 -> 4) of
+    /// `capacity`, 100 ppm, taking at most `htlc_max` per HTLC and known to hold `known`.
+    fn htlc_max_bottleneck(capacity: u64, htlc_max: u64, known: u64) -> (Arc<Graph>, Knowledge) {
         let mut g = GraphBuilder::new();
         chan(&mut g, 1, 1, 2, 100_000_000, 0, 0);
-        g.add_channel(ShortChannelId(2), node(2), node(4), Some(Msat(2_000_000)));
+        g.add_channel(ShortChannelId(2), node(2), node(4), Some(Msat(capacity)));
         let pol = EdgePolicy {
             timestamp: 1,
             enabled: true,
@@ -1628,13 +1628,21 @@ mod tests {
             fee_ppm: 100,
             cltv_delta: 10,
             htlc_min: Msat(1),
-            htlc_max: Msat(400_000),
+            htlc_max: Msat(htlc_max),
         };
         g.update_direction(ShortChannelId(2), 0, pol).unwrap();
         let g = g.build();
         let mut k = Knowledge::new(KnowledgeConfig::default());
         know(&mut k, 1, 50_000_000);
-        know(&mut k, 2, 1_000_000);
+        know(&mut k, 2, known);
+        (g, k)
+    }
+
+    #[test]
+    fn htlc_max_limits_each_part_not_the_channel() {
+        // 1 -> 2 -> 4 where 2 -> 4 has 1M of known liquidity but takes at most 400k per HTLC:
+        // 700k goes as two parts over the same path (BOLT 7: the limit is per HTLC).
+        let (g, k) = htlc_max_bottleneck(2_000_000, 400_000, 1_000_000);
         let snap = k.snapshot(&g, 0);
         let mut p = FlowParams::new(node(1), node(4), Msat(700_000));
         let f = flow(&g, &snap, &p).unwrap();
@@ -1693,23 +1701,7 @@ mod tests {
     fn a_small_htlc_max_does_not_prune_away_the_only_flow() {
         // 1 -> 2 -> 4 where 2 -> 4 holds 2M for certain but takes at most 25k per HTLC: 1M
         // goes as 40 parts, although the prune leaves such channels out at first.
-        let mut g = GraphBuilder::new();
-        chan(&mut g, 1, 1, 2, 100_000_000, 0, 0);
-        g.add_channel(ShortChannelId(2), node(2), node(4), Some(Msat(4_000_000)));
-        let pol = EdgePolicy {
-            timestamp: 1,
-            enabled: true,
-            base_fee_msat: 0,
-            fee_ppm: 100,
-            cltv_delta: 10,
-            htlc_min: Msat(1),
-            htlc_max: Msat(25_000),
-        };
-        g.update_direction(ShortChannelId(2), 0, pol).unwrap();
-        let g = g.build();
-        let mut k = Knowledge::new(KnowledgeConfig::default());
-        know(&mut k, 1, 50_000_000);
-        know(&mut k, 2, 2_000_000);
+        let (g, k) = htlc_max_bottleneck(4_000_000, 25_000, 2_000_000);
         let snap = k.snapshot(&g, 0);
         let mut p = FlowParams::new(node(1), node(4), Msat(1_000_000));
         let f = flow(&g, &snap, &p).unwrap();
