@@ -400,6 +400,19 @@ mod tests {
         NodeId::from_array(a).unwrap()
     }
 
+    /// Free, 6 blocks, HTLCs of 1 msat to 1_000_000 msat.
+    fn policy() -> EdgePolicy {
+        EdgePolicy {
+            timestamp: 10,
+            enabled: true,
+            base_fee_msat: 0,
+            fee_ppm: 0,
+            cltv_delta: 6,
+            htlc_min: Msat(1),
+            htlc_max: Msat(1_000_000),
+        }
+    }
+
     /// a -> b -> c -> d, each channel 1_000_000 msat.
     fn line() -> (Arc<Graph>, Vec<SentHop>) {
         let mut g = GraphBuilder::new();
@@ -407,15 +420,7 @@ mod tests {
         for i in 0..3u8 {
             let scid = ShortChannelId(i as u64 + 1);
             g.add_channel(scid, node(i + 1), node(i + 2), Some(Msat(1_000_000)));
-            let p = EdgePolicy {
-                timestamp: 10,
-                enabled: true,
-                base_fee_msat: 0,
-                fee_ppm: 0,
-                cltv_delta: 6,
-                htlc_min: Msat(1),
-                htlc_max: Msat(1_000_000),
-            };
+            let p = policy();
             g.update_direction(scid, 0, p).unwrap();
             hops.push(SentHop {
                 channel: ShortChannelIdDir::new(scid, 0).unwrap(),
@@ -468,15 +473,7 @@ mod tests {
     fn failure_into_the_payee_bounds_only_that_direction() {
         let (_, hops) = line();
         let mut g = GraphBuilder::new();
-        let p = EdgePolicy {
-            timestamp: 10,
-            enabled: true,
-            base_fee_msat: 0,
-            fee_ppm: 0,
-            cltv_delta: 6,
-            htlc_min: Msat(1),
-            htlc_max: Msat(1_000_000),
-        };
+        let p = policy();
         for i in 0..3u8 {
             let scid = ShortChannelId(i as u64 + 1);
             g.add_channel(scid, node(i + 1), node(i + 2), Some(Msat(1_000_000)));
