@@ -388,10 +388,22 @@ enum Timer {
     PayDeadline(u64),
 }
 
+/// What a parked command waits for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum WaitFor {
+    /// One part's outcome (`waitsendpay` with a part).
+    Part(PartKey),
+    /// No part of the group pending any more: `waitsendpay` without a part of a group that
+    /// has none numbered 0 answers with the totals of its fulfilled parts ...
+    Group(PaymentHash, u64),
+    /// ... and a `pay` of a hash already fulfilled answers with the pay's result.
+    PayResult(PaymentHash, u64),
+}
+
 #[derive(Debug, Clone)]
 struct Waiter {
     command: u64,
-    key: PartKey,
+    on: WaitFor,
     timer: Option<u64>,
 }
 
@@ -1218,15 +1230,26 @@ impl Machine {
         }
         let Some(rec) = self.parts.get(pos).cloned() else { return };
         self.actions.push(Action::Persist(Record::Part(rec.clone())));
-        // Wake the waiters of this part.
+        // Wake the waiters of this part, and those of its group once none of it is pending.
+        let (hash, g) = (key.payment_hash, key.groupid);
+        let group_settled = !self.group_pending(hash, g);
         let (wake, keep): (Vec<Waiter>, Vec<Waiter>) =
-            std::mem::take(&mut self.waiters).into_iter().partition(|w| w.key == key);
+            std::mem::take(&mut self.waiters).into_iter().partition(|w| match w.on {
+                WaitFor::Part(k) => k == key,
+                WaitFor::Group(h, wg) | WaitFor::PayResult(h, wg) => {
+                    group_settled && h == hash && wg == g
+                }
+            });
         self.waiters = keep;
         for w in wake {
             if let Some(t) = w.timer {
                 self.timers.remove(&t);
             }
-            let res = Self::outcome_reply(&rec);
+            let res = match w.on {
+                WaitFor::Part(_) => Self::outcome_reply(&rec),
+                WaitFor::Group(h, wg) => self.group_reply(h, wg),
+                WaitFor::PayResult(h, wg) => self.pay_result(h, wg, 1, None),
+            };
             self.reply(w.command, res);
         }
         if let Some(id) = pay_id {
@@ -1262,6 +1285,37 @@ impl Machine {
         }
     }
 
+    /// Whether any part of group `g` of `hash` is still in flight.
+    fn group_pending(&self, hash: PaymentHash, g: u64) -> bool {
+        self.parts.iter().any(|p| {
+            p.key.payment_hash == hash && p.key.groupid == g && p.status == PartStatus::Pending
+        })
+    }
+
+    /// `waitsendpay`'s answer for a whole group once none of it is pending: the first
+    /// fulfilled part's fields with the totals of every fulfilled part (no `partid`: it speaks
+    /// for all of them), else the failure of the part that failed last.
+    fn group_reply(&self, hash: PaymentHash, g: u64) -> Reply {
+        let mine =
+            || self.parts.iter().filter(|p| p.key.payment_hash == hash && p.key.groupid == g);
+        let done: Vec<&PartRecord> = mine().filter(|p| p.status == PartStatus::Complete).collect();
+        if let Some(first) = done.first() {
+            let amount = done.iter().map(|p| p.amount_msat.0).fold(0u64, u64::saturating_add);
+            let sent = done.iter().map(|p| p.amount_sent_msat.0).fold(0u64, u64::saturating_add);
+            let mut v = part_json(first);
+            if let Some(m) = v.as_object_mut() {
+                m.remove("partid");
+                m.insert("amount_msat".into(), json!(amount));
+                m.insert("amount_sent_msat".into(), json!(sent));
+            }
+            return Ok(v);
+        }
+        match mine().max_by_key(|p| p.updated_index) {
+            Some(p) => Self::outcome_reply(p),
+            None => Err(RpcError::new(209, "Payment failure reason unknown")),
+        }
+    }
+
     fn outcome_reply(p: &PartRecord) -> Reply {
         match p.status {
             PartStatus::Complete => Ok(part_json(p)),
@@ -1281,6 +1335,21 @@ impl Machine {
         let groupid = r.groupid.or_else(|| {
             self.parts.iter().filter(|p| p.key.payment_hash == hash).map(|p| p.key.groupid).max()
         });
+        // Without a part, a group whose parts are numbered from 1 (a multi-part pay) is
+        // waited for as a whole: no answer while any of it is in flight.
+        if let (None, Some(g)) = (r.partid, groupid) {
+            let mut mine =
+                self.parts.iter().filter(|p| p.key.payment_hash == hash && p.key.groupid == g);
+            if mine.clone().next().is_some() && mine.all(|p| p.key.partid != 0) {
+                if !self.group_pending(hash, g) {
+                    let res = self.group_reply(hash, g);
+                    self.reply(id, res);
+                    return;
+                }
+                self.park(id, WaitFor::Group(hash, g), r.timeout, now_ms);
+                return;
+            }
+        }
         let key = groupid.map(|groupid| PartKey { payment_hash: hash, partid, groupid });
         let Some(p) = key.and_then(|k| self.part(&k)).cloned() else {
             self.reply(
@@ -1297,13 +1366,18 @@ impl Machine {
             self.reply(id, res);
             return;
         }
-        match r.timeout {
+        self.park(id, WaitFor::Part(p.key), r.timeout, now_ms);
+    }
+
+    /// Parks command `id` until `on` is settled, or answers 200 after `timeout` seconds.
+    fn park(&mut self, id: u64, on: WaitFor, timeout: Option<u32>, now_ms: u64) {
+        match timeout {
             Some(0) => self.reply(id, Err(RpcError::new(200, "Timed out while waiting"))),
             Some(t) => {
                 let timer = self.arm(Timer::Wait(id), now_ms.saturating_add(u64::from(t) * 1000));
-                self.waiters.push(Waiter { command: id, key: p.key, timer: Some(timer) });
+                self.waiters.push(Waiter { command: id, on, timer: Some(timer) });
             }
-            None => self.waiters.push(Waiter { command: id, key: p.key, timer: None }),
+            None => self.waiters.push(Waiter { command: id, on, timer: None }),
         }
     }
 
@@ -1372,10 +1446,15 @@ impl Machine {
                 .pays
                 .iter()
                 .any(|ps| ps.rec.payment_hash == h && ps.rec.groupid == g && !ps.rec.done);
-            let status = if parts.iter().any(|p| p.status == PartStatus::Complete) {
-                PartStatus::Complete
-            } else if pay_ongoing || parts.iter().any(|p| p.status == PartStatus::Pending) {
+            // Complete once a part is fulfilled and none is in flight: a group with parts
+            // pending is pending, whatever it has received so far.
+            let any_pending = parts.iter().any(|p| p.status == PartStatus::Pending);
+            let status = if any_pending
+                || (pay_ongoing && !parts.iter().any(|p| p.status == PartStatus::Complete))
+            {
                 PartStatus::Pending
+            } else if parts.iter().any(|p| p.status == PartStatus::Complete) {
+                PartStatus::Complete
             } else {
                 PartStatus::Failed
             };
@@ -1556,22 +1635,32 @@ impl Machine {
                 _ => {}
             }
         }
-        // Already paid: the stored result.
+        // In progress: latch on. The pay answers once none of its parts is in flight, so a
+        // part fulfilled while others are pending (before a restart, say) answers nothing yet.
+        if let Some(ps) =
+            self.pays.iter_mut().find(|ps| ps.rec.payment_hash == hash && !ps.rec.done)
+        {
+            ps.waiters.push(cmd);
+            return Ok(None);
+        }
+        // Already paid: the stored result, with the totals of every fulfilled part of the
+        // group, once none of the group is in flight.
         if let Some(p) = self
             .parts
             .iter()
             .find(|p| p.key.payment_hash == hash && p.status == PartStatus::Complete)
         {
             let g = p.key.groupid;
-            let res = self.pay_result(hash, g, 1, None);
-            self.reply(cmd, res);
-            return Ok(None);
-        }
-        // In progress: latch on.
-        if let Some(ps) =
-            self.pays.iter_mut().find(|ps| ps.rec.payment_hash == hash && !ps.rec.done)
-        {
-            ps.waiters.push(cmd);
+            if self.group_pending(hash, g) {
+                self.waiters.push(Waiter {
+                    command: cmd,
+                    on: WaitFor::PayResult(hash, g),
+                    timer: None,
+                });
+            } else {
+                let res = self.pay_result(hash, g, 1, None);
+                self.reply(cmd, res);
+            }
             return Ok(None);
         }
         if let Some(p) = self
