@@ -1,9 +1,11 @@
 //! Crash safety of `lnpay node` against `lnpay network` running as its own process: 20
 //! multi-part pays in flight, the node killed with SIGKILL at seeded random moments and
 //! restarted on the same data dir (several rounds), then one round where the network process
-//! is killed and restarted instead. At the end every payment is complete with its preimage or
-//! failed with its reason, none was paid twice or lost, and the network's balances on our
-//! channels agree with what the node's store says was sent.
+//! is killed and restarted instead. After each restart of the node every pay not yet answered
+//! is asked again, as a client of a crashed node does. At the end every payment is complete
+//! with its preimage or failed with its reason, none was paid twice or lost, every `pay` reply
+//! agrees with the parts it claims, and the network's balances on our channels agree with what
+//! the node's store says was sent.
 
 mod common;
 
@@ -55,8 +57,9 @@ fn spawn(name: &str, args: &[&str], log: &Path) -> Proc {
     proc
 }
 
-/// Answers the node gave to `pay`, by invoice (a `pay` cut by a kill has none).
-type Answers = Arc<Mutex<HashMap<usize, Value>>>;
+/// Answers the node gave to `pay`, by invoice, in the order they came (a `pay` cut by a kill
+/// has none).
+type Answers = Arc<Mutex<HashMap<usize, Vec<Value>>>>;
 
 /// Sends a `pay` and waits for its answer on a thread (the node may die first).
 fn start_pay(sock: &Path, i: usize, bolt11: &str, answers: &Answers) {
@@ -66,7 +69,7 @@ fn start_pay(sock: &Path, i: usize, bolt11: &str, answers: &Answers) {
     let answers = answers.clone();
     std::thread::spawn(move || {
         if let Ok(v) = read_reply(&mut c, &mut Vec::new()) {
-            answers.lock().unwrap().insert(i, v);
+            answers.lock().unwrap().entry(i).or_default().push(v);
         }
     });
 }
@@ -123,6 +126,26 @@ fn median_capacity(net_db: &Path) -> u64 {
 struct Invoice {
     bolt11: String,
     hash: String,
+    amount: u64,
+}
+
+/// The group of a payment's fulfilled parts (a payment is completed by one group).
+fn parts_group(parts: &[Value]) -> Value {
+    parts.iter().find(|p| p["status"] == "complete").map_or(Value::Null, |p| p["groupid"].clone())
+}
+
+/// Pays started but not answered yet: asked again after a restart of the node (the new `pay`
+/// latches on to the payment in flight, or answers with its stored result once none of its
+/// parts is pending).
+fn ask_again(sock: &Path, invoices: &[Invoice], started: &[bool], answers: &Answers) -> usize {
+    let mut n = 0;
+    for (i, inv) in invoices.iter().enumerate().filter(|(i, _)| started[*i]) {
+        if !answers.lock().unwrap().contains_key(&i) {
+            start_pay(sock, i, &inv.bolt11, answers);
+            n += 1;
+        }
+    }
+    n
 }
 
 /// Pays the node has no record of and never answered (the `pay` was lost with the node
@@ -205,6 +228,7 @@ fn kill_the_node_and_the_network_mid_payment() {
         invoices.push(Invoice {
             bolt11: r["bolt11"].as_str().unwrap().to_string(),
             hash: r["payment_hash"].as_str().unwrap().to_string(),
+            amount,
         });
     }
 
@@ -213,6 +237,7 @@ fn kill_the_node_and_the_network_mid_payment() {
     let mut started = vec![false; PAYS];
     let answers: Answers = Arc::default();
     let mut reissued = 0;
+    let mut asked_again = 0;
     let mut next = 0;
     let mut pending_at_kill = Vec::new();
     // All pays start in the first rounds; the later ones catch retries and held parts.
@@ -241,6 +266,7 @@ fn kill_the_node_and_the_network_mid_payment() {
             eprintln!("{t:5.1} s round {round}: node killed, about {pending} parts pending");
             node = spawn("node", &node_args, &node_log);
             reissued += reissue_lost(&sock, &invoices, &started, &answers);
+            asked_again += ask_again(&sock, &invoices, &started, &answers);
         }
     }
     assert_eq!(next, PAYS, "every pay was started");
@@ -276,7 +302,7 @@ fn kill_the_node_and_the_network_mid_payment() {
     for (i, inv) in invoices.iter().enumerate() {
         let Some(mine) = by_hash.get(&inv.hash) else {
             // No part was ever sent: the pay must have been answered with its reason.
-            let a = answers.lock().unwrap().get(&i).cloned();
+            let a = answers.lock().unwrap().get(&i).and_then(|a| a.last().cloned());
             let a = a.unwrap_or_else(|| panic!("pay of {} lost", inv.hash));
             let e = &a["error"];
             assert!(e["code"].as_i64().is_some_and(|c| c > 200), "no reason: {a}");
@@ -316,6 +342,36 @@ fn kill_the_node_and_the_network_mid_payment() {
         }
     }
     assert_eq!(complete + failed, PAYS);
+
+    // Every pay reply agrees with the parts it claims: a complete one carries the whole
+    // amount, exactly what the fulfilled parts delivered and sent (none was still in flight
+    // when it answered); a failed one belongs to a payment that never completed.
+    let answers_now = answers.lock().unwrap().clone();
+    let mut replies = 0;
+    for (i, inv) in invoices.iter().enumerate() {
+        let parts = ok(call(&sock, "listsendpays", json!({"payment_hash": inv.hash})));
+        let parts = parts["payments"].as_array().unwrap().clone();
+        for a in answers_now.get(&i).into_iter().flatten() {
+            replies += 1;
+            let Some(r) = a.get("result") else {
+                let status = by_hash.get(&inv.hash).map(|p| p[0]["status"].clone());
+                assert_ne!(status, Some(json!("complete")), "pay of {} answered {a}", inv.hash);
+                continue;
+            };
+            assert_eq!(r["status"], "complete", "{r}");
+            let group = parts_group(&parts);
+            let done: Vec<&Value> = parts
+                .iter()
+                .filter(|p| p["status"] == "complete" && p["groupid"] == group)
+                .collect();
+            let got: u64 = done.iter().map(|p| p["amount_msat"].as_u64().unwrap()).sum();
+            let sent: u64 = done.iter().map(|p| p["amount_sent_msat"].as_u64().unwrap()).sum();
+            assert_eq!(r["amount_msat"], inv.amount, "pay of {} answered {r}", inv.hash);
+            assert_eq!(r["amount_msat"], got, "pay of {} answered {r}, parts {parts:?}", inv.hash);
+            assert_eq!(r["amount_sent_msat"], sent, "pay of {} answered {r}", inv.hash);
+            assert!(r["parts"].as_u64().unwrap() >= done.len() as u64, "{r}");
+        }
+    }
 
     // No hash paid twice, and paid exactly when the node says complete.
     let c = db(&net_db);
@@ -360,7 +416,8 @@ fn kill_the_node_and_the_network_mid_payment() {
         "{} node rounds + 1 network round, {PAYS} pays: {complete} complete ({multipart} \
          multi-part), {failed} failed ({unsent} before any part); {reissued} pays asked \
          again after a kill; {sent_total} msat sent; parts pending at the kills: \
-         {pending_at_kill:?}; {:.1} s",
+         {pending_at_kill:?}; {replies} pay replies checked against their parts, \
+         {asked_again} pays asked again after a restart; {:.1} s",
         ROUNDS - 1,
         t0.elapsed().as_secs_f64()
     );

@@ -4,13 +4,12 @@
 mod common;
 
 use common::{
-    call, err, lnpay, ok, read_reply, spawn_piped, wait_listening, Daemon, TempDir, WAIT,
+    call, err, lnpay, ok, read_reply, wait_listening, Daemon, ScriptedNetwork, TempDir, WAIT,
 };
 use serde_json::{json, Value};
 use std::io::{Read, Write};
 use std::os::unix::net::UnixStream;
 use std::path::Path;
-use std::process::Stdio;
 use std::time::{Duration, Instant};
 
 fn pay_one(sock: &Path, amount: u64) -> Value {
@@ -254,80 +253,20 @@ fn pay_binds_riskfactor_and_partial_msat() {
 /// fulfill once it is stored.
 #[test]
 fn peer_link_against_a_scripted_network() {
-    use sim::wire::{self, FrameDecoder, Message};
-    use std::os::unix::net::UnixListener;
-    use types::{Msat, PaymentPreimage, ShortChannelId};
-
-    fn read_msg(c: &mut UnixStream, dec: &mut FrameDecoder) -> Message {
-        let mut buf = [0u8; 65536];
-        loop {
-            if let Some(m) = dec.next() {
-                return m.unwrap();
-            }
-            let n = c.read(&mut buf).unwrap();
-            assert!(n > 0, "the node closed the link");
-            dec.push(&buf[..n]);
-        }
-    }
-    fn send(c: &mut UnixStream, m: Message) {
-        c.write_all(&m.encode_frame()).unwrap();
-    }
-
-    let topo = sim::generate(&sim::GeneratorParams { nodes: 30, seed: 5, ..Default::default() });
-    let s = sim::Simulator::new(&topo, sim::SimConfig { seed: 5, ..Default::default() }).unwrap();
-    let payer = (0..s.node_count() as u32).max_by_key(|&n| s.node_channels(n).len()).unwrap();
-    let me = s.node_id(payer).unwrap();
-    let scid: ShortChannelId = s.node_channels(payer)[0];
-    let (nodes, _) = s.balances(scid).unwrap();
-    let peer = s.node_id(if nodes[0] == payer { nodes[1] } else { nodes[0] }).unwrap();
-    let cid = wire::channel_id(scid);
-    let gossip: Vec<Message> = s
-        .gossip()
-        .into_iter()
-        .map(|g| Message::Gossip {
-            msg_type: u16::from_be_bytes([g[0], g[1]]),
-            payload: g[2..].to_vec(),
-        })
-        .collect();
-    let handshake = |c: &mut UnixStream, dec: &mut FrameDecoder, next: u64| {
-        let Message::Hello(h) = read_msg(c, dec) else { panic!("no hello") };
-        if h.want_gossip {
-            for g in &gossip {
-                send(c, g.clone());
-            }
-        }
-        send(
-            c,
-            Message::ChannelState(wire::ChannelState {
-                channel_id: cid,
-                scid,
-                peer,
-                spendable_msat: Msat(1_000_000_000),
-                next_htlc_id: next,
-            }),
-        );
-        send(c, Message::Ready(wire::Ready { block_height: 800_000, sim_time_ms: 1_000 }));
-    };
+    use types::{Msat, PaymentPreimage};
 
     let dir = TempDir::new("daemon-scripted");
-    let net_sock = dir.path().join("peer.sock");
-    let listener = UnixListener::bind(&net_sock).unwrap();
-    let mut cmd = lnpay();
-    cmd.args(["node", "--data-dir"]).arg(dir.path()).arg("--peers").arg(&net_sock);
-    let (_node, lines) = spawn_piped(cmd.stderr(Stdio::null()));
+    let net = ScriptedNetwork::bind(dir.path());
+    let (_node, lines) = net.spawn_node(dir.path());
     let sock = dir.path().join("sim").join("lightning-rpc");
-    let (mut c, _) = listener.accept().unwrap();
-    let mut dec = FrameDecoder::new();
-    handshake(&mut c, &mut dec, 0);
+    let mut c = net.accept(0);
     assert_eq!(wait_listening(&lines, WAIT, "lnpay node"), sock);
-    assert_eq!(ok(call(&sock, "getinfo", json!([])))["id"], me.to_string());
+    assert_eq!(ok(call(&sock, "getinfo", json!([])))["id"], net.me.to_string());
 
     const SECRET: &str = "0101010101010101010101010101010101010101010101010101010101010101";
     let preimage = PaymentPreimage([42; 32]);
     let hash = preimage.hash().to_string();
-    let direction = u8::from(me > peer);
-    let route = json!([{"id": peer.to_string(), "channel": scid.to_string(),
-                        "direction": direction, "amount_msat": 5_000, "delay": 18}]);
+    let route = net.route(5_000);
     // A part of 5,000 msat of a 10,000 msat payment, sent and pending.
     let send_part = |partid: u64| {
         let sent = ok(call(
@@ -339,8 +278,8 @@ fn peer_link_against_a_scripted_network() {
         assert_eq!(sent["status"], "pending");
     };
     send_part(1);
-    let Message::UpdateAddHtlc(add) = read_msg(&mut c, &mut dec) else { panic!("no add") };
-    assert_eq!((add.channel_id, add.id, add.amount_msat), (cid, 0, Msat(5_000)));
+    let sim::wire::Message::UpdateAddHtlc(add) = c.read() else { panic!("no add") };
+    assert_eq!((add.channel_id, add.id, add.amount_msat), (net.channel_id, 0, Msat(5_000)));
     // The part and its HTLC id were stored before the add was written.
     let store = rusqlite::Connection::open(dir.path().join("sim").join("lnpay.sqlite3")).unwrap();
     let (status, id): (String, i64) = store
@@ -352,27 +291,15 @@ fn peer_link_against_a_scripted_network() {
 
     // The network goes away without logging the add; back, it says id 0 was never received.
     drop(c);
-    let (mut c, _) = listener.accept().unwrap();
-    let mut dec = FrameDecoder::new();
-    handshake(&mut c, &mut dec, 0);
+    let mut c = net.accept(0);
     let r = call(&sock, "waitsendpay", json!({"payment_hash": hash, "partid": 1, "groupid": 1}));
     assert_eq!(err(r).0, 204);
 
     // The next part takes id 1, not the id of the lost add; its fulfill is acknowledged.
     send_part(2);
-    let Message::UpdateAddHtlc(add) = read_msg(&mut c, &mut dec) else { panic!("no add") };
-    assert_eq!(add.id, 1);
-    send(
-        &mut c,
-        Message::UpdateFulfillHtlc(wire::UpdateFulfillHtlc {
-            channel_id: cid,
-            id: 1,
-            payment_preimage: preimage,
-            unknown_tlvs: Default::default(),
-        }),
-    );
-    let Message::Ack(a) = read_msg(&mut c, &mut dec) else { panic!("no ack") };
-    assert_eq!((a.channel_id, a.id), (cid, 1));
+    let (id, _) = c.read_add();
+    assert_eq!(id, 1);
+    c.fulfill(net.channel_id, 1, preimage);
     let r =
         ok(call(&sock, "waitsendpay", json!({"payment_hash": hash, "partid": 2, "groupid": 1})));
     assert_eq!(r["status"], "complete");

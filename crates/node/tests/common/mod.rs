@@ -305,3 +305,151 @@ pub fn check_schema(v: &Value, schema: &Value, path: &str, errors: &mut Vec<Stri
         }
     }
 }
+
+/// A network played by the test on a unix socket, speaking `sim::wire` to one `lnpay node
+/// --peers SOCK`: one channel of 1 BTC from the node (the best-connected node of a small
+/// generated network) to one peer, the network's gossip on request, and whatever adds,
+/// fulfills and failures the test writes by hand.
+#[allow(dead_code)]
+pub struct ScriptedNetwork {
+    pub listener: std::os::unix::net::UnixListener,
+    pub sock: PathBuf,
+    /// Our node's id, and its peer's.
+    pub me: types::NodeId,
+    pub peer: types::NodeId,
+    pub scid: types::ShortChannelId,
+    pub channel_id: sim::wire::ChannelId,
+    gossip: Vec<sim::wire::Message>,
+}
+
+/// One connection of [`ScriptedNetwork`] to the node.
+#[allow(dead_code)]
+pub struct Link {
+    pub conn: UnixStream,
+    dec: sim::wire::FrameDecoder,
+}
+
+#[allow(dead_code)]
+impl ScriptedNetwork {
+    /// Binds `DIR/peer.sock` for a 30-node network of seed 5.
+    pub fn bind(dir: &Path) -> ScriptedNetwork {
+        use sim::wire::{self, Message};
+        let topo =
+            sim::generate(&sim::GeneratorParams { nodes: 30, seed: 5, ..Default::default() });
+        let s =
+            sim::Simulator::new(&topo, sim::SimConfig { seed: 5, ..Default::default() }).unwrap();
+        let payer = (0..s.node_count() as u32).max_by_key(|&n| s.node_channels(n).len()).unwrap();
+        let me = s.node_id(payer).unwrap();
+        let scid = s.node_channels(payer)[0];
+        let (nodes, _) = s.balances(scid).unwrap();
+        let peer = s.node_id(if nodes[0] == payer { nodes[1] } else { nodes[0] }).unwrap();
+        let gossip = s
+            .gossip()
+            .into_iter()
+            .map(|g| Message::Gossip {
+                msg_type: u16::from_be_bytes([g[0], g[1]]),
+                payload: g[2..].to_vec(),
+            })
+            .collect();
+        let sock = dir.join("peer.sock");
+        let listener = std::os::unix::net::UnixListener::bind(&sock).unwrap();
+        ScriptedNetwork {
+            listener,
+            sock,
+            me,
+            peer,
+            scid,
+            channel_id: wire::channel_id(scid),
+            gossip,
+        }
+    }
+
+    /// `lnpay node --data-dir DIR --peers SOCK`, stderr appended to `DIR/node.log`, and the
+    /// receiver of its stdout lines (`listening on` comes after the first handshake).
+    pub fn spawn_node(&self, dir: &Path) -> (Proc, mpsc::Receiver<String>) {
+        let log = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(dir.join("node.log"))
+            .unwrap();
+        let mut cmd = lnpay();
+        cmd.args(["node", "--data-dir"]).arg(dir).arg("--peers").arg(&self.sock);
+        spawn_piped(cmd.stderr(Stdio::from(log)))
+    }
+
+    /// Accepts the node's connection and plays the handshake: the gossip if asked, the
+    /// channel (with `next_htlc_id`: the first add id the network has not received), ready.
+    pub fn accept(&self, next_htlc_id: u64) -> Link {
+        use sim::wire::{self, Message};
+        let (conn, _) = self.listener.accept().unwrap();
+        let mut link = Link { conn, dec: wire::FrameDecoder::new() };
+        let Message::Hello(h) = link.read() else { panic!("no hello") };
+        if h.want_gossip {
+            for g in &self.gossip {
+                link.send(g.clone());
+            }
+        }
+        link.send(Message::ChannelState(wire::ChannelState {
+            channel_id: self.channel_id,
+            scid: self.scid,
+            peer: self.peer,
+            spendable_msat: types::Msat(1_000_000_000),
+            next_htlc_id,
+        }));
+        link.send(Message::Ready(wire::Ready { block_height: 800_000, sim_time_ms: 1_000 }));
+        link
+    }
+
+    /// A one-hop route to the peer for `amount_msat`, as `sendpay` takes it.
+    pub fn route(&self, amount_msat: u64) -> Value {
+        let direction = u8::from(self.me > self.peer);
+        json!([{"id": self.peer.to_string(), "channel": self.scid.to_string(),
+                "direction": direction, "amount_msat": amount_msat, "delay": 18}])
+    }
+}
+
+#[allow(dead_code)]
+impl Link {
+    /// The next message from the node.
+    pub fn read(&mut self) -> sim::wire::Message {
+        let mut buf = [0u8; 65536];
+        loop {
+            if let Some(m) = self.dec.next() {
+                return m.unwrap();
+            }
+            let n = self.conn.read(&mut buf).unwrap();
+            assert!(n > 0, "the node closed the link");
+            self.dec.push(&buf[..n]);
+        }
+    }
+
+    pub fn send(&mut self, m: sim::wire::Message) {
+        self.conn.write_all(&m.encode_frame()).unwrap();
+    }
+
+    /// The next message, which must be an add: its HTLC id and amount.
+    pub fn read_add(&mut self) -> (u64, types::Msat) {
+        match self.read() {
+            sim::wire::Message::UpdateAddHtlc(add) => (add.id, add.amount_msat),
+            other => panic!("expected an add, got {other:?}"),
+        }
+    }
+
+    /// Fulfills HTLC `id` of `channel_id` and waits for the node's acknowledgement.
+    pub fn fulfill(
+        &mut self,
+        channel_id: sim::wire::ChannelId,
+        id: u64,
+        preimage: types::PaymentPreimage,
+    ) {
+        use sim::wire::{self, Message};
+        self.send(Message::UpdateFulfillHtlc(wire::UpdateFulfillHtlc {
+            channel_id,
+            id,
+            payment_preimage: preimage,
+            unknown_tlvs: Default::default(),
+        }));
+        let Message::Ack(a) = self.read() else { panic!("no ack") };
+        assert_eq!((a.channel_id, a.id), (channel_id, id));
+    }
+}
