@@ -32,6 +32,7 @@
 //! # Ok(())
 //! # }
 //! ```
+#![warn(missing_docs)]
 
 use std::ffi::OsString;
 use std::fmt;

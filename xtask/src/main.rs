@@ -7,9 +7,9 @@
 //!
 //! | command | module | what it runs |
 //! |---|---|---|
-//! | `cargo xtask test` | [`test`] | fmt check, clippy `-D warnings`, `cargo test --workspace`, python interop tests |
+//! | `cargo xtask test` | [`mod@test`] | fmt check, clippy `-D warnings`, `cargo test --workspace`, `cargo doc -D warnings`, python interop tests |
 //! | `cargo xtask fuzz TARGET [--secs N]` | [`fuzz`] | libFuzzer through cargo-fuzz on the stable toolchain |
-//! | `cargo xtask bench [ARGS]` | [`bench`] | `cargo bench -p lnpay-bench ARGS`, then `target/bench-report/report.md` |
+//! | `cargo xtask bench [ARGS]` | [`mod@bench`] | `cargo bench -p lnpay-bench ARGS`, then `target/bench-report/report.md` |
 //!
 //! The tidy checks (layering of the crates, `//!` docs, no `#[ignore]`, fuzz targets have
 //! a corpus) are plain `#[test]`s in `src/tidy.rs`, so `cargo test --workspace` enforces them
@@ -32,7 +32,7 @@ usage: cargo xtask <command>
 
 commands:
   test                          fmt check, clippy -D warnings, cargo test --workspace,
-                                python interop tests (tests/py) when present
+                                cargo doc -D warnings, python interop tests (tests/py)
   fuzz TARGET [--secs N] [--dev] [--asan] [-- LIBFUZZER_ARGS...]
                                 fuzz one target of fuzz/ with libFuzzer (stable toolchain)
   fuzz --list                   list the fuzz targets

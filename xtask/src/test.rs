@@ -8,7 +8,10 @@
 //! 3. `cargo test --workspace`: unit, integration and doc tests of every crate, which includes
 //!    the fuzz corpus smoke test (`fuzz/tests/corpus.rs`) and the tidy tests
 //!    (`xtask/src/tidy.rs`).
-//! 4. `python3 -m pytest tests/py`, the python interop tests, with `.venv`'s python when
+//! 4. `cargo doc --workspace --no-deps` with `RUSTDOCFLAGS=-D warnings`: every crate's docs
+//!    build without a broken or private link (with `#![warn(missing_docs)]` in every library
+//!    crate, an undocumented public item fails step 2 already).
+//! 5. `python3 -m pytest tests/py`, the python interop tests, with `.venv`'s python when
 //!    `.venv` exists (`.ci/run` creates it). Only when `tests/py` exists; otherwise the skip is
 //!    announced before step 3, so that the run ends with cargo test's summary lines.
 //!
@@ -35,6 +38,7 @@ pub(crate) fn run(args: &[String]) -> Result<(), Error> {
         );
     }
     run_step(cargo().args(["test", "--workspace"]))?;
+    run_step(cargo().args(["doc", "--workspace", "--no-deps"]).env("RUSTDOCFLAGS", "-D warnings"))?;
     if python_tests.is_dir() {
         let mut pytest = Command::new(python());
         pytest.current_dir(&root).args(["-m", "pytest", "tests/py"]);

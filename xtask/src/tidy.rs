@@ -7,7 +7,8 @@
 //!   that is not in the table must be marked dev-only and no product crate may depend on it.
 //!   The rule is [`check_layering`], a pure function over [`Manifest`]s read from
 //!   `cargo metadata`; its own tests prove it fails on made-up upward and sideways edges.
-//! - **Crate docs**: every `crates/*/src/lib.rs` and `fuzz/src/lib.rs` opens with `//!`.
+//! - **Crate docs**: every `crates/*/src/lib.rs` and `fuzz/src/lib.rs` opens with `//!` and
+//!   warns of `missing_docs` (so `clippy -D warnings` fails on an undocumented public item).
 //! - **No skipped or inverted tests**: no `#[ignore]` and no `#[should_panic]` under `crates/`,
 //!   `xtask/` or `fuzz/`.
 //! - **Fuzz targets are complete**: each `fuzz/fuzz_targets/<name>.rs` is a `[[bin]]` of
@@ -338,12 +339,17 @@ fn every_lib_rs_opens_with_a_crate_doc() {
     libs.push(root.join("fuzz").join("src").join("lib.rs"));
     let missing: Vec<String> = libs
         .iter()
-        .filter(|lib| !read(lib).trim_start().starts_with("//!"))
+        .filter(|lib| {
+            let text = read(lib);
+            !text.trim_start().starts_with("//!")
+                || !text.lines().any(|line| line.trim() == "#![warn(missing_docs)]")
+        })
         .map(|lib| lib.strip_prefix(&root).unwrap_or(lib).display().to_string())
         .collect();
     assert!(
         missing.is_empty(),
-        "these lib.rs do not open with a `//!` doc saying what the crate is (and is not):\n{}",
+        "these lib.rs do not open with a `//!` doc saying what the crate is (and is not), or \
+         lack `#![warn(missing_docs)]`:\n{}",
         missing.join("\n")
     );
 }

@@ -11,6 +11,7 @@
 //! let err = lnpay_node::cmd::error_json(205, "Could not find a route");
 //! assert_eq!(err["code"], 205);
 //! ```
+#![warn(missing_docs)]
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
 
 pub mod backend;

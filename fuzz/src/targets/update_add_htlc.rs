@@ -1,6 +1,6 @@
 //! BOLT 2 `update_add_htlc` (`sim::wire::UpdateAddHtlc`), the payload after the type.
 //!
-//! Checks, for any bytes (and, through [`check`], for the other three HTLC messages):
+//! Checks, for any bytes (and, through `check`, for the other three HTLC messages):
 //! - a payload that decodes re-encodes to exactly the input (decoding is strict, unknown odd
 //!   TLVs are kept in order), decodes again to the same message, and goes through
 //!   `Message::decode`/`Message::encode` and a frame unchanged;
