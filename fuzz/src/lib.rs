@@ -47,6 +47,7 @@ pub mod targets {
     pub mod channel_announcement;
     pub mod channel_update;
     pub mod failure_decode;
+    pub mod graph_snapshot;
     pub mod hop_payload;
     pub mod listchannels_json;
     pub mod msat_parse;
@@ -86,6 +87,7 @@ pub const TARGETS: &[(&str, DoTest)] = &[
     ("update_fail_htlc", targets::update_fail_htlc::do_test),
     ("update_fail_malformed_htlc", targets::update_fail_malformed_htlc::do_test),
     ("peer_frame", targets::peer_frame::do_test),
+    ("graph_snapshot", targets::graph_snapshot::do_test),
 ];
 
 /// The committed corpus of target `name`: `fuzz/corpus/<name>/`.

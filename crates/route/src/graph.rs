@@ -12,6 +12,8 @@
 //!
 //! A direction of a channel with no policy yet (no `channel_update` seen) has no edge.
 
+pub mod snapshot;
+
 use std::collections::HashMap;
 use std::fmt;
 use std::ops::Range;
