@@ -50,6 +50,7 @@ fn main() {
     let mut rows: Vec<SpeedRow> = Vec::new();
     rows.push(speed::file_load(&path, 3));
     rows.push(speed::graph_build(&g, 3));
+    rows.push(speed::snapshot_load(&g, 5));
     let net = ldk::network_graph_from(&g);
     let cases = speed::route_cases(&g, pairs, speed::PAIRS_SEED);
     assert_eq!(cases.len(), pairs, "too few reachable pairs in {}", path.display());

@@ -165,6 +165,39 @@ pub fn graph_build(g: &Graph, rounds: usize) -> SpeedRow {
     }
 }
 
+/// A graph ready from the snapshot a node keeps of it: ours (`route::graph::snapshot::read`)
+/// against LDK reading its own persisted `NetworkGraph` of the same channels, `rounds` times
+/// each, alternating, from bytes in memory. Both were written before the clock starts.
+pub fn snapshot_load(g: &Graph, rounds: usize) -> SpeedRow {
+    use lightning::util::ser::{ReadableArgs, Writeable};
+    let ours_bytes = route::graph::snapshot::write(g);
+    let ldk_bytes = ldk::network_graph_from(g).encode();
+    let (mut ours, mut theirs) = (Vec::new(), Vec::new());
+    for _ in 0..rounds {
+        let (t, read) = timed(|| route::graph::snapshot::read(&ours_bytes));
+        if read.map_or(true, |r| r.edge_count() != g.edge_count()) {
+            break;
+        }
+        ours.push(t);
+        let (t, read) = timed(|| ldk::LdkGraph::read(&mut &ldk_bytes[..], &ldk::LOG));
+        if read.is_err() {
+            break;
+        }
+        theirs.push(t);
+    }
+    SpeedRow {
+        name: "graph ready from a saved snapshot".into(),
+        ours: Timing::of(ours),
+        ldk: Some(Timing::of(theirs)),
+        note: format!(
+            "{} channels, {rounds} rounds; ours {:.1} MB, LDK's serialized NetworkGraph {:.1} MB",
+            g.channel_count(),
+            ours_bytes.len() as f64 / 1e6,
+            ldk_bytes.len() as f64 / 1e6
+        ),
+    }
+}
+
 /// Our whole `listchannels` load (open, gunzip, parse, build), `rounds` times.
 pub fn file_load(path: &std::path::Path, rounds: usize) -> SpeedRow {
     let mut ours = Vec::new();

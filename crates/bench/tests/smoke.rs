@@ -95,6 +95,8 @@ fn route_comparisons_run_on_both_sides() {
     assert_eq!(row.ours.n, mpp.len());
     let built = speed::graph_build(&g, 1);
     assert_eq!(built.ours.n, 1);
+    let snapshot = speed::snapshot_load(&g, 2);
+    assert_eq!((snapshot.ours.n, snapshot.ldk.as_ref().map(|t| t.n)), (2, Some(2)));
     assert!(report::speed_table(&[row, built]).lines().count() == 4);
 }
 
