@@ -84,6 +84,18 @@ fn main() {
     let invoices = speed::bolt11_examples().unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(invoices.len(), 16, "the 16 valid BOLT 11 examples");
     rows.push(speed::bolt11_decode(&invoices, 100));
+    // A graph ten times mainnet, with mainnet's distributions (LNPAY_BENCH_SCALE=0 skips it).
+    let scale = env_usize("LNPAY_BENCH_SCALE", 10) as u32;
+    if scale > 1 {
+        let scaled = speed::scaled_rows(
+            &g,
+            scale,
+            env_usize("LNPAY_BENCH_SCALED_PAIRS", 100),
+            env_usize("LNPAY_BENCH_SCALED_MPP_PAIRS", 20),
+        );
+        println!("{}", report::speed_table(&scaled));
+        rows.extend(scaled);
+    }
     let table = report::speed_table(&rows);
     println!("{table}");
 

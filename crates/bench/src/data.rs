@@ -131,3 +131,85 @@ pub fn candidate_pairs(g: &Graph, count: usize, seed: u64) -> Vec<(NodeIdx, Node
     }
     out
 }
+
+/// What [`scaled`] built.
+#[derive(Debug, Clone)]
+pub struct Scaled {
+    /// The graph.
+    pub graph: Arc<Graph>,
+    /// Channels whose far end was moved into the next copy.
+    pub crossing: usize,
+}
+
+/// A graph `copies` times the size of `g` with its degree, capacity and fee distributions
+/// exactly: `copies` copies of `g` (copy `k` of a node has the key of the original tweaked by
+/// `k`, its channels the original's policies and capacities under short channel ids `k`
+/// million blocks later), with one channel in eight rewired, in every copy, from its second
+/// node to that node's twin in the next copy (every node keeps its degree; the copies form
+/// one network).
+/// Deterministic in `seed`.
+pub fn scaled(g: &Graph, copies: u32, seed: u64) -> Scaled {
+    use secp256k1::{Scalar, SECP256K1};
+    use types::{NodeId, ShortChannelId};
+    let copies = copies.max(1);
+    let ids: Vec<Vec<NodeId>> = (0..copies)
+        .map(|k| {
+            g.node_ids()
+                .iter()
+                .map(|id| {
+                    if k == 0 {
+                        return *id;
+                    }
+                    let mut t = [0u8; 32];
+                    t[28..].copy_from_slice(&k.to_be_bytes());
+                    match (id.to_pubkey(), Scalar::from_be_bytes(t)) {
+                        (Ok(pk), Ok(s)) => {
+                            pk.add_exp_tweak(SECP256K1, &s).map_or(*id, NodeId::from)
+                        }
+                        _ => *id,
+                    }
+                })
+                .collect()
+        })
+        .collect();
+    // The same channels cross in every copy: a node's twin in the next copy takes over the
+    // channel it loses in its own, so every node keeps its degree.
+    let mut rng = Rng(seed);
+    let crosses: Vec<bool> = g.channels().iter().map(|_| copies > 1 && rng.below(8) == 0).collect();
+    let mut b = GraphBuilder::new();
+    let mut crossing = 0;
+    for k in 0..copies {
+        let next = (k + 1) % copies;
+        for (c, &cross) in g.channels().iter().zip(&crosses) {
+            let (Some(n1), Some(n2)) =
+                (ids[k as usize].get(c.node1.0 as usize), ids[k as usize].get(c.node2.0 as usize))
+            else {
+                continue;
+            };
+            let far = if cross {
+                ids[next as usize].get(c.node2.0 as usize).copied().unwrap_or(*n2)
+            } else {
+                *n2
+            };
+            crossing += usize::from(cross);
+            let scid = ShortChannelId(c.scid.0 + ((u64::from(k) * 1_000_000) << 40));
+            if !b.add_channel(scid, *n1, far, c.capacity) {
+                continue;
+            }
+            // Directions are relative to the order of the ids, which the rewiring may swap.
+            let swapped = (*n1 < far) != (c.node1 < c.node2);
+            for (dir, e) in c.edges.iter().enumerate() {
+                let Some(policy) = e.and_then(|e| g.edge_policy(e)) else { continue };
+                let _ = b.update_direction(scid, dir as u8 ^ u8::from(swapped), policy);
+            }
+        }
+    }
+    Scaled { graph: b.build(), crossing }
+}
+
+/// The resident memory of this process, in bytes (Linux; `None` elsewhere).
+pub fn resident_bytes() -> Option<u64> {
+    let statm = std::fs::read_to_string("/proc/self/statm").ok()?;
+    let pages: u64 = statm.split_whitespace().nth(1)?.parse().ok()?;
+    Some(pages * 4096)
+}

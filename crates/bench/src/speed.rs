@@ -10,7 +10,8 @@ use lightning::ln::msgs;
 use lightning::ln::onion_payment::peel_payment_onion;
 use lightning::routing::router::{find_route, Path, PaymentParameters, RouteHop, RouteParameters};
 use lightning::routing::scoring::{
-    FixedPenaltyScorer, ProbabilisticScorer, ProbabilisticScoringDecayParameters, ScoreLookUp,
+    FixedPenaltyScorer, ProbabilisticScorer, ProbabilisticScoringDecayParameters,
+    ProbabilisticScoringFeeParameters, ScoreLookUp,
 };
 use lightning::sign::{KeysManager, NodeSigner, Recipient};
 use lightning::types::features::{Bolt11InvoiceFeatures, ChannelFeatures, NodeFeatures};
@@ -595,4 +596,68 @@ pub fn bolt11_decode(list: &[String], rounds: usize) -> SpeedRow {
             list.len()
         ),
     }
+}
+
+/// The graph `copies` times mainnet ([`crate::data::scaled`]): built in memory (ours; LDK's
+/// `NetworkGraph` of the same channels beside it), made ready from our snapshot, then single
+/// paths on `pairs` reachable pairs and `mpp_pairs` multi-part payments of 1M sat, ours beside
+/// LDK's. The resident memory our graph added is in the first row's note.
+pub fn scaled_rows(g: &Graph, copies: u32, pairs: usize, mpp_pairs: usize) -> Vec<SpeedRow> {
+    let label = format!("{copies}× mainnet");
+    let before = crate::data::resident_bytes();
+    let (t_build, scaled) = timed(|| crate::data::scaled(g, copies, 0x10c0_91e5));
+    let big = scaled.graph;
+    let after = crate::data::resident_bytes();
+    let grown = match (before, after) {
+        (Some(a), Some(b)) => format!("{:.0} MB", b.saturating_sub(a) as f64 / 1e6),
+        _ => "unknown".into(),
+    };
+    let (t_ldk, net) = timed(|| ldk::network_graph_from(&big));
+    let mut rows = vec![SpeedRow {
+        name: format!("{label}: graph build in memory"),
+        ours: Timing::of(vec![t_build]),
+        ldk: Some(Timing::of(vec![t_ldk])),
+        note: format!(
+            "{} nodes, {} channels ({} crossing copies); ours: copies and key tweaks included, \
+             resident memory +{grown}; LDK: its NetworkGraph of the same channels",
+            big.node_count(),
+            big.channel_count(),
+            scaled.crossing
+        ),
+    }];
+    let bytes = route::graph::snapshot::write(&big);
+    let mut ready = Vec::new();
+    for _ in 0..3 {
+        let (t, r) = timed(|| route::graph::snapshot::read(&bytes));
+        if r.is_err() {
+            break;
+        }
+        ready.push(t);
+    }
+    rows.push(SpeedRow {
+        name: format!("{label}: graph ready from a saved snapshot"),
+        ours: Timing::of(ready),
+        ldk: None,
+        note: format!("{:.1} MB snapshot, 3 rounds", bytes.len() as f64 / 1e6),
+    });
+    let cases = route_cases(&big, pairs, PAIRS_SEED);
+    rows.push(single_path(
+        &format!("{label}: single path, LDK zero-penalty scorer"),
+        &big,
+        &net,
+        &cases,
+        &zero_scorer(),
+        &(),
+    ));
+    let snap = fresh_snapshot(&big);
+    let prob = probabilistic_scorer(&net);
+    let prob_params = ProbabilisticScoringFeeParameters::default();
+    let mpp_cases =
+        mpp_cases(&big, &snap, &net, &prob, &prob_params, Msat(1_000_000_000), mpp_pairs);
+    if !mpp_cases.is_empty() {
+        let mut row = mpp(&big, &snap, &net, &prob, &prob_params, &mpp_cases);
+        row.name = format!("{label}: {}", row.name);
+        rows.push(row);
+    }
+    rows
 }

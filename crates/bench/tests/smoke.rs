@@ -95,6 +95,26 @@ fn route_comparisons_run_on_both_sides() {
     assert_eq!(row.ours.n, mpp.len());
     let built = speed::graph_build(&g, 1);
     assert_eq!(built.ours.n, 1);
+    let scaled = lnpay_bench::data::scaled(&g, 3, 5);
+    assert!(scaled.crossing > 0);
+    assert_eq!(scaled.graph.channel_count(), 3 * g.channel_count());
+    assert_eq!(scaled.graph.node_count(), 3 * g.node_count());
+    assert_eq!(scaled.graph.edge_count(), 3 * g.edge_count());
+    // Every node keeps its degree: the degrees are the original's, three times over.
+    let degrees = |g: &route::graph::Graph| {
+        let mut d = vec![0usize; g.node_count()];
+        for c in g.channels() {
+            d[c.node1.0 as usize] += 1;
+            d[c.node2.0 as usize] += 1;
+        }
+        d.sort_unstable();
+        d
+    };
+    let mut thrice: Vec<usize> = degrees(&g).repeat(3);
+    thrice.sort_unstable();
+    assert_eq!(degrees(&scaled.graph), thrice);
+    let rows = speed::scaled_rows(&g, 2, 5, 2);
+    assert!(rows.len() >= 3 && rows.iter().all(|r| r.ours.n > 0), "{rows:?}");
     let snapshot = speed::snapshot_load(&g, 2);
     assert_eq!((snapshot.ours.n, snapshot.ldk.as_ref().map(|t| t.n)), (2, Some(2)));
     assert!(report::speed_table(&[row, built]).lines().count() == 4);
