@@ -248,15 +248,15 @@ fn pay_binds_riskfactor_and_partial_msat() {
     assert_eq!(r["amount_msat"], 70_000);
 }
 
-/// A scripted network on a unix socket speaking `sim::wire`: the node stores each part with
+/// A scripted network on a unix socket speaking `lnpay_wire`: the node stores each part with
 /// its HTLC id before the add leaves, fails locally a part whose add the network never
 /// logged (told by `next_htlc_id` at the reconnect), never reuses that id, and acknowledges a
 /// fulfill once it is stored.
 #[test]
 fn peer_link_against_a_scripted_network() {
-    use sim::wire::{self, FrameDecoder, Message};
     use std::os::unix::net::UnixListener;
     use types::{Msat, PaymentPreimage, ShortChannelId};
+    use wire::{self, FrameDecoder, Message};
 
     fn read_msg(c: &mut UnixStream, dec: &mut FrameDecoder) -> Message {
         let mut buf = [0u8; 65536];

@@ -10,10 +10,6 @@ use super::NetworkError;
 use onion::packet::OnionPacket;
 use route::graph::GraphBuilder;
 use route::import::listchannels;
-use sim::wire::{
-    channel_id, AddRefused, ChannelId, ChannelState, Hello, InvoiceReply, InvoiceRequest, Message,
-    Ready, UpdateAddHtlc, UpdateFailHtlc, UpdateFailMalformedHtlc, UpdateFulfillHtlc,
-};
 use sim::workload::add_payer;
 use sim::{
     generate, ChannelBackend, GeneratorParams, HtlcId, LocalFailure, Resolution, SimConfig,
@@ -24,6 +20,10 @@ use std::fs::File;
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use types::{Msat, NodeId, ShortChannelId};
+use wire::{
+    channel_id, AddRefused, ChannelId, ChannelState, Hello, InvoiceReply, InvoiceRequest, Message,
+    Ready, UpdateAddHtlc, UpdateFailHtlc, UpdateFailMalformedHtlc, UpdateFulfillHtlc,
+};
 
 /// Channels from the payer to the best-connected nodes (as `lnpay sim`).
 pub const PAYER_PEERS: usize = 10;

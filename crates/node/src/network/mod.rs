@@ -1,6 +1,6 @@
 //! The simulated network as a peer of our node: the engine behind `lnpay network` (its own
 //! process, over a unix socket) and behind `lnpay node` without `--peers` (in-process, over an
-//! in-memory duplex stream). Both speak the framed messages of `sim::wire` as PEER.md says.
+//! in-memory duplex stream). Both speak the framed messages of `lnpay_wire` as PEER.md says.
 //!
 //! - [`Engine`] (sans-IO): the simulator with our node as its payer, the handshake, the
 //!   HTLC add/resolution rules and the durable store ([`store`]).
@@ -20,7 +20,6 @@ mod tests;
 
 pub use engine::{build_simulator, load_topology, Engine, NetworkSpec, DEFAULT_NODES};
 use sim::realtime::RealTime;
-use sim::wire::{FrameDecoder, Message};
 use sim::TopologyError;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -32,6 +31,7 @@ use tokio::net::UnixListener;
 use tokio::sync::{mpsc, watch};
 use tokio::task::AbortHandle;
 use types::NodeId;
+use wire::{FrameDecoder, Message};
 
 /// Why the network could not start or serve.
 #[derive(Debug)]

@@ -472,7 +472,7 @@ impl ChannelAnnouncement {
     }
 
     /// Checks the four signatures and that `node_id_1 < node_id_2` (the chain is the
-    /// caller's to check: see [`crate::gossip::apply_channel_announcement`]).
+    /// caller's to check: see `lnpay_route::gossip::apply_channel_announcement`).
     pub fn verify(&self) -> Result<(), VerifyError> {
         let c = &self.contents;
         if c.node_id_1 >= c.node_id_2 {
@@ -705,7 +705,7 @@ impl ChannelUpdate {
     }
 
     /// Checks the signature against the origin's node id (`node_id_1` of the channel for
-    /// direction 0, `node_id_2` for direction 1: see [`crate::gossip::apply_channel_update`],
+    /// direction 0, `node_id_2` for direction 1: see `lnpay_route::gossip::apply_channel_update`,
     /// which picks it from the graph).
     pub fn verify(&self, origin: &NodeId) -> Result<(), VerifyError> {
         let hash = Message::from_digest(self.contents.signed_hash());
