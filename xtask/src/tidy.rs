@@ -32,7 +32,8 @@ const LAYERS: &[(&str, &[&str])] = &[
     ("route", &["types", "wire"]),
     ("payment", &["types", "bolt11", "onion", "route"]),
     ("sim", &["types", "wire", "bolt11", "onion", "route"]),
-    ("node", &["types", "wire", "bolt11", "onion", "route", "payment", "sim"]),
+    ("harness", &["types", "wire", "bolt11", "onion", "route", "payment", "sim"]),
+    ("node", &["types", "wire", "bolt11", "onion", "route", "payment", "sim", "harness"]),
 ];
 
 /// What the layering rule needs to know about one workspace member.
