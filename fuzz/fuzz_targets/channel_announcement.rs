@@ -1,4 +1,4 @@
-//! Fuzz target `channel_announcement`: BOLT 7 channel_announcement parsing (`route::gossip::ChannelAnnouncement`).
+//! Fuzz target `channel_announcement`: BOLT 7 channel_announcement parsing (`wire::gossip::ChannelAnnouncement`).
 //! The checks are in `lnpay_fuzz::targets::channel_announcement`.
 //!
 //! With `cfg(fuzzing)` (cargo-fuzz) this is a libFuzzer target; without it, a program that runs

@@ -1,4 +1,4 @@
-//! Fuzz target `channel_update`: BOLT 7 channel_update parsing (`route::gossip::ChannelUpdate`).
+//! Fuzz target `channel_update`: BOLT 7 channel_update parsing (`wire::gossip::ChannelUpdate`).
 //! The checks are in `lnpay_fuzz::targets::channel_update`.
 //!
 //! With `cfg(fuzzing)` (cargo-fuzz) this is a libFuzzer target; without it, a program that runs

@@ -1,4 +1,4 @@
-//! Fuzz target `node_announcement`: BOLT 7 node_announcement parsing (`route::gossip::NodeAnnouncement`).
+//! Fuzz target `node_announcement`: BOLT 7 node_announcement parsing (`wire::gossip::NodeAnnouncement`).
 //! The checks are in `lnpay_fuzz::targets::node_announcement`.
 //!
 //! With `cfg(fuzzing)` (cargo-fuzz) this is a libFuzzer target; without it, a program that runs

@@ -1,4 +1,4 @@
-//! Fuzz target `peer_frame`: the node-network byte stream (`sim::wire::FrameDecoder`).
+//! Fuzz target `peer_frame`: the node-network byte stream (`wire::FrameDecoder`).
 //! The checks are in `lnpay_fuzz::targets::peer_frame`.
 //!
 //! With `cfg(fuzzing)` (cargo-fuzz) this is a libFuzzer target; without it, a program that runs

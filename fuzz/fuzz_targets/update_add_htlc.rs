@@ -1,4 +1,4 @@
-//! Fuzz target `update_add_htlc`: BOLT 2 `update_add_htlc` decoding (`sim::wire::UpdateAddHtlc`).
+//! Fuzz target `update_add_htlc`: BOLT 2 `update_add_htlc` decoding (`wire::UpdateAddHtlc`).
 //! The checks are in `lnpay_fuzz::targets::update_add_htlc`.
 //!
 //! With `cfg(fuzzing)` (cargo-fuzz) this is a libFuzzer target; without it, a program that runs

@@ -1,4 +1,4 @@
-//! Fuzz target `update_fail_htlc`: BOLT 2 `update_fail_htlc` decoding (`sim::wire`).
+//! Fuzz target `update_fail_htlc`: BOLT 2 `update_fail_htlc` decoding (`lnpay_wire`).
 //! The checks are in `lnpay_fuzz::targets::update_fail_htlc`.
 //!
 //! With `cfg(fuzzing)` (cargo-fuzz) this is a libFuzzer target; without it, a program that runs

@@ -27,12 +27,14 @@ use crate::{cargo, project_root};
 /// Keep in step with ARCHITECTURE.md's code map.
 const LAYERS: &[(&str, &[&str])] = &[
     ("types", &[]),
+    ("wire", &["types"]),
     ("bolt11", &["types"]),
-    ("onion", &["types"]),
-    ("route", &["types"]),
+    ("onion", &["types", "wire"]),
+    ("route", &["types", "wire"]),
     ("payment", &["types", "bolt11", "onion", "route"]),
-    ("sim", &["types", "bolt11", "onion", "route"]),
-    ("node", &["types", "bolt11", "onion", "route", "payment", "sim"]),
+    ("sim", &["types", "wire", "bolt11", "onion", "route"]),
+    ("harness", &["types", "wire", "bolt11", "onion", "route", "payment", "sim"]),
+    ("node", &["types", "wire", "bolt11", "onion", "route", "payment", "sim", "harness"]),
 ];
 
 /// What the layering rule needs to know about one workspace member.

@@ -1,6 +1,6 @@
 //! Delivery A/B: the same simulated network built twice from one topology and one seed (so
 //! the same keys and balances), the same list of payments, paid once by lnpay's `pay`
-//! (through `lnpay_node::driver::Driver`, as `lnpay sim` pays) and once by a payer driven by
+//! (through `lnpay_harness::driver::Driver`, as `lnpay sim` pays) and once by a payer driven by
 //! LDK 0.2.7: LDK's `NetworkGraph` from the simulator's signed gossip, `find_route` with the
 //! `ProbabilisticScorer` (MPP allowed by the invoice's features, in-flight parts accounted
 //! for), onions built by LDK's public `create_payment_onion`, HTLCs sent through the
@@ -20,6 +20,7 @@ use crate::data::Rng;
 use crate::ldk::{self, GossipCounts, LdkGraph, NoLog, LOG};
 use crate::mincost::{self, MinCost};
 use crate::stats::quantile;
+use harness::driver::{Driver, SIM_EPOCH_MS};
 use lightning::ln::channelmanager::RecipientOnionFields;
 use lightning::routing::router::{
     find_route, InFlightHtlcs, Path, PaymentParameters, Route, RouteParameters,
@@ -30,7 +31,6 @@ use lightning::routing::scoring::{
     ScoreUpdate,
 };
 use lightning::types::payment::{PaymentHash, PaymentSecret};
-use node::driver::{Driver, SIM_EPOCH_MS};
 use onion::crypto::{blinding_factor, SharedSecret};
 use onion::failure::{decode_return_packet, FailureMessage};
 use onion::packet::OnionPacket;

@@ -4,7 +4,7 @@
 
 use crate::delivery::Row;
 use crate::stats::SpeedRow;
-use node::plot::{rate_chart, Series};
+use harness::plot::{rate_chart, Series};
 use std::fmt::Write as _;
 use std::path::PathBuf;
 use std::time::Duration;

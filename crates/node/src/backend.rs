@@ -5,7 +5,7 @@
 //! The core ([`crate::daemon::core`]) owns the payment machine and the store and talks only
 //! to this trait, so a real channel backend can replace the simulated one without touching
 //! payment logic. The simulated network's implementation is the peer link
-//! ([`crate::daemon::link::PeerLink`]), which speaks `sim::wire` to `lnpay network`.
+//! ([`crate::daemon::link::PeerLink`]), which speaks `lnpay_wire` to `lnpay network`.
 //!
 //! HTLC ids are per channel and strictly increasing. Sending is split in two so that the
 //! core can store a part (with its channel and id) before the HTLC leaves:

@@ -247,7 +247,7 @@ fn pay_binds_riskfactor_and_partial_msat() {
     assert_eq!(r["amount_msat"], 70_000);
 }
 
-/// A scripted network on a unix socket speaking `sim::wire`: the node stores each part with
+/// A scripted network on a unix socket speaking `wire`: the node stores each part with
 /// its HTLC id before the add leaves, fails locally a part whose add the network never
 /// logged (told by `next_htlc_id` at the reconnect), never reuses that id, and acknowledges a
 /// fulfill once it is stored.
@@ -278,7 +278,7 @@ fn peer_link_against_a_scripted_network() {
         assert_eq!(sent["status"], "pending");
     };
     send_part(1);
-    let sim::wire::Message::UpdateAddHtlc(add) = c.read() else { panic!("no add") };
+    let wire::Message::UpdateAddHtlc(add) = c.read() else { panic!("no add") };
     assert_eq!((add.channel_id, add.id, add.amount_msat), (net.channel_id, 0, Msat(5_000)));
     // The part and its HTLC id were stored before the add was written.
     let store = rusqlite::Connection::open(dir.path().join("sim").join("lnpay.sqlite3")).unwrap();

@@ -11,9 +11,6 @@ use htlc::add_for;
 use onion::payload::{FinalPayload, HopPayload, PaymentData};
 use onion::secp256k1::SecretKey;
 use route::getroute::RouteRequest;
-use sim::wire::{
-    Ack, ChannelId, ChannelState, FrameDecoder, Hello, InvoiceRequest, Message, UpdateAddHtlc,
-};
 use sim::SimRng;
 use std::collections::{BTreeMap, HashMap};
 use std::io::{Read, Write};
@@ -23,6 +20,9 @@ use std::process::Stdio;
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 use types::{Msat, NodeId, PaymentHash, PaymentSecret};
+use wire::{
+    Ack, ChannelId, ChannelState, FrameDecoder, Hello, InvoiceRequest, Message, UpdateAddHtlc,
+};
 
 const NODES: &str = "30";
 const SEED: &str = "11";
@@ -179,7 +179,7 @@ fn handshake_payment_and_replay_until_ack() {
     let st = states(&hs);
     assert_eq!(st.len(), 10, "one state per channel of ours");
     assert!(st.iter().all(|s| s.next_htlc_id == 0 && s.spendable_msat.0 > 0));
-    assert!(st.iter().all(|s| s.channel_id == sim::wire::channel_id(s.scid)));
+    assert!(st.iter().all(|s| s.channel_id == wire::channel_id(s.scid)));
     let height = block_height(&hs);
     let ch = &st[0];
     let mut seen = Vec::new();
@@ -395,7 +395,7 @@ fn kill_nine_while_htlcs_are_in_flight() {
             continue;
         };
         ours += 1;
-        let cid = sim::wire::channel_id(scid.parse().unwrap());
+        let cid = wire::channel_id(scid.parse().unwrap());
         let paid = paid_by_channel.get(&cid).copied().unwrap_or(0);
         assert_eq!(mine, INITIAL_MSAT - paid, "channel {scid}");
     }

@@ -67,13 +67,12 @@
 //! ```
 
 mod apply;
-mod message;
 
 pub use apply::{
     apply_channel_announcement, apply_channel_update, apply_failure_channel_update, import_gossip,
     Applied, GossipApplier, GossipError, ImportStats, RejectCounts,
 };
-pub use message::{
+pub use wire::gossip::{
     decode_addresses, Address, AddressError, ChainHash, ChannelAnnouncement, ChannelUpdate,
     GossipMessage, MessageKind, NodeAnnouncement, ParseError, UnsignedChannelAnnouncement,
     UnsignedChannelUpdate, UnsignedNodeAnnouncement, VerifyError, CHANNEL_FLAG_DIRECTION,

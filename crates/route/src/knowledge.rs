@@ -18,24 +18,12 @@ use crate::probability::{Liquidity, Prior};
 use std::collections::HashMap;
 use types::{Msat, NodeId, ShortChannelIdDir};
 
-/// BOLT 4 failure code flag: the failure is permanent.
-pub const PERM: u16 = 0x4000;
-/// BOLT 4 failure code flag: the failure is the node's.
-pub const NODE: u16 = 0x2000;
-/// BOLT 4 failure code flag: the failure carries a `channel_update`.
-pub const UPDATE: u16 = 0x1000;
-/// BOLT 4 `temporary_channel_failure`.
-pub const TEMPORARY_CHANNEL_FAILURE: u16 = UPDATE | 7;
-/// BOLT 4 `permanent_channel_failure`.
-pub const PERMANENT_CHANNEL_FAILURE: u16 = PERM | 8;
-/// BOLT 4 `required_channel_feature_missing`.
-pub const REQUIRED_CHANNEL_FEATURE_MISSING: u16 = PERM | 9;
-/// BOLT 4 `unknown_next_peer`.
-pub const UNKNOWN_NEXT_PEER: u16 = PERM | 10;
-/// BOLT 4 `channel_disabled`.
-pub const CHANNEL_DISABLED: u16 = UPDATE | 20;
-/// BOLT 4 `incorrect_or_unknown_payment_details` (what a probe's random hash earns).
-pub const INCORRECT_OR_UNKNOWN_PAYMENT_DETAILS: u16 = PERM | 15;
+/// The BOLT 4 failure codes learning reads (the one table is `wire::failure`).
+pub use wire::failure::code::{
+    CHANNEL_DISABLED, INCORRECT_OR_UNKNOWN_PAYMENT_DETAILS, PERMANENT_CHANNEL_FAILURE,
+    REQUIRED_CHANNEL_FEATURE_MISSING, TEMPORARY_CHANNEL_FAILURE, UNKNOWN_NEXT_PEER,
+};
+pub use wire::failure::{NODE, PERM, UPDATE};
 
 /// How knowledge is kept.
 #[derive(Debug, Clone, Copy, PartialEq)]

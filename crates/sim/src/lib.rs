@@ -34,7 +34,6 @@ pub mod realtime;
 pub mod rng;
 pub mod sim;
 pub mod topology;
-pub mod wire;
 pub mod workload;
 
 pub use rng::SimRng;

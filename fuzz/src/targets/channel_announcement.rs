@@ -1,4 +1,4 @@
-//! BOLT 7 `channel_announcement` (`route::gossip::ChannelAnnouncement`).
+//! BOLT 7 `channel_announcement` (`wire::gossip::ChannelAnnouncement`).
 //!
 //! Checks, for any bytes:
 //! - a message that parses (with its type prefix) encodes back to exactly the input, parses
@@ -7,7 +7,7 @@
 //! - a failed parse says why truthfully (see `channel_update`);
 //! - verifying never panics.
 
-use route::gossip::{ChannelAnnouncement, GossipMessage};
+use wire::gossip::{ChannelAnnouncement, GossipMessage};
 
 /// Runs the checks above on `data`, panicking when one fails.
 pub fn do_test(data: &[u8]) {

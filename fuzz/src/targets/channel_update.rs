@@ -1,4 +1,4 @@
-//! BOLT 7 `channel_update` (`route::gossip::ChannelUpdate`).
+//! BOLT 7 `channel_update` (`wire::gossip::ChannelUpdate`).
 //!
 //! Checks, for any bytes:
 //! - a message that parses (with its type prefix) encodes back to exactly the input, parses
@@ -8,8 +8,8 @@
 //!   field needs, `WrongType` only with the input's actual type;
 //! - verifying against any key never panics.
 
-use route::gossip::{ChannelUpdate, GossipMessage, ParseError};
 use route::NodeId;
+use wire::gossip::{ChannelUpdate, GossipMessage, ParseError};
 
 /// Checks a parse error against the input it came from.
 pub(crate) fn check_error(data: &[u8], error: &ParseError, expected_type: u16) {

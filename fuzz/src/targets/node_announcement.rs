@@ -1,4 +1,4 @@
-//! BOLT 7 `node_announcement` (`route::gossip::NodeAnnouncement`).
+//! BOLT 7 `node_announcement` (`wire::gossip::NodeAnnouncement`).
 //!
 //! Checks, for any bytes:
 //! - a message that parses (with its type prefix) encodes back to exactly the input, parses
@@ -8,7 +8,7 @@
 //! - decoded addresses never carry port 0 (IP, hostname) nor a non-ASCII hostname;
 //! - verifying never panics.
 
-use route::gossip::{Address, GossipMessage, NodeAnnouncement};
+use wire::gossip::{Address, GossipMessage, NodeAnnouncement};
 
 /// Runs the checks above on `data`, panicking when one fails.
 pub fn do_test(data: &[u8]) {

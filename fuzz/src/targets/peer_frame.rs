@@ -1,4 +1,4 @@
-//! The node ⇄ network byte stream (`sim::wire::FrameDecoder` and `Message::decode`).
+//! The node ⇄ network byte stream (`wire::FrameDecoder` and `Message::decode`).
 //!
 //! The first byte of the input seeds how the rest is cut into chunks (1 to 64 bytes, or
 //! everything at once); the rest is the stream. Checks, for any bytes:
@@ -9,7 +9,7 @@
 //! - each decoded message re-encodes to exactly its frame body and frame, and decodes again
 //!   to itself; an error for an even type names that type.
 
-use sim::wire::{FrameDecoder, Message, WireError};
+use wire::{FrameDecoder, Message, WireError};
 
 /// Runs the checks above on `data`, panicking when one fails.
 pub fn do_test(data: &[u8]) {

@@ -1,4 +1,4 @@
-//! BOLT 2 `update_add_htlc` (`sim::wire::UpdateAddHtlc`), the payload after the type.
+//! BOLT 2 `update_add_htlc` (`wire::UpdateAddHtlc`), the payload after the type.
 //!
 //! Checks, for any bytes (and, through `check`, for the other three HTLC messages):
 //! - a payload that decodes re-encodes to exactly the input (decoding is strict, unknown odd
@@ -8,8 +8,8 @@
 //! - a failed decode says why truthfully: `TooShort` only with fewer bytes than needed and
 //!   the input's real length, `BadTlv` only for a message whose fixed part is whole.
 
-use sim::wire::{FrameDecoder, Message, UpdateAddHtlc, WireError};
 use types::tlv::TlvStream;
+use wire::{FrameDecoder, Message, UpdateAddHtlc, WireError};
 
 /// The checks above for one BOLT 2 message kind: its decoder, payload encoder, the
 /// `Message` variant, its kept TLVs, the TLV types it models and its fixed-part length.
@@ -77,14 +77,14 @@ pub fn do_test(data: &[u8]) {
             wrap: Message::UpdateAddHtlc,
             unknown: |m| &m.unknown_tlvs,
             known_tlvs: &[0],
-            min_len: 32 + 8 + 8 + 32 + 4 + sim::wire::ONION_LEN,
+            min_len: 32 + 8 + 8 + 32 + 4 + wire::ONION_LEN,
         },
     );
 }
 
 #[cfg(test)]
 mod tests {
-    use sim::wire::{UpdateAddHtlc, UpdateFailHtlc, UpdateFailMalformedHtlc, UpdateFulfillHtlc};
+    use wire::{UpdateAddHtlc, UpdateFailHtlc, UpdateFailMalformedHtlc, UpdateFulfillHtlc};
 
     /// Seeds named `valid*` decode and the others do not, so the corpus covers both paths.
     #[test]

@@ -1,11 +1,11 @@
-//! BOLT 2 `update_fail_malformed_htlc` (`sim::wire::UpdateFailMalformedHtlc`), the payload
+//! BOLT 2 `update_fail_malformed_htlc` (`wire::UpdateFailMalformedHtlc`), the payload
 //! after the type.
 //!
 //! The checks of [`super::update_add_htlc`]: a decoded payload re-encodes to exactly the
 //! input and survives `Message` and framing; errors tell the truth about the input.
 
 use super::update_add_htlc::{check, Kind};
-use sim::wire::{Message, UpdateFailMalformedHtlc};
+use wire::{Message, UpdateFailMalformedHtlc};
 
 /// Runs the checks on `data`, panicking when one fails.
 pub fn do_test(data: &[u8]) {

@@ -1,10 +1,10 @@
-//! BOLT 2 `update_fulfill_htlc` (`sim::wire::UpdateFulfillHtlc`), the payload after the type.
+//! BOLT 2 `update_fulfill_htlc` (`wire::UpdateFulfillHtlc`), the payload after the type.
 //!
 //! The checks of [`super::update_add_htlc`]: a decoded payload re-encodes to exactly the
 //! input and survives `Message` and framing; errors tell the truth about the input.
 
 use super::update_add_htlc::{check, Kind};
-use sim::wire::{Message, UpdateFulfillHtlc};
+use wire::{Message, UpdateFulfillHtlc};
 
 /// Runs the checks on `data`, panicking when one fails.
 pub fn do_test(data: &[u8]) {

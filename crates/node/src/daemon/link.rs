@@ -1,4 +1,4 @@
-//! The peer link: the [`Backend`] of the simulated network. It speaks `sim::wire` over any
+//! The peer link: the [`Backend`] of the simulated network. It speaks `lnpay_wire` over any
 //! byte stream (a unix socket to `lnpay network`, or one end of an in-memory duplex to the
 //! engine started in-process), reconnecting with backoff forever.
 //!
@@ -15,7 +15,6 @@ use crate::backend::{
 use route::flow::FirstHop;
 use route::gossip::{import_gossip, ChainHash};
 use route::graph::{Graph, GraphBuilder};
-use sim::wire::{self, ChannelId, FrameDecoder, Message};
 use std::collections::{BTreeMap, HashMap};
 use std::io;
 use std::path::PathBuf;
@@ -24,6 +23,7 @@ use std::time::Duration;
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use tokio::sync::mpsc;
 use types::{Msat, NodeId, ShortChannelId};
+use wire::{self, ChannelId, FrameDecoder, Message};
 
 /// A byte stream to the network.
 pub trait Stream: AsyncRead + AsyncWrite + Unpin + Send + 'static {}

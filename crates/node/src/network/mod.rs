@@ -1,9 +1,10 @@
 //! The simulated network as a peer of our node: the engine behind `lnpay network` (its own
 //! process, over a unix socket) and behind `lnpay node` without `--peers` (in-process, over an
-//! in-memory duplex stream). Both speak the framed messages of `sim::wire` as PEER.md says.
+//! in-memory duplex stream). Both speak the framed messages of `lnpay_wire` as PEER.md says.
 //!
-//! - [`Engine`] (sans-IO): the simulator with our node as its payer, the handshake, the
-//!   HTLC add/resolution rules and the durable store ([`store`]).
+//! - [`Engine`] (sans-IO, from `lnpay-harness`): the simulator with our node as its payer,
+//!   the handshake and the HTLC add/resolution rules; opened over the durable store
+//!   ([`store`]) with [`OpenEngine::open`], from what [`open`] builds the network of.
 //! - [`NetworkHandle`]: the engine on a tokio task, its clock coupled to the wall clock with
 //!   `sim::realtime`, serving one node connection at a time ([`NetworkHandle::attach`]; a new
 //!   one replaces the old).
@@ -13,14 +14,17 @@
 //! every resolution committed before it is sent; on start the simulator is rebuilt from the
 //! store's meta and the log is replayed at the simulated times it was applied at.
 
-pub mod engine;
+pub mod open;
 pub mod store;
 #[cfg(test)]
 mod tests;
 
-pub use engine::{build_simulator, load_topology, Engine, NetworkSpec, DEFAULT_NODES};
+pub use harness::network::{Engine, EngineError};
+pub use open::{
+    build_simulator, load_topology, NetworkSpec, OpenEngine, DEFAULT_NODES, PAYER_CAPACITY,
+    PAYER_PEERS,
+};
 use sim::realtime::RealTime;
-use sim::wire::{FrameDecoder, Message};
 use sim::TopologyError;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -32,6 +36,7 @@ use tokio::net::UnixListener;
 use tokio::sync::{mpsc, watch};
 use tokio::task::AbortHandle;
 use types::NodeId;
+use wire::{FrameDecoder, Message};
 
 /// Why the network could not start or serve.
 #[derive(Debug)]
@@ -41,6 +46,11 @@ pub enum NetworkError {
     Store {
         /// What failed.
         source: StoreError,
+    },
+    /// The engine failed (its journal could not write).
+    Engine {
+        /// What failed.
+        source: EngineError,
     },
     /// The graph file could not be read.
     Graph {
@@ -100,6 +110,7 @@ impl std::fmt::Display for NetworkError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             NetworkError::Store { source } => write!(f, "{source}"),
+            NetworkError::Engine { source } => write!(f, "{source}"),
             NetworkError::Graph { path, source } => write!(f, "graph {}: {source}", path.display()),
             NetworkError::GraphFormat { path, source } => {
                 write!(f, "graph {}: {source}", path.display())
@@ -124,6 +135,7 @@ impl std::error::Error for NetworkError {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match self {
             NetworkError::Store { source } => Some(source),
+            NetworkError::Engine { source } => Some(source),
             NetworkError::Graph { source, .. } | NetworkError::Listen { source, .. } => {
                 Some(source)
             }

@@ -18,15 +18,14 @@
 //!
 //! Integers are stored as SQLite's signed 64-bit integers, u64 values bit for bit.
 
+use harness::network::journal::{Journal, JournalError};
 use rusqlite::{params, Connection, OptionalExtension, Transaction};
 use std::path::{Path, PathBuf};
 
-/// An `update_add_htlc` from the node.
-pub const INPUT_ADD: i64 = 1;
-/// An `InvoiceRequest` from the node.
-pub const INPUT_INVOICE: i64 = 2;
-/// The simulated clock reached this time.
-pub const INPUT_ADVANCE: i64 = 3;
+pub use harness::network::journal::{
+    Batch, ChannelRow, LoggedInput, ReceivedRow, StoredResolution, INPUT_ADD, INPUT_ADVANCE,
+    INPUT_INVOICE,
+};
 
 /// The migrations, in order: migration `i` brings the schema to version `i + 1`.
 const MIGRATIONS: &[&str] = &["
@@ -104,85 +103,6 @@ impl std::error::Error for StoreError {
             StoreError::Sqlite { source, .. } => Some(source),
             StoreError::TooNew { .. } => None,
         }
-    }
-}
-
-/// One logged input.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct LoggedInput {
-    /// Simulated time it was applied at.
-    pub sim_time_ms: u64,
-    /// [`INPUT_ADD`], [`INPUT_INVOICE`] or [`INPUT_ADVANCE`].
-    pub kind: i64,
-    /// The message (type first), empty for an advance.
-    pub bytes: Vec<u8>,
-}
-
-/// One stored resolution.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct StoredResolution {
-    /// The channel id (hex).
-    pub channel_id: String,
-    /// The node's HTLC id.
-    pub htlc_id: u64,
-    /// The message (type first).
-    pub bytes: Vec<u8>,
-    /// Whether the node acknowledged it.
-    pub acked: bool,
-}
-
-/// One row of `received`.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ReceivedRow {
-    /// Index of the settlement in the simulator's list.
-    pub seq: u64,
-    /// Payee node id (hex).
-    pub payee: String,
-    /// Payment hash (hex).
-    pub payment_hash: String,
-    /// Amount.
-    pub amount_msat: u64,
-    /// Parts.
-    pub parts: u32,
-    /// Simulated time.
-    pub sim_time_ms: u64,
-}
-
-/// One row of `channels`.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ChannelRow {
-    /// `BLOCKxTXxOUT`.
-    pub scid: String,
-    /// First node id (hex).
-    pub node0: String,
-    /// Second node id (hex).
-    pub node1: String,
-    /// Balance of node0.
-    pub balance0_msat: u64,
-    /// Balance of node1.
-    pub balance1_msat: u64,
-}
-
-/// Everything one commit writes.
-#[derive(Debug, Default)]
-pub struct Batch {
-    /// Inputs to log.
-    pub inputs: Vec<LoggedInput>,
-    /// Resolutions to store: (channel id hex, htlc id, message type, bytes, sim time).
-    pub resolutions: Vec<(String, u64, u16, Vec<u8>, u64)>,
-    /// Settlements to store.
-    pub received: Vec<ReceivedRow>,
-    /// Channel rows to write.
-    pub channels: Vec<ChannelRow>,
-}
-
-impl Batch {
-    /// Nothing to write.
-    pub fn is_empty(&self) -> bool {
-        self.inputs.is_empty()
-            && self.resolutions.is_empty()
-            && self.received.is_empty()
-            && self.channels.is_empty()
     }
 }
 
@@ -379,6 +299,16 @@ impl Store {
             )
             .map(drop)
             .map_err(self.err())
+    }
+}
+
+impl Journal for Store {
+    fn commit(&mut self, batch: &Batch) -> Result<(), JournalError> {
+        Store::commit(self, batch).map_err(JournalError::from)
+    }
+
+    fn ack(&mut self, channel_id: &str, htlc_id: u64) -> Result<(), JournalError> {
+        Store::ack(self, channel_id, htlc_id).map_err(JournalError::from)
     }
 }
 

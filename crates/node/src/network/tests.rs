@@ -7,9 +7,9 @@ mod htlc;
 
 use super::*;
 use htlc::{add_for, session_key};
-use sim::wire::{channel_id, Ack, ChannelState, Hello, InvoiceRequest};
 use tokio::io::DuplexStream;
 use types::{PaymentHash, PaymentSecret};
+use wire::{channel_id, Ack, ChannelState, Hello, InvoiceRequest};
 
 fn tmp_dir(name: &str) -> PathBuf {
     let dir = std::env::temp_dir().join(format!("lnpay-network-{}-{name}", std::process::id()));
@@ -96,7 +96,7 @@ fn engine_handshake_invoice_payment_ack_and_replay() {
     assert!(matches!(out.as_slice(), [Message::AddRefused(r)] if r.code == 6 && r.id == 3));
     // Unknown channel.
     let mut bad = add_for(st, 7, 1000, hash, secret, height);
-    bad.channel_id = sim::wire::ChannelId([1; 32]);
+    bad.channel_id = wire::ChannelId([1; 32]);
     let out = e.on_message(Message::UpdateAddHtlc(bad), 30).unwrap();
     assert!(matches!(out.as_slice(), [Message::AddRefused(r)] if r.code == 1));
     // Too much: refused by our side of the channel, and stored like a resolution.

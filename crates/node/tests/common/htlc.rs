@@ -4,8 +4,8 @@
 
 use onion::payload::{FinalPayload, HopPayload, PaymentData};
 use onion::secp256k1::SecretKey;
-use sim::wire::{ChannelState, UpdateAddHtlc};
 use types::{Msat, PaymentHash, PaymentSecret};
+use wire::{ChannelState, UpdateAddHtlc};
 
 /// The onion session key of the add with HTLC id `id`: a different valid key for every id.
 pub fn session_key(id: u64) -> SecretKey {

@@ -306,7 +306,7 @@ pub fn check_schema(v: &Value, schema: &Value, path: &str, errors: &mut Vec<Stri
     }
 }
 
-/// A network played by the test on a unix socket, speaking `sim::wire` to one `lnpay node
+/// A network played by the test on a unix socket, speaking `wire` to one `lnpay node
 /// --peers SOCK`: one channel of 1 BTC from the node (the best-connected node of a small
 /// generated network) to one peer, the network's gossip on request, and whatever adds,
 /// fulfills and failures the test writes by hand.
@@ -318,22 +318,22 @@ pub struct ScriptedNetwork {
     pub me: types::NodeId,
     pub peer: types::NodeId,
     pub scid: types::ShortChannelId,
-    pub channel_id: sim::wire::ChannelId,
-    gossip: Vec<sim::wire::Message>,
+    pub channel_id: wire::ChannelId,
+    gossip: Vec<wire::Message>,
 }
 
 /// One connection of [`ScriptedNetwork`] to the node.
 #[allow(dead_code)]
 pub struct Link {
     pub conn: UnixStream,
-    dec: sim::wire::FrameDecoder,
+    dec: wire::FrameDecoder,
 }
 
 #[allow(dead_code)]
 impl ScriptedNetwork {
     /// Binds `DIR/peer.sock` for a 30-node network of seed 5.
     pub fn bind(dir: &Path) -> ScriptedNetwork {
-        use sim::wire::{self, Message};
+        use wire::Message;
         let topo =
             sim::generate(&sim::GeneratorParams { nodes: 30, seed: 5, ..Default::default() });
         let s =
@@ -380,7 +380,7 @@ impl ScriptedNetwork {
     /// Accepts the node's connection and plays the handshake: the gossip if asked, the
     /// channel (with `next_htlc_id`: the first add id the network has not received), ready.
     pub fn accept(&self, next_htlc_id: u64) -> Link {
-        use sim::wire::{self, Message};
+        use wire::Message;
         let (conn, _) = self.listener.accept().unwrap();
         let mut link = Link { conn, dec: wire::FrameDecoder::new() };
         let Message::Hello(h) = link.read() else { panic!("no hello") };
@@ -411,7 +411,7 @@ impl ScriptedNetwork {
 #[allow(dead_code)]
 impl Link {
     /// The next message from the node.
-    pub fn read(&mut self) -> sim::wire::Message {
+    pub fn read(&mut self) -> wire::Message {
         let mut buf = [0u8; 65536];
         loop {
             if let Some(m) = self.dec.next() {
@@ -423,14 +423,14 @@ impl Link {
         }
     }
 
-    pub fn send(&mut self, m: sim::wire::Message) {
+    pub fn send(&mut self, m: wire::Message) {
         self.conn.write_all(&m.encode_frame()).unwrap();
     }
 
     /// The next message, which must be an add: its HTLC id and amount.
     pub fn read_add(&mut self) -> (u64, types::Msat) {
         match self.read() {
-            sim::wire::Message::UpdateAddHtlc(add) => (add.id, add.amount_msat),
+            wire::Message::UpdateAddHtlc(add) => (add.id, add.amount_msat),
             other => panic!("expected an add, got {other:?}"),
         }
     }
@@ -438,11 +438,11 @@ impl Link {
     /// Fulfills HTLC `id` of `channel_id` and waits for the node's acknowledgement.
     pub fn fulfill(
         &mut self,
-        channel_id: sim::wire::ChannelId,
+        channel_id: wire::ChannelId,
         id: u64,
         preimage: types::PaymentPreimage,
     ) {
-        use sim::wire::{self, Message};
+        use wire::Message;
         self.send(Message::UpdateFulfillHtlc(wire::UpdateFulfillHtlc {
             channel_id,
             id,

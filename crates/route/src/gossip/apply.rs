@@ -5,11 +5,11 @@ use std::collections::HashMap;
 
 use types::{Msat, NodeId, ShortChannelId};
 
-use super::message::{
+use crate::graph::{EdgePolicy, GraphBuilder};
+use wire::gossip::{
     ChainHash, ChannelAnnouncement, ChannelUpdate, GossipMessage, MessageKind, NodeAnnouncement,
     ParseError, UnsignedNodeAnnouncement, VerifyError,
 };
-use crate::graph::{EdgePolicy, GraphBuilder};
 
 /// What applying a message did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -3,7 +3,7 @@
 //! simulator forwards, settles and fails them with real BOLT 4 failures.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use lnpay_node::driver::Driver;
+use lnpay_harness::driver::Driver;
 use onion::failure::code;
 use payment::{
     Command, Exclusion, HopRecord, ListRequest, PartStatus, PayRequest, PaymentEvent, Reply,

@@ -1,87 +1,21 @@
-//! The network engine: the simulator with our node (the sim's payer) in it, the store, and the
-//! rules of PEER.md. It reads no socket and no clock: messages and the simulated time come in
-//! as arguments, the messages for the node go out as return values.
+//! The network engine: the simulator with our node (the sim's payer) in it, its journal, and
+//! the rules of the link protocol. It reads no socket, no file and no clock: messages and the
+//! simulated time come in as arguments, the messages for the node go out as return values, and
+//! what must survive a restart goes to a [`Journal`] the caller supplies.
 
-use super::store::{
-    Batch, ChannelRow, LoggedInput, ReceivedRow, Store, StoreError, INPUT_ADD, INPUT_ADVANCE,
+use super::journal::{
+    Batch, ChannelRow, Journal, LoggedInput, ReceivedRow, Saved, INPUT_ADD, INPUT_ADVANCE,
     INPUT_INVOICE,
 };
-use super::NetworkError;
+use super::EngineError;
 use onion::packet::OnionPacket;
-use route::graph::GraphBuilder;
-use route::import::listchannels;
-use sim::wire::{
+use sim::{ChannelBackend, HtlcId, LocalFailure, Resolution, Simulator};
+use std::collections::{BTreeMap, HashMap, HashSet};
+use types::{Msat, NodeId, ShortChannelId};
+use wire::{
     channel_id, AddRefused, ChannelId, ChannelState, Hello, InvoiceReply, InvoiceRequest, Message,
     Ready, UpdateAddHtlc, UpdateFailHtlc, UpdateFailMalformedHtlc, UpdateFulfillHtlc,
 };
-use sim::workload::add_payer;
-use sim::{
-    generate, ChannelBackend, GeneratorParams, HtlcId, LocalFailure, Resolution, SimConfig,
-    Simulator, Topology,
-};
-use std::collections::{BTreeMap, HashMap, HashSet};
-use std::fs::File;
-use std::io::{BufRead, BufReader};
-use std::path::{Path, PathBuf};
-use types::{Msat, NodeId, ShortChannelId};
-
-/// Channels from the payer to the best-connected nodes (as `lnpay sim`).
-pub const PAYER_PEERS: usize = 10;
-/// Capacity of each payer channel: 1 BTC (as `lnpay sim`).
-pub const PAYER_CAPACITY: Msat = Msat(100_000_000_000);
-/// Nodes of the built-in generated network when none is given (as `lnpay sim`).
-pub const DEFAULT_NODES: u32 = 2000;
-
-/// What the simulated network is: a graph file or the built-in generator, and the seed.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct NetworkSpec {
-    /// A Core Lightning `listchannels` file (.json or .json.gz); otherwise the generator.
-    pub graph: Option<PathBuf>,
-    /// Nodes of the generated network (ignored with a graph).
-    pub nodes: u32,
-    /// Seed of the network, balances, keys and preimages.
-    pub seed: u64,
-}
-
-/// Reads a `listchannels` file into a topology, as `lnpay sim --graph` does.
-pub fn load_topology(path: &Path) -> Result<Topology, NetworkError> {
-    let io = |source| NetworkError::Graph { path: path.to_path_buf(), source };
-    let mut file = BufReader::with_capacity(1 << 16, File::open(path).map_err(io)?);
-    let gzip = file.fill_buf().map_err(io)?.starts_with(&[0x1f, 0x8b]);
-    let mut builder = GraphBuilder::new();
-    let read = if gzip {
-        let reader = BufReader::with_capacity(1 << 16, flate2::read::GzDecoder::new(file));
-        listchannels::read(reader, &mut builder)
-    } else {
-        listchannels::read(file, &mut builder)
-    };
-    read.map_err(|source| NetworkError::GraphFormat { path: path.to_path_buf(), source })?;
-    let graph = builder.build();
-    if graph.channel_count() == 0 {
-        return Err(NetworkError::EmptyGraph { path: path.to_path_buf() });
-    }
-    Ok(Topology::from_graph(&graph))
-}
-
-/// Builds the simulated network `lnpay sim` would build for `spec`: the topology, a payer
-/// with [`PAYER_PEERS`] channels of [`PAYER_CAPACITY`] to the best-connected nodes, balances
-/// and keys from the seed. The payer is the simulator's payer.
-pub fn build_simulator(spec: &NetworkSpec) -> Result<Simulator, NetworkError> {
-    let mut topo = match &spec.graph {
-        Some(p) => load_topology(p)?,
-        None => {
-            if spec.nodes < 10 {
-                return Err(NetworkError::TooFewNodes { nodes: spec.nodes });
-            }
-            generate(&GeneratorParams { nodes: spec.nodes, seed: spec.seed, ..Default::default() })
-        }
-    };
-    let payer = add_payer(&mut topo, PAYER_PEERS, PAYER_CAPACITY);
-    let mut sim = Simulator::new(&topo, SimConfig { seed: spec.seed, ..Default::default() })
-        .map_err(|source| NetworkError::Topology { source })?;
-    sim.set_payer(payer);
-    Ok(sim)
-}
 
 /// One of our node's channels.
 #[derive(Debug, Clone)]
@@ -118,7 +52,7 @@ pub struct Engine {
     written: HashMap<ShortChannelId, [u64; 2]>,
     /// The last simulated time in the input log.
     logged_time: u64,
-    store: Option<Store>,
+    journal: Option<Box<dyn Journal>>,
     gossip: Option<Vec<Message>>,
     /// Replaying the log: nothing is logged again.
     replaying: bool,
@@ -191,55 +125,22 @@ impl Engine {
             settled_written: 0,
             written: HashMap::new(),
             logged_time: 0,
-            store: None,
+            journal: None,
             gossip: None,
             replaying: false,
         }
     }
 
-    /// Opens the durable engine: builds the simulator from the store's meta (or from `spec`
-    /// for a new store, whose meta it then records), replays the input log and writes what
-    /// the replay produced that the store lacks. A `spec` that differs from the stored one is
-    /// an error.
-    pub fn open(store_path: &Path, spec: &NetworkSpec) -> Result<Engine, NetworkError> {
-        let mut store = Store::open(store_path)?;
-        let stored = store.meta("seed")?.is_some();
-        let graph = spec.graph.as_ref().map(|p| p.display().to_string()).unwrap_or_default();
-        let want = [
-            ("seed", spec.seed.to_string()),
-            ("graph", graph),
-            ("nodes", if spec.graph.is_some() { String::new() } else { spec.nodes.to_string() }),
-        ];
-        if stored {
-            for (key, given) in &want {
-                let have = store.meta(key)?.unwrap_or_default();
-                if &have != given {
-                    return Err(NetworkError::SpecMismatch {
-                        key,
-                        stored: have,
-                        given: given.clone(),
-                    });
-                }
-            }
-        }
-        let sim = build_simulator(spec)?;
-        let payer = sim.payer();
-        if !stored {
-            let mut meta = want.to_vec();
-            meta.push(("payer", payer.to_string()));
-            let payer_id = sim.node_id(payer).map(|n| n.to_string()).unwrap_or_default();
-            meta.push(("payer_id", payer_id));
-            store.set_meta(&meta)?;
-        } else if store.meta("payer")?.as_deref() != Some(payer.to_string().as_str()) {
-            let stored = store.meta("payer")?.unwrap_or_default();
-            return Err(NetworkError::SpecMismatch {
-                key: "payer",
-                stored,
-                given: payer.to_string(),
-            });
-        }
+    /// Restores the durable engine over `sim` (built as when the journal was started): takes
+    /// back what `journal`'s store read ([`Saved`]), replays the input log and writes what the
+    /// replay produced that the store lacks. Every later write goes to `journal`.
+    pub fn restore(
+        sim: Simulator,
+        journal: Box<dyn Journal>,
+        saved: Saved,
+    ) -> Result<Engine, EngineError> {
         let mut engine = Engine::new(sim);
-        for r in store.resolutions()? {
+        for r in saved.resolutions {
             let Some(cid) = parse_channel_id(&r.channel_id) else { continue };
             engine.resolved.insert((cid, r.htlc_id));
             engine.next_seq += 1;
@@ -251,19 +152,18 @@ impl Engine {
                 }
             }
         }
-        for row in store.channels()? {
+        for row in saved.channels {
             if let Ok(scid) = row.scid.parse::<ShortChannelId>() {
                 engine.written.insert(scid, [row.balance0_msat, row.balance1_msat]);
             }
         }
-        engine.settled_written = store.received()?.len();
-        let inputs = store.inputs()?;
-        engine.store = Some(store);
-        engine.replay(&inputs)?;
+        engine.settled_written = saved.received;
+        engine.journal = Some(journal);
+        engine.replay(&saved.inputs)?;
         Ok(engine)
     }
 
-    fn replay(&mut self, inputs: &[LoggedInput]) -> Result<(), NetworkError> {
+    fn replay(&mut self, inputs: &[LoggedInput]) -> Result<(), EngineError> {
         self.replaying = true;
         let mut batch = Batch::default();
         for input in inputs {
@@ -317,15 +217,15 @@ impl Engine {
         self.unacked.len()
     }
 
-    fn commit(&mut self, batch: Batch) -> Result<(), NetworkError> {
-        if let Some(store) = &mut self.store {
-            store.commit(&batch).map_err(NetworkError::from)?;
+    fn commit(&mut self, batch: Batch) -> Result<(), EngineError> {
+        if let Some(journal) = &mut self.journal {
+            journal.commit(&batch).map_err(|source| EngineError::Journal { source })?;
         }
         Ok(())
     }
 
     fn log(&mut self, batch: &mut Batch, kind: i64, bytes: Vec<u8>) {
-        if self.replaying || self.store.is_none() {
+        if self.replaying || self.journal.is_none() {
             return;
         }
         let t = self.sim.now_ms();
@@ -382,7 +282,7 @@ impl Engine {
     /// Moves the simulated clock to `sim_time` (never backwards), stores every resolution of
     /// the node's HTLCs it produced (committed before they are returned) and returns them,
     /// each followed by its channel's state.
-    pub fn advance(&mut self, sim_time: u64) -> Result<Vec<Message>, NetworkError> {
+    pub fn advance(&mut self, sim_time: u64) -> Result<Vec<Message>, EngineError> {
         self.sim.advance_to(sim_time);
         let mut batch = Batch::default();
         let mut out = Vec::new();
@@ -392,7 +292,7 @@ impl Engine {
     }
 
     /// Commits a batch of results, with an advance entry when the clock moved past the log.
-    fn flush(&mut self, mut batch: Batch) -> Result<(), NetworkError> {
+    fn flush(&mut self, mut batch: Batch) -> Result<(), EngineError> {
         if batch.resolutions.is_empty() && batch.received.is_empty() {
             return self.commit(batch);
         }
@@ -455,7 +355,7 @@ impl Engine {
         self.next_seq += 1;
         self.unacked.insert(self.next_seq, msg.clone());
         self.unacked_seq.insert((cid, id), self.next_seq);
-        if self.store.is_some() {
+        if self.journal.is_some() {
             batch.resolutions.push((hex_id(&cid), id, msg.msg_type(), msg.encode(), time));
         }
         true
@@ -533,7 +433,7 @@ impl Engine {
     /// there (its resolutions come first in the reply), then the message is logged, committed
     /// and applied. Returns what goes back to the node. `Hello` is answered by
     /// [`Engine::handshake`], not here.
-    pub fn on_message(&mut self, msg: Message, sim_now: u64) -> Result<Vec<Message>, NetworkError> {
+    pub fn on_message(&mut self, msg: Message, sim_now: u64) -> Result<Vec<Message>, EngineError> {
         let mut out = self.advance(sim_now)?;
         match msg {
             Message::UpdateAddHtlc(add) => {
@@ -563,8 +463,10 @@ impl Engine {
             Message::Ack(ack) => {
                 if let Some(seq) = self.unacked_seq.remove(&(ack.channel_id, ack.id)) {
                     self.unacked.remove(&seq);
-                    if let Some(store) = &mut self.store {
-                        store.ack(&hex_id(&ack.channel_id), ack.id)?;
+                    if let Some(journal) = &mut self.journal {
+                        journal
+                            .ack(&hex_id(&ack.channel_id), ack.id)
+                            .map_err(|source| EngineError::Journal { source })?;
                     }
                 }
             }
@@ -614,10 +516,4 @@ fn channel_row(
 fn parse_channel_id(hex: &str) -> Option<ChannelId> {
     let bytes = types::hex::decode(hex).ok()?;
     Some(ChannelId(bytes.try_into().ok()?))
-}
-
-impl From<StoreError> for NetworkError {
-    fn from(source: StoreError) -> Self {
-        NetworkError::Store { source }
-    }
 }

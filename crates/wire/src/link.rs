@@ -1,0 +1,257 @@
+//! lnpay's own link messages between our node and the simulated network (odd types from
+//! 32769): fixed-width big-endian fields, with `u16`-length byte strings.
+
+use crate::error::WireError;
+use crate::htlc::ChannelId;
+use crate::message::msg_type;
+use crate::reader::{put_var_bytes, Reader};
+use sha2::{Digest, Sha256};
+use types::{Msat, NodeId, ShortChannelId};
+
+/// The channel id the simulated network gives channel `scid`:
+/// SHA-256 of `b"lnpay-sim-channel"` ‖ scid as 8 bytes big-endian.
+pub fn channel_id(scid: ShortChannelId) -> ChannelId {
+    let mut h = Sha256::new();
+    h.update(b"lnpay-sim-channel");
+    h.update(scid.0.to_be_bytes());
+    ChannelId(h.finalize().into())
+}
+
+/// lnpay `hello` (32769), node → network: who we are and whether we want the gossip.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Hello {
+    /// The node's id.
+    pub node_id: NodeId,
+    /// Whether the network should send its gossip first.
+    pub want_gossip: bool,
+}
+
+impl Hello {
+    /// The message type.
+    pub const TYPE: u16 = msg_type::HELLO;
+
+    /// Decodes the payload (the bytes after the type).
+    pub fn decode(payload: &[u8]) -> Result<Self, WireError> {
+        let mut r = Reader::new(Self::TYPE, payload);
+        let node_id = r.node_id()?;
+        let want_gossip = r.bool()?;
+        r.finish()?;
+        Ok(Hello { node_id, want_gossip })
+    }
+
+    /// Appends the payload (without the type).
+    pub fn encode_payload(&self, out: &mut Vec<u8>) {
+        out.extend_from_slice(self.node_id.as_bytes());
+        out.push(u8::from(self.want_gossip));
+    }
+}
+
+/// lnpay `channel_state` (32771), network → node: one of our first-hop channels.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChannelState {
+    /// The channel.
+    pub channel_id: ChannelId,
+    /// Its short channel id.
+    pub scid: ShortChannelId,
+    /// The node at its other end.
+    pub peer: NodeId,
+    /// What we can send on it now.
+    pub spendable_msat: Msat,
+    /// The next HTLC id the network expects from us on it (every id below was received).
+    pub next_htlc_id: u64,
+}
+
+impl ChannelState {
+    /// The message type.
+    pub const TYPE: u16 = msg_type::CHANNEL_STATE;
+
+    /// Decodes the payload (the bytes after the type).
+    pub fn decode(payload: &[u8]) -> Result<Self, WireError> {
+        let mut r = Reader::new(Self::TYPE, payload);
+        let channel_id = r.channel_id()?;
+        let scid = ShortChannelId(r.u64()?);
+        let peer = r.node_id()?;
+        let spendable_msat = Msat(r.u64()?);
+        let next_htlc_id = r.u64()?;
+        r.finish()?;
+        Ok(ChannelState { channel_id, scid, peer, spendable_msat, next_htlc_id })
+    }
+
+    /// Appends the payload (without the type).
+    pub fn encode_payload(&self, out: &mut Vec<u8>) {
+        out.extend_from_slice(&self.channel_id.0);
+        out.extend_from_slice(&self.scid.0.to_be_bytes());
+        out.extend_from_slice(self.peer.as_bytes());
+        out.extend_from_slice(&self.spendable_msat.0.to_be_bytes());
+        out.extend_from_slice(&self.next_htlc_id.to_be_bytes());
+    }
+}
+
+/// lnpay `ready` (32773), network → node: the handshake is over.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Ready {
+    /// The network's block height.
+    pub block_height: u32,
+    /// The network's simulated time.
+    pub sim_time_ms: u64,
+}
+
+impl Ready {
+    /// The message type.
+    pub const TYPE: u16 = msg_type::READY;
+
+    /// Decodes the payload (the bytes after the type).
+    pub fn decode(payload: &[u8]) -> Result<Self, WireError> {
+        let mut r = Reader::new(Self::TYPE, payload);
+        let block_height = r.u32()?;
+        let sim_time_ms = r.u64()?;
+        r.finish()?;
+        Ok(Ready { block_height, sim_time_ms })
+    }
+
+    /// Appends the payload (without the type).
+    pub fn encode_payload(&self, out: &mut Vec<u8>) {
+        out.extend_from_slice(&self.block_height.to_be_bytes());
+        out.extend_from_slice(&self.sim_time_ms.to_be_bytes());
+    }
+}
+
+/// lnpay `ack` (32775), node → network: this HTLC's resolution is stored durably.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Ack {
+    /// The channel.
+    pub channel_id: ChannelId,
+    /// The HTLC id.
+    pub id: u64,
+}
+
+impl Ack {
+    /// The message type.
+    pub const TYPE: u16 = msg_type::ACK;
+
+    /// Decodes the payload (the bytes after the type).
+    pub fn decode(payload: &[u8]) -> Result<Self, WireError> {
+        let mut r = Reader::new(Self::TYPE, payload);
+        let channel_id = r.channel_id()?;
+        let id = r.u64()?;
+        r.finish()?;
+        Ok(Ack { channel_id, id })
+    }
+
+    /// Appends the payload (without the type).
+    pub fn encode_payload(&self, out: &mut Vec<u8>) {
+        out.extend_from_slice(&self.channel_id.0);
+        out.extend_from_slice(&self.id.to_be_bytes());
+    }
+}
+
+/// lnpay `add_refused` (32777), network → node: our side of the channel refused the HTLC.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AddRefused {
+    /// The channel.
+    pub channel_id: ChannelId,
+    /// The HTLC id.
+    pub id: u64,
+    /// Why: one of the `AddRefused::*` codes.
+    pub code: u16,
+}
+
+impl AddRefused {
+    /// The message type.
+    pub const TYPE: u16 = msg_type::ADD_REFUSED;
+    /// No such channel.
+    pub const UNKNOWN_CHANNEL: u16 = 1;
+    /// The channel is not one of ours.
+    pub const NOT_OURS: u16 = 2;
+    /// The peer is offline.
+    pub const PEER_OFFLINE: u16 = 3;
+    /// Not enough balance on our side.
+    pub const INSUFFICIENT_BALANCE: u16 = 4;
+    /// Too many HTLCs in flight on the channel.
+    pub const TOO_MANY_HTLCS: u16 = 5;
+    /// The HTLC id is below the next one the network expects.
+    pub const ID_NOT_INCREASING: u16 = 6;
+
+    /// Decodes the payload (the bytes after the type).
+    pub fn decode(payload: &[u8]) -> Result<Self, WireError> {
+        let mut r = Reader::new(Self::TYPE, payload);
+        let channel_id = r.channel_id()?;
+        let id = r.u64()?;
+        let code = r.u16()?;
+        r.finish()?;
+        Ok(AddRefused { channel_id, id, code })
+    }
+
+    /// Appends the payload (without the type).
+    pub fn encode_payload(&self, out: &mut Vec<u8>) {
+        out.extend_from_slice(&self.channel_id.0);
+        out.extend_from_slice(&self.id.to_be_bytes());
+        out.extend_from_slice(&self.code.to_be_bytes());
+    }
+}
+
+/// lnpay `invoice_request` (32779), node → network: ask a receiver for an invoice.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InvoiceRequest {
+    /// Matches the reply to the request.
+    pub request_id: u64,
+    /// The receiver.
+    pub payee: NodeId,
+    /// The amount (0 = any).
+    pub amount_msat: u64,
+    /// The invoice description (at most 65535 bytes).
+    pub description: Vec<u8>,
+}
+
+impl InvoiceRequest {
+    /// The message type.
+    pub const TYPE: u16 = msg_type::INVOICE_REQUEST;
+
+    /// Decodes the payload (the bytes after the type).
+    pub fn decode(payload: &[u8]) -> Result<Self, WireError> {
+        let mut r = Reader::new(Self::TYPE, payload);
+        let request_id = r.u64()?;
+        let payee = r.node_id()?;
+        let amount_msat = r.u64()?;
+        let description = r.var_bytes()?;
+        r.finish()?;
+        Ok(InvoiceRequest { request_id, payee, amount_msat, description })
+    }
+
+    /// Appends the payload (without the type).
+    pub fn encode_payload(&self, out: &mut Vec<u8>) {
+        out.extend_from_slice(&self.request_id.to_be_bytes());
+        out.extend_from_slice(self.payee.as_bytes());
+        out.extend_from_slice(&self.amount_msat.to_be_bytes());
+        put_var_bytes(out, &self.description);
+    }
+}
+
+/// lnpay `invoice_reply` (32781), network → node.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InvoiceReply {
+    /// The request answered.
+    pub request_id: u64,
+    /// The BOLT 11 invoice text (empty = refused; at most 65535 bytes).
+    pub bolt11: Vec<u8>,
+}
+
+impl InvoiceReply {
+    /// The message type.
+    pub const TYPE: u16 = msg_type::INVOICE_REPLY;
+
+    /// Decodes the payload (the bytes after the type).
+    pub fn decode(payload: &[u8]) -> Result<Self, WireError> {
+        let mut r = Reader::new(Self::TYPE, payload);
+        let request_id = r.u64()?;
+        let bolt11 = r.var_bytes()?;
+        r.finish()?;
+        Ok(InvoiceReply { request_id, bolt11 })
+    }
+
+    /// Appends the payload (without the type).
+    pub fn encode_payload(&self, out: &mut Vec<u8>) {
+        out.extend_from_slice(&self.request_id.to_be_bytes());
+        put_var_bytes(out, &self.bolt11);
+    }
+}
