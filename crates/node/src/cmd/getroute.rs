@@ -86,7 +86,7 @@ impl From<RpcFailure> for Failure {
 
 impl From<RouteError> for Failure {
     fn from(e: RouteError) -> Self {
-        Failure { code: e.code(), message: e.to_string() }
+        Failure { code: crate::daemon::graph_rpc::route_error_code(&e), message: e.to_string() }
     }
 }
 

@@ -52,7 +52,18 @@ pub fn getroute(
 
 /// A route search error as its RPC failure.
 pub fn route_failure(e: getroute::RouteError) -> RpcFailure {
-    RpcFailure::new(e.code(), e.to_string())
+    RpcFailure::new(route_error_code(&e), e.to_string())
+}
+
+/// Core Lightning's code for a route search error: -32602 for a bad parameter (an unknown or
+/// repeated node), 205 when no route.
+pub fn route_error_code(e: &getroute::RouteError) -> i64 {
+    use getroute::RouteError as E;
+    match e {
+        E::UnknownSource(_) | E::UnknownDestination(_) | E::SameNode(_) => INVALID_PARAMS,
+        E::NoRoute | E::TooManyHops { .. } => 205,
+        _ => 205,
+    }
 }
 
 /// `getroute`'s parameters before the search, parsed one at a time (named or positional),
@@ -273,6 +284,14 @@ fn entry(graph: &Graph, e: EdgeIdx) -> Option<Value> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn route_errors_take_core_lightnings_codes() {
+        let node: NodeId =
+            "02aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa".parse().unwrap();
+        assert_eq!(route_error_code(&getroute::RouteError::UnknownSource(node)), -32602);
+        assert_eq!(route_error_code(&getroute::RouteError::NoRoute), 205);
+    }
 
     #[test]
     fn riskfactor_parses_as_millionths() {
