@@ -202,7 +202,7 @@ pub enum WaitsendpayError {
         /// The failed part.
         part: Box<PartRecord>,
         /// Its routing failure.
-        failure: FailureRecord,
+        failure: Box<FailureRecord>,
     },
     /// The part failed with no failure recorded.
     Unknown,
@@ -316,7 +316,7 @@ pub enum PayError {
         /// The failed part.
         part: Box<PartRecord>,
         /// Its routing failure.
-        failure: FailureRecord,
+        failure: Box<FailureRecord>,
     },
     /// No part succeeded and no failure is recorded.
     Unknown,

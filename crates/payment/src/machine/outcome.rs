@@ -215,7 +215,7 @@ impl Machine {
                         if from_payee && !mpp_timeout {
                             ps.final_error = Some(PayError::Failed {
                                 part: Box::new(rec.clone()),
-                                failure: f.clone(),
+                                failure: Box::new(f.clone()),
                             });
                         }
                     }

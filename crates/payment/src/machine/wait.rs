@@ -45,9 +45,10 @@ impl Machine {
         match p.status {
             PartStatus::Complete => Ok(WaitsendpayReply::Part(Box::new(p.clone()))),
             PartStatus::Failed => match &p.failure {
-                Some(f) => {
-                    Err(WaitsendpayError::Failed { part: Box::new(p.clone()), failure: f.clone() })
-                }
+                Some(f) => Err(WaitsendpayError::Failed {
+                    part: Box::new(p.clone()),
+                    failure: Box::new(f.clone()),
+                }),
                 None => Err(WaitsendpayError::Unknown),
             },
             PartStatus::Pending => Err(WaitsendpayError::TimedOut),
