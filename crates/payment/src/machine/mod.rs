@@ -1,9 +1,11 @@
 //! The state machine: [`Machine::handle`] takes one [`Input`] and the time, and returns the
 //! [`Action`]s to carry out, in order (a part's `Persist` always comes before its `SendHtlc`).
 //!
-//! By concern: [`sendpay`](self) sends parts, `outcome` resolves them (failure decoding,
-//! learning, waking waiters), `wait` answers `waitsendpay`, `pay` runs `pay` and `keysend`,
-//! `queries` answers the listings and `delpay`, `restore` rebuilds a machine from its records.
+//! The machine is split by concern: `sendpay` checks and sends parts, `outcome` resolves them
+//! (failure decoding and attribution, learning, waking waiters, moving the pay on), `wait`
+//! answers `waitsendpay`, `pay` runs `pay` and `keysend`, `queries` answers the listings and
+//! `delpay`, and `restore` rebuilds a machine from its records. Requests, replies and errors
+//! live in [`crate::requests`], [`crate::replies`] and [`crate::error`].
 
 mod outcome;
 mod pay;
