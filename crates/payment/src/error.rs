@@ -184,6 +184,21 @@ impl fmt::Display for SendpayError {
 
 impl std::error::Error for SendpayError {}
 
+/// A routing failure's cause: the BOLT 4 failure (by name when known) and the reporting hop.
+fn failure_cause(f: &mut fmt::Formatter<'_>, r: &FailureRecord) -> fmt::Result {
+    match r.failcode {
+        Some(c) => match onion::failure::code_name(c) {
+            Some(name) => write!(f, "{name}")?,
+            None => write!(f, "failure code {c:#06x}")?,
+        },
+        None => write!(f, "an unreadable failure")?,
+    }
+    match r.erring_index {
+        Some(i) => write!(f, " from hop {i}"),
+        None => Ok(()),
+    }
+}
+
 /// Why `waitsendpay` gave no success.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
@@ -215,8 +230,9 @@ impl fmt::Display for WaitsendpayError {
             WaitsendpayError::NeverAttempted { payment_hash, partid } => {
                 write!(f, "never attempted payment part {partid} for {payment_hash}")
             }
-            WaitsendpayError::Failed { failure, .. } => {
-                write!(f, "part failed: {}", failure.message.to_lowercase())
+            WaitsendpayError::Failed { part, failure } => {
+                write!(f, "part {} of {} failed: ", part.key.partid, part.key.payment_hash)?;
+                failure_cause(f, failure)
             }
             WaitsendpayError::Unknown => write!(f, "payment failure reason unknown"),
         }
@@ -363,8 +379,9 @@ impl fmt::Display for PayError {
                 write!(f, "ran out of routes to try after {attempts} attempts")
             }
             E::OutOfRoutes => write!(f, "ran out of routes to try"),
-            E::Failed { failure, .. } => {
-                write!(f, "payee failed the payment: {}", failure.message.to_lowercase())
+            E::Failed { part, failure } => {
+                write!(f, "the payee failed part {} for good: ", part.key.partid)?;
+                failure_cause(f, failure)
             }
             E::Unknown => write!(f, "payment failure reason unknown"),
         }
