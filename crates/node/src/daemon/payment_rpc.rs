@@ -467,3 +467,159 @@ fn paystatus_attempt(a: &PayAttempt) -> Value {
     }
     v
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use payment::{AttemptSummary, PartKey};
+    use types::{Msat, NodeId, PaymentHash, ShortChannelId};
+
+    fn check(f: RpcFailure, code: i64, message: &str) {
+        assert_eq!((f.code, f.message.as_str()), (code, message));
+    }
+
+    fn node() -> NodeId {
+        "02aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa".parse().unwrap()
+    }
+
+    #[test]
+    fn sendpay_errors_keep_core_lightnings_codes_and_messages() {
+        let h = PaymentHash([1; 32]);
+        let s = |e: SendpayError| sendpay_failure(&e);
+        check(s(SendpayError::SelfPaymentWithoutAmount), -1, "Self-payment requires amount_msat");
+        check(
+            s(SendpayError::SelfPaymentWithPartid { partid: 2 }),
+            -1,
+            "Self-payment does not allow (non-zero) partid",
+        );
+        check(s(SendpayError::UnknownInvoice), 203, "Unknown invoice");
+        check(
+            s(SendpayError::PartidWithoutSecret { partid: 1 }),
+            -32602,
+            "partid requires payment_secret",
+        );
+        check(
+            s(SendpayError::MissingAmount { partid: 1 }),
+            -32602,
+            "missing required parameter: amount_msat",
+        );
+        check(
+            s(SendpayError::AmountNotFinal { amount: Msat(5), final_amount: Msat(4) }),
+            -32602,
+            "Do not specify msatoshi (5msat) without partid: if you do, it must be exactly the final amount (4msat)",
+        );
+        check(
+            s(SendpayError::AlreadyWithAmount {
+                state: PartStatus::Complete,
+                existing: Msat(1),
+                requested: Msat(2),
+            }),
+            201,
+            "Already succeeded with amount 1msat (not 2msat)",
+        );
+        check(
+            s(SendpayError::AlreadyToDestination { state: PartStatus::Pending, destination: None }),
+            201,
+            "Already pending to ",
+        );
+        check(
+            s(SendpayError::GroupInProgress { groupid: 3 }),
+            200,
+            "Payment with groupid=3 still in progress, cannot retry before that completes.",
+        );
+        check(
+            s(SendpayError::KindInProgress { parallel: false }),
+            200,
+            "Already have non-parallel payment in progress",
+        );
+        check(
+            s(SendpayError::PartFailed { key: PartKey { payment_hash: h, partid: 1, groupid: 2 } }),
+            201,
+            &format!("There already is a payment with payment_hash={h}, groupid=2, partid=1. Either change the partid, or wait for the payment to complete and start a new group."),
+        );
+        check(
+            s(SendpayError::InFlightCoversTotal { in_flight: Msat(7), total: Msat(7) }),
+            200,
+            "Already have 7msat of 7msat payments in progress",
+        );
+        let f = s(SendpayError::NoFirstPeer {
+            node: node(),
+            channel: ShortChannelId::new(1, 2, 3).unwrap(),
+            direction: 1,
+            payment_hash: h,
+        });
+        assert_eq!(f.data.as_ref().unwrap()["failcodename"], "WIRE_UNKNOWN_NEXT_PEER");
+        assert_eq!(f.data.as_ref().unwrap()["erring_channel"], "1x2x3");
+        check(f, 204, "No connection to first peer found");
+    }
+
+    #[test]
+    fn pay_errors_keep_core_lightnings_codes_messages_and_data() {
+        let p = |e: PayError| pay_failure(&e);
+        let f = p(PayError::Expired { now: 10, expiry: 5 });
+        assert_eq!(f.data, Some(json!({"now": 10, "expiry": 5})));
+        check(f, 207, "Invoice expired");
+        let f = p(PayError::TooExpensive {
+            fee: Msat(2_000),
+            max_fee: Msat(1_000),
+            amount: Msat(100_000),
+            delay: 40,
+        });
+        assert_eq!(f.data, Some(json!({"fee": 2000, "feepercent": 2.0, "delay": 40})));
+        check(f, 206, "Fee exceeds our fee budget: 2000msat > 1000msat, discarding route");
+        let f = p(PayError::GaveUp {
+            attempts: 1,
+            parts: vec![AttemptSummary {
+                partid: 1,
+                status: PartStatus::Failed,
+                amount_msat: Msat(9),
+                failreason: Some("r".into()),
+            }],
+        });
+        assert_eq!(
+            f.data,
+            Some(json!({"attempts": [
+                {"status": "failed", "partid": 1, "amount_msat": 9, "failreason": "r"}
+            ]}))
+        );
+        check(f, 210, "Ran out of routes to try after 1 attempt: see `paystatus`");
+        check(p(PayError::NoRoute), 205, "Could not find a route");
+        check(p(PayError::PayeeExcluded(node())), 217, "Payee is manually excluded");
+        check(p(PayError::KeysendToSelf), -1, "Cannot keysend to ourselves");
+        check(
+            p(PayError::MaxfeeConflict),
+            -32602,
+            "If you specify maxfee, cannot specify maxfeepercent or exemptfee.",
+        );
+        check(
+            p(PayError::PartialAboveAmount { partial: Msat(2), amount: Msat(1) }),
+            -32602,
+            "partial_msat 2msat must be less or equal to total amount 1msat",
+        );
+    }
+
+    #[test]
+    fn wait_list_and_delpay_errors_keep_core_lightnings_codes_and_messages() {
+        let h = PaymentHash([1; 32]);
+        check(waitsendpay_failure(&WaitsendpayError::TimedOut), 200, "Timed out while waiting");
+        check(
+            waitsendpay_failure(&WaitsendpayError::NeverAttempted { payment_hash: h, partid: 0 }),
+            208,
+            &format!("Never attempted payment part 0 for '{h}'"),
+        );
+        check(
+            list_failure(&ListError::StartOrLimitWithoutIndex),
+            -32602,
+            "Can only specify {start} or {limit} with {index}",
+        );
+        check(
+            delpay_failure(&DelpayError::StatusMismatch {
+                payment_hash: h,
+                status: PartStatus::Failed,
+                expected: PartStatus::Complete,
+            }),
+            211,
+            &format!("Payment with hash {h} has failed status but it should be complete"),
+        );
+    }
+}
