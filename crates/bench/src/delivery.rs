@@ -34,7 +34,7 @@ use lightning::types::payment::{PaymentHash, PaymentSecret};
 use onion::crypto::{blinding_factor, SharedSecret};
 use onion::failure::{decode_return_packet, FailureMessage};
 use onion::packet::OnionPacket;
-use payment::{Command, PayRequest};
+use payment::{Command, PayOptions, PayRequest, Reply};
 use secp256k1::{PublicKey, Scalar, SecretKey, SECP256K1};
 use sim::workload::add_payer;
 use sim::{ChannelBackend, HtlcId, Resolution, SimConfig, Simulator, Topology, TopologyError};
@@ -224,21 +224,23 @@ pub fn run_lnpay_on(d: &mut Driver, plan: &Plan, progress: &mut dyn FnMut(usize)
         let mut o = Outcome { feasible, feasible_fee, ..Outcome::default() };
         if let Some(inv) = d.sim.create_invoice(p.payee, Some(amount)) {
             let (sent0, t0) = (d.sent, d.sim.now_ms());
-            let reply = d.call(Command::Pay(PayRequest {
-                bolt11: inv.bolt11,
-                maxfeepercent: Some(MAX_FEE_PPM as f64 / 10_000.0),
-                exemptfee: Some(Msat(EXEMPT_FEE_MSAT)),
-                retry_for: Some(RETRY_FOR_MS / 1000),
-                ..Default::default()
-            }));
+            let decoded = bolt11::Invoice::decode(&inv.bolt11, bolt11::Currency::Bitcoin).ok();
+            let reply = decoded.and_then(|decoded| {
+                d.call(Command::Pay(PayRequest {
+                    options: PayOptions {
+                        maxfeepercent: Some(MAX_FEE_PPM as f64 / 10_000.0),
+                        exemptfee: Some(Msat(EXEMPT_FEE_MSAT)),
+                        retry_for: Some(RETRY_FOR_MS / 1000),
+                        ..Default::default()
+                    },
+                    ..PayRequest::new(decoded, inv.bolt11)
+                }))
+            });
             o.attempts = (d.sent - sent0) as u64;
             o.sim_ms = d.sim.now_ms().saturating_sub(t0);
-            if let Some(Ok(v)) = reply {
-                if v["status"] == "complete" {
-                    o.delivered = true;
-                    let sent = v["amount_sent_msat"].as_u64().unwrap_or(0);
-                    o.fee_msat = sent.saturating_sub(amount.0);
-                }
+            if let Some(Reply::Pay(Ok(paid))) = reply {
+                o.delivered = true;
+                o.fee_msat = paid.amount_sent_msat.0.saturating_sub(amount.0);
             }
         }
         d.events.clear();

@@ -21,5 +21,3 @@ pub mod daemon;
 pub mod network;
 pub mod store;
 
-// The driver and the charts live in the harness; these paths keep naming them.
-pub use harness::{driver, plot};

@@ -1,12 +1,9 @@
 //! The `lnpay` command line.
 
 mod cmd;
-// So that `crate::driver` names the same module in the binary as in the library.
-use lnpay_node::driver;
-// Likewise for the daemon's modules.
+// So that `crate::daemon` names the same module in the binary as in the library.
 use lnpay_node::daemon;
 use lnpay_node::network;
-use lnpay_node::plot;
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;

@@ -10,30 +10,58 @@
 //! route randomisation) derives from the seed in [`Config`]. It is not a channel state
 //! machine and keeps no invoices of its own.
 //!
+//! Requests are typed ([`PayRequest`] holds a verified [`bolt11::Invoice`]), each command's
+//! reply is a [`Reply`] variant holding records and values, and each operation fails with its
+//! own error enum ([`SendpayError`], [`WaitsendpayError`], [`PayError`], [`ListError`],
+//! [`DelpayError`]) whose variants carry what Core Lightning reports in an error's `data`.
+//! Nothing here is JSON: Core Lightning's shapes and codes are the node's RPC layer's job.
+//!
 //! ```
-//! use lnpay_payment::{Command, Config, Input, ListRequest, Machine};
+//! use lnpay_payment::{Action, Command, Config, Input, ListRequest, Machine, Reply};
+//! use lnpay_payment::{WaitsendpayError, WaitsendpayRequest};
 //! use route::graph::GraphBuilder;
-//! use types::NodeId;
+//! use types::{NodeId, PaymentHash};
 //!
 //! # fn main() -> Result<(), Box<dyn std::error::Error>> {
 //! let me: NodeId = "02aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa".parse()?;
 //! let cfg = Config { node_id: me, seed: [7; 32], currency: bolt11::Currency::Bitcoin, max_parts: 16 };
+//! let now_ms = 1_700_000_000_000;
 //! let mut m = Machine::new(cfg, GraphBuilder::new().build(), 800_000);
+//!
 //! let list = Command::Listsendpays(ListRequest::default());
-//! let actions = m.handle(Input::Command { id: 1, command: list }, 1_700_000_000_000);
-//! assert_eq!(actions.len(), 1); // the reply: {"payments": []}
+//! let Some(Action::Reply { result: Reply::Listsendpays(parts), .. }) =
+//!     m.handle(Input::Command { id: 1, command: list }, now_ms).pop()
+//! else {
+//!     return Err("listsendpays gave no reply".into());
+//! };
+//! assert!(parts?.is_empty());
+//!
+//! let hash = PaymentHash([1; 32]);
+//! let wait = Command::Waitsendpay(WaitsendpayRequest { payment_hash: hash, ..Default::default() });
+//! match m.handle(Input::Command { id: 2, command: wait }, now_ms).pop() {
+//!     Some(Action::Reply { result: Reply::Waitsendpay(Err(e)), .. }) => {
+//!         assert_eq!(e, WaitsendpayError::NeverAttempted { payment_hash: hash, partid: 0 });
+//!         assert_eq!(e.to_string(), format!("never attempted payment part 0 for {hash}"));
+//!     }
+//!     other => return Err(format!("unexpected {other:?}").into()),
+//! }
 //! # Ok(())
 //! # }
 //! ```
 #![warn(missing_docs)]
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
 
+pub mod error;
 pub mod machine;
 pub mod record;
+pub mod replies;
+pub mod requests;
 
-pub use machine::{
-    Action, Command, Config, DelpayRequest, Exclusion, Input, KeysendRequest, ListIndex,
-    ListRequest, Machine, PayRequest, PaymentEvent, Reply, RpcError, SendpayRequest,
-    WaitsendpayRequest,
-};
+pub use error::{AttemptSummary, DelpayError, ListError, PayError, SendpayError, WaitsendpayError};
+pub use machine::{Action, Config, Input, Machine, PaymentEvent};
 pub use record::{FailureRecord, HopRecord, PartKey, PartRecord, PartStatus, PayRecord, Record};
+pub use replies::{PayAttempt, PayListing, PayResult, PayStatus, Reply, WaitsendpayReply};
+pub use requests::{
+    Command, DelpayRequest, Exclusion, KeysendRequest, ListIndex, ListRequest, PayOptions,
+    PayRequest, SendpayRequest, WaitsendpayRequest,
+};

@@ -183,18 +183,6 @@ pub enum RouteError {
     },
 }
 
-impl RouteError {
-    /// The Core Lightning JSON-RPC error code: -32602 for a bad parameter, 205 when no route.
-    pub fn code(&self) -> i64 {
-        match self {
-            RouteError::UnknownSource(_)
-            | RouteError::UnknownDestination(_)
-            | RouteError::SameNode(_) => -32602,
-            RouteError::NoRoute | RouteError::TooManyHops { .. } => 205,
-        }
-    }
-}
-
 impl fmt::Display for RouteError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {

@@ -339,6 +339,7 @@ impl GraphBuilder {
     /// (`node1 < node2`, already checked distinct) when unknown, fills in its capacity when
     /// that was unknown, and sets the policy unless the one held is newer. Err (and no
     /// change) when the channel is known with other nodes.
+    #[cfg(feature = "json")]
     pub(crate) fn import_direction(
         &mut self,
         scid: ShortChannelId,

@@ -1,6 +1,7 @@
 //! The channel graph and pathfinding for lnpay: an immutable, cache-friendly graph snapshot
 //! with a cheap builder, importers for Core Lightning `listchannels` and LND `describegraph`
-//! JSON, and a single-path `getroute` with Core Lightning's semantics (risk factor, fuzz,
+//! JSON (module `import`, behind the `json` cargo feature, off by default so the routing core
+//! links no JSON parser), and a single-path `getroute` with Core Lightning's semantics (risk factor, fuzz,
 //! exclusions, max hops) plus first hops and route hints as LDK takes them.
 //!
 //! This crate does no I/O: importers take bytes or an [`std::io::Read`] the caller opened,
@@ -38,6 +39,7 @@ pub mod flow;
 pub mod getroute;
 pub mod gossip;
 pub mod graph;
+#[cfg(feature = "json")]
 pub mod import;
 pub mod knowledge;
 pub mod probability;

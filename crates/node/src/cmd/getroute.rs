@@ -16,9 +16,8 @@
 //! answer.
 
 use super::error_json;
-use crate::daemon::graph_rpc::{
-    parse_amount, parse_exclusion, parse_node, parse_riskfactor, route_json, GetrouteParams,
-};
+use crate::daemon::graph_rpc::{route_json, GetrouteParams};
+use crate::daemon::params;
 use crate::daemon::rpc::{RpcFailure, INVALID_PARAMS};
 use route::getroute::{self, Route, RouteError, Scratch};
 use route::graph::{Graph, GraphBuilder};
@@ -87,7 +86,7 @@ impl From<RpcFailure> for Failure {
 
 impl From<RouteError> for Failure {
     fn from(e: RouteError) -> Self {
-        Failure { code: e.code(), message: e.to_string() }
+        Failure { code: crate::daemon::graph_rpc::route_error_code(&e), message: e.to_string() }
     }
 }
 
@@ -187,13 +186,13 @@ fn load_graph(path: &Path) -> Result<Arc<Graph>, Failure> {
 /// The command line's parameters (defaults for batch lines).
 fn params_from_args(args: &Args) -> Result<GetrouteParams, Failure> {
     Ok(GetrouteParams {
-        id: args.id.as_deref().map(|s| parse_node("id", s)).transpose()?,
-        amount: args.amount.as_deref().map(parse_amount).transpose()?,
-        riskfactor: args.riskfactor.as_deref().map(parse_riskfactor).transpose()?,
+        id: args.id.as_deref().map(|s| params::node_id_str("id", s)).transpose()?,
+        amount: args.amount.as_deref().map(|s| params::amount_str("amount_msat", s)).transpose()?,
+        riskfactor: args.riskfactor.as_deref().map(params::riskfactor_str).transpose()?,
         cltv: args.cltv,
-        fromid: args.fromid.as_deref().map(|s| parse_node("fromid", s)).transpose()?,
+        fromid: args.fromid.as_deref().map(|s| params::node_id_str("fromid", s)).transpose()?,
         fuzzpercent: args.fuzzpercent,
-        exclude: args.exclude.iter().map(|s| parse_exclusion(s)).collect::<Result<_, _>>()?,
+        exclude: args.exclude.iter().map(|s| params::exclusion(s)).collect::<Result<_, _>>()?,
         maxhops: args.maxhops,
         seed: args.seed,
     })

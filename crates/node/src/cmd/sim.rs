@@ -29,10 +29,10 @@
 //! arguments print `{"code": -32602, "message": ..}` on stdout and exit 1.
 
 use super::error_json;
-use crate::driver::Driver;
+use harness::driver::Driver;
 use crate::network::{build_simulator, NetworkSpec};
-use crate::plot::{rate_chart, Series};
-use payment::{Command, PayRequest};
+use harness::plot::{rate_chart, Series};
+use payment::{Command, PayRequest, Reply};
 use serde_json::{json, Value};
 use sim::SimRng;
 use std::fmt::Write as _;
@@ -194,15 +194,15 @@ fn pay_one(d: &mut Driver, payee: u32, amount: Msat, feasible: bool) -> Outcome 
     let mut out = Outcome { feasible, delivered: false, attempts: 0, fee_msat: 0, sim_ms: 0 };
     let Some(inv) = d.sim.create_invoice(payee, Some(amount)) else { return out };
     let (sent0, t0) = (d.sent, d.sim.now_ms());
-    let reply = d.call(Command::Pay(PayRequest { bolt11: inv.bolt11, ..Default::default() }));
+    let Ok(decoded) = bolt11::Invoice::decode(&inv.bolt11, bolt11::Currency::Bitcoin) else {
+        return out;
+    };
+    let reply = d.call(Command::Pay(PayRequest::new(decoded, inv.bolt11)));
     out.attempts = (d.sent - sent0) as u64;
     out.sim_ms = d.sim.now_ms().saturating_sub(t0);
-    if let Some(Ok(v)) = reply {
-        if v["status"] == "complete" {
-            out.delivered = true;
-            let sent = v["amount_sent_msat"].as_u64().unwrap_or(0);
-            out.fee_msat = sent.saturating_sub(amount.0);
-        }
+    if let Some(Reply::Pay(Ok(paid))) = reply {
+        out.delivered = true;
+        out.fee_msat = paid.amount_sent_msat.0.saturating_sub(amount.0);
     }
     // What a long run does not need to keep.
     d.events.clear();

@@ -10,10 +10,10 @@
 //! store: a pending part is live when the channel layer received its HTLC id.
 
 use super::methods::{self, from_reply, msat};
-use super::rpc::{bad_param, bind, required, RpcFailure, INVALID_PARAMS, METHOD_NOT_FOUND};
+use super::rpc::{bind, required, RpcFailure, INVALID_PARAMS, METHOD_NOT_FOUND};
 use super::Job;
 use crate::backend::{Backend, BackendEvent, Handshake, HtlcAdd, HtlcOutcome, Resolution};
-use crate::driver::SIM_EPOCH_MS;
+use harness::driver::SIM_EPOCH_MS;
 use crate::store::{Loaded, NodeStore, StoreError, StoreOp};
 use payment::{Action, Config, Input, Machine, PartKey, PartStatus, PaymentEvent, Record};
 use route::graph::GraphBuilder;
@@ -468,7 +468,7 @@ impl<B: Backend> Core<B> {
             let _ = reply.send(r);
             return Ok(Flow::Continue);
         }
-        match methods::command(&method, &params) {
+        match methods::command(&method, &params, bolt11::Currency::Bitcoin) {
             Ok(Some(command)) => {
                 let id = self.next_cmd;
                 self.next_cmd += 1;
@@ -529,11 +529,7 @@ impl<B: Backend> Core<B> {
         let p = bind(params, &["id"])?;
         let only: Option<NodeId> = match &p[0] {
             None => None,
-            Some(v) => Some(
-                v.as_str()
-                    .and_then(|s| s.parse().ok())
-                    .ok_or_else(|| bad_param("id", "a node id", v))?,
-            ),
+            Some(v) => Some(super::params::node_id("id", v)?),
         };
         let channels: Vec<Value> = self
             .backend
@@ -571,10 +567,7 @@ impl<B: Backend> Core<B> {
     fn siminvoice(&mut self, params: &Value) -> Result<u64, RpcFailure> {
         let p = bind(params, &["node_id", "amount_msat", "description"])?;
         let v = required(&p[0], "node_id")?;
-        let node: NodeId = v
-            .as_str()
-            .and_then(|s| s.parse().ok())
-            .ok_or_else(|| bad_param("node_id", "a node id", &v))?;
+        let node: NodeId = super::params::node_id("node_id", &v)?;
         let amount = msat(&Some(required(&p[1], "amount_msat")?), "amount_msat")?;
         let description = methods::string(&p[2], "description")?.unwrap_or_default();
         let known = self.backend.graph().is_some_and(|g| g.node_index(&node).is_some());
@@ -593,7 +586,7 @@ fn log_event(e: &PaymentEvent) {
             tracing::info!(%payment_hash, payment_id, fee_paid_msat = fee_paid_msat.0, "payment sent")
         }
         PaymentEvent::PaymentFailed { payment_id, payment_hash, reason } => {
-            tracing::info!(%payment_hash, payment_id, reason, "payment failed")
+            tracing::info!(%payment_hash, payment_id, %reason, "payment failed")
         }
         PaymentEvent::PaymentPathSuccessful { part, .. } => tracing::info!(
             payment_hash = %part.payment_hash,
@@ -626,7 +619,7 @@ fn invoice_reply(bolt11: Option<String>) -> Result<Value, RpcFailure> {
 
 #[cfg(test)]
 mod tests {
-    use crate::driver::{Driver, StoreKey};
+    use harness::driver::{Driver, StoreKey};
     use payment::{Action, Command, Input, Machine, PartStatus, PayRequest, Record};
     use std::collections::HashSet;
     use types::{Msat, PaymentPreimage};
@@ -646,8 +639,9 @@ mod tests {
         let payee = if payee == payer { (payee + 1) % 40 } else { payee };
         let mut d = Driver::new(s, [9; 32]).unwrap();
         let inv = d.sim.create_invoice(payee, Some(Msat(20_000))).unwrap();
-        let req = PayRequest { bolt11: inv.bolt11.clone(), ..Default::default() };
-        let r = d.call(Command::Pay(req)).unwrap().unwrap();
+        let decoded = bolt11::Invoice::decode(&inv.bolt11, bolt11::Currency::Bitcoin).unwrap();
+        let req = PayRequest::new(decoded, inv.bolt11.clone());
+        let r = super::super::payment_rpc::reply_json(d.call(Command::Pay(req)).unwrap()).unwrap();
         assert_eq!(r["status"], "complete");
         let parts: Vec<_> = d
             .store

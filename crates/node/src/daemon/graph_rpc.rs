@@ -5,12 +5,13 @@
 //! The `getroute` parameter parsing here is also what `lnpay getroute` (offline, over a graph
 //! file) uses, so both accept and reject the same values with the same messages.
 
-use super::rpc::{bad_param, bind, RpcFailure, INVALID_PARAMS};
+use super::params;
+use super::rpc::{bind, RpcFailure, INVALID_PARAMS};
 use route::flow::FirstHop;
 use route::getroute::{self, Route, RouteRequest};
 use route::graph::{EdgeIdx, Graph};
 use serde_json::{json, Map, Value};
-use types::{Msat, NodeId, ShortChannelId, ShortChannelIdDir};
+use types::{Msat, NodeId};
 
 /// `getroute`'s parameters, in Core Lightning's positional order.
 pub const GETROUTE_PARAMS: &[&str] =
@@ -51,7 +52,18 @@ pub fn getroute(
 
 /// A route search error as its RPC failure.
 pub fn route_failure(e: getroute::RouteError) -> RpcFailure {
-    RpcFailure::new(e.code(), e.to_string())
+    RpcFailure::new(route_error_code(&e), e.to_string())
+}
+
+/// Core Lightning's code for a route search error: -32602 for a bad parameter (an unknown or
+/// repeated node), 205 when no route.
+pub fn route_error_code(e: &getroute::RouteError) -> i64 {
+    use getroute::RouteError as E;
+    match e {
+        E::UnknownSource(_) | E::UnknownDestination(_) | E::SameNode(_) => INVALID_PARAMS,
+        E::NoRoute | E::TooManyHops { .. } => 205,
+        _ => 205,
+    }
 }
 
 /// `getroute`'s parameters before the search, parsed one at a time (named or positional),
@@ -78,56 +90,7 @@ pub struct GetrouteParams {
     pub seed: u64,
 }
 
-/// One `exclude` entry.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Exclusion {
-    /// A directed channel (`BLOCKxTXxOUT/DIR`).
-    Channel(ShortChannelIdDir),
-    /// A node.
-    Node(NodeId),
-}
-
-/// A node id parameter.
-pub fn parse_node(name: &str, s: &str) -> Result<NodeId, RpcFailure> {
-    s.parse().map_err(|e| invalid(format!("{name}: should be a node id: {e}: '{s}'")))
-}
-
-/// `amount_msat` (`1000`, `1000msat`, `1sat`, `0.001btc`).
-pub fn parse_amount(s: &str) -> Result<Msat, RpcFailure> {
-    s.parse().map_err(|_| {
-        invalid(format!("amount_msat: should be a millisatoshi amount: invalid token '{s}'"))
-    })
-}
-
-/// An `exclude` entry: a directed channel or a node id.
-pub fn parse_exclusion(s: &str) -> Result<Exclusion, RpcFailure> {
-    if let Ok(c) = s.parse::<ShortChannelIdDir>() {
-        return Ok(Exclusion::Channel(c));
-    }
-    if let Ok(n) = s.parse::<NodeId>() {
-        return Ok(Exclusion::Node(n));
-    }
-    Err(invalid(format!(
-        "exclude: should be a short_channel_id_dir or node id: invalid token '{s}'"
-    )))
-}
-
-/// `riskfactor`: a non-negative decimal (`10`, `0.5`) as millionths.
-pub fn parse_riskfactor(s: &str) -> Result<u64, RpcFailure> {
-    let bad =
-        || invalid(format!("riskfactor: should be a non-negative number: invalid token '{s}'"));
-    let (int, frac) = s.split_once('.').unwrap_or((s, ""));
-    let digits = |t: &str| t.bytes().all(|b| b.is_ascii_digit());
-    if int.is_empty() || !digits(int) || !digits(frac) || frac.len() > 6 {
-        return Err(bad());
-    }
-    let whole: u64 = int.parse().map_err(|_| bad())?;
-    let mut f: u64 = if frac.is_empty() { 0 } else { frac.parse().map_err(|_| bad())? };
-    for _ in frac.len()..6 {
-        f *= 10;
-    }
-    whole.checked_mul(1_000_000).and_then(|w| w.checked_add(f)).ok_or_else(bad)
-}
+pub use payment::Exclusion;
 
 impl GetrouteParams {
     /// Sets parameter `name` from its JSON value (null leaves it unset).
@@ -150,11 +113,11 @@ impl GetrouteParams {
             return Ok(());
         }
         match name {
-            "id" => self.id = Some(parse_node("id", &text(v)?)?),
-            "amount_msat" => self.amount = Some(parse_amount(&text(v)?)?),
-            "riskfactor" => self.riskfactor = Some(parse_riskfactor(&text(v)?)?),
+            "id" => self.id = Some(params::node_id_str("id", &text(v)?)?),
+            "amount_msat" => self.amount = Some(params::amount("amount_msat", v)?),
+            "riskfactor" => self.riskfactor = Some(params::riskfactor(v)?),
             "cltv" => self.cltv = Some(uint(v)?),
-            "fromid" => self.fromid = Some(parse_node("fromid", &text(v)?)?),
+            "fromid" => self.fromid = Some(params::node_id_str("fromid", &text(v)?)?),
             "fuzzpercent" => {
                 let f = v.as_f64().filter(|f| *f >= 0.0).ok_or_else(|| {
                     invalid(format!(
@@ -164,11 +127,7 @@ impl GetrouteParams {
                 self.fuzzpercent = Some(f);
             }
             "exclude" => {
-                let items = v.as_array().ok_or_else(|| {
-                    invalid(format!("exclude: should be an array: invalid token '{v}'"))
-                })?;
-                self.exclude =
-                    items.iter().map(|i| parse_exclusion(&text(i)?)).collect::<Result<_, _>>()?;
+                self.exclude = params::exclusions(v)?;
             }
             "maxhops" => self.maxhops = Some(uint(v)?),
             other => {
@@ -255,17 +214,12 @@ pub fn listchannels(graph: &Graph, params: &Value) -> Result<Value, RpcFailure> 
             "Can only specify one of `short_channel_id`, `source` or `destination`".into(),
         ));
     }
-    let node = |name: &str, v: &Value| -> Result<NodeId, RpcFailure> {
-        v.as_str().and_then(|s| s.parse().ok()).ok_or_else(|| bad_param(name, "a node id", v))
-    };
+    let node = params::node_id;
     let slot = |i: usize| slots.get(i).and_then(Option::as_ref);
     let mut out = Vec::new();
     match (slot(0), slot(1), slot(2)) {
         (Some(v), _, _) => {
-            let scid: ShortChannelId = v
-                .as_str()
-                .and_then(|s| s.parse().ok())
-                .ok_or_else(|| bad_param("short_channel_id", "a short_channel_id", v))?;
+            let scid = params::short_channel_id("short_channel_id", v)?;
             if let Some(c) = graph.channel(scid) {
                 out.extend(c.edges.iter().flatten().filter_map(|&e| entry(graph, e)));
             }
@@ -332,12 +286,20 @@ mod tests {
     use super::*;
 
     #[test]
+    fn route_errors_take_core_lightnings_codes() {
+        let node: NodeId =
+            "02aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa".parse().unwrap();
+        assert_eq!(route_error_code(&getroute::RouteError::UnknownSource(node)), -32602);
+        assert_eq!(route_error_code(&getroute::RouteError::NoRoute), 205);
+    }
+
+    #[test]
     fn riskfactor_parses_as_millionths() {
         for (s, want) in [("10", Some(10_000_000)), ("0.5", Some(500_000)), ("0", Some(0))]
             .into_iter()
             .chain([("1.0000001", None), ("-1", None), ("", None), ("1e3", None), (".5", None)])
         {
-            assert_eq!(parse_riskfactor(s).ok(), want, "{s}");
+            assert_eq!(params::riskfactor_str(s).ok(), want, "{s}");
         }
     }
 }

@@ -2,17 +2,25 @@
 //! payment machine's commands, and the methods that need no state at all.
 
 use super::METHODS;
-use crate::daemon::rpc::{bad_param, bind, parse_msat, required, RpcFailure, INVALID_PARAMS};
+use crate::daemon::params;
+use crate::daemon::rpc::{bad_param, bind, required, RpcFailure, INVALID_PARAMS};
+use bolt11::{Currency, Invoice};
 use payment::{
-    Command, DelpayRequest, Exclusion, HopRecord, KeysendRequest, ListRequest, PartStatus,
+    Command, DelpayRequest, HopRecord, KeysendRequest, ListRequest, PartStatus, PayOptions,
     PayRequest, Reply, SendpayRequest, WaitsendpayRequest,
 };
 use serde_json::{json, Value};
-use types::{Msat, NodeId, PaymentHash, PaymentSecret, ShortChannelIdDir};
+use types::{Msat, NodeId, PaymentHash, PaymentSecret};
 
 /// A machine reply as an RPC result.
 pub fn from_reply(r: Reply) -> Result<Value, RpcFailure> {
-    r.map_err(|e| RpcFailure { code: e.code, message: e.message, data: e.data })
+    super::payment_rpc::reply_json(r)
+}
+
+/// An invoice parameter, decoded and verified (`-32602 "Invalid bolt11: ..."` otherwise).
+fn invoice(text: &str, currency: Currency) -> Result<Invoice, RpcFailure> {
+    Invoice::decode(text, currency)
+        .map_err(|e| RpcFailure::new(INVALID_PARAMS, format!("Invalid bolt11: {e}")))
 }
 
 /// A string param.
@@ -28,9 +36,7 @@ pub fn string(slot: &Option<Value>, name: &str) -> Result<Option<String>, RpcFai
 pub fn msat(slot: &Option<Value>, name: &str) -> Result<Option<Msat>, RpcFailure> {
     match slot {
         None => Ok(None),
-        Some(v) => parse_msat(v)
-            .map(|m| Some(Msat(m)))
-            .ok_or_else(|| bad_param(name, "a millisatoshi amount", v)),
+        Some(v) => params::amount(name, v).map(Some),
     }
 }
 
@@ -81,23 +87,12 @@ fn f64_param(slot: &Option<Value>, name: &str) -> Result<Option<f64>, RpcFailure
     }
 }
 
-fn exclusions(slot: &Option<Value>) -> Result<Vec<Exclusion>, RpcFailure> {
-    let Some(v) = slot else { return Ok(Vec::new()) };
-    let Some(items) = v.as_array() else {
-        return Err(bad_param("exclude", "an array", v));
-    };
-    let mut out = Vec::with_capacity(items.len());
-    for item in items {
-        let s = item.as_str().unwrap_or_default();
-        if let Ok(c) = s.parse::<ShortChannelIdDir>() {
-            out.push(Exclusion::Channel(c));
-        } else if let Ok(n) = s.parse::<NodeId>() {
-            out.push(Exclusion::Node(n));
-        } else {
-            return Err(bad_param("exclude", "a short_channel_id_dir or a node id", item));
-        }
-    }
-    Ok(out)
+fn exclusions(slot: &Option<Value>) -> Result<Vec<payment::Exclusion>, RpcFailure> {
+    slot.as_ref().map_or(Ok(Vec::new()), params::exclusions)
+}
+
+fn riskfactor(slot: &Option<Value>) -> Result<Option<u64>, RpcFailure> {
+    slot.as_ref().map(params::riskfactor).transpose()
 }
 
 /// Parameters CLN takes that lnpay does not act on: refused rather than ignored.
@@ -120,7 +115,12 @@ fn u64_param(slot: &Option<Value>, name: &str) -> Result<Option<u64>, RpcFailure
 }
 
 /// The payment machine command a request makes, or `None` for methods answered here.
-pub fn command(method: &str, params: &Value) -> Result<Option<Command>, RpcFailure> {
+/// Invoices are decoded for `currency`.
+pub fn command(
+    method: &str,
+    params: &Value,
+    currency: Currency,
+) -> Result<Option<Command>, RpcFailure> {
     Ok(Some(match method {
         "pay" => {
             let p = bind(
@@ -142,9 +142,8 @@ pub fn command(method: &str, params: &Value) -> Result<Option<Command>, RpcFailu
                 ],
             )?;
             unsupported(&p, &[(8, "localinvreqid")])?;
-            let bolt11 = string(&Some(required(&p[0], "bolt11")?), "bolt11")?;
-            Command::Pay(PayRequest {
-                bolt11: bolt11.unwrap_or_default(),
+            let bolt11 = string(&Some(required(&p[0], "bolt11")?), "bolt11")?.unwrap_or_default();
+            let options = PayOptions {
                 amount_msat: msat(&p[1], "amount_msat")?,
                 label: string(&p[2], "label")?,
                 maxfeepercent: f64_param(&p[4], "maxfeepercent")?,
@@ -154,9 +153,11 @@ pub fn command(method: &str, params: &Value) -> Result<Option<Command>, RpcFailu
                 exclude: exclusions(&p[9])?,
                 maxfee: msat(&p[10], "maxfee")?,
                 description: string(&p[11], "description")?,
-                riskfactor: f64_param(&p[3], "riskfactor")?,
+                riskfactor_millionths: riskfactor(&p[3])?,
                 partial_msat: msat(&p[12], "partial_msat")?,
-            })
+            };
+            let inv = invoice(&bolt11, currency)?;
+            Command::Pay(PayRequest { options, ..PayRequest::new(inv, bolt11) })
         }
         "keysend" => {
             let p = bind(
@@ -176,10 +177,7 @@ pub fn command(method: &str, params: &Value) -> Result<Option<Command>, RpcFailu
             )?;
             unsupported(&p, &[(7, "routehints"), (8, "extratlvs")])?;
             let dest = required(&p[0], "destination")?;
-            let destination: NodeId = dest
-                .as_str()
-                .and_then(|s| s.parse().ok())
-                .ok_or_else(|| bad_param("destination", "a node id", &dest))?;
+            let destination: NodeId = params::node_id("destination", &dest)?;
             let amount = msat(&Some(required(&p[1], "amount_msat")?), "amount_msat")?;
             Command::Keysend(KeysendRequest {
                 destination,
@@ -268,11 +266,18 @@ pub fn command(method: &str, params: &Value) -> Result<Option<Command>, RpcFailu
         }
         "listpays" | "listsendpays" => {
             let p = bind(params, &["bolt11", "payment_hash"])?;
-            let req = ListRequest {
-                bolt11: string(&p[0], "bolt11")?,
-                payment_hash: hash(&p[1], "payment_hash")?,
-                ..Default::default()
+            let bolt11 = string(&p[0], "bolt11")?;
+            let payment_hash = match (bolt11, hash(&p[1], "payment_hash")?) {
+                (Some(_), Some(_)) => {
+                    return Err(RpcFailure::new(
+                        INVALID_PARAMS,
+                        "Can only specify one of {bolt11} or {payment_hash}",
+                    ))
+                }
+                (Some(b), None) => Some(*invoice(&b, currency)?.payment_hash()),
+                (None, h) => h,
             };
+            let req = ListRequest { payment_hash, ..Default::default() };
             if method == "listpays" {
                 Command::Listpays(req)
             } else {

@@ -9,6 +9,8 @@ pub mod core;
 pub mod graph_rpc;
 pub mod link;
 pub mod methods;
+pub mod params;
+pub mod payment_rpc;
 pub mod rpc;
 mod server;
 

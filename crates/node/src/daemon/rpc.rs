@@ -288,30 +288,9 @@ fn tok(v: &Value) -> String {
     }
 }
 
-/// A millisatoshi amount as `parse_amount_msat` reads it (number, `N`, `Nmsat`, `Nsat`,
-/// `Nbtc`).
+/// A millisatoshi amount's value, as every command reads it ([`super::params::amount`]).
 pub fn parse_msat(v: &Value) -> Option<u64> {
-    match v {
-        Value::Number(n) => n.as_u64(),
-        Value::String(s) => {
-            let digits = |t: &str| -> Option<u64> {
-                if t.is_empty() || !t.bytes().all(|b| b.is_ascii_digit()) {
-                    return None;
-                }
-                t.parse().ok()
-            };
-            if let Some(t) = s.strip_suffix("msat") {
-                digits(t)
-            } else if let Some(t) = s.strip_suffix("sat") {
-                digits(t)?.checked_mul(1000)
-            } else if let Some(t) = s.strip_suffix("btc") {
-                digits(t)?.checked_mul(100_000_000_000)
-            } else {
-                digits(s)
-            }
-        }
-        _ => None,
-    }
+    super::params::amount("amount_msat", v).ok().map(|m| m.0)
 }
 
 #[cfg(test)]

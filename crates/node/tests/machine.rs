@@ -1,18 +1,22 @@
-//! The state machine driven directly, over a fake three-node network A → B → C built from the
+//! The payment state machine driven directly (its replies read through the node's RPC
+//! layer), over a fake three-node network A → B → C built from the
 //! onion crate: each hop peels the real onion with its key, and failures are real return
 //! packets built with the hop's shared secret and wrapped back towards the payer.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use lnpay_payment::{
-    Action, Command, Config, Input, Machine, PartKey, PartStatus, PayRequest, PaymentEvent, Record,
-    SendpayRequest, WaitsendpayRequest,
-};
+use lnpay_node::daemon::payment_rpc::{pay_failure, reply_json};
+use lnpay_node::daemon::rpc::RpcFailure;
 use onion::crypto::SharedSecret;
 use onion::failure::{self, FailureMessage, LEGACY_PAYLOAD_LEN};
 use onion::packet::{self, OnionPacket};
 use onion::payload::HopPayload;
 use onion::secp256k1::{PublicKey, Secp256k1, SecretKey};
+use payment::{
+    Action, Command, Config, Input, Machine, PartKey, PartStatus, PayOptions, PayRequest,
+    PaymentEvent, Record, SendpayRequest, WaitsendpayRequest,
+};
 use route::graph::{EdgePolicy, GraphBuilder};
+use serde_json::Value;
 use std::collections::HashSet;
 use std::sync::Arc;
 use types::features::Feature;
@@ -127,9 +131,10 @@ fn sends(actions: &[Action]) -> Vec<(PartKey, OnionPacket, Msat, u32)> {
         .collect()
 }
 
-fn reply(actions: &[Action], id: u64) -> Option<lnpay_payment::Reply> {
+/// A command's reply, in Core Lightning's JSON through the node's RPC layer.
+fn reply(actions: &[Action], id: u64) -> Option<Result<Value, RpcFailure>> {
     actions.iter().find_map(|a| match a {
-        Action::Reply { command, result } if *command == id => Some(result.clone()),
+        Action::Reply { command, result } if *command == id => Some(reply_json(result.clone())),
         _ => None,
     })
 }
@@ -144,8 +149,13 @@ fn records(actions: &[Action]) -> Vec<Record> {
         .collect()
 }
 
+fn pay_req(bolt11: &str) -> PayRequest {
+    let inv = bolt11::Invoice::decode(bolt11, bolt11::Currency::Bitcoin).unwrap();
+    PayRequest::new(inv, bolt11)
+}
+
 fn pay(m: &mut Machine, n: &Net) -> Vec<Action> {
-    let req = PayRequest { bolt11: n.bolt11.clone(), ..Default::default() };
+    let req = pay_req(&n.bolt11);
     m.handle(Input::Command { id: 1, command: Command::Pay(req) }, NOW_MS)
 }
 
@@ -207,7 +217,7 @@ fn destination_failure_is_final_203_without_retry() {
     assert_eq!(data["failcodename"], "WIRE_INCORRECT_OR_UNKNOWN_PAYMENT_DETAILS");
     assert!(a
         .iter()
-        .any(|x| matches!(x, Action::Event(PaymentEvent::PaymentFailed { reason: 203, .. }))));
+        .any(|x| matches!(x, Action::Event(PaymentEvent::PaymentFailed { reason, .. }) if pay_failure(reason).code == 203)));
 }
 
 #[test]
@@ -236,14 +246,14 @@ fn a_failure_after_a_restart_is_decoded_with_the_stored_secrets() {
     let n = net();
     let mut m = machine(&n);
     let route = vec![
-        lnpay_payment::HopRecord {
+        payment::HopRecord {
             id: n.ids[1],
             channel: scid(1),
             direction: u8::from(n.ids[0] > n.ids[1]),
             amount_msat: Msat(AMT + 6000),
             delay: 58,
         },
-        lnpay_payment::HopRecord {
+        payment::HopRecord {
             id: n.ids[2],
             channel: scid(2),
             direction: u8::from(n.ids[1] > n.ids[2]),
@@ -338,16 +348,16 @@ fn waitsendpay_times_out_with_200() {
     assert_eq!(e.message, "Timed out while waiting");
 }
 
-fn two_hop_route(n: &Net, amount: u64) -> Vec<lnpay_payment::HopRecord> {
+fn two_hop_route(n: &Net, amount: u64) -> Vec<payment::HopRecord> {
     vec![
-        lnpay_payment::HopRecord {
+        payment::HopRecord {
             id: n.ids[1],
             channel: scid(1),
             direction: u8::from(n.ids[0] > n.ids[1]),
             amount_msat: Msat(amount + 1000 + amount / 10_000),
             delay: 58,
         },
-        lnpay_payment::HopRecord {
+        payment::HopRecord {
             id: n.ids[2],
             channel: scid(2),
             direction: u8::from(n.ids[1] > n.ids[2]),
@@ -405,7 +415,7 @@ fn multi_part_sendpay_rules() {
 fn sendpay_single(
     amount_msat: u64,
     final_amount: u64,
-) -> (lnpay_payment::Reply, Option<(u64, u64)>) {
+) -> (Result<Value, RpcFailure>, Option<(u64, u64)>) {
     let n = net();
     let mut m = machine(&n);
     let r = SendpayRequest {
@@ -464,9 +474,8 @@ fn partial_pay_sends_partial_msat_with_the_invoice_total() {
     let n = net();
     let mut m = machine(&n);
     let req = PayRequest {
-        bolt11: n.bolt11.clone(),
-        partial_msat: Some(Msat(AMT / 2)),
-        ..Default::default()
+        options: PayOptions { partial_msat: Some(Msat(AMT / 2)), ..Default::default() },
+        ..pay_req(&n.bolt11)
     };
     let a = m.handle(Input::Command { id: 1, command: Command::Pay(req) }, NOW_MS);
     let s = sends(&a);
@@ -506,9 +515,8 @@ fn partial_msat_above_the_invoice_amount_is_refused() {
     let mut m = machine(&n);
     let mut call = |id: u64, partial: u64| {
         let req = PayRequest {
-            bolt11: n.bolt11.clone(),
-            partial_msat: Some(Msat(partial)),
-            ..Default::default()
+            options: PayOptions { partial_msat: Some(Msat(partial)), ..Default::default() },
+            ..pay_req(&n.bolt11)
         };
         let a = m.handle(Input::Command { id, command: Command::Pay(req) }, NOW_MS);
         (reply(&a, id), sends(&a).len())
@@ -571,7 +579,9 @@ fn middle_hop_for(riskfactor: Option<f64>) -> (NodeId, [NodeId; 4]) {
         max_parts: 4,
     };
     let mut m = Machine::new(cfg, b.build(), HEIGHT);
-    let req = PayRequest { bolt11, riskfactor, ..Default::default() };
+    let riskfactor_millionths = riskfactor.map(|r| (r * 1e6).round() as u64);
+    let options = PayOptions { riskfactor_millionths, ..Default::default() };
+    let req = PayRequest { options, ..pay_req(&bolt11) };
     let a = m.handle(Input::Command { id: 1, command: Command::Pay(req) }, NOW_MS);
     let parts: Vec<_> = records(&a)
         .into_iter()
@@ -598,10 +608,10 @@ fn riskfactor_steers_away_from_a_cheap_long_delay_path() {
     // The default is Core Lightning's 10: 5,000 + 47,531 > 50,000 + 951.
     let (mid, _) = middle_hop_for(None);
     assert_eq!(mid, ids[2], "default riskfactor 10");
-    // A negative riskfactor is refused.
+    // A negative riskfactor is refused (by the RPC layer: the machine's riskfactor is exact
+    // non-negative millionths).
     let n = net();
-    let mut m = machine(&n);
-    let req = PayRequest { bolt11: n.bolt11.clone(), riskfactor: Some(-1.0), ..Default::default() };
-    let a = m.handle(Input::Command { id: 1, command: Command::Pay(req) }, NOW_MS);
-    assert_eq!(reply(&a, 1).unwrap().unwrap_err().code, -32602);
+    let params = serde_json::json!({"bolt11": n.bolt11, "riskfactor": -1.0});
+    let r = lnpay_node::daemon::methods::command("pay", &params, bolt11::Currency::Bitcoin);
+    assert_eq!(r.unwrap_err().code, -32602);
 }

@@ -1,0 +1,191 @@
+//! The commands the machine takes, one typed request per Core Lightning method.
+
+use crate::record::{HopRecord, PartStatus};
+use bolt11::Invoice;
+use types::{Msat, NodeId, PaymentHash, PaymentSecret, ShortChannelIdDir};
+
+/// `sendpay`'s parameters.
+///
+/// The amount rule: without `partid`, the route's final amount may equal `amount_msat` or
+/// exceed it up to twice it (an overpayment, which BOLT 4 lets the payee accept; the onion's
+/// `total_msat` is `amount_msat`); more than twice, or less, is refused (see [`crate::SendpayError`]). With a
+/// `partid` (a part of a multi-part payment) `amount_msat` is required and the final amount
+/// may not exceed it; the parts in flight together may not reach it before another is added.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct SendpayRequest {
+    /// The route (empty: self-payment).
+    pub route: Vec<HopRecord>,
+    /// The payment hash.
+    pub payment_hash: PaymentHash,
+    /// `label`.
+    pub label: Option<String>,
+    /// `amount_msat`: the total of the payment (see the amount rule above).
+    pub amount_msat: Option<Msat>,
+    /// `bolt11`.
+    pub bolt11: Option<String>,
+    /// `payment_secret`.
+    pub payment_secret: Option<PaymentSecret>,
+    /// `partid` (default 0).
+    pub partid: Option<u64>,
+    /// `groupid`.
+    pub groupid: Option<u64>,
+    /// `payment_metadata`.
+    pub payment_metadata: Option<Vec<u8>>,
+    /// `description`.
+    pub description: Option<String>,
+}
+
+/// `waitsendpay`'s parameters.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct WaitsendpayRequest {
+    /// The payment hash.
+    pub payment_hash: PaymentHash,
+    /// Seconds to wait (`None`: forever, 0: poll).
+    pub timeout: Option<u32>,
+    /// The part (default 0).
+    pub partid: Option<u64>,
+    /// The group (default the latest).
+    pub groupid: Option<u64>,
+}
+
+/// `listsendpays` / `listpays` filters.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ListRequest {
+    /// A hash to list (a caller holding an invoice passes its payment hash).
+    pub payment_hash: Option<PaymentHash>,
+    /// Only parts in this status.
+    pub status: Option<PartStatus>,
+    /// Order and page by this index.
+    pub index: Option<ListIndex>,
+    /// The first index value listed (needs `index`).
+    pub start: Option<u64>,
+    /// The most parts listed (needs `index`).
+    pub limit: Option<u32>,
+}
+
+/// Which index `listsendpays` pages by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ListIndex {
+    /// `created_index`.
+    Created,
+    /// `updated_index`.
+    Updated,
+}
+
+/// `delpay`'s parameters.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DelpayRequest {
+    /// The payment hash.
+    pub payment_hash: PaymentHash,
+    /// The status the parts must have (`complete` or `failed`).
+    pub status: PartStatus,
+    /// Only this part.
+    pub partid: Option<u64>,
+    /// Only this group.
+    pub groupid: Option<u64>,
+}
+
+/// Something `pay` must not route through.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Exclusion {
+    /// A directed channel.
+    Channel(ShortChannelIdDir),
+    /// A node.
+    Node(NodeId),
+}
+
+/// `pay`'s parameters: the verified invoice, its text (kept in the records and listings) and
+/// the options.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PayRequest {
+    /// The invoice, decoded and verified by the caller.
+    pub invoice: Box<Invoice>,
+    /// The invoice as the caller gave it, for the records and listings.
+    pub bolt11: String,
+    /// How to pay it.
+    pub options: PayOptions,
+}
+
+impl PayRequest {
+    /// A pay of `invoice` (whose text is `bolt11`) with the default options.
+    pub fn new(invoice: Invoice, bolt11: impl Into<String>) -> PayRequest {
+        PayRequest {
+            invoice: Box::new(invoice),
+            bolt11: bolt11.into(),
+            options: PayOptions::default(),
+        }
+    }
+}
+
+/// `pay`'s options (Core Lightning's parameters after `bolt11`).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct PayOptions {
+    /// Only for an invoice without amount.
+    pub amount_msat: Option<Msat>,
+    /// `label`.
+    pub label: Option<String>,
+    /// `maxfeepercent` (default 0.5).
+    pub maxfeepercent: Option<f64>,
+    /// `retry_for` seconds (default 60).
+    pub retry_for: Option<u64>,
+    /// `maxdelay` blocks (default 2016).
+    pub maxdelay: Option<u32>,
+    /// `exemptfee` (default 5000 msat).
+    pub exemptfee: Option<Msat>,
+    /// `exclude`.
+    pub exclude: Vec<Exclusion>,
+    /// `maxfee` (exclusive with maxfeepercent and exemptfee).
+    pub maxfee: Option<Msat>,
+    /// `description` (for an invoice with a description hash).
+    pub description: Option<String>,
+    /// `riskfactor` in millionths (default 10,000,000, Core Lightning's 10): each hop's CLTV
+    /// delta costs `amount * cltv_delta * riskfactor / 5,259,600` msat in the route choice.
+    pub riskfactor_millionths: Option<u64>,
+    /// `partial_msat`: pay only this much of the invoice's amount (at most all of it; not for
+    /// self-payment). The parts carry the invoice's amount as `total_msat`, so another payer
+    /// can pay the rest; the payee holds them until the whole total has arrived.
+    pub partial_msat: Option<Msat>,
+}
+
+/// `keysend`'s parameters.
+#[derive(Debug, Clone, PartialEq)]
+pub struct KeysendRequest {
+    /// The payee.
+    pub destination: NodeId,
+    /// What it receives.
+    pub amount_msat: Msat,
+    /// `label`.
+    pub label: Option<String>,
+    /// `maxfeepercent` (default 0.5).
+    pub maxfeepercent: Option<f64>,
+    /// `retry_for` seconds (default 60).
+    pub retry_for: Option<u64>,
+    /// `maxdelay` blocks (default 2016).
+    pub maxdelay: Option<u32>,
+    /// `exemptfee` (default 5000 msat).
+    pub exemptfee: Option<Msat>,
+    /// `maxfee`.
+    pub maxfee: Option<Msat>,
+}
+
+/// A command, by the RPC method it answers.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub enum Command {
+    /// `sendpay`.
+    Sendpay(SendpayRequest),
+    /// `waitsendpay`.
+    Waitsendpay(WaitsendpayRequest),
+    /// `listsendpays`.
+    Listsendpays(ListRequest),
+    /// `listpays`.
+    Listpays(ListRequest),
+    /// `pay`.
+    Pay(PayRequest),
+    /// `keysend` (answered like `pay`).
+    Keysend(KeysendRequest),
+    /// `paystatus` (optionally for one invoice, by its text).
+    Paystatus(Option<String>),
+    /// `delpay`.
+    Delpay(DelpayRequest),
+}
