@@ -20,4 +20,3 @@ pub mod cmd;
 pub mod daemon;
 pub mod network;
 pub mod store;
-

@@ -3,9 +3,9 @@
 //! simulator forwards, settles and fails them with real BOLT 4 failures.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+use harness::driver::Driver;
 use lnpay_node::daemon::payment_rpc::{pay_failure, reply_json};
 use lnpay_node::daemon::rpc::RpcFailure;
-use harness::driver::Driver;
 use onion::failure::code;
 use payment::{
     Command, Exclusion, HopRecord, ListRequest, PartStatus, PayRequest, PaymentEvent, Reply,

@@ -29,8 +29,8 @@
 //! arguments print `{"code": -32602, "message": ..}` on stdout and exit 1.
 
 use super::error_json;
-use harness::driver::Driver;
 use crate::network::{build_simulator, NetworkSpec};
+use harness::driver::Driver;
 use harness::plot::{rate_chart, Series};
 use payment::{Command, PayRequest, Reply};
 use serde_json::{json, Value};
