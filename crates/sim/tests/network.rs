@@ -4,7 +4,7 @@
 use lnpay_sim::workload::{add_payer, run_single_attempts};
 use lnpay_sim::{generate, FaultRates, GeneratorParams, Latency, Liquidity, SimConfig, Simulator};
 use route::gossip::{import_gossip, ChainHash};
-use route::graph::GraphBuilder;
+use route::graph::{snapshot, GraphBuilder};
 use types::Msat;
 
 const AMOUNT: Msat = Msat(100_000_000); // 100k sat
@@ -44,6 +44,9 @@ fn gossip_imports_through_the_verified_path() {
         }
     }
     assert_eq!(compared, 2 * published.channel_count());
+    // What a trusting payer takes instead of importing: the same graph, byte for byte.
+    let trusted = sim.gossip_graph();
+    assert_eq!(snapshot::write(&trusted), snapshot::write(&imported));
 }
 
 fn run(seed: u64) -> (Vec<lnpay_sim::LogEntry>, lnpay_sim::workload::Outcomes) {

@@ -7,6 +7,19 @@ impl Simulator {
     /// The published graph: public channels with their *announced* policies (an offline
     /// node's channels are still announced, as on mainnet until they are pruned).
     pub fn graph(&self) -> Arc<Graph> {
+        self.public_graph(true)
+    }
+
+    /// The graph a payer builds from [`Simulator::gossip`], without signing and verifying it:
+    /// the public channels and their announced policies, capacities unknown (gossip carries
+    /// none). Equal to what `route::gossip::import_gossip` makes of `gossip()` (tested), it
+    /// lets a run whose payer trusts its simulator skip the signatures, the bulk of a big
+    /// network's setup; `channel_update`s in failures stay signed and verified.
+    pub fn gossip_graph(&self) -> Arc<Graph> {
+        self.public_graph(false)
+    }
+
+    fn public_graph(&self, capacities: bool) -> Arc<Graph> {
         let mut b = GraphBuilder::new();
         for c in self.channels.iter().filter(|c| c.public) {
             let (Some(n0), Some(n1)) =
@@ -14,7 +27,7 @@ impl Simulator {
             else {
                 continue;
             };
-            b.add_channel(c.scid, n0.id, n1.id, Some(Msat(c.capacity)));
+            b.add_channel(c.scid, n0.id, n1.id, capacities.then_some(Msat(c.capacity)));
             for d in 0..2u8 {
                 if let Some(p) = c.announced[d as usize] {
                     let _ = b.update_direction(c.scid, d, p);
