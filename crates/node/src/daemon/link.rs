@@ -17,7 +17,8 @@ use route::gossip::{import_gossip, ChainHash};
 use route::graph::{Graph, GraphBuilder};
 use std::collections::{BTreeMap, HashMap};
 use std::io;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
@@ -79,7 +80,8 @@ enum LinkMsg {
     Msg(Message),
 }
 
-/// A frame to write, with the connection it was meant for.
+/// A frame to write, with the connection it was meant for; an empty frame closes that
+/// connection (the link then connects again).
 struct Outgoing {
     epoch: u64,
     frame: Vec<u8>,
@@ -111,26 +113,51 @@ pub struct PeerLink {
     /// Adds written and not yet counted in a channel state: their amounts, by (scid, id).
     unconfirmed: BTreeMap<(ShortChannelId, u64), Msat>,
     next_request: u64,
+    /// Whether the link task has a graph (it asks the network for gossip when not).
+    have_graph: Arc<AtomicBool>,
+    /// Where the verified graph is kept between runs, if anywhere.
+    snapshot: Option<PathBuf>,
 }
 
 impl PeerLink {
-    /// Starts the link task on the current runtime.
-    pub fn start(connector: Connector) -> PeerLink {
+    /// Starts the link task on the current runtime. With `snapshot`, the graph is read from
+    /// that file when it holds a valid graph snapshot (the network is then not asked for its
+    /// gossip), and written there once imported from gossip.
+    pub fn start(connector: Connector, snapshot: Option<PathBuf>) -> PeerLink {
+        let graph = snapshot.as_deref().and_then(read_snapshot);
+        let have_graph = Arc::new(AtomicBool::new(graph.is_some()));
         let (ev_tx, rx) = mpsc::unbounded_channel();
         let (tx, out_rx) = mpsc::unbounded_channel();
-        tokio::spawn(run_link(connector, out_rx, ev_tx));
+        tokio::spawn(run_link(connector, out_rx, ev_tx, have_graph.clone()));
         PeerLink {
             rx,
             tx,
             epoch: None,
             node_id: None,
-            graph: None,
+            graph,
             height: 0,
             channels: BTreeMap::new(),
             by_channel_id: HashMap::new(),
             next_id: HashMap::new(),
             unconfirmed: BTreeMap::new(),
             next_request: 1,
+            have_graph,
+            snapshot,
+        }
+    }
+
+    /// Keeps the graph imported from gossip in the snapshot file, replaced atomically.
+    fn write_snapshot(&self, graph: &Graph) {
+        let Some(path) = &self.snapshot else { return };
+        let tmp = path.with_extension("tmp");
+        let bytes = route::graph::snapshot::write(graph);
+        match std::fs::write(&tmp, &bytes).and_then(|()| std::fs::rename(&tmp, path)) {
+            Ok(()) => {
+                tracing::info!(path = %path.display(), bytes = bytes.len(), "graph snapshot written")
+            }
+            Err(e) => {
+                tracing::warn!(path = %path.display(), error = %e, "graph snapshot not written")
+            }
         }
     }
 
@@ -193,22 +220,55 @@ impl PeerLink {
     fn take(&mut self, msg: LinkMsg) -> Option<BackendEvent> {
         match msg {
             LinkMsg::Up { epoch, node_id, gossip, states, replays, ready } => {
-                if self.graph.is_none() {
+                if self.graph.is_none() || !gossip.is_empty() {
                     let mut b = GraphBuilder::new();
                     // Signature checks take a while on a big network: keep the other worker
                     // serving connections meanwhile.
-                    let stats = tokio::task::block_in_place(|| {
-                        import_gossip(&mut b, ChainHash::BITCOIN, gossip.iter().map(Vec::as_slice))
+                    let graph = tokio::task::block_in_place(|| {
+                        let stats = import_gossip(
+                            &mut b,
+                            ChainHash::BITCOIN,
+                            gossip.iter().map(Vec::as_slice),
+                        );
+                        tracing::info!(
+                            messages = gossip.len(),
+                            ?stats,
+                            "graph imported from gossip"
+                        );
+                        let graph = b.build();
+                        if !gossip.is_empty() {
+                            self.write_snapshot(&graph);
+                        }
+                        graph
                     });
-                    tracing::info!(messages = gossip.len(), ?stats, "graph imported from gossip");
-                    self.graph = Some(b.build());
+                    self.graph = Some(graph);
+                } else if let Some(g) = &self.graph {
+                    // A graph from the snapshot must hold our channels as the network tells
+                    // them; if not it is another network's: ask for the gossip again.
+                    let ours = |s: &wire::ChannelState| {
+                        g.channel(s.scid).is_some_and(|c| {
+                            [c.node1, c.node2].iter().any(|&n| g.node_id(n) == Some(&s.peer))
+                        })
+                    };
+                    if !states.iter().all(ours) {
+                        tracing::warn!(
+                            "graph snapshot does not hold our channels: importing gossip"
+                        );
+                        self.graph = None;
+                        self.have_graph.store(false, Ordering::SeqCst);
+                        let _ = self.tx.send(Outgoing { epoch, frame: Vec::new() });
+                        return None;
+                    }
                 }
                 self.unconfirmed.clear();
                 for s in &states {
                     self.set_state(s);
                 }
                 if self.node_id.is_none() {
-                    self.node_id = node_id;
+                    self.node_id = node_id.or_else(|| {
+                        let g = self.graph.as_ref()?;
+                        states.iter().find_map(|s| our_id_in(g, s))
+                    });
                 }
                 self.height = ready.block_height;
                 self.epoch = Some(epoch);
@@ -412,10 +472,10 @@ async fn run_link(
     mut connector: Connector,
     mut out_rx: mpsc::UnboundedReceiver<Outgoing>,
     ev_tx: mpsc::UnboundedSender<LinkMsg>,
+    have_graph: Arc<AtomicBool>,
 ) {
     let mut epoch = 0u64;
     let mut backoff = MIN_BACKOFF;
-    let mut have_graph = false;
     let mut me: Option<NodeId> = connector.node_id();
     loop {
         let stream = match connector.connect().await {
@@ -428,7 +488,7 @@ async fn run_link(
             }
         };
         epoch += 1;
-        let r = connection(stream, epoch, &mut out_rx, &ev_tx, &mut have_graph, &mut me).await;
+        let r = connection(stream, epoch, &mut out_rx, &ev_tx, &have_graph, &mut me).await;
         match r {
             Err(LinkError::Shutdown) => return,
             Ok(()) => return,
@@ -450,14 +510,15 @@ async fn connection(
     epoch: u64,
     out_rx: &mut mpsc::UnboundedReceiver<Outgoing>,
     ev_tx: &mpsc::UnboundedSender<LinkMsg>,
-    have_graph: &mut bool,
+    have_graph: &AtomicBool,
     me: &mut Option<NodeId>,
 ) -> Result<(), LinkError> {
     let (mut rd, mut wr) = tokio::io::split(stream);
     // Before the first handshake our id is unknown: any valid id says so (the network knows
     // its payer).
     let node_id = me.unwrap_or(NodeId::from_array([2; 33]).map_err(|_| LinkError::Closed)?);
-    let hello = Message::Hello(wire::Hello { node_id, want_gossip: !*have_graph });
+    let want_gossip = !have_graph.load(Ordering::SeqCst);
+    let hello = Message::Hello(wire::Hello { node_id, want_gossip });
     wr.write_all(&hello.encode_frame()).await.map_err(LinkError::Io)?;
     let mut dec = FrameDecoder::new();
     let mut buf = vec![0u8; 64 * 1024];
@@ -485,7 +546,7 @@ async fn connection(
         }
     };
     if !gossip.is_empty() {
-        *have_graph = true;
+        have_graph.store(true, Ordering::SeqCst);
     }
     if me.is_none() {
         *me = our_id_from(&gossip, &states);
@@ -509,10 +570,55 @@ async fn connection(
             out = out_rx.recv() => {
                 let Some(out) = out else { return Err(LinkError::Shutdown) };
                 if out.epoch == epoch {
+                    if out.frame.is_empty() {
+                        return Err(LinkError::Closed);
+                    }
                     wr.write_all(&out.frame).await.map_err(LinkError::Io)?;
                 }
             }
         }
+    }
+}
+
+/// A graph snapshot from `path`, when there is one and it reads; a corrupt one is named in
+/// the log and left for the gossip import to replace.
+fn read_snapshot(path: &Path) -> Option<Arc<Graph>> {
+    let bytes = match std::fs::read(path) {
+        Ok(b) => b,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return None,
+        Err(e) => {
+            tracing::warn!(path = %path.display(), error = %e, "graph snapshot unreadable");
+            return None;
+        }
+    };
+    let started = std::time::Instant::now();
+    match route::graph::snapshot::read(&bytes) {
+        Ok(g) => {
+            tracing::info!(
+                path = %path.display(),
+                channels = g.channel_count(),
+                ms = started.elapsed().as_secs_f64() * 1e3,
+                "graph read from its snapshot"
+            );
+            Some(g)
+        }
+        Err(e) => {
+            tracing::warn!(path = %path.display(), error = %e, "graph snapshot refused");
+            None
+        }
+    }
+}
+
+/// Our node id by our channel `s` in graph `g`: the end of it that is not the peer.
+fn our_id_in(g: &Graph, s: &wire::ChannelState) -> Option<NodeId> {
+    let c = g.channel(s.scid)?;
+    let (n1, n2) = (*g.node_id(c.node1)?, *g.node_id(c.node2)?);
+    if n1 == s.peer {
+        Some(n2)
+    } else if n2 == s.peer {
+        Some(n1)
+    } else {
+        None
     }
 }
 

@@ -166,7 +166,7 @@ async fn serve(opts: Options) -> Result<(), String> {
         Some(p) => Connector::Unix(p.clone()),
         None => embedded(&opts, &dir)?,
     };
-    let link = PeerLink::start(connector);
+    let link = PeerLink::start(connector, Some(dir.join("graph.snapshot")));
     let path = opts.rpc_file.clone().unwrap_or_else(|| socket_path(&opts.data_dir, &opts.network));
     if let Some(parent) = path.parent() {
         std::fs::create_dir_all(parent)

@@ -327,6 +327,8 @@ pub struct ScriptedNetwork {
 pub struct Link {
     pub conn: UnixStream,
     dec: wire::FrameDecoder,
+    /// Whether the node's `Hello` asked for the network's gossip.
+    pub wanted_gossip: bool,
 }
 
 #[allow(dead_code)]
@@ -382,8 +384,9 @@ impl ScriptedNetwork {
     pub fn accept(&self, next_htlc_id: u64) -> Link {
         use wire::Message;
         let (conn, _) = self.listener.accept().unwrap();
-        let mut link = Link { conn, dec: wire::FrameDecoder::new() };
+        let mut link = Link { conn, dec: wire::FrameDecoder::new(), wanted_gossip: false };
         let Message::Hello(h) = link.read() else { panic!("no hello") };
+        link.wanted_gossip = h.want_gossip;
         if h.want_gossip {
             for g in &self.gossip {
                 link.send(g.clone());
