@@ -219,7 +219,7 @@ pub fn run_lnpay_on(d: &mut Driver, plan: &Plan, progress: &mut dyn FnMut(usize)
     let mut out = Vec::with_capacity(plan.payments.len());
     for (i, p) in plan.payments.iter().enumerate() {
         let amount = plan.classes.get(p.class).map_or(Msat(1), |c| c.amount);
-        let feasible = d.sim.max_flow(payer, p.payee) >= amount;
+        let feasible = d.sim.can_deliver(payer, p.payee, amount);
         let feasible_fee = feasible && fee_feasible(&d.sim, payer, p.payee, amount);
         let mut o = Outcome { feasible, feasible_fee, ..Outcome::default() };
         if let Some(inv) = d.sim.create_invoice(p.payee, Some(amount)) {
@@ -597,7 +597,7 @@ pub fn run_ldk(payer: &mut LdkPayer, plan: &Plan, progress: &mut dyn FnMut(usize
     let mut out = Vec::with_capacity(plan.payments.len());
     for (i, p) in plan.payments.iter().enumerate() {
         let amount = plan.classes.get(p.class).map_or(Msat(1), |c| c.amount);
-        let feasible = payer.sim.max_flow(src, p.payee) >= amount;
+        let feasible = payer.sim.can_deliver(src, p.payee, amount);
         let feasible_fee = feasible && fee_feasible(&payer.sim, src, p.payee, amount);
         let mut o = payer.pay(p.payee, amount, feasible);
         o.feasible_fee = feasible_fee;

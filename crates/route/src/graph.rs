@@ -220,6 +220,32 @@ impl Graph {
         *c.edges.get(direction as usize)?
     }
 
+    /// Sets the policy of an existing edge in place (what [`GraphBuilder::build`] would give
+    /// after [`GraphBuilder::update_direction`], without rebuilding the snapshot): the hot
+    /// fields, the timestamp and the advertised `htlc_maximum_msat`, capped by the channel's
+    /// capacity as `build` caps it. False, and no change, when the channel has no edge in that
+    /// direction (adding one needs a build). For a graph behind an `Arc`, use it through
+    /// `Arc::make_mut`: readers of the old snapshot keep theirs.
+    pub fn set_policy(&mut self, scid: ShortChannelId, direction: u8, policy: EdgePolicy) -> bool {
+        let Some(c) = self.channel(scid).copied() else { return false };
+        let Some(e) = c.edges.get((direction & 1) as usize).copied().flatten() else {
+            return false;
+        };
+        let (Some(edge), Some(cold)) =
+            (self.edges.get_mut(e.0 as usize), self.cold.get_mut(e.0 as usize))
+        else {
+            return false;
+        };
+        edge.enabled = policy.enabled;
+        edge.base_fee_msat = policy.base_fee_msat;
+        edge.fee_ppm = policy.fee_ppm;
+        edge.cltv_delta = policy.cltv_delta;
+        edge.htlc_min = policy.htlc_min;
+        edge.htlc_max = c.capacity.map_or(policy.htlc_max, |cap| policy.htlc_max.min(cap));
+        *cold = EdgeCold { timestamp: policy.timestamp, htlc_max_advertised: policy.htlc_max };
+        true
+    }
+
     /// The policy of edge `e` as a `channel_update` gave it.
     pub fn edge_policy(&self, e: EdgeIdx) -> Option<EdgePolicy> {
         let edge = self.edge(e)?;
@@ -507,6 +533,41 @@ mod tests {
             htlc_min: Msat(1),
             htlc_max: Msat(1_000_000),
         }
+    }
+
+    #[test]
+    fn set_policy_in_place_equals_a_rebuild() {
+        let mut b = GraphBuilder::new();
+        let (s1, s2) = (ShortChannelId(1), ShortChannelId(2));
+        b.add_channel(s1, node(9), node(3), Some(Msat(500_000)));
+        b.add_channel(s2, node(3), node(5), None);
+        b.update_direction(s1, 0, policy(1)).unwrap();
+        b.update_direction(s1, 1, policy(2)).unwrap();
+        b.update_direction(s2, 1, policy(3)).unwrap();
+        let mut g = (*b.build()).clone();
+        let changed = EdgePolicy {
+            timestamp: 9,
+            enabled: false,
+            base_fee_msat: 77,
+            fee_ppm: 1234,
+            cltv_delta: 144,
+            htlc_min: Msat(5),
+            htlc_max: Msat(2_000_000),
+        };
+        for (scid, dir) in [(s1, 1u8), (s2, 1)] {
+            assert!(g.set_policy(scid, dir, changed));
+            b.update_direction(scid, dir, changed).unwrap();
+            let rebuilt = b.build();
+            assert_eq!(g.edges(), rebuilt.edges());
+            let e = g.edge_of(scid, dir).unwrap();
+            assert_eq!(g.edge_policy(e), rebuilt.edge_policy(e));
+        }
+        // The capacity still caps the edge; a direction without an edge is left to a build.
+        assert_eq!(g.edge(g.edge_of(s1, 1).unwrap()).unwrap().htlc_max, Msat(500_000));
+        let before = g.edges().to_vec();
+        assert!(!g.set_policy(s2, 0, changed));
+        assert!(!g.set_policy(ShortChannelId(8), 0, changed));
+        assert_eq!(g.edges(), &before[..]);
     }
 
     #[test]

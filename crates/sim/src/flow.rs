@@ -6,6 +6,13 @@ use std::collections::VecDeque;
 /// The maximum flow from `src` to `dst` over `edges` (`from`, `to`, capacity) between nodes
 /// `0..n`. Parallel edges add up.
 pub fn max_flow(n: usize, edges: &[(u32, u32, u64)], src: u32, dst: u32) -> u64 {
+    max_flow_up_to(n, edges, src, dst, u64::MAX)
+}
+
+/// [`max_flow`], stopping as soon as the flow found reaches `limit`: the result is the max
+/// flow when that is below `limit`, and some flow of at least `limit` otherwise (enough to
+/// tell whether `limit` can be carried, at a fraction of the work when it can).
+pub fn max_flow_up_to(n: usize, edges: &[(u32, u32, u64)], src: u32, dst: u32, limit: u64) -> u64 {
     let (s, t) = (src as usize, dst as usize);
     if s >= n || t >= n || s == t {
         return 0;
@@ -87,13 +94,16 @@ pub fn max_flow(n: usize, edges: &[(u32, u32, u64)], src: u32, dst: u32) -> u64 
                 cap[e ^ 1] += f;
             }
             total += f;
+            if total >= limit {
+                return total;
+            }
         }
     }
 }
 
 #[cfg(test)]
 mod tests {
-    use super::max_flow;
+    use super::{max_flow, max_flow_up_to};
 
     #[test]
     fn small_graphs() {
@@ -103,6 +113,12 @@ mod tests {
         assert_eq!(max_flow(4, &e, 3, 0), 0);
         assert_eq!(max_flow(4, &e, 0, 0), 0);
         assert_eq!(max_flow(2, &[(0, 1, 7), (0, 1, 8)], 0, 1), 15);
+        // Stopped at a limit: below the max flow, at least the limit; above, the max flow.
+        for limit in 1..=9 {
+            let f = max_flow_up_to(4, &e, 0, 3, limit);
+            assert!((limit..=9).contains(&f), "limit {limit}: {f}");
+        }
+        assert_eq!(max_flow_up_to(4, &e, 0, 3, 10), 9);
         // Classic CLRS example: 23.
         let clrs = [
             (0, 1, 16),

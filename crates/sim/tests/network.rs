@@ -144,3 +144,30 @@ fn mainnet_2026_routes_1000_payments() {
     assert_eq!(sim.check_conservation(), Ok(()));
     assert_eq!(sim.htlcs_in_flight(), 0);
 }
+
+#[test]
+fn can_deliver_agrees_with_max_flow() {
+    let (sim, payer) = small(4, FaultRates::default());
+    let n = sim.node_count() as u32;
+    let mut rng = lnpay_sim::SimRng::new(9);
+    let (mut yes, mut no) = (0, 0);
+    for _ in 0..300 {
+        let (src, dst) = if rng.chance(0.5) {
+            (payer, rng.below(u64::from(n)) as u32)
+        } else {
+            (rng.below(u64::from(n)) as u32, rng.below(u64::from(n)) as u32)
+        };
+        let flow = sim.max_flow(src, dst);
+        // Amounts around the max flow and far from it.
+        for amount in [1, flow.0 / 2, flow.0, flow.0 + 1, 10 * flow.0 + 1_000] {
+            let can = sim.can_deliver(src, dst, Msat(amount));
+            assert_eq!(can, flow.0 >= amount, "{src} -> {dst}: {amount} against {flow:?}");
+            if can {
+                yes += 1
+            } else {
+                no += 1
+            }
+        }
+    }
+    assert!(yes > 100 && no > 100, "{yes} deliverable, {no} not");
+}

@@ -151,7 +151,7 @@ fn run_inner(args: &Args) -> Result<(), String> {
         let amount = amounts.get(k).copied().unwrap_or(Msat(1));
         let pick = rng.below(receivers.len() as u64) as usize;
         let payee = receivers.get(pick).copied().unwrap_or(0);
-        let feasible = d.sim.max_flow(payer, payee) >= amount;
+        let feasible = d.sim.can_deliver(payer, payee, amount);
         let outcome = pay_one(&mut d, payee, amount, feasible);
         if let Some(v) = outcomes.get_mut(k) {
             v.push(outcome);

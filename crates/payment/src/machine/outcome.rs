@@ -8,6 +8,7 @@ use crate::replies::Reply;
 use onion::failure::{self, code as fc, DecodedFailure};
 use route::gossip::{ChainHash, ChannelUpdate};
 use route::graph::GraphBuilder;
+use std::sync::Arc;
 use types::{PaymentPreimage, ShortChannelIdDir};
 
 impl Machine {
@@ -230,8 +231,17 @@ impl Machine {
         let Ok(msg) = ChannelUpdate::parse_from_failure(bytes) else { return };
         let builder = self.builder.get_or_insert_with(|| GraphBuilder::from_graph(&self.graph));
         if route::gossip::apply_channel_update(builder, &msg, ChainHash::BITCOIN).is_ok() {
-            self.graph = builder.build();
             let c = &msg.contents;
+            // A policy change is patched into the snapshot in place; only a new direction
+            // needs the snapshot built again.
+            let (scid, dir) = (c.short_channel_id, c.direction());
+            let patched = builder
+                .direction_policy(scid, dir)
+                .copied()
+                .is_some_and(|p| Arc::make_mut(&mut self.graph).set_policy(scid, dir, p));
+            if !patched {
+                self.graph = builder.build();
+            }
             if let Some(dir) = ShortChannelIdDir::new(c.short_channel_id, c.direction()) {
                 self.knowledge.channel_update(dir, c.timestamp);
             }

@@ -467,6 +467,29 @@ impl Simulator {
     /// (max flow over each enabled direction's spendable balance, capped by `htlc_max` times
     /// its free HTLC slots; offline nodes carry nothing; fees are ignored).
     pub fn max_flow(&self, src: u32, dst: u32) -> Msat {
+        Msat(crate::flow::max_flow(self.nodes.len(), &self.flow_edges(), src, dst))
+    }
+
+    /// Whether the true balances could deliver `amount` from `src` to `dst` right now:
+    /// `max_flow(src, dst) >= amount`, the same answer at a fraction of the work (the
+    /// capacity around either end is checked first, and the flow stops once it carries
+    /// `amount`).
+    pub fn can_deliver(&self, src: u32, dst: u32, amount: Msat) -> bool {
+        let edges = self.flow_edges();
+        let around = |end: u32, out: bool| -> u64 {
+            edges
+                .iter()
+                .filter(|&&(a, b, _)| if out { a == end } else { b == end })
+                .fold(0u64, |s, &(_, _, c)| s.saturating_add(c))
+        };
+        if around(src, true) < amount.0 || around(dst, false) < amount.0 {
+            return false;
+        }
+        crate::flow::max_flow_up_to(self.nodes.len(), &edges, src, dst, amount.0) >= amount.0
+    }
+
+    /// The directions max flow runs over: `(from, to, capacity)`.
+    fn flow_edges(&self) -> Vec<(u32, u32, u64)> {
         let mut edges = Vec::with_capacity(self.channels.len() * 2);
         for c in &self.channels {
             for side in 0..2 {
@@ -483,7 +506,7 @@ impl Simulator {
                 }
             }
         }
-        Msat(crate::flow::max_flow(self.nodes.len(), &edges, src, dst))
+        edges
     }
 }
 
