@@ -34,7 +34,8 @@ const LAYERS: &[(&str, &[&str])] = &[
     ("payment", &["types", "bolt11", "onion", "route"]),
     ("sim", &["types", "wire", "bolt11", "onion", "route"]),
     ("harness", &["types", "wire", "bolt11", "onion", "route", "payment", "sim"]),
-    ("node", &["types", "wire", "bolt11", "onion", "route", "payment", "sim", "harness"]),
+    ("rpc", &["types", "bolt11", "onion", "route", "payment"]),
+    ("node", &["types", "wire", "bolt11", "onion", "route", "payment", "sim", "harness", "rpc"]),
 ];
 
 /// What the layering rule needs to know about one workspace member.

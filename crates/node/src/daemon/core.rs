@@ -9,14 +9,14 @@
 //! and a caller hears of an outcome only once it is stored. On the first handshake the machine is restored from the
 //! store: a pending part is live when the channel layer received its HTLC id.
 
-use super::methods::{self, from_reply, msat};
-use super::rpc::{bind, required, RpcFailure, INVALID_PARAMS, METHOD_NOT_FOUND};
 use super::Job;
 use crate::backend::{Backend, BackendEvent, Handshake, HtlcAdd, HtlcOutcome, Resolution};
 use crate::store::{Loaded, NodeStore, StoreError, StoreOp};
 use harness::driver::SIM_EPOCH_MS;
 use payment::{Action, Config, Input, Machine, PartKey, PartStatus, PaymentEvent, Record};
 use route::graph::GraphBuilder;
+use rpc::jsonrpc::{bind, required, RpcFailure, INVALID_PARAMS, METHOD_NOT_FOUND};
+use rpc::methods::{self, from_reply, msat};
 use serde_json::{json, Value};
 use std::cmp::Reverse;
 use std::collections::{BinaryHeap, HashMap, HashSet, VecDeque};
@@ -529,7 +529,7 @@ impl<B: Backend> Core<B> {
         let p = bind(params, &["id"])?;
         let only: Option<NodeId> = match &p[0] {
             None => None,
-            Some(v) => Some(super::params::node_id("id", v)?),
+            Some(v) => Some(rpc::params::node_id("id", v)?),
         };
         let channels: Vec<Value> = self
             .backend
@@ -557,17 +557,17 @@ impl<B: Backend> Core<B> {
             None => self.backend.graph().unwrap_or_else(|| GraphBuilder::new().build()),
         };
         if method == "listchannels" {
-            return super::graph_rpc::listchannels(&graph, params);
+            return rpc::graph::listchannels(&graph, params);
         }
         let me = self.backend.node_id().ok_or_else(|| RpcFailure::new(-1, "no node id yet"))?;
-        super::graph_rpc::getroute(&graph, me, &self.backend.first_hops(), params)
+        rpc::graph::getroute(&graph, me, &self.backend.first_hops(), params)
     }
 
     /// Sends an invoice request; returns its id.
     fn siminvoice(&mut self, params: &Value) -> Result<u64, RpcFailure> {
         let p = bind(params, &["node_id", "amount_msat", "description"])?;
         let v = required(&p[0], "node_id")?;
-        let node: NodeId = super::params::node_id("node_id", &v)?;
+        let node: NodeId = rpc::params::node_id("node_id", &v)?;
         let amount = msat(&Some(required(&p[1], "amount_msat")?), "amount_msat")?;
         let description = methods::string(&p[2], "description")?.unwrap_or_default();
         let known = self.backend.graph().is_some_and(|g| g.node_index(&node).is_some());
@@ -641,7 +641,7 @@ mod tests {
         let inv = d.sim.create_invoice(payee, Some(Msat(20_000))).unwrap();
         let decoded = bolt11::Invoice::decode(&inv.bolt11, bolt11::Currency::Bitcoin).unwrap();
         let req = PayRequest::new(decoded, inv.bolt11.clone());
-        let r = super::super::payment_rpc::reply_json(d.call(Command::Pay(req)).unwrap()).unwrap();
+        let r = rpc::payments::reply_json(d.call(Command::Pay(req)).unwrap()).unwrap();
         assert_eq!(r["status"], "complete");
         let parts: Vec<_> = d
             .store
