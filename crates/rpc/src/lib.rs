@@ -5,7 +5,8 @@
 //! [`payment::Command`] ([`methods`]), and turns the payment machine's typed replies and errors
 //! ([`payment::Reply`]) into Core Lightning's JSON, codes and `data` ([`payments`]); likewise
 //! `getroute`/`listchannels` over a [`route::graph::Graph`] ([`graph`]) and `decodepay`/`decode`
-//! over a verified [`bolt11::Invoice`] ([`decode`]).
+//! over a verified [`bolt11::Invoice`] ([`decode`]), and the node's own `getinfo`,
+//! `listpeerchannels`, `stop` and `dev-siminvoice` over typed values ([`node`]).
 //!
 //! It is not a server: no sockets, no tasks, no clock, no store. The `lnpay` daemon owns the
 //! I/O and the payment machine and calls in here at its edges; a Rust caller that wants typed
@@ -37,6 +38,7 @@ pub mod decode;
 pub mod graph;
 pub mod jsonrpc;
 pub mod methods;
+pub mod node;
 pub mod params;
 pub mod payments;
 
