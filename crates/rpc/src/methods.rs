@@ -1,5 +1,6 @@
 //! Binding of each method's params (Core Lightning's names and positional order) to the
-//! payment machine's commands, and the methods that need no state at all.
+//! payment machine's typed commands ([`command`]), the methods that need no state at all
+//! ([`stateless`]), and the list of methods the daemon serves ([`METHODS`]).
 
 use crate::jsonrpc::{bad_param, bind, required, RpcFailure, INVALID_PARAMS};
 use crate::params;
