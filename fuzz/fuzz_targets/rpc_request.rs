@@ -1,4 +1,4 @@
-//! Fuzz target `rpc_request`: the daemon's JSON-RPC stream reader (`lnpay_node::daemon::rpc`).
+//! Fuzz target `rpc_request`: the daemon's JSON-RPC stream reader (`lnpay_rpc::jsonrpc`).
 //! The checks are in `lnpay_fuzz::targets::rpc_request`.
 //!
 //! With `cfg(fuzzing)` (cargo-fuzz) this is a libFuzzer target; without it, a program that runs

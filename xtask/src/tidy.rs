@@ -7,10 +7,15 @@
 //!   that is not in the table must be marked dev-only and no product crate may depend on it.
 //!   The rule is [`check_layering`], a pure function over [`Manifest`]s read from
 //!   `cargo metadata`; its own tests prove it fails on made-up upward and sideways edges.
-//! - **Crate docs**: every `crates/*/src/lib.rs` and `fuzz/src/lib.rs` opens with `//!` and
-//!   warns of `missing_docs` (so `clippy -D warnings` fails on an undocumented public item).
+//! - **Nothing links the program**: no member at all (tooling, dev-only and examples included)
+//!   depends on `crates/node`, the `lnpay` program; and a downstream example under
+//!   `examples/` depends only on the library crates of [`LAYERS`], as a user outside the
+//!   workspace would ([`check_dependents`]).
+//! - **Crate docs**: every `crates/*/src/lib.rs`, `examples/*/src/lib.rs` and `fuzz/src/lib.rs`
+//!   opens with `//!` and warns of `missing_docs` (so `clippy -D warnings` fails on an
+//!   undocumented public item).
 //! - **No skipped or inverted tests**: no `#[ignore]` and no `#[should_panic]` under `crates/`,
-//!   `xtask/` or `fuzz/`.
+//!   `examples/`, `xtask/` or `fuzz/`.
 //! - **Fuzz targets are complete**: each `fuzz/fuzz_targets/<name>.rs` is a `[[bin]]` of
 //!   `lnpay-fuzz`, has a module `fuzz/src/targets/<name>.rs`, an entry in
 //!   `lnpay_fuzz::TARGETS` and a non-empty `fuzz/corpus/<name>/`.
@@ -34,8 +39,12 @@ const LAYERS: &[(&str, &[&str])] = &[
     ("payment", &["types", "bolt11", "onion", "route"]),
     ("sim", &["types", "wire", "bolt11", "onion", "route"]),
     ("harness", &["types", "wire", "bolt11", "onion", "route", "payment", "sim"]),
-    ("node", &["types", "wire", "bolt11", "onion", "route", "payment", "sim", "harness"]),
+    ("rpc", &["types", "bolt11", "onion", "route", "payment"]),
+    ("node", &["types", "wire", "bolt11", "onion", "route", "payment", "sim", "harness", "rpc"]),
 ];
+
+/// The top row of [`LAYERS`]: the `lnpay` program, which no workspace member may depend on.
+const BINARY: &str = "node";
 
 /// What the layering rule needs to know about one workspace member.
 #[derive(Debug)]
@@ -43,8 +52,10 @@ struct Manifest {
     /// The package name, e.g. `lnpay-types`.
     name: String,
     /// The directory under `crates/` (`types`), or `None` for members elsewhere (`xtask`,
-    /// `fuzz`), which are tooling and may depend on anything.
+    /// `fuzz`, examples), which are not layers.
     crate_dir: Option<String>,
+    /// The directory under `examples/` (`wallet`), for a downstream example.
+    example_dir: Option<String>,
     /// `publish = false` and `[package.metadata.lnpay] dev-only = true`.
     dev_only: bool,
     dependencies: Vec<Dependency>,
@@ -63,15 +74,20 @@ struct Dependency {
 fn manifests_from_metadata(metadata: &Value) -> Vec<Manifest> {
     let root = Path::new(metadata["workspace_root"].as_str().unwrap_or_default());
     let crates_dir = root.join("crates");
+    let examples_dir = root.join("examples");
     let packages = metadata["packages"].as_array().map(Vec::as_slice).unwrap_or_default();
     packages
         .iter()
         .map(|package| {
             let manifest_path = Path::new(package["manifest_path"].as_str().unwrap_or_default());
             let dir = manifest_path.parent().unwrap_or(manifest_path);
-            let crate_dir = (dir.parent() == Some(crates_dir.as_path()))
-                .then(|| dir.file_name().map(|name| name.to_string_lossy().into_owned()))
-                .flatten();
+            let dir_in = |parent: &Path| {
+                (dir.parent() == Some(parent))
+                    .then(|| dir.file_name().map(|name| name.to_string_lossy().into_owned()))
+                    .flatten()
+            };
+            let crate_dir = dir_in(&crates_dir);
+            let example_dir = dir_in(&examples_dir);
             // `publish = false` reads as `"publish": []`.
             let unpublished = package["publish"].as_array().is_some_and(Vec::is_empty);
             let marked = package["metadata"]["lnpay"]["dev-only"].as_bool() == Some(true);
@@ -92,6 +108,7 @@ fn manifests_from_metadata(metadata: &Value) -> Vec<Manifest> {
             Manifest {
                 name: package["name"].as_str().unwrap_or_default().to_owned(),
                 crate_dir,
+                example_dir,
                 dev_only: unpublished && marked,
                 dependencies,
             }
@@ -104,7 +121,8 @@ fn manifests_from_metadata(metadata: &Value) -> Vec<Manifest> {
 /// A product crate (a `crates/` directory in [`LAYERS`]) may depend, in any section, only on
 /// the product crates its row lists. Any other `crates/` directory must be dev-only; it may
 /// depend on anything, and nothing in [`LAYERS`] may depend on it. Members outside `crates/`
-/// are tooling: unrestricted, and no product crate may depend on them either.
+/// (tooling, examples) are not layers: no product crate may depend on them, and only
+/// [`check_dependents`] limits what they depend on.
 fn check_layering(manifests: &[Manifest]) -> Vec<String> {
     let members: BTreeMap<&str, &Manifest> =
         manifests.iter().map(|manifest| (manifest.name.as_str(), manifest)).collect();
@@ -152,6 +170,39 @@ fn check_layering(manifests: &[Manifest]) -> Vec<String> {
                  crates/{dir} may depend on these lnpay crates only: {allowed}",
                 manifest.name, dep.name, dep.section
             ));
+        }
+    }
+    violations
+}
+
+/// Every dependency on the program ([`BINARY`]) from any member, and every dependency of an
+/// example on a member that is not a library crate of [`LAYERS`], as messages.
+fn check_dependents(manifests: &[Manifest]) -> Vec<String> {
+    let members: BTreeMap<&str, &Manifest> =
+        manifests.iter().map(|manifest| (manifest.name.as_str(), manifest)).collect();
+    let mut violations = Vec::new();
+    for manifest in manifests {
+        for dep in &manifest.dependencies {
+            let Some(target) = members.get(dep.name.as_str()) else { continue };
+            let target_dir = target.crate_dir.as_deref();
+            if target_dir == Some(BINARY) {
+                violations.push(format!(
+                    "{} depends on {} in [{}]: that is the lnpay program (crates/{BINARY}), which \
+                     nothing depends on; use the library crate below it that holds what you need",
+                    manifest.name, dep.name, dep.section
+                ));
+                continue;
+            }
+            let Some(example) = manifest.example_dir.as_deref() else { continue };
+            let library = !target.dev_only
+                && target_dir.is_some_and(|dir| LAYERS.iter().any(|(layer, _)| *layer == dir));
+            if !library {
+                violations.push(format!(
+                    "{} (examples/{example}) depends on {} in [{}]: an example uses only the \
+                     library crates of LAYERS, as a downstream user would",
+                    manifest.name, dep.name, dep.section
+                ));
+            }
         }
     }
     violations
@@ -221,6 +272,65 @@ fn crates_depend_only_downward() {
     assert!(product > 0, "cargo metadata lists no crate under crates/");
     let violations = check_layering(&manifests);
     assert!(violations.is_empty(), "layering violations:\n{}", violations.join("\n"));
+}
+
+#[test]
+fn nothing_depends_on_the_program_and_examples_use_only_libraries() {
+    let manifests = manifests_from_metadata(&cargo_metadata(&project_root()));
+    let examples = manifests.iter().filter(|m| m.example_dir.is_some()).count();
+    assert!(examples > 0, "cargo metadata lists no member under examples/");
+    let violations = check_dependents(&manifests);
+    assert!(violations.is_empty(), "dependency violations:\n{}", violations.join("\n"));
+}
+
+/// A manifest for [`check_dependents`]'s own test: `deps` are package names, in
+/// `[dependencies]`.
+fn member(
+    name: &str,
+    crate_dir: Option<&str>,
+    example_dir: Option<&str>,
+    deps: &[&str],
+) -> Manifest {
+    Manifest {
+        name: name.to_owned(),
+        crate_dir: crate_dir.map(str::to_owned),
+        example_dir: example_dir.map(str::to_owned),
+        dev_only: crate_dir == Some("bench"),
+        dependencies: deps
+            .iter()
+            .map(|dep| Dependency { name: (*dep).to_owned(), section: "dependencies" })
+            .collect(),
+    }
+}
+
+#[test]
+fn dependents_check_rejects_links_to_the_program_and_examples_on_non_libraries() {
+    let manifests = [
+        member("lnpay-types", Some("types"), None, &[]),
+        member("lnpay-payment", Some("payment"), None, &["lnpay-types"]),
+        member("lnpay-node", Some("node"), None, &["lnpay-payment"]),
+        member("lnpay-bench", Some("bench"), None, &["lnpay-node", "lnpay-payment"]),
+        member("lnpay-fuzz", None, None, &["lnpay-types", "lnpay-node"]),
+        member("xtask", None, None, &[]),
+        member("lnpay-example-ok", None, Some("ok"), &["lnpay-payment", "lnpay-types"]),
+        member("lnpay-example-bad", None, Some("bad"), &["lnpay-bench", "xtask", "lnpay-node"]),
+    ];
+    let violations = check_dependents(&manifests);
+    let expect = [
+        "lnpay-bench depends on lnpay-node in [dependencies]: that is the lnpay program",
+        "lnpay-fuzz depends on lnpay-node in [dependencies]: that is the lnpay program",
+        "lnpay-example-bad (examples/bad) depends on lnpay-bench in [dependencies]: an example",
+        "lnpay-example-bad (examples/bad) depends on xtask in [dependencies]: an example",
+        "lnpay-example-bad depends on lnpay-node in [dependencies]: that is the lnpay program",
+    ];
+    for expected in expect {
+        assert!(
+            violations.iter().any(|violation| violation.starts_with(expected)),
+            "no violation starting with {expected:?} in:\n{}",
+            violations.join("\n")
+        );
+    }
+    assert_eq!(violations.len(), expect.len(), "{}", violations.join("\n"));
 }
 
 /// A throwaway workspace under the system temp directory, removed on drop.
@@ -335,8 +445,11 @@ fn layering_check_rejects_upward_and_sideways_edges() {
 #[test]
 fn every_lib_rs_opens_with_a_crate_doc() {
     let root = project_root();
-    let mut libs: Vec<PathBuf> =
-        subdirs(&root.join("crates")).iter().map(|dir| dir.join("src").join("lib.rs")).collect();
+    let mut libs: Vec<PathBuf> = ["crates", "examples"]
+        .iter()
+        .flat_map(|parent| subdirs(&root.join(parent)))
+        .map(|dir| dir.join("src").join("lib.rs"))
+        .collect();
     libs.retain(|lib| lib.is_file());
     libs.push(root.join("fuzz").join("src").join("lib.rs"));
     let missing: Vec<String> = libs
@@ -363,7 +476,7 @@ fn no_ignored_or_should_panic_tests() {
     let words = [concat!("ign", "ore"), concat!("should", "_panic")];
     let root = project_root();
     let mut files = Vec::new();
-    for dir in ["crates", "xtask", "fuzz"] {
+    for dir in ["crates", "examples", "xtask", "fuzz"] {
         rust_files(&root.join(dir), &mut files);
     }
     assert!(files.len() > 5, "found only {} .rs files under {}", files.len(), root.display());

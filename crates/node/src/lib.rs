@@ -4,8 +4,9 @@
 //! lives in its own module under [`cmd`]; this crate holds no protocol logic of its own.
 //!
 //! It is not a library to build on: depend on `lnpay-bolt11`, `lnpay-onion` or `lnpay-route`
-//! directly, on `lnpay-wire` for the link messages, or on `lnpay-harness` to drive payments
-//! over the simulated network. Commands print JSON on stdout; a failure prints
+//! directly, on `lnpay-wire` for the link messages, on `lnpay-harness` to drive payments over
+//! the simulated network, or on `lnpay-rpc` for Core Lightning's JSON-RPC shapes, parameters
+//! and codes (which the daemon serves). Commands print JSON on stdout; a failure prints
 //! `{"code": .., "message": ..}` and exits 1.
 //!
 //! ```

@@ -134,7 +134,7 @@ fn decode_json_matches_the_decode_schema() {
     let s = vectors["valid"][5]["invoice"].as_str().unwrap_or_default();
     let invoice = bolt11::Invoice::decode(s, bolt11::Currency::Bitcoin)
         .unwrap_or_else(|e| panic!("{s}: {e}"));
-    let v = lnpay_node::cmd::decode::decode_json(&invoice);
+    let v = rpc::decode::decode_json(&invoice);
     let mut errors = Vec::new();
     check_schema(&v, &branch, "$", &mut errors);
     assert!(errors.is_empty(), "{errors:?}");

@@ -7,10 +7,10 @@
 mod common;
 
 use common::{check_schema, read_json};
-use lnpay_node::daemon::graph_rpc::{getroute, listchannels};
 use route::flow::FirstHop;
 use route::graph::{Graph, GraphBuilder};
 use route::import::listchannels as lc;
+use rpc::graph::{getroute, listchannels};
 use serde_json::{json, Value};
 use std::io::Read;
 use std::sync::Arc;
@@ -99,7 +99,7 @@ fn listchannels_schema() -> Value {
     })
 }
 
-fn err(r: Result<Value, lnpay_node::daemon::rpc::RpcFailure>) -> (i64, String) {
+fn err(r: Result<Value, rpc::jsonrpc::RpcFailure>) -> (i64, String) {
     let e = r.expect_err("expected an error");
     (e.code, e.message)
 }

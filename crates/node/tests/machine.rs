@@ -4,8 +4,6 @@
 //! packets built with the hop's shared secret and wrapped back towards the payer.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use lnpay_node::daemon::payment_rpc::{pay_failure, reply_json};
-use lnpay_node::daemon::rpc::RpcFailure;
 use onion::crypto::SharedSecret;
 use onion::failure::{self, FailureMessage, LEGACY_PAYLOAD_LEN};
 use onion::packet::{self, OnionPacket};
@@ -16,6 +14,8 @@ use payment::{
     PaymentEvent, Record, SendpayRequest, WaitsendpayRequest,
 };
 use route::graph::{EdgePolicy, GraphBuilder};
+use rpc::jsonrpc::RpcFailure;
+use rpc::payments::{pay_failure, reply_json};
 use serde_json::Value;
 use std::collections::HashSet;
 use std::sync::Arc;
@@ -612,6 +612,6 @@ fn riskfactor_steers_away_from_a_cheap_long_delay_path() {
     // non-negative millionths).
     let n = net();
     let params = serde_json::json!({"bolt11": n.bolt11, "riskfactor": -1.0});
-    let r = lnpay_node::daemon::methods::command("pay", &params, bolt11::Currency::Bitcoin);
+    let r = rpc::methods::command("pay", &params, bolt11::Currency::Bitcoin);
     assert_eq!(r.unwrap_err().code, -32602);
 }

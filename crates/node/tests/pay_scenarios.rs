@@ -4,8 +4,6 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use harness::driver::Driver;
-use lnpay_node::daemon::payment_rpc::{pay_failure, reply_json};
-use lnpay_node::daemon::rpc::RpcFailure;
 use onion::failure::code;
 use payment::{
     Command, Exclusion, HopRecord, ListRequest, PartStatus, PayRequest, PaymentEvent, Reply,
@@ -13,6 +11,8 @@ use payment::{
 };
 use route::getroute::{get_route, RouteRequest};
 use route::graph::EdgePolicy;
+use rpc::jsonrpc::RpcFailure;
+use rpc::payments::{pay_failure, reply_json};
 use serde_json::Value;
 use sim::{NodeFault, SimConfig, Simulator, Topology};
 use types::{Msat, NodeId, PaymentHash, ShortChannelId, ShortChannelIdDir};
@@ -1035,8 +1035,7 @@ fn listsendpays_pages_by_index() {
         "payment_hash": inv.payment_hash.to_string(),
     });
     let both =
-        lnpay_node::daemon::methods::command("listsendpays", &params, bolt11::Currency::Bitcoin)
-            .unwrap_err();
+        rpc::methods::command("listsendpays", &params, bolt11::Currency::Bitcoin).unwrap_err();
     assert_eq!(both.code, -32602);
 }
 

@@ -1,9 +1,9 @@
-//! `rpc_request`: the daemon's JSON-RPC stream reader (`lnpay_node::daemon::rpc`). Any bytes,
+//! `rpc_request`: the daemon's JSON-RPC stream reader (`lnpay_rpc::jsonrpc`). Any bytes,
 //! fed in two writes at an arbitrary split, give the same values as fed whole; every value is
 //! either a request or an error with a JSON-RPC code; binding its params never panics, and
 //! every response is JSON followed by exactly "\n\n".
 
-use lnpay_node::daemon::rpc::{self, Frame, Framer};
+use rpc::jsonrpc::{self, Frame, Framer};
 use serde_json::Value;
 
 fn drain(f: &mut Framer) -> (Vec<Value>, bool) {
@@ -38,23 +38,23 @@ pub fn do_test(data: &[u8]) {
     }
     for v in a {
         let raw = serde_json::to_vec(&v).unwrap_or_default();
-        let _ = rpc::duplicate_param(&raw);
-        let (id, result) = match rpc::parse_request(v) {
+        let _ = jsonrpc::duplicate_param(&raw);
+        let (id, result) = match jsonrpc::parse_request(v) {
             Ok(req) => {
                 assert!(req.id.is_string() || req.id.is_number());
                 assert!(req.params.is_null() || req.params.is_array() || req.params.is_object());
-                let r = rpc::bind(&req.params, &["a", "b", "c"]).map(|slots| {
+                let r = jsonrpc::bind(&req.params, &["a", "b", "c"]).map(|slots| {
                     assert_eq!(slots.len(), 3);
                     Value::Null
                 });
                 (req.id, r)
             }
             Err((id, e)) => {
-                assert_eq!(e.code, rpc::INVALID_REQUEST, "{}", e.message);
+                assert_eq!(e.code, jsonrpc::INVALID_REQUEST, "{}", e.message);
                 (id, Err(e))
             }
         };
-        let bytes = rpc::response_bytes(&id, result);
+        let bytes = jsonrpc::response_bytes(&id, result);
         assert!(bytes.ends_with(b"\n\n") && !bytes.ends_with(b"\n\n\n"));
         let back: Value = serde_json::from_slice(&bytes).unwrap_or_default();
         assert_eq!(back["id"], id);

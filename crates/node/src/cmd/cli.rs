@@ -1,7 +1,7 @@
 //! `lnpay cli`: sends one JSON-RPC request to a running `lnpay node` and prints the result,
 //! like lightning-cli.
 
-use crate::daemon::rpc::{Frame, Framer};
+use rpc::jsonrpc::{Frame, Framer};
 use serde_json::{json, Map, Value};
 use std::io::{Read, Write};
 use std::os::unix::net::UnixStream;

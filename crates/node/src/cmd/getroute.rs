@@ -16,12 +16,12 @@
 //! answer.
 
 use super::error_json;
-use crate::daemon::graph_rpc::{route_json, GetrouteParams};
-use crate::daemon::params;
-use crate::daemon::rpc::{RpcFailure, INVALID_PARAMS};
 use route::getroute::{self, Route, RouteError, Scratch};
 use route::graph::{Graph, GraphBuilder};
 use route::import::listchannels;
+use rpc::graph::{route_json, GetrouteParams};
+use rpc::jsonrpc::{RpcFailure, INVALID_PARAMS};
+use rpc::params;
 use serde_json::Value;
 use std::fs::File;
 use std::io::{BufRead, BufReader, Read, Write};
@@ -86,7 +86,7 @@ impl From<RpcFailure> for Failure {
 
 impl From<RouteError> for Failure {
     fn from(e: RouteError) -> Self {
-        Failure { code: crate::daemon::graph_rpc::route_error_code(&e), message: e.to_string() }
+        Failure { code: rpc::graph::route_error_code(&e), message: e.to_string() }
     }
 }
 

@@ -9,20 +9,21 @@
 //! and a caller hears of an outcome only once it is stored. On the first handshake the machine is restored from the
 //! store: a pending part is live when the channel layer received its HTLC id.
 
-use super::methods::{self, from_reply, msat};
-use super::rpc::{bind, required, RpcFailure, INVALID_PARAMS, METHOD_NOT_FOUND};
 use super::Job;
 use crate::backend::{Backend, BackendEvent, Handshake, HtlcAdd, HtlcOutcome, Resolution};
 use crate::store::{Loaded, NodeStore, StoreError, StoreOp};
 use harness::driver::SIM_EPOCH_MS;
 use payment::{Action, Config, Input, Machine, PartKey, PartStatus, PaymentEvent, Record};
 use route::graph::GraphBuilder;
-use serde_json::{json, Value};
+use rpc::jsonrpc::{RpcFailure, METHOD_NOT_FOUND};
+use rpc::methods::{self, from_reply};
+use rpc::node::{NodeInfo, PeerChannel, SiminvoiceParams};
+use serde_json::Value;
 use std::cmp::Reverse;
 use std::collections::{BinaryHeap, HashMap, HashSet, VecDeque};
 use std::time::{Duration, Instant};
 use tokio::sync::{mpsc, oneshot};
-use types::{NodeId, ShortChannelId};
+use types::ShortChannelId;
 
 type ReplyTx = oneshot::Sender<Result<Value, RpcFailure>>;
 
@@ -268,7 +269,7 @@ impl<B: Backend> Core<B> {
             BackendEvent::Resolved(r) => self.resolve(r),
             BackendEvent::Invoice { request, bolt11 } => {
                 if let Some(tx) = self.invoices.remove(&request) {
-                    let _ = tx.send(invoice_reply(bolt11));
+                    let _ = tx.send(rpc::node::siminvoice_json(bolt11, bolt11::Currency::Bitcoin));
                 }
                 Ok(())
             }
@@ -461,7 +462,7 @@ impl<B: Backend> Core<B> {
     fn on_job(&mut self, job: Job) -> Result<Flow, CoreError> {
         let Job { method, params, reply } = job;
         if method == "stop" {
-            let _ = reply.send(Ok(json!({"result": "Shutdown complete"})));
+            let _ = reply.send(Ok(rpc::node::stop_json()));
             return Ok(Flow::Stop);
         }
         if let Some(r) = methods::stateless(&method, &params) {
@@ -502,51 +503,31 @@ impl<B: Backend> Core<B> {
         let _ = reply.send(r);
     }
 
+    /// Our channels, as the RPC layer reports them.
+    fn peer_channels(&self) -> Vec<PeerChannel> {
+        let channel = |c: &crate::backend::ChannelInfo| PeerChannel {
+            scid: c.scid,
+            peer: c.peer,
+            spendable: c.spendable,
+            connected: c.connected,
+        };
+        self.backend.channels().iter().map(channel).collect()
+    }
+
     fn getinfo(&self, params: &Value) -> Result<Value, RpcFailure> {
-        bind(params, &[])?;
-        let id = self.backend.node_id().map(|n| n.to_string()).unwrap_or_default();
-        let channels = self.backend.channels();
-        let active = channels.iter().filter(|c| c.connected).count();
-        Ok(json!({
-            "id": id,
-            "alias": "lnpay",
-            "color": "000000",
-            "num_peers": channels.len(),
-            "num_pending_channels": 0,
-            "num_active_channels": active,
-            "num_inactive_channels": channels.len() - active,
-            "address": [],
-            "binding": [],
-            "version": env!("CARGO_PKG_VERSION"),
-            "blockheight": self.backend.block_height(),
-            "network": "sim",
-            "fees_collected_msat": 0,
-            "lightning-dir": "",
-        }))
+        let channels = self.peer_channels();
+        let info = NodeInfo {
+            id: self.backend.node_id(),
+            channels: &channels,
+            blockheight: self.backend.block_height(),
+            network: "sim",
+            version: env!("CARGO_PKG_VERSION"),
+        };
+        rpc::node::getinfo(params, &info)
     }
 
     fn listpeerchannels(&self, params: &Value) -> Result<Value, RpcFailure> {
-        let p = bind(params, &["id"])?;
-        let only: Option<NodeId> = match &p[0] {
-            None => None,
-            Some(v) => Some(super::params::node_id("id", v)?),
-        };
-        let channels: Vec<Value> = self
-            .backend
-            .channels()
-            .iter()
-            .filter(|c| only.map_or(true, |n| n == c.peer))
-            .map(|c| {
-                json!({
-                    "peer_id": c.peer.to_string(),
-                    "peer_connected": c.connected,
-                    "state": "CHANNELD_NORMAL",
-                    "short_channel_id": c.scid.to_string(),
-                    "spendable_msat": c.spendable.0,
-                })
-            })
-            .collect();
-        Ok(json!({"channels": channels}))
+        rpc::node::listpeerchannels(params, &self.peer_channels())
     }
 
     /// `getroute` and `listchannels` over the graph the machine routes on (gossip plus what
@@ -557,26 +538,22 @@ impl<B: Backend> Core<B> {
             None => self.backend.graph().unwrap_or_else(|| GraphBuilder::new().build()),
         };
         if method == "listchannels" {
-            return super::graph_rpc::listchannels(&graph, params);
+            return rpc::graph::listchannels(&graph, params);
         }
         let me = self.backend.node_id().ok_or_else(|| RpcFailure::new(-1, "no node id yet"))?;
-        super::graph_rpc::getroute(&graph, me, &self.backend.first_hops(), params)
+        rpc::graph::getroute(&graph, me, &self.backend.first_hops(), params)
     }
 
     /// Sends an invoice request; returns its id.
     fn siminvoice(&mut self, params: &Value) -> Result<u64, RpcFailure> {
-        let p = bind(params, &["node_id", "amount_msat", "description"])?;
-        let v = required(&p[0], "node_id")?;
-        let node: NodeId = super::params::node_id("node_id", &v)?;
-        let amount = msat(&Some(required(&p[1], "amount_msat")?), "amount_msat")?;
-        let description = methods::string(&p[2], "description")?.unwrap_or_default();
+        let SiminvoiceParams { node, amount, description } = rpc::node::siminvoice_params(params)?;
         let known = self.backend.graph().is_some_and(|g| g.node_index(&node).is_some());
         if !known {
-            return Err(RpcFailure::new(INVALID_PARAMS, "node_id: unknown node"));
+            return Err(rpc::node::unknown_node());
         }
         self.backend
-            .request_invoice(node, amount, &description)
-            .map_err(|e| RpcFailure::new(-1, format!("could not create invoice: {e}")))
+            .request_invoice(node, Some(amount), &description)
+            .map_err(|e| rpc::node::siminvoice_failed(&e))
     }
 }
 
@@ -608,15 +585,6 @@ fn log_event(e: &PaymentEvent) {
     }
 }
 
-fn invoice_reply(bolt11: Option<String>) -> Result<Value, RpcFailure> {
-    let Some(b) = bolt11 else {
-        return Err(RpcFailure::new(-1, "could not create invoice"));
-    };
-    let inv = bolt11::Invoice::decode(&b, bolt11::Currency::Bitcoin)
-        .map_err(|_| RpcFailure::new(-1, "the network sent a bad invoice"))?;
-    Ok(json!({"bolt11": b, "payment_hash": inv.payment_hash().to_string()}))
-}
-
 #[cfg(test)]
 mod tests {
     use harness::driver::{Driver, StoreKey};
@@ -641,7 +609,7 @@ mod tests {
         let inv = d.sim.create_invoice(payee, Some(Msat(20_000))).unwrap();
         let decoded = bolt11::Invoice::decode(&inv.bolt11, bolt11::Currency::Bitcoin).unwrap();
         let req = PayRequest::new(decoded, inv.bolt11.clone());
-        let r = super::super::payment_rpc::reply_json(d.call(Command::Pay(req)).unwrap()).unwrap();
+        let r = rpc::payments::reply_json(d.call(Command::Pay(req)).unwrap()).unwrap();
         assert_eq!(r["status"], "complete");
         let parts: Vec<_> = d
             .store

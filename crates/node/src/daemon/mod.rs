@@ -1,17 +1,12 @@
 //! The daemon behind `lnpay node`, on a tokio runtime: an accept loop and one task per
-//! JSON-RPC connection (framed as Core Lightning frames it, see [`rpc`]), in front of one core
+//! JSON-RPC connection (framed as Core Lightning frames it, see [`rpc::jsonrpc`]), in front of one core
 //! task ([`core`]) that owns the payment machine, the node store, the timers, the replies
 //! parked until the machine answers, and the [`Backend`](crate::backend::Backend). The
 //! simulated network's backend is the peer link ([`link`]): a unix socket to `lnpay network`
 //! (`--peers`), or an in-memory stream to the same engine started in-process.
 
 pub mod core;
-pub mod graph_rpc;
 pub mod link;
-pub mod methods;
-pub mod params;
-pub mod payment_rpc;
-pub mod rpc;
 mod server;
 
 use crate::store::NodeStore;
@@ -21,27 +16,6 @@ use serde_json::Value;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use tokio::sync::{mpsc, oneshot};
-
-/// The methods `help` lists.
-pub const METHODS: &[&str] = &[
-    "getinfo",
-    "decode",
-    "decodepay",
-    "pay",
-    "listpays",
-    "listsendpays",
-    "stop",
-    "help",
-    "dev-siminvoice",
-    "listpeerchannels",
-    "sendpay",
-    "waitsendpay",
-    "keysend",
-    "delpay",
-    "paystatus",
-    "getroute",
-    "listchannels",
-];
 
 /// A request handed to the core task.
 pub struct Job {

@@ -2,8 +2,9 @@
 //! JSON stream, answers what is wrong with a request itself, hands the rest to the core, and
 //! writes each answer (`"\n\n"`-terminated) as soon as it comes, in any order.
 
-use super::rpc::{self, Frame, Framer, RpcFailure};
-use super::{Job, METHODS};
+use super::Job;
+use rpc::jsonrpc::{self, Frame, Framer, RpcFailure};
+use rpc::methods::METHODS;
 use serde_json::Value;
 use std::sync::Arc;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -49,8 +50,8 @@ async fn serve(conn: UnixStream, jobs: mpsc::Sender<Job>) {
             match framer.next_value() {
                 Frame::Incomplete => break,
                 Frame::Broken => {
-                    let err = RpcFailure::new(rpc::INVALID_REQUEST, "Invalid JSON");
-                    write(&out, &rpc::response_bytes(&Value::Null, Err(err))).await;
+                    let err = RpcFailure::new(jsonrpc::INVALID_REQUEST, "Invalid JSON");
+                    write(&out, &jsonrpc::response_bytes(&Value::Null, Err(err))).await;
                     let _ = out.lock().await.shutdown().await;
                     return;
                 }
@@ -61,29 +62,30 @@ async fn serve(conn: UnixStream, jobs: mpsc::Sender<Job>) {
 }
 
 async fn dispatch(v: Value, raw: &[u8], out: &Writer, jobs: &mpsc::Sender<Job>) {
-    let req = match rpc::parse_request(v) {
+    let req = match jsonrpc::parse_request(v) {
         Ok(r) => r,
-        Err((id, e)) => return write(out, &rpc::response_bytes(&id, Err(e))).await,
+        Err((id, e)) => return write(out, &jsonrpc::response_bytes(&id, Err(e))).await,
     };
-    if let Some(k) = rpc::duplicate_param(raw) {
-        let e = RpcFailure::new(rpc::INVALID_PARAMS, format!("duplicate json names: {k}"));
-        return write(out, &rpc::response_bytes(&req.id, Err(e))).await;
+    if let Some(k) = jsonrpc::duplicate_param(raw) {
+        let e = RpcFailure::new(jsonrpc::INVALID_PARAMS, format!("duplicate json names: {k}"));
+        return write(out, &jsonrpc::response_bytes(&req.id, Err(e))).await;
     }
     if !METHODS.contains(&req.method.as_str()) {
-        let e = RpcFailure::new(rpc::METHOD_NOT_FOUND, format!("Unknown command '{}'", req.method));
-        return write(out, &rpc::response_bytes(&req.id, Err(e))).await;
+        let e =
+            RpcFailure::new(jsonrpc::METHOD_NOT_FOUND, format!("Unknown command '{}'", req.method));
+        return write(out, &jsonrpc::response_bytes(&req.id, Err(e))).await;
     }
     let (tx, rx) = oneshot::channel();
     let id = req.id.clone();
     tracing::debug!(method = %req.method, "request");
     if jobs.send(Job { method: req.method, params: req.params, reply: tx }).await.is_err() {
         let e = RpcFailure::new(-5, "lightningd is shutting down");
-        return write(out, &rpc::response_bytes(&id, Err(e))).await;
+        return write(out, &jsonrpc::response_bytes(&id, Err(e))).await;
     }
     let out = out.clone();
     tokio::spawn(async move {
         let r =
             rx.await.unwrap_or_else(|_| Err(RpcFailure::new(-5, "lightningd is shutting down")));
-        write(&out, &rpc::response_bytes(&id, r)).await;
+        write(&out, &jsonrpc::response_bytes(&id, r)).await;
     });
 }

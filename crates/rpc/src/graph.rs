@@ -1,12 +1,12 @@
-//! The graph methods of the daemon: Core Lightning's `getroute` and `listchannels` over the
-//! node's channel graph. They are pure functions of the graph and the params (no I/O), so the
-//! daemon can answer them from any task holding a graph snapshot.
+//! The graph methods: Core Lightning's `getroute` and `listchannels` over a channel graph.
+//! They are pure functions of the graph and the params (no I/O), so the daemon can answer them
+//! from any task holding a graph snapshot.
 //!
 //! The `getroute` parameter parsing here is also what `lnpay getroute` (offline, over a graph
 //! file) uses, so both accept and reject the same values with the same messages.
 
-use super::params;
-use super::rpc::{bind, RpcFailure, INVALID_PARAMS};
+use crate::jsonrpc::{bind, RpcFailure, INVALID_PARAMS};
+use crate::params;
 use route::flow::FirstHop;
 use route::getroute::{self, Route, RouteRequest};
 use route::graph::{EdgeIdx, Graph};

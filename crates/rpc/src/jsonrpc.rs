@@ -288,9 +288,9 @@ fn tok(v: &Value) -> String {
     }
 }
 
-/// A millisatoshi amount's value, as every command reads it ([`super::params::amount`]).
+/// A millisatoshi amount's value, as every command reads it ([`crate::params::amount`]).
 pub fn parse_msat(v: &Value) -> Option<u64> {
-    super::params::amount("amount_msat", v).ok().map(|m| m.0)
+    crate::params::amount("amount_msat", v).ok().map(|m| m.0)
 }
 
 #[cfg(test)]

@@ -3,7 +3,7 @@
 //! node ids and short channel ids. Each failure is Core Lightning's `-32602`
 //! (`command_fail_badparam`: `"<name>: should be <what>: invalid token '<value>'"`).
 
-use super::rpc::{bad_param, RpcFailure, INVALID_PARAMS};
+use crate::jsonrpc::{bad_param, RpcFailure, INVALID_PARAMS};
 use payment::Exclusion;
 use serde_json::Value;
 use types::{Msat, NodeId, ShortChannelId, ShortChannelIdDir};

@@ -1,9 +1,9 @@
 //! Binding of each method's params (Core Lightning's names and positional order) to the
-//! payment machine's commands, and the methods that need no state at all.
+//! payment machine's typed commands ([`command`]), the methods that need no state at all
+//! ([`stateless`]), and the list of methods the daemon serves ([`METHODS`]).
 
-use super::METHODS;
-use crate::daemon::params;
-use crate::daemon::rpc::{bad_param, bind, required, RpcFailure, INVALID_PARAMS};
+use crate::jsonrpc::{bad_param, bind, required, RpcFailure, INVALID_PARAMS};
+use crate::params;
 use bolt11::{Currency, Invoice};
 use payment::{
     Command, DelpayRequest, HopRecord, KeysendRequest, ListRequest, PartStatus, PayOptions,
@@ -12,9 +12,30 @@ use payment::{
 use serde_json::{json, Value};
 use types::{Msat, NodeId, PaymentHash, PaymentSecret};
 
+/// The methods the daemon serves, as `help` lists them.
+pub const METHODS: &[&str] = &[
+    "getinfo",
+    "decode",
+    "decodepay",
+    "pay",
+    "listpays",
+    "listsendpays",
+    "stop",
+    "help",
+    "dev-siminvoice",
+    "listpeerchannels",
+    "sendpay",
+    "waitsendpay",
+    "keysend",
+    "delpay",
+    "paystatus",
+    "getroute",
+    "listchannels",
+];
+
 /// A machine reply as an RPC result.
 pub fn from_reply(r: Reply) -> Result<Value, RpcFailure> {
-    super::payment_rpc::reply_json(r)
+    crate::payments::reply_json(r)
 }
 
 /// An invoice parameter, decoded and verified (`-32602 "Invalid bolt11: ..."` otherwise).
@@ -313,18 +334,13 @@ fn answer(method: &str, params: &Value) -> Result<Value, RpcFailure> {
             }
             let inv = bolt11::Invoice::decode(t, bolt11::Currency::Bitcoin)
                 .map_err(|_| bad_param("string", "a bolt11 invoice", &v))?;
-            Ok(crate::cmd::decode::decode_json(&inv))
+            Ok(crate::decode::decode_json(&inv))
         }
         _ => {
             let p = bind(params, &["bolt11", "description"])?;
             let b = string(&Some(required(&p[0], "bolt11")?), "bolt11")?.unwrap_or_default();
             let d = string(&p[1], "description")?;
-            crate::cmd::decode::decodepay(&b, crate::cmd::decode::Network::Bitcoin, d.as_deref())
-                .map_err(|e| RpcFailure {
-                    code: e["code"].as_i64().unwrap_or(-1),
-                    message: e["message"].as_str().unwrap_or_default().to_string(),
-                    data: None,
-                })
+            crate::decode::decodepay(&b, Currency::Bitcoin, d.as_deref())
         }
     }
 }

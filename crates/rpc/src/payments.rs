@@ -2,7 +2,7 @@
 //! messages (`lightningd/pay.c` `json_add_payment_fields`, `json_add_routefail_info`,
 //! `sendpay_fail`; the pay plugin's results): written once, here, for every caller.
 
-use super::rpc::{RpcFailure, INVALID_PARAMS};
+use crate::jsonrpc::{RpcFailure, INVALID_PARAMS};
 use onion::failure::{self, code as fc};
 use payment::{
     DelpayError, FailureRecord, ListError, PartRecord, PartStatus, PayAttempt, PayError,

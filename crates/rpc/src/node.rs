@@ -1,0 +1,182 @@
+//! The node's own methods over typed values: `getinfo`, `listpeerchannels`, `stop` and the
+//! simulated network's `dev-siminvoice` (params in, Core Lightning's result objects out). What
+//! they report (our id, channels, block height) is the caller's to gather.
+
+use crate::jsonrpc::{bind, required, RpcFailure, INVALID_PARAMS};
+use crate::methods::{msat, string};
+use crate::params;
+use bolt11::{Currency, Invoice};
+use serde_json::{json, Value};
+use types::{Msat, NodeId, ShortChannelId};
+
+/// `-1`: what Core Lightning answers when a command could not do its work.
+const FAILED: i64 = -1;
+
+/// One of our channels, as `getinfo` counts it and `listpeerchannels` lists it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PeerChannel {
+    /// The channel.
+    pub scid: ShortChannelId,
+    /// The peer at the other end.
+    pub peer: NodeId,
+    /// What we can send on it now.
+    pub spendable: Msat,
+    /// Whether the peer is connected.
+    pub connected: bool,
+}
+
+/// What `getinfo` reports.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct NodeInfo<'a> {
+    /// Our node id, once known.
+    pub id: Option<NodeId>,
+    /// Our channels.
+    pub channels: &'a [PeerChannel],
+    /// The block height.
+    pub blockheight: u32,
+    /// The network's name (`sim`).
+    pub network: &'a str,
+    /// The program's version.
+    pub version: &'a str,
+}
+
+/// `getinfo` (no params).
+pub fn getinfo(params: &Value, info: &NodeInfo<'_>) -> Result<Value, RpcFailure> {
+    bind(params, &[])?;
+    let id = info.id.map(|n| n.to_string()).unwrap_or_default();
+    let total = info.channels.len();
+    let active = info.channels.iter().filter(|c| c.connected).count();
+    Ok(json!({
+        "id": id,
+        "alias": "lnpay",
+        "color": "000000",
+        "num_peers": total,
+        "num_pending_channels": 0,
+        "num_active_channels": active,
+        "num_inactive_channels": total.saturating_sub(active),
+        "address": [],
+        "binding": [],
+        "version": info.version,
+        "blockheight": info.blockheight,
+        "network": info.network,
+        "fees_collected_msat": 0,
+        "lightning-dir": "",
+    }))
+}
+
+/// `listpeerchannels [id]`: our channels, or those with peer `id`.
+pub fn listpeerchannels(params: &Value, channels: &[PeerChannel]) -> Result<Value, RpcFailure> {
+    let p = bind(params, &["id"])?;
+    let only = p.first().and_then(Option::as_ref).map(|v| params::node_id("id", v)).transpose()?;
+    let channels: Vec<Value> = channels
+        .iter()
+        .filter(|c| only.map_or(true, |n| n == c.peer))
+        .map(|c| {
+            json!({
+                "peer_id": c.peer.to_string(),
+                "peer_connected": c.connected,
+                "state": "CHANNELD_NORMAL",
+                "short_channel_id": c.scid.to_string(),
+                "spendable_msat": c.spendable.0,
+            })
+        })
+        .collect();
+    Ok(json!({ "channels": channels }))
+}
+
+/// `stop`'s result.
+pub fn stop_json() -> Value {
+    json!({"result": "Shutdown complete"})
+}
+
+/// `dev-siminvoice`'s params: a simulated receiver and what its invoice asks.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SiminvoiceParams {
+    /// The receiver (`node_id`).
+    pub node: NodeId,
+    /// `amount_msat`.
+    pub amount: Msat,
+    /// `description` (empty when not given).
+    pub description: String,
+}
+
+/// Reads `dev-siminvoice node_id amount_msat [description]`.
+pub fn siminvoice_params(params: &Value) -> Result<SiminvoiceParams, RpcFailure> {
+    let p = bind(params, &["node_id", "amount_msat", "description"])?;
+    let slot = |i: usize| p.get(i).cloned().flatten();
+    let node = params::node_id("node_id", &required(&slot(0), "node_id")?)?;
+    let amount = msat(&Some(required(&slot(1), "amount_msat")?), "amount_msat")?;
+    let description = string(&slot(2), "description")?.unwrap_or_default();
+    Ok(SiminvoiceParams { node, amount: amount.unwrap_or_default(), description })
+}
+
+/// `dev-siminvoice`'s refusal of a receiver the network does not have.
+pub fn unknown_node() -> RpcFailure {
+    RpcFailure::new(INVALID_PARAMS, "node_id: unknown node")
+}
+
+/// `dev-siminvoice`'s failure when the request could not be sent (`reason`).
+pub fn siminvoice_failed(reason: &dyn std::fmt::Display) -> RpcFailure {
+    RpcFailure::new(FAILED, format!("could not create invoice: {reason}"))
+}
+
+/// `dev-siminvoice`'s result from the receiver's answer: its invoice (checked to decode for
+/// `currency`) and payment hash, or `-1` when it sent none or a bad one.
+pub fn siminvoice_json(bolt11: Option<String>, currency: Currency) -> Result<Value, RpcFailure> {
+    let Some(b) = bolt11 else {
+        return Err(RpcFailure::new(FAILED, "could not create invoice"));
+    };
+    let inv = Invoice::decode(&b, currency)
+        .map_err(|_| RpcFailure::new(FAILED, "the network sent a bad invoice"))?;
+    Ok(json!({"bolt11": b, "payment_hash": inv.payment_hash().to_string()}))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn channel(peer: NodeId, connected: bool) -> PeerChannel {
+        PeerChannel { scid: ShortChannelId(1 << 40), peer, spendable: Msat(7), connected }
+    }
+
+    #[test]
+    fn getinfo_counts_channels_and_listpeerchannels_filters_by_peer() {
+        let a: NodeId =
+            "02aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa".parse().unwrap();
+        let channels = [channel(a, true), channel(a, false)];
+        let info = NodeInfo {
+            id: Some(a),
+            channels: &channels,
+            blockheight: 800_000,
+            network: "sim",
+            version: "0.1.0",
+        };
+        let v = getinfo(&Value::Null, &info).unwrap();
+        assert_eq!(
+            (v["num_active_channels"].clone(), v["num_inactive_channels"].clone()),
+            (json!(1), json!(1))
+        );
+        assert_eq!(v["id"], a.to_string());
+        assert_eq!(getinfo(&json!([1]), &info).unwrap_err().code, INVALID_PARAMS);
+        let all = listpeerchannels(&Value::Null, &channels).unwrap();
+        assert_eq!(all["channels"].as_array().map(Vec::len), Some(2));
+        assert_eq!(all["channels"][0]["spendable_msat"], 7);
+        let b = "02bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb";
+        let none = listpeerchannels(&json!({ "id": b }), &channels).unwrap();
+        assert_eq!(none["channels"], json!([]));
+        assert_eq!(listpeerchannels(&json!(["x"]), &channels).unwrap_err().code, INVALID_PARAMS);
+    }
+
+    #[test]
+    fn siminvoice_params_are_checked() {
+        let a = "02aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";
+        let p = siminvoice_params(&json!([a, "1.001sat"])).unwrap();
+        assert_eq!((p.amount, p.description.as_str()), (Msat(1001), ""));
+        let e = siminvoice_params(&json!([a])).unwrap_err();
+        assert_eq!(e.message, "missing required parameter: amount_msat");
+        assert_eq!(siminvoice_params(&json!(["x", 1])).unwrap_err().code, INVALID_PARAMS);
+        assert_eq!(siminvoice_json(None, Currency::Bitcoin).unwrap_err().code, -1);
+        let e = siminvoice_json(Some("lnbc1".into()), Currency::Bitcoin).unwrap_err();
+        assert_eq!(e.message, "the network sent a bad invoice");
+    }
+}
