@@ -39,7 +39,8 @@
 //! // background processor) exactly where LDK's would. Persist it as LDK's scorer:
 //! let bytes = lightning::util::ser::Writeable::encode(&*scorer.read().map_err(|_| "poisoned")?);
 //! let restored: LnpayScorer<_, _> =
-//!     lightning::util::ser::ReadableArgs::read(&mut &bytes[..], Arc::clone(&graph))?;
+//!     lightning::util::ser::ReadableArgs::read(&mut &bytes[..], Arc::clone(&graph))
+//!         .map_err(|e| format!("scorer unreadable: {e:?}"))?;
 //! assert_eq!(restored.knowledge().channel_count(), 0);
 //! # let _ = router;
 //! # Ok(())

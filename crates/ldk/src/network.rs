@@ -20,23 +20,27 @@ use crate::{KnowledgeConfig, LnpayRouter, LnpayScorer};
 use bitcoin::block::{Header, Version};
 use bitcoin::hashes::Hash;
 use bitcoin::{
-    Amount, Block, BlockHash, CompactTarget, Network as BtcNetwork, OutPoint, ScriptBuf,
-    Sequence, Transaction, TxIn, TxMerkleNode, TxOut, Txid, Witness,
+    Amount, Block, BlockHash, CompactTarget, Network as BtcNetwork, OutPoint, ScriptBuf, Sequence,
+    Transaction, TxIn, TxMerkleNode, TxOut, Txid, Witness,
 };
 use lightning::blinded_path::payment::{BlindedPaymentPath, ReceiveTlvs};
+use lightning::bolt11_invoice::{Bolt11Invoice, Bolt11InvoiceDescription, Description};
 use lightning::chain::chaininterface::{BroadcasterInterface, ConfirmationTarget, FeeEstimator};
 use lightning::chain::chainmonitor::{ChainMonitor, Persist};
 use lightning::chain::channelmonitor::{ChannelMonitor, ChannelMonitorUpdate};
 use lightning::chain::transaction::OutPoint as LdkOutPoint;
 use lightning::chain::{BestBlock, ChannelMonitorUpdateStatus, Filter, Listen};
-use lightning::events::{Event, EventsProvider, PathFailure, ReplayEvent};
+use lightning::events::{Event, EventsProvider, PathFailure, PaymentFailureReason, ReplayEvent};
 use lightning::ln::channel_state::ChannelDetails;
+use lightning::ln::channelmanager::Retry;
+use lightning::ln::channelmanager::{Bolt11InvoiceParameters, PaymentId};
 use lightning::ln::channelmanager::{ChainParameters, ChannelManager};
 use lightning::ln::peer_handler::{
     IgnoringMessageHandler, MessageHandler, PeerManager, SocketDescriptor,
 };
 use lightning::onion_message::messenger::DefaultMessageRouter;
 use lightning::routing::gossip::{NetworkGraph, P2PGossipSync};
+use lightning::routing::router::RouteParametersConfig;
 use lightning::routing::router::{DefaultRouter, InFlightHtlcs, Route, RouteParameters, Router};
 use lightning::routing::scoring::{
     ProbabilisticScorer, ProbabilisticScoringDecayParameters, ProbabilisticScoringFeeParameters,
@@ -400,9 +404,71 @@ pub struct Node {
     pub peers: Arc<Peers>,
     /// Its scorer.
     pub scorer: AnyScorer,
+    /// Its router (the one its `ChannelManager` asks).
+    pub router: Arc<AnyRouter>,
     broadcast: Arc<Broadcast>,
     /// Payment events seen (sent, failed, path failed or successful), in order.
     pub events: Vec<Event>,
+}
+
+/// Core Lightning `pay`'s default fee limit: 0.5 % of the amount or 5,000 msat, the larger.
+pub fn fee_limit(amount_msat: u64) -> u64 {
+    (amount_msat / 200).max(5_000)
+}
+
+/// Why a payment could not be started.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum PayError {
+    /// No node with that index.
+    NoSuchNode {
+        /// The index.
+        index: usize,
+    },
+    /// The description is not acceptable to LDK.
+    Description {
+        /// The description.
+        description: String,
+    },
+    /// LDK could not create the invoice.
+    Invoice {
+        /// The payee's index.
+        payee: usize,
+    },
+    /// LDK refused to start the payment (its `Bolt11PaymentError`, debug-printed: LDK's
+    /// error carries no structured reason).
+    Send {
+        /// LDK's error.
+        reason: String,
+    },
+}
+
+impl fmt::Display for PayError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            PayError::NoSuchNode { index } => write!(f, "no node {index}"),
+            PayError::Description { description } => write!(f, "bad description {description:?}"),
+            PayError::Invoice { payee } => write!(f, "node {payee} could not create an invoice"),
+            PayError::Send { reason } => write!(f, "payment not started: {reason}"),
+        }
+    }
+}
+
+impl std::error::Error for PayError {}
+
+/// What the payer's events say of one payment.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Outcome {
+    /// `PaymentSent`'s preimage.
+    pub preimage: Option<[u8; 32]>,
+    /// `PaymentSent`'s fee.
+    pub fee_msat: Option<u64>,
+    /// `PaymentFailed`'s reason.
+    pub failed: Option<Option<PaymentFailureReason>>,
+    /// Each `PaymentPathFailed`'s channel.
+    pub paths_failed: Vec<Option<u64>>,
+    /// Each `PaymentPathSuccessful`'s channels.
+    pub paths_succeeded: Vec<Vec<u64>>,
 }
 
 /// A channel to open: `a` funds it, `b` gets `push_msat`; each side's forwarding policy.
@@ -452,7 +518,9 @@ pub enum TopologyError {
 impl fmt::Display for TopologyError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            TopologyError::Io { path, source } => write!(f, "cannot read {}: {source}", path.display()),
+            TopologyError::Io { path, source } => {
+                write!(f, "cannot read {}: {source}", path.display())
+            }
             TopologyError::Import { path, source } => {
                 write!(f, "{} is not a listchannels graph: {source}", path.display())
             }
@@ -523,7 +591,11 @@ impl Topology {
                 let capacity_sat = 500_000 + rng.below(9_500_000);
                 let push_msat = rng.below(capacity_sat * 1000);
                 let policy = |rng: &mut Rng| {
-                    (rng.below(1001) as u32, 1 + rng.below(500) as u32, MIN_CLTV + rng.below(97) as u16)
+                    (
+                        rng.below(1001) as u32,
+                        1 + rng.below(500) as u32,
+                        MIN_CLTV + rng.below(97) as u16,
+                    )
                 };
                 let policies = [policy(&mut rng), policy(&mut rng)];
                 channels.push(ChannelSpec { a, b, capacity_sat, push_msat, policies });
@@ -538,7 +610,11 @@ impl Topology {
     /// `.json.gz`) and every channel among them: capacity (at most 2^24 − 1 sat, LDK's limit
     /// without large channels), fees and CLTV deltas (at least LDK's 48) from the file, the
     /// lesser node funding, balances drawn from `seed`.
-    pub fn from_listchannels(path: &Path, nodes: usize, seed: u64) -> Result<Topology, TopologyError> {
+    pub fn from_listchannels(
+        path: &Path,
+        nodes: usize,
+        seed: u64,
+    ) -> Result<Topology, TopologyError> {
         let io = |source| TopologyError::Io { path: path.to_owned(), source };
         let file = std::fs::File::open(path).map_err(io)?;
         let mut reader = std::io::BufReader::new(file);
@@ -573,7 +649,8 @@ impl Topology {
         let mut rng = Rng::new(seed);
         let mut channels = Vec::new();
         for c in g.channels() {
-            let (Some(&a), Some(&b)) = (index.get(&(c.node1.0 as usize)), index.get(&(c.node2.0 as usize)))
+            let (Some(&a), Some(&b)) =
+                (index.get(&(c.node1.0 as usize)), index.get(&(c.node2.0 as usize)))
             else {
                 continue;
             };
@@ -584,8 +661,15 @@ impl Topology {
                 .map_or(p0.htlc_max.0.max(p1.htlc_max.0) / 1000, |m| m.0 / 1000)
                 .clamp(100_000, MAX_CAPACITY_SAT);
             let push_msat = rng.below(capacity_sat * 1000);
-            let policy = |e: &route::graph::Edge| (e.base_fee_msat, e.fee_ppm, e.cltv_delta.max(MIN_CLTV));
-            channels.push(ChannelSpec { a, b, capacity_sat, push_msat, policies: [policy(p0), policy(p1)] });
+            let policy =
+                |e: &route::graph::Edge| (e.base_fee_msat, e.fee_ppm, e.cltv_delta.max(MIN_CLTV));
+            channels.push(ChannelSpec {
+                a,
+                b,
+                capacity_sat,
+                push_msat,
+                policies: [policy(p0), policy(p1)],
+            });
         }
         Ok(Topology { nodes: nodes.min(order.len()), channels })
     }
@@ -754,14 +838,17 @@ impl Network {
                 (AnyRouter::Ldk(r), AnyScorer::Ldk(s))
             }
         };
-        let best_block = self.chain.read().map(|c| c.best_block()).unwrap_or_else(|_| {
-            BestBlock::from_network(BtcNetwork::Regtest)
-        });
+        let router = Arc::new(any_router);
+        let best_block = self
+            .chain
+            .read()
+            .map(|c| c.best_block())
+            .unwrap_or_else(|_| BestBlock::from_network(BtcNetwork::Regtest));
         let manager = Arc::new(ChannelManager::new(
             Arc::clone(&fees),
             Arc::clone(&chain_monitor),
             Arc::clone(&broadcast),
-            Arc::new(any_router),
+            Arc::clone(&router),
             Arc::new(DefaultMessageRouter::new(Arc::clone(&graph), Arc::clone(&keys))),
             Arc::clone(&log),
             Arc::clone(&keys),
@@ -791,10 +878,21 @@ impl Network {
             Arc::clone(&log),
             Arc::clone(&keys),
         ));
-        let node_id = keys
-            .get_node_id(lightning::sign::Recipient::Node)
-            .unwrap_or_else(|()| PublicKey::from_secret_key(secp256k1::SECP256K1, &keys.get_node_secret_key()));
-        Node { node_id, keys, graph, manager, chain_monitor, peers, scorer, broadcast, events: Vec::new() }
+        let node_id = keys.get_node_id(lightning::sign::Recipient::Node).unwrap_or_else(|()| {
+            PublicKey::from_secret_key(secp256k1::SECP256K1, &keys.get_node_secret_key())
+        });
+        Node {
+            node_id,
+            keys,
+            graph,
+            manager,
+            chain_monitor,
+            peers,
+            scorer,
+            router,
+            broadcast,
+            events: Vec::new(),
+        }
     }
 
     fn descriptor(&mut self) -> Descriptor {
@@ -826,8 +924,11 @@ impl Network {
     /// connects each to every node.
     pub fn mine(&mut self, blocks: u32) {
         for k in 0..blocks {
-            let txs: Vec<Transaction> =
-                if k == 0 { self.nodes.iter().flat_map(|n| n.broadcast.take()).collect() } else { Vec::new() };
+            let txs: Vec<Transaction> = if k == 0 {
+                self.nodes.iter().flat_map(|n| n.broadcast.take()).collect()
+            } else {
+                Vec::new()
+            };
             let mined = self.chain.write().ok().map(|mut c| c.mine(txs));
             let Some((block, height)) = mined else { return };
             for n in &self.nodes {
@@ -839,7 +940,9 @@ impl Network {
 
     fn set_policies(&mut self, c: &ChannelSpec) {
         for (side, (me, them)) in [(c.a, c.b), (c.b, c.a)].into_iter().enumerate() {
-            let (Some(n), Some(peer)) = (self.nodes.get(me), self.nodes.get(them)) else { continue };
+            let (Some(n), Some(peer)) = (self.nodes.get(me), self.nodes.get(them)) else {
+                continue;
+            };
             let Some(&(base, ppm, cltv)) = c.policies.get(side) else { continue };
             let ids: Vec<_> = n
                 .manager
@@ -996,6 +1099,102 @@ impl Network {
             .filter(|d| d.is_usable)
             .map(|d| d.next_outbound_htlc_limit_msat)
             .sum()
+    }
+
+    /// A BOLT 11 invoice for `amount_msat` made by node `payee`'s `ChannelManager` (one hour
+    /// expiry, LDK's default final CLTV).
+    pub fn invoice(
+        &self,
+        payee: usize,
+        amount_msat: u64,
+        description: &str,
+    ) -> Result<Bolt11Invoice, PayError> {
+        let n = self.nodes.get(payee).ok_or(PayError::NoSuchNode { index: payee })?;
+        let description = Description::new(description.to_owned())
+            .map_err(|_| PayError::Description { description: description.to_owned() })?;
+        let params = Bolt11InvoiceParameters {
+            amount_msats: Some(amount_msat),
+            description: Bolt11InvoiceDescription::Direct(description),
+            invoice_expiry_delta_secs: Some(3600),
+            ..Default::default()
+        };
+        n.manager.create_bolt11_invoice(params).map_err(|_| PayError::Invoice { payee })
+    }
+
+    /// Starts paying `invoice` from node `payer` with LDK's `pay_for_bolt11_invoice`: fee
+    /// limit 0.5 % or 5,000 msat (the larger), `Retry::Timeout(60 s)`. The outcome arrives as
+    /// events on the next [`Network::settle`]; see [`Network::outcome`].
+    pub fn pay(&self, payer: usize, invoice: &Bolt11Invoice) -> Result<PaymentId, PayError> {
+        self.pay_in_parts(payer, invoice, RouteParametersConfig::default().max_path_count)
+    }
+
+    /// As [`Network::pay`], in at most `max_parts` parts (LDK's `max_path_count`).
+    pub fn pay_in_parts(
+        &self,
+        payer: usize,
+        invoice: &Bolt11Invoice,
+        max_parts: u8,
+    ) -> Result<PaymentId, PayError> {
+        let n = self.nodes.get(payer).ok_or(PayError::NoSuchNode { index: payer })?;
+        let amount = invoice.amount_milli_satoshis().unwrap_or(0);
+        let config = RouteParametersConfig {
+            max_total_routing_fee_msat: Some(fee_limit(amount)),
+            max_path_count: max_parts,
+            ..Default::default()
+        };
+        let id = PaymentId(*invoice.payment_hash().as_byte_array());
+        n.manager
+            .pay_for_bolt11_invoice(
+                invoice,
+                id,
+                None,
+                config,
+                Retry::Timeout(Duration::from_secs(60)),
+            )
+            .map_err(|e| PayError::Send { reason: format!("{e:?}") })?;
+        Ok(id)
+    }
+
+    /// What became of payment `id` of node `payer` so far.
+    pub fn outcome(&self, payer: usize, id: PaymentId) -> Outcome {
+        let mut out = Outcome::default();
+        let Some(n) = self.nodes.get(payer) else { return out };
+        for e in &n.events {
+            match e {
+                Event::PaymentSent {
+                    payment_id: Some(p), payment_preimage, fee_paid_msat, ..
+                } if *p == id => {
+                    out.preimage = Some(payment_preimage.0);
+                    out.fee_msat = *fee_paid_msat;
+                }
+                Event::PaymentFailed { payment_id, reason, .. } if *payment_id == id => {
+                    out.failed = Some(*reason);
+                }
+                Event::PaymentPathFailed { payment_id: Some(p), short_channel_id, .. }
+                    if *p == id =>
+                {
+                    out.paths_failed.push(*short_channel_id);
+                }
+                Event::PaymentPathSuccessful { payment_id, path, .. } if *payment_id == id => {
+                    out.paths_succeeded
+                        .push(path.hops.iter().map(|h| h.short_channel_id).collect());
+                }
+                _ => {}
+            }
+        }
+        out
+    }
+
+    /// The short channel ids of the channels between `a` and `b`.
+    pub fn scids(&self, a: usize, b: usize) -> Vec<u64> {
+        let (Some(na), Some(nb)) = (self.nodes.get(a), self.nodes.get(b)) else {
+            return Vec::new();
+        };
+        na.manager
+            .list_channels_with_counterparty(&nb.node_id)
+            .iter()
+            .filter_map(|d| d.short_channel_id)
+            .collect()
     }
 
     /// Total build time and chain height, for reports.

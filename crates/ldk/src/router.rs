@@ -144,7 +144,13 @@ where
     /// A router over `network_graph` learning through `scorer`; `entropy_source` and `logger`
     /// serve the blinded receive paths, built as LDK builds them.
     pub fn new(network_graph: G, logger: L, entropy_source: ES, scorer: S) -> Self {
-        LnpayRouter { network_graph, logger, entropy_source, scorer, config: RouterConfig::default() }
+        LnpayRouter {
+            network_graph,
+            logger,
+            entropy_source,
+            scorer,
+            config: RouterConfig::default(),
+        }
     }
 
     /// The same with lnpay's flow tuned.
@@ -218,7 +224,8 @@ where
             .previously_failed_channels
             .iter()
             .flat_map(|&s| {
-                (0..2).map(move |direction| ShortChannelIdDir { scid: ShortChannelId(s), direction })
+                (0..2)
+                    .map(move |direction| ShortChannelIdDir { scid: ShortChannelId(s), direction })
             })
             .collect();
 

@@ -216,7 +216,9 @@ where
         usage: ChannelUsage,
         _params: &(),
     ) -> u64 {
-        let (Some(scid), Some(target)) = (candidate.globally_unique_short_channel_id(), candidate.target()) else {
+        let (Some(scid), Some(target)) =
+            (candidate.globally_unique_short_channel_id(), candidate.target())
+        else {
             return 0;
         };
         let direction = u8::from(candidate.source() > target);

@@ -126,3 +126,82 @@ where
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use lightning::ln::msgs::UnsignedChannelUpdate;
+    use lightning::routing::gossip::NodeId as LdkNodeId;
+    use lightning::types::features::ChannelFeatures;
+
+    struct Quiet;
+    impl Logger for Quiet {
+        fn log(&self, _record: lightning::util::logger::Record) {}
+    }
+
+    fn key(b: u8) -> LdkNodeId {
+        let sk = secp256k1::SecretKey::from_slice(&[b; 32]).unwrap();
+        LdkNodeId::from_pubkey(&secp256k1::PublicKey::from_secret_key(secp256k1::SECP256K1, &sk))
+    }
+
+    fn update(scid: u64, direction: u8, timestamp: u32, fee_ppm: u32) -> UnsignedChannelUpdate {
+        UnsignedChannelUpdate {
+            chain_hash: bitcoin::constants::ChainHash::using_genesis_block(
+                bitcoin::Network::Regtest,
+            ),
+            short_channel_id: scid,
+            timestamp,
+            message_flags: 1,
+            channel_flags: direction,
+            cltv_expiry_delta: 40,
+            htlc_minimum_msat: 1,
+            htlc_maximum_msat: 500_000_000,
+            fee_base_msat: 1_000,
+            fee_proportional_millionths: fee_ppm,
+            excess_data: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn the_graph_follows_ldks_and_is_rebuilt_only_when_that_changed() {
+        let net = NetworkGraph::new(bitcoin::Network::Regtest, &Quiet);
+        let now =
+            std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs();
+        let (a, b, c) = (key(1), key(2), key(3));
+        for (scid, x, y) in [(1u64 << 40, a, b), (2 << 40, b, c)] {
+            net.add_channel_from_partial_announcement(
+                scid,
+                Some(1_000_000),
+                now,
+                ChannelFeatures::empty(),
+                x,
+                y,
+            )
+            .unwrap();
+            net.update_channel_unsigned(&update(scid, 0, now as u32, 100)).unwrap();
+            net.update_channel_unsigned(&update(scid, 1, now as u32, 100)).unwrap();
+        }
+        let cache = GraphCache::new(&net);
+        let (g, built) = cache.graph();
+        assert!(built);
+        assert_eq!((g.node_count(), g.channel_count(), g.edge_count()), (3, 2, 4));
+        let ch = g.channel(ShortChannelId(1 << 40)).unwrap();
+        assert_eq!(ch.capacity, Some(Msat(1_000_000_000)));
+        let e = g.edge_of(ShortChannelId(1 << 40), 0).unwrap();
+        assert_eq!(g.edge(e).unwrap().fee_ppm, 100);
+        assert!(!cache.graph().1, "nothing changed: no rebuild");
+        assert_eq!(cache.builds(), 1);
+
+        net.update_channel_unsigned(&update(1 << 40, 0, now as u32 + 1, 250)).unwrap();
+        let (g, built) = cache.graph();
+        assert!(built, "a newer update rebuilds");
+        let e = g.edge_of(ShortChannelId(1 << 40), 0).unwrap();
+        assert_eq!(g.edge(e).unwrap().fee_ppm, 250);
+
+        net.channel_failed_permanent(2 << 40);
+        let (g, built) = cache.graph();
+        assert!(built, "a removed channel rebuilds");
+        assert_eq!(g.channel_count(), 1);
+        assert_eq!(cache.builds(), 3);
+    }
+}

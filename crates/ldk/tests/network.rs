@@ -11,8 +11,11 @@ fn a_generated_network_opens_and_announces_every_channel() {
     for n in &net.nodes {
         let view = n.graph.read_only();
         assert_eq!(view.channels().len(), topology.channels.len());
-        let with_both =
-            view.channels().unordered_iter().filter(|(_, c)| c.one_to_two.is_some() && c.two_to_one.is_some()).count();
+        let with_both = view
+            .channels()
+            .unordered_iter()
+            .filter(|(_, c)| c.one_to_two.is_some() && c.two_to_one.is_some())
+            .count();
         assert_eq!(with_both, topology.channels.len());
     }
 }
