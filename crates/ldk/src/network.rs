@@ -271,12 +271,22 @@ pub enum RouterKind {
     Ldk,
 }
 
-/// A node's router: one of the two.
-pub enum AnyRouter {
-    /// lnpay.
-    Lnpay(Lnpay),
-    /// LDK.
-    Ldk(Ldk),
+/// A node's router: one of the two, timing every `find_route`.
+pub struct AnyRouter {
+    inner: Routers,
+    times_us: Mutex<Vec<u64>>,
+}
+
+enum Routers {
+    Lnpay(Box<Lnpay>),
+    Ldk(Box<Ldk>),
+}
+
+impl AnyRouter {
+    /// How long each `find_route` took so far, in microseconds, in call order.
+    pub fn route_times_us(&self) -> Vec<u64> {
+        lock(&self.times_us).clone()
+    }
 }
 
 impl Router for AnyRouter {
@@ -287,10 +297,13 @@ impl Router for AnyRouter {
         first_hops: Option<&[&ChannelDetails]>,
         inflight: InFlightHtlcs,
     ) -> Result<Route, &'static str> {
-        match self {
-            AnyRouter::Lnpay(r) => r.find_route(payer, params, first_hops, inflight),
-            AnyRouter::Ldk(r) => r.find_route(payer, params, first_hops, inflight),
-        }
+        let started = std::time::Instant::now();
+        let route = match &self.inner {
+            Routers::Lnpay(r) => r.find_route(payer, params, first_hops, inflight),
+            Routers::Ldk(r) => r.find_route(payer, params, first_hops, inflight),
+        };
+        lock(&self.times_us).push(started.elapsed().as_micros() as u64);
+        route
     }
 
     fn create_blinded_payment_paths<T: secp256k1::Signing + secp256k1::Verification>(
@@ -301,11 +314,11 @@ impl Router for AnyRouter {
         amount_msats: Option<u64>,
         secp_ctx: &Secp256k1<T>,
     ) -> Result<Vec<BlindedPaymentPath>, ()> {
-        match self {
-            AnyRouter::Lnpay(r) => {
+        match &self.inner {
+            Routers::Lnpay(r) => {
                 r.create_blinded_payment_paths(recipient, first_hops, tlvs, amount_msats, secp_ctx)
             }
-            AnyRouter::Ldk(r) => {
+            Routers::Ldk(r) => {
                 r.create_blinded_payment_paths(recipient, first_hops, tlvs, amount_msats, secp_ctx)
             }
         }
@@ -820,7 +833,7 @@ impl Network {
                     Arc::clone(&keys),
                     Arc::clone(&s),
                 );
-                (AnyRouter::Lnpay(r), AnyScorer::Lnpay(s))
+                (Routers::Lnpay(Box::new(r)), AnyScorer::Lnpay(s))
             }
             RouterKind::Ldk => {
                 let s = Arc::new(RwLock::new(ProbabilisticScorer::new(
@@ -835,10 +848,10 @@ impl Network {
                     Arc::clone(&s),
                     ProbabilisticScoringFeeParameters::default(),
                 );
-                (AnyRouter::Ldk(r), AnyScorer::Ldk(s))
+                (Routers::Ldk(Box::new(r)), AnyScorer::Ldk(s))
             }
         };
-        let router = Arc::new(any_router);
+        let router = Arc::new(AnyRouter { inner: any_router, times_us: Mutex::new(Vec::new()) });
         let best_block = self
             .chain
             .read()
@@ -1195,6 +1208,92 @@ impl Network {
             .iter()
             .filter_map(|d| d.short_channel_id)
             .collect()
+    }
+
+    /// The most `from` could deliver to `to` now: the max flow over every usable channel's
+    /// outbound capacity as its owner's `ChannelManager` reports it (fees, HTLC limits and
+    /// counts ignored).
+    pub fn max_flow(&self, from: usize, to: usize) -> u64 {
+        let index: HashMap<PublicKey, usize> =
+            self.nodes.iter().enumerate().map(|(i, n)| (n.node_id, i)).collect();
+        let mut cap: HashMap<(usize, usize), u64> = HashMap::new();
+        let mut adj: Vec<Vec<usize>> = vec![Vec::new(); self.nodes.len()];
+        for (u, n) in self.nodes.iter().enumerate() {
+            for d in n.manager.list_usable_channels() {
+                let Some(&v) = index.get(&d.counterparty.node_id) else { continue };
+                let c = cap.entry((u, v)).or_insert(0);
+                *c = c.saturating_add(d.next_outbound_htlc_limit_msat);
+                cap.entry((v, u)).or_insert(0);
+                if let Some(a) = adj.get_mut(u) {
+                    a.push(v);
+                }
+                if let Some(a) = adj.get_mut(v) {
+                    a.push(u);
+                }
+            }
+        }
+        let mut total = 0u64;
+        loop {
+            // Breadth-first search for a shortest augmenting path (Edmonds-Karp).
+            let mut prev: Vec<Option<usize>> = vec![None; self.nodes.len()];
+            let mut queue = std::collections::VecDeque::from([from]);
+            let mut seen = vec![false; self.nodes.len()];
+            if let Some(s) = seen.get_mut(from) {
+                *s = true;
+            }
+            while let Some(u) = queue.pop_front() {
+                if u == to {
+                    break;
+                }
+                for &v in adj.get(u).map(Vec::as_slice).unwrap_or_default() {
+                    let free = cap.get(&(u, v)).copied().unwrap_or(0);
+                    if free > 0 && !seen.get(v).copied().unwrap_or(true) {
+                        if let Some(s) = seen.get_mut(v) {
+                            *s = true;
+                        }
+                        if let Some(p) = prev.get_mut(v) {
+                            *p = Some(u);
+                        }
+                        queue.push_back(v);
+                    }
+                }
+            }
+            if !seen.get(to).copied().unwrap_or(false) || from == to {
+                return total;
+            }
+            let mut bottleneck = u64::MAX;
+            let mut v = to;
+            while let Some(u) = prev.get(v).copied().flatten() {
+                bottleneck = bottleneck.min(cap.get(&(u, v)).copied().unwrap_or(0));
+                v = u;
+            }
+            let mut v = to;
+            while let Some(u) = prev.get(v).copied().flatten() {
+                if let Some(c) = cap.get_mut(&(u, v)) {
+                    *c -= bottleneck;
+                }
+                if let Some(c) = cap.get_mut(&(v, u)) {
+                    *c = c.saturating_add(bottleneck);
+                }
+                v = u;
+            }
+            total = total.saturating_add(bottleneck);
+        }
+    }
+
+    /// Node indices by how many channels the topology gives them, most first.
+    pub fn by_degree(&self) -> Vec<usize> {
+        let mut degree = vec![0usize; self.nodes.len()];
+        for c in &self.topology.channels {
+            for i in [c.a, c.b] {
+                if let Some(d) = degree.get_mut(i) {
+                    *d += 1;
+                }
+            }
+        }
+        let mut order: Vec<usize> = (0..self.nodes.len()).collect();
+        order.sort_by_key(|&i| (std::cmp::Reverse(degree.get(i).copied().unwrap_or(0)), i));
+        order
     }
 
     /// Total build time and chain height, for reports.
