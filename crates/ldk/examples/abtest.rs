@@ -175,6 +175,13 @@ fn peak_rss_mb() -> Option<f64> {
 }
 
 fn main() {
+    // LDK's message handling and the flow solver recurse deeper than the main thread's 8 MB
+    // allow on 100+ node networks.
+    let worker = std::thread::Builder::new().stack_size(512 << 20).spawn(ab).unwrap();
+    worker.join().unwrap();
+}
+
+fn ab() {
     let a = args();
     let topology = match &a.graph {
         Some(path) => Topology::from_listchannels(path, a.nodes, a.seed)

@@ -497,6 +497,8 @@ pub struct ChannelSpec {
     pub push_msat: u64,
     /// `a`'s and `b`'s forwarding policy (base fee msat, fee ppm, CLTV delta).
     pub policies: [(u32, u32, u16); 2],
+    /// Announced for forwarding (public); else private, known to the payee's invoices only.
+    pub announced: bool,
 }
 
 /// Which channels to open between how many nodes.
@@ -611,7 +613,7 @@ impl Topology {
                     )
                 };
                 let policies = [policy(&mut rng), policy(&mut rng)];
-                channels.push(ChannelSpec { a, b, capacity_sat, push_msat, policies });
+                channels.push(ChannelSpec { a, b, capacity_sat, push_msat, policies, announced: true });
                 ends.push(a);
                 ends.push(b);
             }
@@ -682,6 +684,7 @@ impl Topology {
                 capacity_sat,
                 push_msat,
                 policies: [policy(p0), policy(p1)],
+                announced: true,
             });
         }
         Ok(Topology { nodes: nodes.min(order.len()), channels })
@@ -731,6 +734,8 @@ fn user_config() -> UserConfig {
     c.channel_handshake_config.minimum_depth = 1;
     c.channel_handshake_limits.force_announced_channel_preference = false;
     c.channel_handshake_limits.max_minimum_depth = 144;
+    // Forward to private channels (a payee behind one, reached by its invoice's route hint).
+    c.accept_forwards_to_priv_channels = true;
     c
 }
 
@@ -767,13 +772,18 @@ impl Network {
         net.settle();
         for (k, c) in topology.channels.iter().enumerate() {
             let (Some(a), Some(b)) = (net.nodes.get(c.a), net.nodes.get(c.b)) else { continue };
+            let private = (!c.announced).then(|| {
+                let mut config = user_config();
+                config.channel_handshake_config.announce_for_forwarding = false;
+                config
+            });
             let _ = a.manager.create_channel(
                 b.node_id,
                 c.capacity_sat,
                 c.push_msat,
                 k as u128,
                 None,
-                None,
+                private,
             );
         }
         net.settle();

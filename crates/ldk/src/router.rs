@@ -10,8 +10,9 @@
 //! - `max_channel_saturation_power_of_half` caps what one part set may put on a channel of
 //!   known capacity (`capacity >> p`); as LDK does, the cap is lifted when nothing fits under
 //!   it;
-//! - `previously_failed_channels` are excluded in both directions, and, when nothing fits
-//!   without them, allowed again at what the knowledge now says of them;
+//! - `previously_failed_channels` are excluded in both directions; when nothing fits
+//!   without them, the public ones are allowed again at what the knowledge now says of them
+//!   (a failed first hop or route-hint channel stays out);
 //! - the payee's route hints become private edges, its features those of the last hop;
 //! - blinded payees are refused ([`RouteFailure::BlindedPayee`]): lnpay's flow ends at a node,
 //!   not at an introduction point with an aggregated blinded tail;
@@ -230,15 +231,16 @@ where
             .collect();
 
         let saturated = saturate(&graph, &snap, pp.max_channel_saturation_power_of_half);
-        let found = flow(&graph, &saturated, &p)
-            .or_else(|_| flow(&graph, &snap, &p))
-            .or_else(|e| {
-                if p.exclude_channels.is_empty() {
-                    return Err(e);
-                }
-                p.exclude_channels.clear();
-                flow(&graph, &snap, &p)
-            })
+        let found = flow(&graph, &saturated, &p).or_else(|_| flow(&graph, &snap, &p)).or_else(|e| {
+            // Failed public channels again, at what the knowledge now says of them; a failed
+            // first hop or route-hint channel (not in the graph, nothing learned) stays out.
+            let before = p.exclude_channels.len();
+            p.exclude_channels.retain(|c| graph.channel(c.scid).is_none());
+            if p.exclude_channels.len() == before {
+                return Err(e);
+            }
+            flow(&graph, &snap, &p)
+        })
             .map_err(RouteFailure::Flow)?;
         let paths = self.paths(&found, &first, features.as_ref().map(|f| f.to_context()));
         Ok(Route { paths, route_params: Some(params.clone()) })

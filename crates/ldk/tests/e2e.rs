@@ -12,7 +12,7 @@ const DEAR: (u32, u32, u16) = (1_000, 1_000, 48);
 
 /// `a` funds `capacity_sat`, all of it on `a`'s side.
 fn chan(a: usize, b: usize, capacity_sat: u64, policy_a: (u32, u32, u16)) -> ChannelSpec {
-    ChannelSpec { a, b, capacity_sat, push_msat: 0, policies: [policy_a, CHEAP] }
+    ChannelSpec { a, b, capacity_sat, push_msat: 0, policies: [policy_a, CHEAP], announced: true }
 }
 
 /// 0 payer, 1 A, 2 B, 3 C, 4 payee; cheap 0-1-2-4, dear 0-3-4; 5-6 apart from the rest.
@@ -155,6 +155,32 @@ fn a_drained_channel_fails_is_learned_avoided_on_retry_and_after_a_restart() {
     assert!(out.preimage.is_some(), "{out:?}");
     assert!(out.paths_failed.is_empty(), "the first attempt avoided A-B: {out:?}");
     assert!(out.paths_succeeded.iter().all(|p| !p.contains(&ab)), "{out:?}");
+}
+
+#[test]
+fn a_payee_behind_a_private_channel_is_reached_through_its_invoices_route_hint() {
+    // 4 has one private channel, from B; the public graph does not know 4 at all.
+    let mut topology = diamond();
+    topology.channels.retain(|c| c.b != 4);
+    topology.channels.push(ChannelSpec { announced: false, ..chan(2, 4, 1_000_000, (5, 50, 48)) });
+    let mut net = Network::build(&topology, RouterKind::Lnpay, 5);
+    let payee = lightning::routing::gossip::NodeId::from_pubkey(&net.nodes[4].node_id);
+    assert!(net.nodes[0].graph.read_only().node(&payee).is_none());
+    let invoice = net.invoice(4, 200_000_000, "private").unwrap();
+    let hints = invoice.route_hints();
+    assert_eq!(hints.len(), 1, "{hints:?}");
+    assert_eq!(hints[0].0[0].src_node_id, net.nodes[2].node_id);
+    let ours = bolt11::Invoice::decode(&invoice.to_string(), bolt11::Currency::Regtest).unwrap();
+    assert_eq!(ours.route_hints().len(), 1);
+
+    let id = net.pay(0, &invoice).unwrap();
+    net.settle();
+    let out = net.outcome(0, id);
+    assert!(out.preimage.is_some(), "{out:?}");
+    let hinted = hints[0].0[0].short_channel_id;
+    assert!(out.paths_succeeded.iter().all(|p| p.last() == Some(&hinted)), "{out:?}");
+    // B's private-channel fee: 5 msat + 50 ppm of 200k sat; A's 10 ppm on top.
+    assert!(out.fee_msat.unwrap() >= 10_005, "{out:?}");
 }
 
 #[test]
