@@ -323,3 +323,143 @@ where
         Ok(scorer)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use lightning::ln::msgs::UnsignedChannelUpdate;
+    use lightning::routing::gossip::NodeId as LdkNodeId;
+    use lightning::routing::router::RouteHop;
+    use lightning::types::features::{ChannelFeatures, NodeFeatures};
+
+    struct Quiet;
+    impl Logger for Quiet {
+        fn log(&self, _record: lightning::util::logger::Record) {}
+    }
+
+    fn key(b: u8) -> secp256k1::PublicKey {
+        let sk = secp256k1::SecretKey::from_slice(&[b; 32]).unwrap();
+        secp256k1::PublicKey::from_secret_key(secp256k1::SECP256K1, &sk)
+    }
+
+    const CAP: u64 = 1_000_000_000;
+    const AB: u64 = 1 << 40;
+    const BC: u64 = 2 << 40;
+
+    /// a - b - c, 1M sat each.
+    fn graph() -> NetworkGraph<&'static Quiet> {
+        static Q: Quiet = Quiet;
+        let net = NetworkGraph::new(bitcoin::Network::Regtest, &Q);
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_secs();
+        for (scid, x, y) in [(AB, key(1), key(2)), (BC, key(2), key(3))] {
+            let (x, y) = (LdkNodeId::from_pubkey(&x), LdkNodeId::from_pubkey(&y));
+            net.add_channel_from_partial_announcement(
+                scid,
+                Some(CAP / 1000),
+                now,
+                ChannelFeatures::empty(),
+                x,
+                y,
+            )
+            .unwrap();
+            for direction in 0..2 {
+                net.update_channel_unsigned(&UnsignedChannelUpdate {
+                    chain_hash: bitcoin::constants::ChainHash::using_genesis_block(
+                        bitcoin::Network::Regtest,
+                    ),
+                    short_channel_id: scid,
+                    timestamp: now as u32,
+                    message_flags: 1,
+                    channel_flags: direction,
+                    cltv_expiry_delta: 40,
+                    htlc_minimum_msat: 1,
+                    htlc_maximum_msat: CAP,
+                    fee_base_msat: 1_000,
+                    fee_proportional_millionths: 0,
+                    excess_data: Vec::new(),
+                })
+                .unwrap();
+            }
+        }
+        net
+    }
+
+    fn hop(node: u8, scid: u64, fee_msat: u64) -> RouteHop {
+        RouteHop {
+            pubkey: key(node),
+            node_features: NodeFeatures::empty(),
+            short_channel_id: scid,
+            channel_features: ChannelFeatures::empty(),
+            fee_msat,
+            cltv_expiry_delta: 40,
+            maybe_announced_channel: true,
+        }
+    }
+
+    /// a pays c 100k sat through b (b's fee 1,000 msat).
+    fn path() -> Path {
+        Path { hops: vec![hop(2, AB, 1_000), hop(3, BC, 100_000_000)], blinded_tail: None }
+    }
+
+    fn dir(from: u8, to: u8) -> u8 {
+        u8::from(key(from).serialize() > key(to).serialize())
+    }
+
+    #[test]
+    fn a_failure_bounds_the_failing_channel_and_lifts_those_before_it_then_decays() {
+        let net = graph();
+        let mut s = LnpayScorer::new(KnowledgeConfig::default(), &net);
+        s.payment_path_failed(&path(), BC, Duration::from_secs(10_000));
+        let ab = s.liquidity(AB, dir(1, 2)).unwrap();
+        let bc = s.liquidity(BC, dir(2, 3)).unwrap();
+        assert_eq!((ab.lo, ab.hi), (100_001_000, CAP));
+        assert_eq!((bc.lo, bc.hi), (0, 100_000_000 - 1));
+        assert_eq!(s.liquidity(BC, 1 - dir(2, 3)).unwrap().hi, CAP, "other direction untouched");
+
+        // One half-life later the upper bound is half-way back to the capacity.
+        s.time_passed(Duration::from_secs(10_000 + 3_600));
+        let bc = s.liquidity(BC, dir(2, 3)).unwrap();
+        let halfway = CAP - (CAP - (100_000_000 - 1)) / 2;
+        assert!(bc.hi.abs_diff(halfway) <= 1, "{} vs {halfway}", bc.hi);
+        assert!(s.liquidity(AB, dir(1, 2)).unwrap().lo.abs_diff(50_000_500) <= 1);
+    }
+
+    #[test]
+    fn success_lifts_every_channel_and_a_payee_failure_too() {
+        let net = graph();
+        let mut s = LnpayScorer::new(KnowledgeConfig::default(), &net);
+        s.payment_path_successful(&path(), Duration::from_secs(5));
+        assert_eq!(s.liquidity(BC, dir(2, 3)).unwrap().lo, 100_000_000);
+        let mut t = LnpayScorer::new(KnowledgeConfig::default(), &net);
+        // No channel named: the payee failed it, so every channel carried it.
+        t.payment_path_failed(&path(), 0, Duration::from_secs(5));
+        assert_eq!(t.liquidity(BC, dir(2, 3)).unwrap().lo, 100_000_000);
+        assert_eq!(t.liquidity(AB, dir(1, 2)).unwrap().lo, 100_001_000);
+    }
+
+    #[test]
+    fn what_is_written_reads_back_the_same_and_a_wrong_version_is_refused() {
+        let net = graph();
+        let mut s = LnpayScorer::new(KnowledgeConfig::default(), &net);
+        s.payment_path_failed(&path(), BC, Duration::from_secs(10_000));
+        s.time_passed(Duration::from_secs(10_600));
+        let bytes = s.encode();
+        let r = LnpayScorer::read(&mut &bytes[..], &net).unwrap();
+        assert_eq!(r.now(), s.now());
+        for (scid, d) in [(AB, dir(1, 2)), (BC, dir(2, 3)), (BC, 1 - dir(2, 3))] {
+            assert_eq!(r.liquidity(scid, d), s.liquidity(scid, d), "{scid} {d}");
+        }
+        assert_eq!(r.encode(), bytes);
+
+        let mut wrong = bytes.clone();
+        wrong[0] = 9;
+        assert!(matches!(
+            LnpayScorer::read(&mut &wrong[..], &net),
+            Err(DecodeError::UnknownVersion)
+        ));
+        assert!(LnpayScorer::read(&mut &bytes[..bytes.len() - 1], &net).is_err());
+    }
+}
