@@ -140,6 +140,9 @@ fn now_secs() -> u64 {
     SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs())
 }
 
+/// The height of the simulated chain's first block, less one.
+const START_HEIGHT: u32 = 100_000;
+
 /// The simulated chain: blocks mined on demand, and the funding outputs by short channel id.
 #[derive(Debug)]
 pub struct Chain {
@@ -150,8 +153,10 @@ pub struct Chain {
 
 impl Chain {
     fn new() -> Chain {
+        // The chain starts high: LDK draws its scid aliases from heights well below the tip,
+        // so real channel ids (at the tip) never collide with them.
         let genesis = bitcoin::constants::genesis_block(BtcNetwork::Regtest);
-        Chain { tip: genesis.block_hash(), height: 0, outputs: RwLock::new(HashMap::new()) }
+        Chain { tip: genesis.block_hash(), height: START_HEIGHT, outputs: RwLock::new(HashMap::new()) }
     }
 
     /// The best block.
@@ -806,7 +811,7 @@ impl Network {
                 .first()
                 .map_or(0, |n| n.graph.read_only().channels().len()),
             seconds: started.elapsed().as_secs_f64(),
-            blocks: net.chain.read().map_or(0, |c| c.height),
+            blocks: net.chain.read().map_or(0, |c| c.height - START_HEIGHT),
         };
         net
     }
