@@ -107,7 +107,11 @@ fn row_json(name: Option<&str>, r: &Row) -> Value {
     let mut ppm = r.ppm.clone();
     let mut us = r.route_us.clone();
     let ratio = |a: usize, b: usize| {
-        if b == 0 { Value::Null } else { json!((a as f64 / b as f64 * 10_000.0).round() / 10_000.0) }
+        if b == 0 {
+            Value::Null
+        } else {
+            json!((a as f64 / b as f64 * 10_000.0).round() / 10_000.0)
+        }
     };
     let mut v = json!({
         "payments": r.payments,
@@ -141,7 +145,8 @@ fn run(net: &mut Network, payer: usize, payments: &[Payment]) -> (Value, f64) {
         let row = &mut rows[p.kind];
         row.payments += 1;
         row.feasible += usize::from(feasible);
-        row.route_us.extend(net.nodes[payer].router.route_times_us().into_iter().skip(calls_before));
+        row.route_us
+            .extend(net.nodes[payer].router.route_times_us().into_iter().skip(calls_before));
         let Ok(id) = started else { continue };
         let out = net.outcome(payer, id);
         row.paths += out.paths_failed.len() + out.paths_succeeded.len();

@@ -156,7 +156,11 @@ impl Chain {
         // The chain starts high: LDK draws its scid aliases from heights well below the tip,
         // so real channel ids (at the tip) never collide with them.
         let genesis = bitcoin::constants::genesis_block(BtcNetwork::Regtest);
-        Chain { tip: genesis.block_hash(), height: START_HEIGHT, outputs: RwLock::new(HashMap::new()) }
+        Chain {
+            tip: genesis.block_hash(),
+            height: START_HEIGHT,
+            outputs: RwLock::new(HashMap::new()),
+        }
     }
 
     /// The best block.
@@ -618,7 +622,14 @@ impl Topology {
                     )
                 };
                 let policies = [policy(&mut rng), policy(&mut rng)];
-                channels.push(ChannelSpec { a, b, capacity_sat, push_msat, policies, announced: true });
+                channels.push(ChannelSpec {
+                    a,
+                    b,
+                    capacity_sat,
+                    push_msat,
+                    policies,
+                    announced: true,
+                });
                 ends.push(a);
                 ends.push(b);
             }
@@ -627,7 +638,8 @@ impl Topology {
     }
 
     /// The `nodes` best-connected nodes of a Core Lightning `listchannels` file (`.json` or
-    /// `.json.gz`) and every channel among them: capacity (at most 2^24 − 1 sat, LDK's limit
+    /// `.json.gz`), taken greedily so that they stay connected (the best-connected node, then
+    /// the best-connected neighbour of those taken, and so on), and every channel among them: capacity (at most 2^24 − 1 sat, LDK's limit
     /// without large channels), fees and CLTV deltas (at least LDK's 48) from the file, the
     /// lesser node funding, balances drawn from `seed`.
     pub fn from_listchannels(
@@ -650,21 +662,42 @@ impl Topology {
         };
         result.map_err(|source| TopologyError::Import { path: path.to_owned(), source })?;
         let g = builder.build();
+        // Degrees and neighbours over channels with a policy in both directions.
         let mut degree = vec![0usize; g.node_count()];
+        let mut neighbours: Vec<Vec<usize>> = vec![Vec::new(); g.node_count()];
         for c in g.channels() {
             if c.edges.iter().all(Option::is_some) {
-                for n in [c.node1, c.node2] {
-                    if let Some(d) = degree.get_mut(n.0 as usize) {
+                let (a, b) = (c.node1.0 as usize, c.node2.0 as usize);
+                for (n, m) in [(a, b), (b, a)] {
+                    if let Some(d) = degree.get_mut(n) {
                         *d += 1;
+                    }
+                    if let Some(v) = neighbours.get_mut(n) {
+                        v.push(m);
                     }
                 }
             }
         }
-        let mut order: Vec<usize> = (0..degree.len()).collect();
-        order.sort_by_key(|&i| (std::cmp::Reverse(degree.get(i).copied().unwrap_or(0)), i));
-        let mut index = HashMap::new();
-        for (k, &i) in order.iter().take(nodes).enumerate() {
-            index.insert(i, k);
+        // The best-connected node, then always the best-connected neighbour of those taken:
+        // the nodes are one connected network, as gossip needs.
+        let mut index: HashMap<usize, usize> = HashMap::new();
+        let mut heap = std::collections::BinaryHeap::new();
+        let first = (0..degree.len())
+            .max_by_key(|&i| (degree.get(i).copied().unwrap_or(0), std::cmp::Reverse(i)));
+        if let Some(first) = first {
+            heap.push((degree.get(first).copied().unwrap_or(0), std::cmp::Reverse(first)));
+        }
+        while index.len() < nodes {
+            let Some((_, std::cmp::Reverse(n))) = heap.pop() else { break };
+            if index.contains_key(&n) {
+                continue;
+            }
+            index.insert(n, index.len());
+            for &m in neighbours.get(n).map(Vec::as_slice).unwrap_or_default() {
+                if !index.contains_key(&m) {
+                    heap.push((degree.get(m).copied().unwrap_or(0), std::cmp::Reverse(m)));
+                }
+            }
         }
         let mut rng = Rng::new(seed);
         let mut channels = Vec::new();
@@ -692,7 +725,7 @@ impl Topology {
                 announced: true,
             });
         }
-        Ok(Topology { nodes: nodes.min(order.len()), channels })
+        Ok(Topology { nodes: index.len(), channels })
     }
 }
 
@@ -775,28 +808,51 @@ impl Network {
             net.connect(a, b);
         }
         net.settle();
+        // In waves with at most one channel per pair of peers, each wave's fundings mined
+        // before the next: LDK refuses more than four unconfirmed inbound channels from one
+        // peer.
+        let mut waves: Vec<Vec<usize>> = Vec::new();
+        let mut seen: HashMap<(usize, usize), usize> = HashMap::new();
         for (k, c) in topology.channels.iter().enumerate() {
-            let (Some(a), Some(b)) = (net.nodes.get(c.a), net.nodes.get(c.b)) else { continue };
-            let private = (!c.announced).then(|| {
-                let mut config = user_config();
-                config.channel_handshake_config.announce_for_forwarding = false;
-                config
-            });
-            let _ = a.manager.create_channel(
-                b.node_id,
-                c.capacity_sat,
-                c.push_msat,
-                k as u128,
-                None,
-                private,
-            );
+            let wave = seen.entry((c.a.min(c.b), c.a.max(c.b))).or_insert(0);
+            if waves.len() <= *wave {
+                waves.push(Vec::new());
+            }
+            if let Some(w) = waves.get_mut(*wave) {
+                w.push(k);
+            }
+            *wave += 1;
         }
+        for wave in waves {
+            for k in wave {
+                let Some(c) = topology.channels.get(k) else { continue };
+                let (Some(a), Some(b)) = (net.nodes.get(c.a), net.nodes.get(c.b)) else {
+                    continue;
+                };
+                let private = (!c.announced).then(|| {
+                    let mut config = user_config();
+                    config.channel_handshake_config.announce_for_forwarding = false;
+                    config
+                });
+                let r = a.manager.create_channel(
+                    b.node_id,
+                    c.capacity_sat,
+                    c.push_msat,
+                    k as u128,
+                    None,
+                    private,
+                );
+                let _ = r;
+            }
+            net.settle();
+            net.mine(1);
+            net.settle();
+        }
+        // Six more blocks: every channel ready and announceable.
+        net.mine(6);
         net.settle();
-        // Funding, then six more blocks: ready and announceable.
-        net.mine(7);
-        net.settle();
-        for c in topology.channels.clone() {
-            net.set_policies(&c);
+        for (k, c) in topology.channels.clone().iter().enumerate() {
+            net.set_policies(k, c);
         }
         net.settle();
         net.stats = BuildStats {
@@ -966,19 +1022,21 @@ impl Network {
         }
     }
 
-    fn set_policies(&mut self, c: &ChannelSpec) {
+    fn set_policies(&mut self, k: usize, c: &ChannelSpec) {
+        let channel_id = self.nodes.get(c.a).and_then(|n| {
+            n.manager
+                .list_channels()
+                .iter()
+                .find(|d| d.user_channel_id == k as u128)
+                .map(|d| d.channel_id)
+        });
+        let Some(channel_id) = channel_id else { return };
         for (side, (me, them)) in [(c.a, c.b), (c.b, c.a)].into_iter().enumerate() {
             let (Some(n), Some(peer)) = (self.nodes.get(me), self.nodes.get(them)) else {
                 continue;
             };
             let Some(&(base, ppm, cltv)) = c.policies.get(side) else { continue };
-            let ids: Vec<_> = n
-                .manager
-                .list_channels_with_counterparty(&peer.node_id)
-                .iter()
-                .filter(|d| d.channel_value_satoshis == c.capacity_sat)
-                .map(|d| d.channel_id)
-                .collect();
+            let ids = [channel_id];
             let update = ChannelConfigUpdate {
                 forwarding_fee_base_msat: Some(base),
                 forwarding_fee_proportional_millionths: Some(ppm),

@@ -231,16 +231,18 @@ where
             .collect();
 
         let saturated = saturate(&graph, &snap, pp.max_channel_saturation_power_of_half);
-        let found = flow(&graph, &saturated, &p).or_else(|_| flow(&graph, &snap, &p)).or_else(|e| {
-            // Failed public channels again, at what the knowledge now says of them; a failed
-            // first hop or route-hint channel (not in the graph, nothing learned) stays out.
-            let before = p.exclude_channels.len();
-            p.exclude_channels.retain(|c| graph.channel(c.scid).is_none());
-            if p.exclude_channels.len() == before {
-                return Err(e);
-            }
-            flow(&graph, &snap, &p)
-        })
+        let found = flow(&graph, &saturated, &p)
+            .or_else(|_| flow(&graph, &snap, &p))
+            .or_else(|e| {
+                // Failed public channels again, at what the knowledge now says of them; a failed
+                // first hop or route-hint channel (not in the graph, nothing learned) stays out.
+                let before = p.exclude_channels.len();
+                p.exclude_channels.retain(|c| graph.channel(c.scid).is_none());
+                if p.exclude_channels.len() == before {
+                    return Err(e);
+                }
+                flow(&graph, &snap, &p)
+            })
             .map_err(RouteFailure::Flow)?;
         let paths = self.paths(&found, &first, features.as_ref().map(|f| f.to_context()));
         Ok(Route { paths, route_params: Some(params.clone()) })

@@ -350,10 +350,8 @@ mod tests {
     fn graph() -> NetworkGraph<&'static Quiet> {
         static Q: Quiet = Quiet;
         let net = NetworkGraph::new(bitcoin::Network::Regtest, &Q);
-        let now = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .unwrap()
-            .as_secs();
+        let now =
+            std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs();
         for (scid, x, y) in [(AB, key(1), key(2)), (BC, key(2), key(3))] {
             let (x, y) = (LdkNodeId::from_pubkey(&x), LdkNodeId::from_pubkey(&y));
             net.add_channel_from_partial_announcement(
