@@ -53,6 +53,13 @@ pub enum RouteFailure {
     },
     /// lnpay's flow found nothing within the limits.
     Flow(FlowError),
+    /// A part would lock funds longer than `max_total_cltv_expiry_delta` allows.
+    TooLong {
+        /// The part's total CLTV delay.
+        delay: u32,
+        /// The limit.
+        max_delay: u32,
+    },
 }
 
 impl fmt::Display for RouteFailure {
@@ -62,6 +69,9 @@ impl fmt::Display for RouteFailure {
                 write!(f, "payee is {paths} blinded paths: lnpay routes to node ids only")
             }
             RouteFailure::Flow(e) => write!(f, "{e}"),
+            RouteFailure::TooLong { delay, max_delay } => {
+                write!(f, "a part's CLTV delay {delay} exceeds the limit {max_delay}")
+            }
         }
     }
 }
@@ -70,7 +80,7 @@ impl std::error::Error for RouteFailure {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match self {
             RouteFailure::Flow(e) => Some(e),
-            RouteFailure::BlindedPayee { .. } => None,
+            RouteFailure::BlindedPayee { .. } | RouteFailure::TooLong { .. } => None,
         }
     }
 }
@@ -93,6 +103,7 @@ impl RouteFailure {
                 "lnpay: every flow exceeds the fee budget"
             }
             RouteFailure::Flow(_) => "lnpay: no route",
+            RouteFailure::TooLong { .. } => "lnpay: every route exceeds the CLTV limit",
         }
     }
 }
@@ -100,16 +111,28 @@ impl RouteFailure {
 /// Tuning of [`LnpayRouter`] (lnpay's flow parameters LDK does not carry).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct RouterConfig {
-    /// λ of lnpay's flow: the cost of one unit of `−ln P` in millionths of the amount.
-    pub prob_cost_ppm: u64,
+    /// λ of lnpay's flow on a payment's first attempt: the cost of one unit of `−ln P` in
+    /// millionths of the amount. Low: cheap routes first.
+    pub first_prob_cost_ppm: u64,
+    /// λ once a part failed (LDK passes the failed channels): the graph proved tighter than
+    /// hoped, so probability weighs more.
+    pub retry_prob_cost_ppm: u64,
+    /// Core Lightning's `riskfactor` in millionths: CLTV delay weighed against fees.
+    pub riskfactor_millionths: u64,
     /// The most edges the pruned flow graph keeps.
     pub max_edges: usize,
 }
 
 impl Default for RouterConfig {
-    /// lnpay's defaults, as its own `pay` uses them (`FlowParams::new`).
+    /// As lnpay's own `pay` weighs them (the middle of its randomised ranges: 100–200 ppm
+    /// first, 500–4,000 ppm on retries; risk factor 10).
     fn default() -> Self {
-        RouterConfig { prob_cost_ppm: 1_000, max_edges: 1_500 }
+        RouterConfig {
+            first_prob_cost_ppm: 150,
+            retry_prob_cost_ppm: 2_250,
+            riskfactor_millionths: 10_000_000,
+            max_edges: 1_500,
+        }
     }
 }
 
@@ -187,7 +210,12 @@ where
         let source = NodeId::from_pubkey(payer);
         let destination = NodeId::from_pubkey(payee);
         let mut p = FlowParams::new(source, destination, Msat(params.final_value_msat));
-        p.prob_cost_ppm = self.config.prob_cost_ppm;
+        p.prob_cost_ppm = if pp.previously_failed_channels.is_empty() {
+            self.config.first_prob_cost_ppm
+        } else {
+            self.config.retry_prob_cost_ppm
+        };
+        p.riskfactor_millionths = self.config.riskfactor_millionths;
         p.max_edges = self.config.max_edges;
         p.final_cltv = final_cltv;
         p.max_fee = Msat(params.max_total_routing_fee_msat.unwrap_or(u64::MAX / 4));
@@ -244,6 +272,20 @@ where
                 flow(&graph, &snap, &p)
             })
             .map_err(RouteFailure::Flow)?;
+        if found.fee > p.max_fee {
+            return Err(RouteFailure::Flow(FlowError::TooExpensive {
+                fee: found.fee,
+                max_fee: p.max_fee,
+            }));
+        }
+        if let Some(delay) = found
+            .parts
+            .iter()
+            .filter_map(|part| part.hops.first().map(|h| h.delay))
+            .find(|&d| d > p.max_delay)
+        {
+            return Err(RouteFailure::TooLong { delay, max_delay: p.max_delay });
+        }
         let paths = self.paths(&found, &first, features.as_ref().map(|f| f.to_context()));
         Ok(Route { paths, route_params: Some(params.clone()) })
     }
