@@ -10,9 +10,9 @@
 //! - `max_channel_saturation_power_of_half` caps what one part set may put on a channel of
 //!   known capacity (`capacity >> p`); as LDK does, the cap is lifted when nothing fits under
 //!   it;
-//! - `previously_failed_channels` are excluded in both directions; when nothing fits
-//!   without them, the public ones are allowed again at what the knowledge now says of them
-//!   (a failed first hop or route-hint channel stays out);
+//! - `previously_failed_channels` are excluded in both directions for the rest of the
+//!   payment, as LDK's router does (allowing them again at a smaller amount let a payment
+//!   probe a drained channel with ever smaller parts until its retry timeout);
 //! - the payee's route hints become private edges, its features those of the last hop;
 //! - blinded payees are refused ([`RouteFailure::BlindedPayee`]): lnpay's flow ends at a node,
 //!   not at an introduction point with an aggregated blinded tail;
@@ -261,16 +261,6 @@ where
         let saturated = saturate(&graph, &snap, pp.max_channel_saturation_power_of_half);
         let found = flow(&graph, &saturated, &p)
             .or_else(|_| flow(&graph, &snap, &p))
-            .or_else(|e| {
-                // Failed public channels again, at what the knowledge now says of them; a failed
-                // first hop or route-hint channel (not in the graph, nothing learned) stays out.
-                let before = p.exclude_channels.len();
-                p.exclude_channels.retain(|c| graph.channel(c.scid).is_none());
-                if p.exclude_channels.len() == before {
-                    return Err(e);
-                }
-                flow(&graph, &snap, &p)
-            })
             .map_err(RouteFailure::Flow)?;
         if found.fee > p.max_fee {
             return Err(RouteFailure::Flow(FlowError::TooExpensive {
@@ -306,7 +296,9 @@ where
                 for (i, h) in part.hops.iter().enumerate() {
                     let next = part.hops.get(i + 1);
                     let (fee_msat, cltv) = match next {
-                        Some(n) => (h.amount.0.saturating_sub(n.amount.0), h.delay - n.delay),
+                        Some(n) => {
+                            (h.amount.0.saturating_sub(n.amount.0), h.delay.saturating_sub(n.delay))
+                        }
                         None => (h.amount.0, h.delay),
                     };
                     let pubkey = h.node.to_pubkey().ok()?;
