@@ -9,6 +9,8 @@
 //!     --graph ../shared/graph/mainnet-2026-02-03.listchannels.json.gz --nodes 100 --json
 //! ```
 //!
+//! `--build-only` builds one network and prints what it cost (time, peak memory).
+//!
 //! Payments go from the best-connected node, dealt round-robin: 10k, 100k and 1M sat to a
 //! random node, 500k sat to one of the ten next best-connected. Per amount and in total:
 //! `payments`, `delivered`, `feasible` (max flow over the real balances read from the nodes
@@ -27,10 +29,12 @@ struct Args {
     seed: u64,
     payments: usize,
     json: bool,
+    build_only: bool,
 }
 
 fn args() -> Args {
-    let mut a = Args { graph: None, nodes: 100, seed: 1, payments: 200, json: false };
+    let mut a =
+        Args { graph: None, nodes: 100, seed: 1, payments: 200, json: false, build_only: false };
     let mut it = std::env::args().skip(1);
     while let Some(flag) = it.next() {
         let mut value = || it.next().unwrap_or_else(|| panic!("{flag} needs a value"));
@@ -40,6 +44,7 @@ fn args() -> Args {
             "--seed" => a.seed = value().parse().expect("--seed S"),
             "--payments" => a.payments = value().parse().expect("--payments P"),
             "--json" => a.json = true,
+            "--build-only" => a.build_only = true,
             other => panic!("unknown argument {other}"),
         }
     }
@@ -196,6 +201,21 @@ fn ab() {
     let mut lnpay = Network::build(&topology, RouterKind::Lnpay, a.seed);
     let build_lnpay = lnpay.stats.clone();
     let rss_after_one = peak_rss_mb();
+    if a.build_only {
+        // What building one network costs, nothing paid.
+        println!(
+            "{}",
+            json!({
+                "nodes": build_lnpay.nodes,
+                "channels": build_lnpay.channels,
+                "channels_in_gossip": build_lnpay.channels_in_gossip,
+                "blocks": build_lnpay.blocks,
+                "build_s": (build_lnpay.seconds * 100.0).round() / 100.0,
+                "peak_rss_mb": rss_after_one,
+            })
+        );
+        return;
+    }
     let (payer, payments) = plan(&lnpay, a.payments, a.seed);
     let (lnpay_report, _) = run(&mut lnpay, payer, &payments);
     drop(lnpay);

@@ -124,13 +124,15 @@ pub struct RouterConfig {
 }
 
 impl Default for RouterConfig {
-    /// As lnpay's own `pay` weighs them (the middle of its randomised ranges: 100–200 ppm
-    /// first, 500–4,000 ppm on retries; risk factor 10).
+    /// λ as lnpay's own `pay` weighs it (the middle of its randomised ranges: 100–200 ppm
+    /// first, 500–4,000 ppm on retries); no risk factor (Core Lightning's 10 is worth about
+    /// 190 ppm of the amount per hop of 100 blocks, more than most fees, and LDK's scorer does
+    /// not weigh CLTV either).
     fn default() -> Self {
         RouterConfig {
             first_prob_cost_ppm: 150,
             retry_prob_cost_ppm: 2_250,
-            riskfactor_millionths: 10_000_000,
+            riskfactor_millionths: 0,
             max_edges: 1_500,
         }
     }
