@@ -28,7 +28,6 @@ use lightning::bolt11_invoice::{Bolt11Invoice, Bolt11InvoiceDescription, Descrip
 use lightning::chain::chaininterface::{BroadcasterInterface, ConfirmationTarget, FeeEstimator};
 use lightning::chain::chainmonitor::{ChainMonitor, Persist};
 use lightning::chain::channelmonitor::{ChannelMonitor, ChannelMonitorUpdate};
-use lightning::chain::transaction::OutPoint as LdkOutPoint;
 use lightning::chain::{BestBlock, ChannelMonitorUpdateStatus, Filter, Listen};
 use lightning::events::{Event, EventsProvider, PathFailure, PaymentFailureReason, ReplayEvent};
 use lightning::ln::channel_state::ChannelDetails;
@@ -993,14 +992,13 @@ impl Network {
     pub fn connect(&mut self, a: usize, b: usize) {
         let (Some(na), Some(nb)) = (self.nodes.get(a), self.nodes.get(b)) else { return };
         let (pa, pb, id_b) = (Arc::clone(&na.peers), Arc::clone(&nb.peers), nb.node_id);
-        let mut da = self.descriptor();
+        let da = self.descriptor();
         let mut db = self.descriptor();
         let Ok(act_one) = pa.new_outbound_connection(id_b, da.clone(), None) else { return };
         if pb.new_inbound_connection(db.clone(), None).is_err() {
             return;
         }
         let _ = pb.read_event(&mut db, &act_one);
-        let _ = &mut da;
         self.links.push(Link { a, b, da, db });
     }
 
@@ -1168,7 +1166,6 @@ impl Network {
         if let Some(n) = self.nodes.get(i) {
             let _ = n.manager.funding_transaction_generated(temp, peer, tx);
         }
-        let _ = LdkOutPoint { txid: Txid::all_zeros(), index: 0 };
     }
 
     /// The node at `i`.
@@ -1369,7 +1366,7 @@ impl Network {
         order
     }
 
-    /// Total build time and chain height, for reports.
+    /// The height of the simulated chain's tip.
     pub fn height(&self) -> u32 {
         self.chain.read().map_or(0, |c| c.height)
     }
