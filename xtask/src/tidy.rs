@@ -5,7 +5,8 @@
 //! - **Layering**: every crate under `crates/` depends only on the lnpay crates below it (see
 //!   [`LAYERS`]). Normal, build and dev-dependencies all count for product crates; a crate
 //!   that is not in the table must be marked dev-only and no product crate may depend on it.
-//!   The rule is [`check_layering`], a pure function over [`Manifest`]s read from
+//!   Only `crates/ldk` may depend on LDK (`lightning`, `lightning-invoice`) outside
+//!   `[dev-dependencies]`. The rule is [`check_layering`], a pure function over [`Manifest`]s read from
 //!   `cargo metadata`; its own tests prove it fails on made-up upward and sideways edges.
 //! - **Nothing links the program**: no member at all (tooling, dev-only and examples included)
 //!   depends on `crates/node`, the `lnpay` program; and a downstream example under
@@ -40,11 +41,20 @@ const LAYERS: &[(&str, &[&str])] = &[
     ("sim", &["types", "wire", "bolt11", "onion", "route"]),
     ("harness", &["types", "wire", "bolt11", "onion", "route", "payment", "sim"]),
     ("rpc", &["types", "bolt11", "onion", "route", "payment"]),
+    ("ldk", &["types", "bolt11", "route"]),
     ("node", &["types", "wire", "bolt11", "onion", "route", "payment", "sim", "harness", "rpc"]),
 ];
 
 /// The top row of [`LAYERS`]: the `lnpay` program, which no workspace member may depend on.
 const BINARY: &str = "node";
+
+/// The one product crate that may link LDK as a normal dependency: lnpay inside an LDK node.
+/// Every other product crate may use LDK in tests only (as the reference implementation).
+const LDK_CRATE: &str = "ldk";
+
+/// LDK's packages, which only [`LDK_CRATE`] (and dev-only crates) may depend on outside
+/// `[dev-dependencies]`.
+const LDK_PACKAGES: &[&str] = &["lightning", "lightning-invoice"];
 
 /// What the layering rule needs to know about one workspace member.
 #[derive(Debug)]
@@ -148,6 +158,21 @@ fn check_layering(manifests: &[Manifest]) -> Vec<String> {
             ));
         }
         for dep in &manifest.dependencies {
+            if dir != LDK_CRATE
+                && dep.section != "dev-dependencies"
+                && LDK_PACKAGES.contains(&dep.name.as_str())
+            {
+                violations.push(format!(
+                    "{} (crates/{dir}) depends on {} in [{}]: only crates/{LDK_CRATE} may \
+                     link LDK outside [dev-dependencies]",
+                    manifest.name, dep.name, dep.section
+                ));
+                continue;
+            }
+            if dep.name == manifest.name {
+                // A crate's dev-dependency on itself turns on its test-support feature.
+                continue;
+            }
             let Some(target) = members.get(dep.name.as_str()) else { continue };
             let target_dir = target.crate_dir.as_deref();
             let ok = target_dir.is_some_and(|target_dir| allowed.contains(&target_dir));
@@ -395,9 +420,10 @@ fn layering_check_accepts_a_proper_workspace() {
         &[
             ("types", ""),
             ("bolt11", &dep("dependencies", "types")),
-            ("route", &dep("dev-dependencies", "types")),
+            ("route", &(dep("dev-dependencies", "types") + "lightning = \"0.2.7\"\n")),
             ("node", &node),
-            ("bench", &bench),
+            ("ldk", &(dep("dependencies", "route") + "lightning = \"0.2.7\"\n")),
+            ("bench", &(bench + "lightning-invoice = \"0.34.1\"\n")),
         ],
     );
     assert_eq!(workspace.violations(), Vec::<String>::new());
@@ -416,7 +442,8 @@ fn layering_check_rejects_upward_and_sideways_edges() {
             ("onion", &(dep("build-dependencies", "node") + &dep("dev-dependencies", "bench"))),
             // Upward through a dev-dependency: product crates may not do that either.
             ("route", &dep("dev-dependencies", "bolt11")),
-            ("node", ""),
+            // LDK as a normal dependency of a product crate other than ldk.
+            ("node", "[dependencies]\nlightning = \"0.2.7\"\n"),
             ("bench", "[package.metadata.lnpay]\ndev-only = true\n"),
             // A crate in no layer and not marked dev-only.
             ("extra", ""),
@@ -431,6 +458,7 @@ fn layering_check_rejects_upward_and_sideways_edges() {
          dev-only crate",
         "lnpay-route (crates/route) depends on lnpay-bolt11 in [dev-dependencies]",
         "crates/extra (lnpay-extra) is not a known layer",
+        "lnpay-node (crates/node) depends on lightning in [dependencies]: only crates/ldk",
     ];
     for expected in expect {
         assert!(
