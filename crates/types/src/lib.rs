@@ -39,6 +39,7 @@ pub mod features;
 pub mod hash;
 pub mod hex;
 pub mod node_id;
+pub mod path;
 pub mod scid;
 pub mod signed;
 pub mod tlv;
@@ -47,6 +48,7 @@ pub use amount::{Msat, ParseMsatError};
 pub use features::Features;
 pub use hash::{PaymentHash, PaymentPreimage, PaymentSecret};
 pub use node_id::{NodeId, NodeIdError};
+pub use path::{Hop, Path, RouteHintHop};
 pub use scid::{ShortChannelId, ShortChannelIdDir};
 
 /// Implements `std::error::Error` for an error type when the `std` feature is on.
