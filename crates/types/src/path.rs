@@ -31,9 +31,9 @@ pub struct Hop {
 }
 
 impl Hop {
-    /// The directed channel of the hop.
+    /// The directed channel of the hop (only the low bit of `direction` counts).
     pub fn channel_dir(&self) -> ShortChannelIdDir {
-        ShortChannelIdDir { scid: self.channel, direction: self.direction }
+        ShortChannelIdDir { scid: self.channel, direction: self.direction & 1 }
     }
 }
 

@@ -33,9 +33,10 @@ mod receiving;
 
 pub use backend::{
     ChannelBackend, HtlcId, HtlcResolution, Invoice, LocalFailure, LogEntry, LogKind, Resolution,
-    RouteHintHop, Settlement,
+    Settlement,
 };
 pub use config::{FaultRates, Latency, Liquidity, NodeFault, SimConfig};
+use types::RouteHintHop;
 
 use config::draw_balance;
 use faults::{corrupt, raise};
@@ -488,7 +489,7 @@ impl Simulator {
 }
 
 /// What a hop payload tells the node, whatever its form.
-struct Hop {
+struct Instructions {
     amt_to_forward: u64,
     outgoing_cltv: u32,
     scid: Option<ShortChannelId>,
