@@ -1,6 +1,8 @@
 //! Lightning primitives shared by every lnpay crate: millisatoshi amounts (with every form Core
 //! Lightning accepts for an `msat` parameter), short channel ids, node ids, payment hashes,
-//! preimages and secrets, BOLT 9 feature bits, and BOLT 1 BigSize and TLV streams.
+//! preimages and secrets, BOLT 9 feature bits, BOLT 1 BigSize and TLV streams, and the path
+//! vocabulary every crate above shares: a payment [`Path`] of [`Hop`]s and the invoice's
+//! [`RouteHintHop`]s.
 //!
 //! This crate is the bottom layer: it depends on no other lnpay crate, does no I/O, and is
 //! `no_std` + `alloc` (the `std` feature, on by default, only adds `std::error::Error`
