@@ -17,7 +17,8 @@ use lightning::sign::{KeysManager, NodeSigner, Recipient};
 use lightning::types::features::{Bolt11InvoiceFeatures, ChannelFeatures, NodeFeatures};
 use lightning::types::payment::{PaymentHash, PaymentSecret};
 use onion::packet::{self, OnionPacket};
-use onion::payload::{FinalPayload, ForwardPayload, HopPayload, PaymentData};
+use onion::payload::HopPayload;
+use onion::payment::{build_payment_onion, FinalData};
 use route::flow::{flow, FlowParams};
 use route::getroute::{get_route_with, RouteRequest, Scratch};
 use route::graph::{Graph, GraphBuilder, NodeIdx};
@@ -26,7 +27,7 @@ use secp256k1::{PublicKey, Secp256k1, SecretKey};
 use std::hint::black_box;
 use std::str::FromStr;
 use std::time::{Duration, Instant};
-use types::{Msat, ShortChannelId};
+use types::{Hop, Msat, NodeId, ShortChannelId};
 
 /// Seed of the single-path pairs.
 pub const PAIRS_SEED: u64 = 0xbe7c;
@@ -394,45 +395,40 @@ impl OnionCase {
         }
     }
 
-    /// Our hop payloads for the same route.
-    pub fn our_payloads(&self) -> Vec<(PublicKey, Vec<u8>)> {
+    /// Our path for the same route: hop `j` receives what the hop before it was told to
+    /// forward (one fee per hop after it, the payee's included) at one CLTV delta per hop
+    /// after it plus the final one, over LDK's channel `j + 1`.
+    pub fn our_hops(&self) -> Vec<Hop> {
         let last = self.nodes.len().saturating_sub(1);
         self.nodes
             .iter()
             .enumerate()
-            .map(|(i, node)| {
-                let after = (last - i) as u64;
-                let amt = Msat(AMOUNT + FEE * after);
-                let cltv = CUR_HEIGHT + DELTA * (after as u32 + 1);
-                let p = if i == last {
-                    HopPayload::Final(FinalPayload {
-                        amt_to_forward: amt,
-                        outgoing_cltv_value: cltv,
-                        payment_data: Some(PaymentData {
-                            payment_secret: types::PaymentSecret([7; 32]),
-                            total_msat: amt,
-                        }),
-                        payment_metadata: None,
-                        keysend_preimage: None,
-                        custom_records: vec![],
-                    })
-                } else {
-                    HopPayload::Forward(ForwardPayload {
-                        amt_to_forward: amt,
-                        outgoing_cltv_value: cltv,
-                        short_channel_id: ShortChannelId(i as u64 + 2),
-                        custom_records: vec![],
-                    })
-                };
-                (*node, p.encode())
+            .map(|(j, node)| {
+                let after = (last - j) as u64 + 1;
+                Hop {
+                    id: NodeId::from_pubkey(node),
+                    channel: ShortChannelId(j as u64 + 1),
+                    direction: 0,
+                    amount: Msat(AMOUNT + FEE * after),
+                    delay: DELTA * (after as u32 + 1),
+                }
             })
             .collect()
     }
 
-    /// Ours: payloads encoded and the packet built.
+    /// Ours: the onion of [`OnionCase::our_hops`], paying their last amount with a payment
+    /// secret.
     pub fn build_ours(&self) -> Option<OnionPacket> {
-        let hops = self.our_payloads();
-        packet::build(&self.session_key, &hops, &self.payment_hash).ok().map(|(p, _)| p)
+        let hops = self.our_hops();
+        let final_data = FinalData {
+            payment_secret: Some(types::PaymentSecret([7; 32])),
+            total_msat: types::path::received(&hops),
+            ..FinalData::default()
+        };
+        let hash = types::PaymentHash(self.payment_hash);
+        build_payment_onion(&self.session_key, &hops, CUR_HEIGHT, &final_data, &hash)
+            .ok()
+            .map(|(p, _)| p)
     }
 
     /// LDK's `create_payment_onion` on the same path.

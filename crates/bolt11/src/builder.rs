@@ -185,7 +185,7 @@ impl InvoiceBuilder {
     pub fn route_hint(self, hint: &RouteHint) -> InvoiceBuilder {
         let mut bytes = Vec::with_capacity(hint.0.len() * crate::invoice::HOP_LEN);
         for hop in &hint.0 {
-            bytes.extend_from_slice(&hop.to_bytes());
+            bytes.extend_from_slice(&crate::invoice::hint_hop_to_bytes(hop));
         }
         self.bytes_field(tag::R, &bytes)
     }

@@ -8,7 +8,7 @@ use bitcoin::{Address, PubkeyHash, ScriptBuf, ScriptHash, WitnessProgram, Witnes
 use secp256k1::ecdsa::{RecoverableSignature, RecoveryId, Signature};
 use secp256k1::{Message, PublicKey, SECP256K1};
 use sha2::{Digest, Sha256};
-use types::{Features, Msat, NodeId, PaymentHash, PaymentSecret, ShortChannelId};
+use types::{Features, Msat, NodeId, PaymentHash, PaymentSecret, RouteHintHop, ShortChannelId};
 
 use crate::raw::{ParseError, RawField, RawInvoice};
 use crate::{fives, tag, Currency, INVOICE_FEATURES};
@@ -107,50 +107,35 @@ impl Fallback {
     }
 }
 
-/// One hop of a route hint (`r` field): the channel from `node_id` towards the payee.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub struct RouteHintHop {
-    /// The node at the start of the channel.
-    pub node_id: NodeId,
-    /// The channel.
-    pub short_channel_id: ShortChannelId,
-    /// Base fee the node charges, in millisatoshi.
-    pub fee_base_msat: u32,
-    /// Proportional fee, in millionths.
-    pub fee_proportional_millionths: u32,
-    /// CLTV delta the node requires.
-    pub cltv_expiry_delta: u16,
-}
-
 /// Length of one route hint hop on the wire.
 pub(crate) const HOP_LEN: usize = 33 + 8 + 4 + 4 + 2;
 
-impl RouteHintHop {
-    pub(crate) fn to_bytes(self) -> [u8; HOP_LEN] {
-        let mut b = [0u8; HOP_LEN];
-        b[..33].copy_from_slice(self.node_id.as_bytes());
-        b[33..41].copy_from_slice(&self.short_channel_id.to_be_bytes());
-        b[41..45].copy_from_slice(&self.fee_base_msat.to_be_bytes());
-        b[45..49].copy_from_slice(&self.fee_proportional_millionths.to_be_bytes());
-        b[49..51].copy_from_slice(&self.cltv_expiry_delta.to_be_bytes());
-        b
-    }
+/// One route hint hop as the `r` field carries it.
+pub(crate) fn hint_hop_to_bytes(hop: &RouteHintHop) -> [u8; HOP_LEN] {
+    let mut b = [0u8; HOP_LEN];
+    b[..33].copy_from_slice(hop.node_id.as_bytes());
+    b[33..41].copy_from_slice(&hop.short_channel_id.to_be_bytes());
+    b[41..45].copy_from_slice(&hop.fee_base_msat.to_be_bytes());
+    b[45..49].copy_from_slice(&hop.fee_proportional_millionths.to_be_bytes());
+    b[49..51].copy_from_slice(&hop.cltv_expiry_delta.to_be_bytes());
+    b
+}
 
-    fn from_bytes(b: &[u8; HOP_LEN]) -> Option<RouteHintHop> {
-        let (node, rest) = b.split_first_chunk::<33>()?;
-        let (scid, rest) = rest.split_first_chunk::<8>()?;
-        let (base, rest) = rest.split_first_chunk::<4>()?;
-        let (ppm, rest) = rest.split_first_chunk::<4>()?;
-        let (cltv, _) = rest.split_first_chunk::<2>()?;
-        PublicKey::from_slice(node).ok()?;
-        Some(RouteHintHop {
-            node_id: NodeId::from_array(*node).ok()?,
-            short_channel_id: ShortChannelId(u64::from_be_bytes(*scid)),
-            fee_base_msat: u32::from_be_bytes(*base),
-            fee_proportional_millionths: u32::from_be_bytes(*ppm),
-            cltv_expiry_delta: u16::from_be_bytes(*cltv),
-        })
-    }
+/// One route hint hop read from the `r` field (`None` when its node id is not a valid key).
+fn hint_hop_from_bytes(b: &[u8; HOP_LEN]) -> Option<RouteHintHop> {
+    let (node, rest) = b.split_first_chunk::<33>()?;
+    let (scid, rest) = rest.split_first_chunk::<8>()?;
+    let (base, rest) = rest.split_first_chunk::<4>()?;
+    let (ppm, rest) = rest.split_first_chunk::<4>()?;
+    let (cltv, _) = rest.split_first_chunk::<2>()?;
+    PublicKey::from_slice(node).ok()?;
+    Some(RouteHintHop {
+        node_id: NodeId::from_array(*node).ok()?,
+        short_channel_id: ShortChannelId(u64::from_be_bytes(*scid)),
+        fee_base_msat: u32::from_be_bytes(*base),
+        fee_proportional_millionths: u32::from_be_bytes(*ppm),
+        cltv_expiry_delta: u16::from_be_bytes(*cltv),
+    })
 }
 
 /// A private route to the payee (one `r` field): hops in order, from a public node onwards.
@@ -554,7 +539,7 @@ fn parse_route_hint(data: &[u8]) -> Result<RouteHint, VerifyError> {
     let mut hops = Vec::with_capacity(len / HOP_LEN);
     let all = fives::to_vec(data);
     for chunk in all.chunks_exact(HOP_LEN) {
-        let hop = chunk.try_into().ok().and_then(RouteHintHop::from_bytes);
+        let hop = chunk.try_into().ok().and_then(hint_hop_from_bytes);
         hops.push(hop.ok_or(VerifyError::InvalidRouteHint { len })?);
     }
     Ok(RouteHint(hops))

@@ -52,12 +52,14 @@ pub mod raw;
 
 pub use builder::{BuildError, InvoiceBuilder};
 pub use invoice::{
-    DecodeError, Description, DescriptionMismatch, Fallback, Invoice, RouteHint, RouteHintHop,
-    VerifyError, DEFAULT_EXPIRY, DEFAULT_MIN_FINAL_CLTV_EXPIRY_DELTA,
+    DecodeError, Description, DescriptionMismatch, Fallback, Invoice, RouteHint, VerifyError,
+    DEFAULT_EXPIRY, DEFAULT_MIN_FINAL_CLTV_EXPIRY_DELTA,
 };
 pub use raw::{Amount, Multiplier, ParseError, RawField, RawInvoice};
 /// The secp256k1 crate this one signs and verifies with (keys in its API are its types).
 pub use secp256k1;
+/// The route hint hop of the `r` field is the workspace's one route-hint type.
+pub use types::RouteHintHop;
 
 use types::features::Feature;
 

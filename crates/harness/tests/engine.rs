@@ -5,13 +5,13 @@
 use lnpay_harness::network::journal::{Batch, ChannelRow, Journal, JournalError};
 use lnpay_harness::network::journal::{LoggedInput, Saved, StoredResolution};
 use lnpay_harness::network::Engine;
-use onion::payload::{FinalPayload, HopPayload, PaymentData};
+use onion::payment::{build_payment_onion, FinalData};
 use onion::secp256k1::SecretKey;
 use sim::workload::add_payer;
 use sim::{generate, ChannelBackend, GeneratorParams, SimConfig, Simulator};
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
-use types::{Msat, PaymentHash, PaymentSecret};
+use types::{Hop, Msat, PaymentHash, PaymentSecret};
 use wire::{Ack, ChannelState, Hello, InvoiceRequest, Message, UpdateAddHtlc};
 
 /// What a store would hold, in memory.
@@ -86,17 +86,15 @@ fn add_for(
     height: u32,
 ) -> Message {
     let cltv = height + 40;
-    let payload = HopPayload::Final(FinalPayload {
-        amt_to_forward: Msat(amount),
-        outgoing_cltv_value: cltv,
-        payment_data: Some(PaymentData { payment_secret: secret, total_msat: Msat(amount) }),
-        payment_metadata: None,
-        keysend_preimage: None,
-        custom_records: Vec::new(),
-    });
-    let hops = [(state.peer.to_pubkey().unwrap(), payload.encode())];
+    let hop =
+        Hop { id: state.peer, channel: state.scid, direction: 0, amount: Msat(amount), delay: 40 };
+    let final_data = FinalData {
+        payment_secret: Some(secret),
+        total_msat: Msat(amount),
+        ..FinalData::default()
+    };
     let session = SecretKey::from_slice(&[3; 32]).unwrap();
-    let (onion, _) = onion::packet::build(&session, &hops, &hash.0).unwrap();
+    let (onion, _) = build_payment_onion(&session, &[hop], height, &final_data, &hash).unwrap();
     Message::UpdateAddHtlc(UpdateAddHtlc {
         channel_id: state.channel_id,
         id: 0,

@@ -242,11 +242,11 @@ where
             .map(|h| {
                 h.0.iter()
                     .map(|hop| RouteHintHop {
-                        src: NodeId::from_pubkey(&hop.src_node_id),
-                        scid: ShortChannelId(hop.short_channel_id),
-                        base_fee_msat: hop.fees.base_msat,
-                        fee_ppm: hop.fees.proportional_millionths,
-                        cltv_delta: hop.cltv_expiry_delta,
+                        node_id: NodeId::from_pubkey(&hop.src_node_id),
+                        short_channel_id: ShortChannelId(hop.short_channel_id),
+                        fee_base_msat: hop.fees.base_msat,
+                        fee_proportional_millionths: hop.fees.proportional_millionths,
+                        cltv_expiry_delta: hop.cltv_expiry_delta,
                     })
                     .collect()
             })
@@ -303,8 +303,8 @@ where
                         }
                         None => (h.amount.0, h.delay),
                     };
-                    let pubkey = h.node.to_pubkey().ok()?;
-                    let scid = h.channel.scid.0;
+                    let pubkey = h.id.to_pubkey().ok()?;
+                    let scid = h.channel.0;
                     let ldk_node = LdkNodeId::from_pubkey(&pubkey);
                     let announced = view.channel(scid);
                     let (channel_features, maybe_announced_channel, peer_features) =

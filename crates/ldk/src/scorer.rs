@@ -22,7 +22,7 @@ use lightning::routing::scoring::{ChannelUsage, ScoreLookUp, ScoreUpdate};
 use lightning::util::logger::Logger;
 use lightning::util::ser::{Readable, ReadableArgs, Writeable, Writer};
 use route::graph::Graph;
-use route::knowledge::{Knowledge, KnowledgeConfig, SentHop, TEMPORARY_CHANNEL_FAILURE};
+use route::knowledge::{Knowledge, KnowledgeConfig, TEMPORARY_CHANNEL_FAILURE};
 use route::probability::{Liquidity, Prior};
 use std::collections::BTreeSet;
 use std::ops::Deref;
@@ -102,7 +102,7 @@ where
     /// The hops of an LDK path as knowledge records them: each channel with its direction
     /// (from the graph, or from the previous hop's key) and the amount it carried. A first
     /// hop outside the public graph (our private channel) is left out and `skipped` says so.
-    fn sent_hops(graph: &Graph, path: &Path) -> (Vec<SentHop>, usize) {
+    fn sent_hops(graph: &Graph, path: &Path) -> (Vec<types::Hop>, usize) {
         let hops = &path.hops;
         let mut carried = vec![0u64; hops.len()];
         let mut amount = path.blinded_tail.as_ref().map_or(0, |t| t.final_value_msat);
@@ -125,16 +125,20 @@ where
             let direction = from_graph.or_else(|| prev.map(|p| u8::from(p > target)));
             prev = Some(target);
             match direction {
-                Some(direction) => out.push(SentHop {
-                    channel: ShortChannelIdDir { scid, direction },
-                    node: target,
+                Some(direction) => out.push(types::Hop {
+                    id: target,
+                    channel: scid,
+                    direction,
                     amount: Msat(amount),
+                    delay: 0,
                 }),
                 None if out.is_empty() => skipped += 1,
-                None => out.push(SentHop {
-                    channel: ShortChannelIdDir { scid, direction: 0 },
-                    node: target,
+                None => out.push(types::Hop {
+                    id: target,
+                    channel: scid,
+                    direction: 0,
                     amount: Msat(amount),
+                    delay: 0,
                 }),
             }
         }
@@ -154,7 +158,7 @@ where
         };
         self.knowledge.part_failed(&graph, &hops, erring, TEMPORARY_CHANNEL_FAILURE, self.now);
         for h in hops.iter().take(erring.saturating_add(1)) {
-            self.learned.insert((h.channel.scid.0, h.channel.direction));
+            self.learned.insert((h.channel.0, h.direction));
         }
     }
 
@@ -164,7 +168,7 @@ where
         let (hops, _) = Self::sent_hops(&graph, path);
         self.knowledge.part_succeeded(&graph, &hops, self.now);
         for h in &hops {
-            self.learned.insert((h.channel.scid.0, h.channel.direction));
+            self.learned.insert((h.channel.0, h.direction));
         }
     }
 }

@@ -246,18 +246,18 @@ fn a_failure_after_a_restart_is_decoded_with_the_stored_secrets() {
     let n = net();
     let mut m = machine(&n);
     let route = vec![
-        payment::HopRecord {
+        types::Hop {
             id: n.ids[1],
             channel: scid(1),
             direction: u8::from(n.ids[0] > n.ids[1]),
-            amount_msat: Msat(AMT + 6000),
+            amount: Msat(AMT + 6000),
             delay: 58,
         },
-        payment::HopRecord {
+        types::Hop {
             id: n.ids[2],
             channel: scid(2),
             direction: u8::from(n.ids[1] > n.ids[2]),
-            amount_msat: Msat(AMT),
+            amount: Msat(AMT),
             delay: 18,
         },
     ];
@@ -348,20 +348,20 @@ fn waitsendpay_times_out_with_200() {
     assert_eq!(e.message, "Timed out while waiting");
 }
 
-fn two_hop_route(n: &Net, amount: u64) -> Vec<payment::HopRecord> {
+fn two_hop_route(n: &Net, amount: u64) -> Vec<types::Hop> {
     vec![
-        payment::HopRecord {
+        types::Hop {
             id: n.ids[1],
             channel: scid(1),
             direction: u8::from(n.ids[0] > n.ids[1]),
-            amount_msat: Msat(amount + 1000 + amount / 10_000),
+            amount: Msat(amount + 1000 + amount / 10_000),
             delay: 58,
         },
-        payment::HopRecord {
+        types::Hop {
             id: n.ids[2],
             channel: scid(2),
             direction: u8::from(n.ids[1] > n.ids[2]),
-            amount_msat: Msat(amount),
+            amount: Msat(amount),
             delay: 18,
         },
     ]

@@ -8,7 +8,7 @@ mod htlc;
 
 use common::{lnpay, spawn_listening, Proc, TempDir, WAIT};
 use htlc::add_for;
-use onion::payload::{FinalPayload, HopPayload, PaymentData};
+use onion::payment::{build_payment_onion, FinalData};
 use onion::secp256k1::SecretKey;
 use route::getroute::RouteRequest;
 use sim::SimRng;
@@ -402,39 +402,6 @@ fn kill_nine_while_htlcs_are_in_flight() {
     assert_eq!(ours, 10);
 }
 
-/// The onion hops of a `getroute` route (node keys from the route's node ids), and the first
-/// HTLC's amount and expiry.
-fn route_onion(
-    route: &route::getroute::Route,
-    height: u32,
-    secret: PaymentSecret,
-    amount: Msat,
-) -> (Vec<(onion::secp256k1::PublicKey, Vec<u8>)>, Msat, u32) {
-    use onion::payload::ForwardPayload;
-    let mut hops = Vec::new();
-    for (i, h) in route.hops.iter().enumerate() {
-        let payload = match route.hops.get(i + 1) {
-            Some(next) => HopPayload::Forward(ForwardPayload {
-                amt_to_forward: next.amount,
-                outgoing_cltv_value: height + next.delay,
-                short_channel_id: next.channel,
-                custom_records: Vec::new(),
-            }),
-            None => HopPayload::Final(FinalPayload {
-                amt_to_forward: h.amount,
-                outgoing_cltv_value: height + h.delay,
-                payment_data: Some(PaymentData { payment_secret: secret, total_msat: amount }),
-                payment_metadata: None,
-                keysend_preimage: None,
-                custom_records: Vec::new(),
-            }),
-        };
-        hops.push((h.id.to_pubkey().unwrap(), payload.encode()));
-    }
-    let first = route.hops[0];
-    (hops, first.amount, height + first.delay)
-}
-
 #[test]
 fn multi_hop_payments_over_gossip_routes() {
     let dir = TempDir::new("nettest-route");
@@ -490,9 +457,12 @@ fn multi_hop_payments_over_gossip_routes() {
         req.first_hops = first_hops.clone();
         let Ok(route) = route::getroute::get_route(&graph, &req) else { continue };
         longest = longest.max(route.hops.len());
-        let (hops, first_amount, first_cltv) = route_onion(&route, height, secret, amount);
+        let (first_amount, first_cltv) = (route.sent(), height + route.hops[0].delay);
         let session = SecretKey::from_slice(&[i as u8 + 1; 32]).unwrap();
-        let (onion, secrets) = onion::packet::build(&session, &hops, &hash.0).unwrap();
+        let final_data =
+            FinalData { payment_secret: Some(secret), total_msat: amount, ..FinalData::default() };
+        let (onion, secrets) =
+            build_payment_onion(&session, &route.hops, height, &final_data, &hash).unwrap();
         let ch = st.iter().find(|s| s.scid == route.hops[0].channel).unwrap();
         let id = next.entry(ch.channel_id).or_default();
         let add = UpdateAddHtlc {

@@ -6,8 +6,8 @@
 use harness::driver::Driver;
 use onion::failure::code;
 use payment::{
-    Command, Exclusion, HopRecord, ListRequest, PartStatus, PayRequest, PaymentEvent, Reply,
-    SendpayRequest, WaitsendpayRequest,
+    Command, Exclusion, ListRequest, PartStatus, PayRequest, PaymentEvent, Reply, SendpayRequest,
+    WaitsendpayRequest,
 };
 use route::getroute::{get_route, RouteRequest};
 use route::graph::EdgePolicy;
@@ -15,7 +15,7 @@ use rpc::jsonrpc::RpcFailure;
 use rpc::payments::{pay_failure, reply_json};
 use serde_json::Value;
 use sim::{NodeFault, SimConfig, Simulator, Topology};
-use types::{Msat, NodeId, PaymentHash, ShortChannelId, ShortChannelIdDir};
+use types::{Hop, Msat, NodeId, PaymentHash, ShortChannelId, ShortChannelIdDir};
 
 const CAP: u64 = 10_000_000_000; // 10M sat
 const AMT: u64 = 100_000_000; // 100k sat
@@ -130,24 +130,24 @@ fn default_budget(amount: u64) -> u64 {
     (amount / 200).max(5000)
 }
 
-fn route_to(d: &Driver, dest: u32, amount: u64) -> Vec<HopRecord> {
+fn route_to(d: &Driver, dest: u32, amount: u64) -> Vec<Hop> {
     let mut req = RouteRequest::new(node(d, 0), node(d, dest), Msat(amount), 10);
     req.final_cltv = 18;
     req.fuzz_percent = 0.0;
     let r = get_route(d.machine.graph(), &req).unwrap();
     r.hops
         .iter()
-        .map(|h| HopRecord {
+        .map(|h| Hop {
             id: h.id,
             channel: h.channel,
             direction: h.direction,
-            amount_msat: h.amount,
+            amount: h.amount,
             delay: h.delay,
         })
         .collect()
 }
 
-fn sendpay_req(inv: &sim::Invoice, route: Vec<HopRecord>) -> SendpayRequest {
+fn sendpay_req(inv: &sim::Invoice, route: Vec<Hop>) -> SendpayRequest {
     SendpayRequest {
         route,
         payment_hash: inv.payment_hash,
@@ -246,7 +246,7 @@ fn sendpay_then_waitsendpay_and_idempotency() {
     // A different amount after success: 201.
     let mut more = route.clone();
     for h in &mut more {
-        h.amount_msat = Msat(h.amount_msat.0 + 1000);
+        h.amount = Msat(h.amount.0 + 1000);
     }
     let e = err(d.call(Command::Sendpay(sendpay_req(&inv, more))).unwrap());
     assert_eq!(e.code, 201);
@@ -942,15 +942,15 @@ fn replies_validate_against_core_lightnings_schemas() {
     let mut req = RouteRequest::new(node(&d, 0), node(&d, 3), Msat(AMT), 10);
     req.final_cltv = 18;
     req.exclude_nodes = vec![node(&d, 1)]; // the empty side
-    let route: Vec<HopRecord> = get_route(d.machine.graph(), &req)
+    let route: Vec<Hop> = get_route(d.machine.graph(), &req)
         .unwrap()
         .hops
         .iter()
-        .map(|h| HopRecord {
+        .map(|h| Hop {
             id: h.id,
             channel: h.channel,
             direction: h.direction,
-            amount_msat: h.amount,
+            amount: h.amount,
             delay: h.delay,
         })
         .collect();

@@ -3,9 +3,10 @@
 //! survives a reopen, a newer schema is refused and a corrupt record is a typed error.
 
 use lnpay_node::store::{HtlcRow, NodeStore, RowKey, StoreError, StoreOp, SCHEMA_VERSION};
-use payment::{FailureRecord, HopRecord, PartKey, PartRecord, PartStatus, PayRecord, Record};
+use payment::{FailureRecord, PartKey, PartRecord, PartStatus, PayRecord, Record};
 use rusqlite::{Connection, OpenFlags};
 use std::path::PathBuf;
+use types::Hop;
 use types::{Msat, NodeId, PaymentHash, PaymentPreimage, PaymentSecret, ShortChannelId};
 
 struct TempDir(PathBuf);
@@ -57,18 +58,18 @@ fn part(k: PartKey, index: u64, status: PartStatus) -> PartRecord {
         description: None,
         payment_secret: Some(PaymentSecret([7; 32])),
         route: vec![
-            HopRecord {
+            Hop {
                 id: node(3),
                 channel: ShortChannelId(1 << 40 | 2 << 16 | 1),
                 direction: 1,
-                amount_msat: Msat(10_011),
+                amount: Msat(10_011),
                 delay: 49,
             },
-            HopRecord {
+            Hop {
                 id: node(2),
                 channel: ShortChannelId(5 << 40 | 6 << 16),
                 direction: 0,
-                amount_msat: Msat(10_000),
+                amount: Msat(10_000),
                 delay: 9,
             },
         ],
@@ -206,7 +207,7 @@ fn records_round_trip_latest_wins_and_delete_removes_part_and_htlc() {
         })
         .unwrap();
     assert_eq!(secrets, format!("{}{}", "08".repeat(32), "09".repeat(32)));
-    assert_eq!(serde_json::from_str::<Vec<HopRecord>>(&route).unwrap().len(), 2);
+    assert_eq!(serde_json::from_str::<Vec<Hop>>(&route).unwrap().len(), 2);
     let done: bool =
         conn.query_row("SELECT done FROM pays WHERE id = 1", [], |r| r.get(0)).unwrap();
     assert!(done);

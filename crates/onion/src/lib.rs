@@ -2,7 +2,8 @@
 //! peeled one layer per hop ([`packet`]), the typed hop payloads inside them ([`payload`]),
 //! failure messages returned through the route and decoded by the sender ([`failure`]),
 //! attribution data that names the hop at fault ([`attribution`]), and route blinding
-//! ([`blinding`]). [`crypto`] holds the shared primitives (ECDH secret, key derivation,
+//! ([`blinding`]). [`payment::build_payment_onion`] builds a payer's onion from a path.
+//! [`crypto`] holds the shared primitives (ECDH secret, key derivation,
 //! ChaCha20 stream, blinding factor).
 //!
 //! This crate is sans-IO and deterministic: session keys and padding randomness are
@@ -64,3 +65,4 @@ pub mod crypto;
 pub mod failure;
 pub mod packet;
 pub mod payload;
+pub mod payment;

@@ -327,3 +327,108 @@ fn we_peel_the_onions_ldk_builds() {
     assert!(hops_checked >= ROUTES * 5, "only {hops_checked} hops checked");
     println!("we peeled {hops_checked} hops of {routes} ldk routes");
 }
+
+/// `build_payment_onion` puts in every layer the payload LDK's `create_payment_onion` puts
+/// there for the same path (amounts, CLTVs, channels, payment data and metadata), byte for
+/// byte: both onions are peeled hop by hop with the hops' keys and their payloads compared.
+#[test]
+fn build_payment_onion_payloads_equal_ldks() {
+    use lnpay_onion::payment::{build_payment_onion, FinalData};
+    use types::{Hop, NodeId, PaymentHash};
+    let mut rng = StdRng::seed_from_u64(15);
+    let secp = Secp256k1::new();
+    let (mut routes, mut hops_checked) = (0, 0);
+    for r in 0..ROUTES {
+        let n = if r < MAX_HOPS { r + 1 } else { rng.gen_range(1..=MAX_HOPS) };
+        let keys: Vec<SecretKey> = (0..n)
+            .map(|_| SecretKey::from_slice(&rng.gen::<[u8; 32]>()).expect("random key"))
+            .collect();
+        let path = Path {
+            hops: keys
+                .iter()
+                .enumerate()
+                .map(|(i, k)| RouteHop {
+                    pubkey: PublicKey::from_secret_key(&secp, k),
+                    node_features: NodeFeatures::empty(),
+                    short_channel_id: rng.gen_range(1..u64::MAX),
+                    channel_features: ChannelFeatures::empty(),
+                    fee_msat: if i == n - 1 {
+                        rng.gen_range(1..10_000_000_000)
+                    } else {
+                        rng.gen_range(0..5_000)
+                    },
+                    cltv_expiry_delta: rng.gen_range(18..150),
+                    maybe_announced_channel: true,
+                })
+                .collect(),
+            blinded_tail: None,
+        };
+        // Our hops: each receives the fees of the hops after it plus the payee's amount, at
+        // the deltas of the hops after it plus the final one.
+        let hops: Vec<Hop> = (0..n)
+            .map(|j| {
+                let rest = &path.hops[j..];
+                Hop {
+                    id: NodeId::from_pubkey(&path.hops[j].pubkey),
+                    channel: ShortChannelId(path.hops[j].short_channel_id),
+                    direction: 0,
+                    amount: Msat(rest.iter().map(|h| h.fee_msat).sum()),
+                    delay: rest.iter().map(|h| h.cltv_expiry_delta).sum(),
+                }
+            })
+            .collect();
+        let secret = rng.gen::<[u8; 32]>();
+        let metadata = rng.gen_bool(0.5).then(|| vec![rng.gen::<u8>(); rng.gen_range(1..30)]);
+        let mut recipient =
+            RecipientOnionFields::secret_only(lightning::types::payment::PaymentSecret(secret));
+        recipient.payment_metadata = metadata.clone();
+        let total = path.hops[n - 1].fee_msat + rng.gen_range(0..1000);
+        let session_key = SecretKey::from_slice(&rng.gen::<[u8; 32]>()).expect("random key");
+        let payment_hash = rng.gen::<[u8; 32]>();
+        let (theirs, first_amt, first_cltv) = lightning::ln::create_payment_onion(
+            &secp,
+            &path,
+            &session_key,
+            total,
+            &recipient,
+            CUR_HEIGHT,
+            &lightning::types::payment::PaymentHash(payment_hash),
+            &None,
+            None,
+            [r as u8; 32],
+        )
+        .unwrap_or_else(|e| panic!("route {r}: ldk cannot build: {e:?}"));
+        assert_eq!((first_amt, first_cltv), (hops[0].amount.0, CUR_HEIGHT + hops[0].delay));
+        let final_data = FinalData {
+            payment_secret: Some(PaymentSecret(secret)),
+            total_msat: Msat(total),
+            payment_metadata: metadata,
+            ..FinalData::default()
+        };
+        let (ours, secrets) = build_payment_onion(
+            &session_key,
+            &hops,
+            CUR_HEIGHT,
+            &final_data,
+            &PaymentHash(payment_hash),
+        )
+        .expect("our onion builds");
+        assert_eq!(secrets.len(), n);
+        let (mut ours, mut theirs) = (Some(ours), Some(from_ldk(&theirs)));
+        for (i, key) in keys.iter().enumerate() {
+            let (Some(o), Some(t)) = (ours.take(), theirs.take()) else {
+                panic!("route {r}: an onion ended before hop {i}");
+            };
+            let o = packet::peel(key, &o, &payment_hash).expect("we peel ours");
+            let t = packet::peel(key, &t, &payment_hash).expect("we peel ldk's");
+            assert_eq!(o.payload, t.payload, "route {r} hop {i}");
+            assert!(o.shared_secret == t.shared_secret, "route {r} hop {i}");
+            (ours, theirs) = (o.next, t.next);
+            hops_checked += 1;
+        }
+        assert!(ours.is_none() && theirs.is_none(), "route {r}: both end at the payee");
+        routes += 1;
+    }
+    assert_eq!(routes, ROUTES);
+    assert!(hops_checked >= ROUTES * 5, "only {hops_checked} hops checked");
+}

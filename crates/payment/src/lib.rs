@@ -59,7 +59,7 @@ pub mod requests;
 
 pub use error::{AttemptSummary, DelpayError, ListError, PayError, SendpayError, WaitsendpayError};
 pub use machine::{Action, Config, Input, Machine, PaymentEvent};
-pub use record::{FailureRecord, HopRecord, PartKey, PartRecord, PartStatus, PayRecord, Record};
+pub use record::{FailureRecord, PartKey, PartRecord, PartStatus, PayRecord, Record};
 pub use replies::{PayAttempt, PayListing, PayResult, PayStatus, Reply, WaitsendpayReply};
 pub use requests::{
     Command, DelpayRequest, Exclusion, KeysendRequest, ListIndex, ListRequest, PayOptions,

@@ -3,7 +3,7 @@
 //! so a restart can finish it.
 
 use serde::{Deserialize, Serialize};
-use types::{Msat, NodeId, PaymentHash, PaymentPreimage, PaymentSecret, ShortChannelId};
+use types::{Hop, Msat, NodeId, PaymentHash, PaymentPreimage, PaymentSecret, ShortChannelId};
 
 /// A part's identity: Core Lightning's `UNIQUE(payment_hash, partid, groupid)`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -37,21 +37,6 @@ impl PartStatus {
             PartStatus::Failed => "failed",
         }
     }
-}
-
-/// One hop of a part's route, as `sendpay` takes it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub struct HopRecord {
-    /// The node at the end of the hop.
-    pub id: NodeId,
-    /// The channel to reach it.
-    pub channel: ShortChannelId,
-    /// Direction of the channel (0: from the lesser node id).
-    pub direction: u8,
-    /// What that node receives.
-    pub amount_msat: Msat,
-    /// The relative CLTV delay that node receives.
-    pub delay: u32,
 }
 
 /// Why a part failed, as Core Lightning stores it (`failcode`, `failnode`, ...).
@@ -111,7 +96,7 @@ pub struct PartRecord {
     /// The payment secret sent.
     pub payment_secret: Option<PaymentSecret>,
     /// The route.
-    pub route: Vec<HopRecord>,
+    pub route: Vec<Hop>,
     /// The secret shared with each hop, route order: decodes a failure after a restart.
     pub shared_secrets: Vec<[u8; 32]>,
     /// The HTLC's absolute expiry.

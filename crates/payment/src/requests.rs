@@ -1,6 +1,6 @@
 //! The commands the machine takes, one typed request per Core Lightning method.
 
-use crate::record::{HopRecord, PartStatus};
+use crate::record::PartStatus;
 use bolt11::Invoice;
 use types::{Msat, NodeId, PaymentHash, PaymentSecret, ShortChannelIdDir};
 
@@ -14,7 +14,7 @@ use types::{Msat, NodeId, PaymentHash, PaymentSecret, ShortChannelIdDir};
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct SendpayRequest {
     /// The route (empty: self-payment).
-    pub route: Vec<HopRecord>,
+    pub route: Vec<types::Hop>,
     /// The payment hash.
     pub payment_hash: PaymentHash,
     /// `label`.

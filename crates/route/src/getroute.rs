@@ -24,7 +24,9 @@ use crate::graph::{Edge, Graph, NodeIdx};
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 use std::fmt;
-use types::{Msat, NodeId, ShortChannelId, ShortChannelIdDir};
+use types::{Hop, Msat, NodeId, Path, ShortChannelId, ShortChannelIdDir};
+
+pub use types::RouteHintHop;
 
 /// Core Lightning's default final CLTV delta for `getroute`.
 pub const DEFAULT_FINAL_CLTV: u32 = 9;
@@ -48,21 +50,6 @@ pub struct FirstHop {
     pub peer: NodeId,
     /// What the channel can send now.
     pub spendable: Msat,
-}
-
-/// One hop of a route hint (a private channel towards the payee, from an invoice's `r` field).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct RouteHintHop {
-    /// The node that forwards over this channel.
-    pub src: NodeId,
-    /// The channel.
-    pub scid: ShortChannelId,
-    /// Its base fee.
-    pub base_fee_msat: u32,
-    /// Its proportional fee.
-    pub fee_ppm: u32,
-    /// Its CLTV delta.
-    pub cltv_delta: u16,
 }
 
 /// What to route, with Core Lightning's `getroute` parameters.
@@ -120,45 +107,6 @@ impl RouteRequest {
             first_hops: Vec::new(),
             route_hints: Vec::new(),
         }
-    }
-}
-
-/// One hop of a route, as Core Lightning's `getroute` prints it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct RouteHop {
-    /// The node at the end of this hop.
-    pub id: NodeId,
-    /// The channel to reach it.
-    pub channel: ShortChannelId,
-    /// 0 if the channel is traversed from the lesser node id to the greater.
-    pub direction: u8,
-    /// The amount that node must receive.
-    pub amount: Msat,
-    /// The cumulative CLTV delta at that node (the last hop's is the final CLTV).
-    pub delay: u32,
-}
-
-/// A route from the payer to the payee.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Route {
-    /// The hops, payer's first.
-    pub hops: Vec<RouteHop>,
-}
-
-impl Route {
-    /// What the payer sends: the first hop's amount.
-    pub fn sent(&self) -> Msat {
-        self.hops.first().map_or(Msat::ZERO, |h| h.amount)
-    }
-
-    /// What the payee receives: the last hop's amount.
-    pub fn received(&self) -> Msat {
-        self.hops.last().map_or(Msat::ZERO, |h| h.amount)
-    }
-
-    /// The fees: sent minus received.
-    pub fn fee(&self) -> Msat {
-        self.sent().saturating_sub(self.received())
     }
 }
 
@@ -259,7 +207,7 @@ impl Scratch {
 }
 
 /// Finds a route with fresh scratch state (see [`get_route_with`] to reuse it).
-pub fn get_route(graph: &Graph, req: &RouteRequest) -> Result<Route, RouteError> {
+pub fn get_route(graph: &Graph, req: &RouteRequest) -> Result<Path, RouteError> {
     get_route_with(graph, req, &mut Scratch::new())
 }
 
@@ -268,7 +216,7 @@ pub fn get_route_with(
     graph: &Graph,
     req: &RouteRequest,
     scratch: &mut Scratch,
-) -> Result<Route, RouteError> {
+) -> Result<Path, RouteError> {
     if req.source == req.destination {
         return Err(RouteError::SameNode(req.source));
     }
@@ -308,22 +256,22 @@ pub fn get_route_with(
     }
     for hint in &req.route_hints {
         for (i, hop) in hint.iter().enumerate() {
-            let dst_id = hint.get(i + 1).map_or(req.destination, |next| next.src);
-            if hop.src == dst_id {
+            let dst_id = hint.get(i + 1).map_or(req.destination, |next| next.node_id);
+            if hop.node_id == dst_id {
                 continue;
             }
-            let src = index_of(&hop.src, &mut scratch.extra_nodes);
+            let src = index_of(&hop.node_id, &mut scratch.extra_nodes);
             let dst = index_of(&dst_id, &mut scratch.extra_nodes);
             scratch.extras.push(Edge {
                 htlc_min: Msat::ZERO,
                 htlc_max: Msat::MAX,
-                scid: hop.scid,
+                scid: hop.short_channel_id,
                 src,
                 dst,
-                base_fee_msat: hop.base_fee_msat,
-                fee_ppm: hop.fee_ppm,
-                cltv_delta: hop.cltv_delta,
-                direction: u8::from(hop.src > dst_id),
+                base_fee_msat: hop.fee_base_msat,
+                fee_ppm: hop.fee_proportional_millionths,
+                cltv_delta: hop.cltv_expiry_delta,
+                direction: u8::from(hop.node_id > dst_id),
                 enabled: true,
             });
         }
@@ -364,7 +312,7 @@ fn search(
     source: NodeIdx,
     destination: NodeIdx,
     hops_first: bool,
-) -> Result<Route, RouteError> {
+) -> Result<Path, RouteError> {
     let n = graph.node_count();
     let total_nodes = n + scratch.extra_nodes.len();
     let edges = graph.edges();
@@ -542,7 +490,7 @@ fn search(
         let id =
             if d < n { graph.node_id(e.dst).copied() } else { extra_nodes.get(d - n).copied() };
         let Some(id) = id else { return Err(RouteError::NoRoute) };
-        hops.push(RouteHop {
+        hops.push(Hop {
             id,
             channel: e.scid,
             direction: e.direction,
@@ -554,7 +502,7 @@ fn search(
         }
         cur = next;
     }
-    Ok(Route { hops })
+    Ok(Path { hops })
 }
 
 #[cfg(test)]

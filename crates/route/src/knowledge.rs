@@ -16,7 +16,7 @@
 use crate::graph::{EdgeIdx, Graph, NodeIdx};
 use crate::probability::{Liquidity, Prior};
 use std::collections::HashMap;
-use types::{Msat, NodeId, ShortChannelIdDir};
+use types::{Hop, Msat, NodeId, ShortChannelIdDir};
 
 /// The BOLT 4 failure codes learning reads (the one table is `wire::failure`).
 pub use wire::failure::code::{
@@ -40,17 +40,6 @@ impl Default for KnowledgeConfig {
     fn default() -> Self {
         KnowledgeConfig { half_life: 3600, prior: Prior::Uniform }
     }
-}
-
-/// One hop of a part as sent: the directed channel and the amount forwarded over it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct SentHop {
-    /// The directed channel.
-    pub channel: ShortChannelIdDir,
-    /// The node at the far end of the channel.
-    pub node: NodeId,
-    /// The amount that went over the channel (what the far end received).
-    pub amount: Msat,
 }
 
 /// What is known of one directed channel.
@@ -197,16 +186,16 @@ impl Knowledge {
     }
 
     /// Records that a part is now in flight over `hops`.
-    pub fn part_sent(&mut self, hops: &[SentHop]) {
+    pub fn part_sent(&mut self, hops: &[Hop]) {
         for h in hops {
-            let f = self.facts(h.channel);
+            let f = self.facts(h.channel_dir());
             f.in_flight = f.in_flight.saturating_add(h.amount.0);
         }
     }
 
-    fn release(&mut self, hops: &[SentHop]) {
+    fn release(&mut self, hops: &[Hop]) {
         for h in hops {
-            if let Some(f) = self.channels.get_mut(&h.channel) {
+            if let Some(f) = self.channels.get_mut(&h.channel_dir()) {
                 f.in_flight = f.in_flight.saturating_sub(h.amount.0);
             }
         }
@@ -214,11 +203,11 @@ impl Knowledge {
 
     /// A part over `hops` succeeded: every channel carried its amount. Releases the part's
     /// in-flight amounts (as recorded by [`Knowledge::part_sent`]).
-    pub fn part_succeeded(&mut self, graph: &Graph, hops: &[SentHop], now: u64) {
+    pub fn part_succeeded(&mut self, graph: &Graph, hops: &[Hop], now: u64) {
         self.release(hops);
         for h in hops {
-            let cap = capacity_of(graph, h.channel);
-            self.learn_at_least(h.channel, h.amount, cap, now);
+            let cap = capacity_of(graph, h.channel_dir());
+            self.learn_at_least(h.channel_dir(), h.amount, cap, now);
         }
     }
 
@@ -229,15 +218,15 @@ impl Knowledge {
     pub fn part_failed(
         &mut self,
         graph: &Graph,
-        hops: &[SentHop],
+        hops: &[Hop],
         erring_index: usize,
         code: u16,
         now: u64,
     ) {
         self.release(hops);
         for h in hops.iter().take(erring_index) {
-            let cap = capacity_of(graph, h.channel);
-            self.learn_at_least(h.channel, h.amount, cap, now);
+            let cap = capacity_of(graph, h.channel_dir());
+            self.learn_at_least(h.channel_dir(), h.amount, cap, now);
         }
         if erring_index >= hops.len() {
             return; // The payee answered: every channel carried the part.
@@ -245,31 +234,31 @@ impl Knowledge {
         if code & NODE != 0 {
             if erring_index > 0 {
                 if let Some(prev) = hops.get(erring_index - 1) {
-                    self.nodes.insert(prev.node, now);
+                    self.nodes.insert(prev.id, now);
                 }
             }
             return;
         }
         let Some(h) = hops.get(erring_index) else { return };
-        let cap = capacity_of(graph, h.channel);
+        let cap = capacity_of(graph, h.channel_dir());
         match code {
-            TEMPORARY_CHANNEL_FAILURE => self.learn_less_than(h.channel, h.amount, cap, now),
+            TEMPORARY_CHANNEL_FAILURE => self.learn_less_than(h.channel_dir(), h.amount, cap, now),
             PERMANENT_CHANNEL_FAILURE
             | REQUIRED_CHANNEL_FEATURE_MISSING
             | UNKNOWN_NEXT_PEER
             | CHANNEL_DISABLED => {
                 let ts = graph
-                    .edge_of(h.channel.scid, h.channel.direction)
+                    .edge_of(h.channel, h.direction)
                     .and_then(|e| graph.edge_timestamp(e))
                     .unwrap_or(0);
-                self.facts(h.channel).disabled_until_update_after = Some(ts);
+                self.facts(h.channel_dir()).disabled_until_update_after = Some(ts);
             }
             _ if code & PERM != 0 => {
                 let ts = graph
-                    .edge_of(h.channel.scid, h.channel.direction)
+                    .edge_of(h.channel, h.direction)
                     .and_then(|e| graph.edge_timestamp(e))
                     .unwrap_or(0);
-                self.facts(h.channel).disabled_until_update_after = Some(ts);
+                self.facts(h.channel_dir()).disabled_until_update_after = Some(ts);
             }
             // Policy failures (fee, cltv, amount limits) say nothing of liquidity; the caller
             // applies the enclosed channel_update to the graph.
@@ -402,7 +391,7 @@ mod tests {
     }
 
     /// a -> b -> c -> d, each channel 1_000_000 msat.
-    fn line() -> (Arc<Graph>, Vec<SentHop>) {
+    fn line() -> (Arc<Graph>, Vec<Hop>) {
         let mut g = GraphBuilder::new();
         let mut hops = Vec::new();
         for i in 0..3u8 {
@@ -410,10 +399,12 @@ mod tests {
             g.add_channel(scid, node(i + 1), node(i + 2), Some(Msat(1_000_000)));
             let p = policy();
             g.update_direction(scid, 0, p).unwrap();
-            hops.push(SentHop {
-                channel: ShortChannelIdDir::new(scid, 0).unwrap(),
-                node: node(i + 2),
+            hops.push(Hop {
+                id: node(i + 2),
+                channel: scid,
+                direction: 0,
                 amount: Msat(400_000),
+                delay: 0,
             });
         }
         (g.build(), hops)
@@ -424,14 +415,14 @@ mod tests {
         let (g, hops) = line();
         let mut k = Knowledge::new(KnowledgeConfig::default());
         k.part_sent(&hops);
-        assert_eq!(k.liquidity(hops[0].channel, Msat(1_000_000), 0).in_flight, 400_000);
+        assert_eq!(k.liquidity(hops[0].channel_dir(), Msat(1_000_000), 0).in_flight, 400_000);
         k.part_failed(&g, &hops, 2, TEMPORARY_CHANNEL_FAILURE, 100);
-        let l0 = k.liquidity(hops[0].channel, Msat(1_000_000), 100);
-        let l2 = k.liquidity(hops[2].channel, Msat(1_000_000), 100);
+        let l0 = k.liquidity(hops[0].channel_dir(), Msat(1_000_000), 100);
+        let l2 = k.liquidity(hops[2].channel_dir(), Msat(1_000_000), 100);
         assert_eq!((l0.lo, l0.hi, l0.in_flight), (400_000, 1_000_000, 0));
         assert_eq!((l2.lo, l2.hi), (0, 399_999));
         let s = k.snapshot(&g, 100);
-        let e2 = g.edge_of(hops[2].channel.scid, 0).unwrap();
+        let e2 = g.edge_of(hops[2].channel_dir().scid, 0).unwrap();
         assert_eq!(s.liquidity(e2).hi, 399_999);
         assert_eq!(s.liquidity(e2).probability(400_000, Prior::Uniform), 0.0);
     }
@@ -441,11 +432,11 @@ mod tests {
         let (g, hops) = line();
         let mut k = Knowledge::new(KnowledgeConfig { half_life: 100, prior: Prior::Uniform });
         k.part_failed(&g, &hops, 1, TEMPORARY_CHANNEL_FAILURE, 1000);
-        let c = hops[1].channel;
+        let c = hops[1].channel_dir();
         assert_eq!(k.liquidity(c, Msat(1_000_000), 1000).hi, 399_999);
         let later = k.liquidity(c, Msat(1_000_000), 1100);
         assert!((later.hi as i64 - 700_000).abs() <= 1, "{later:?}");
-        let l0 = k.liquidity(hops[0].channel, Msat(1_000_000), 1200);
+        let l0 = k.liquidity(hops[0].channel_dir(), Msat(1_000_000), 1200);
         assert_eq!(l0.lo, 100_000);
         // A new fact merges with the decayed state.
         k.learn_at_least(c, Msat(50_000), Some(Msat(1_000_000)), 1100);
@@ -510,11 +501,11 @@ mod tests {
         let (g, hops) = line();
         let mut k = Knowledge::new(KnowledgeConfig::default());
         k.part_failed(&g, &hops, 1, PERMANENT_CHANNEL_FAILURE, 5);
-        let e1 = g.edge_of(hops[1].channel.scid, 0).unwrap();
+        let e1 = g.edge_of(hops[1].channel_dir().scid, 0).unwrap();
         assert!(!k.snapshot(&g, 5).edge_usable(e1));
-        k.channel_update(hops[1].channel, 10); // same timestamp as the graph's: still off
-        assert!(k.channel_disabled(hops[1].channel));
-        k.channel_update(hops[1].channel, 11);
+        k.channel_update(hops[1].channel_dir(), 10); // same timestamp as the graph's: still off
+        assert!(k.channel_disabled(hops[1].channel_dir()));
+        k.channel_update(hops[1].channel_dir(), 11);
         assert!(k.snapshot(&g, 5).edge_usable(e1));
     }
 
@@ -523,12 +514,12 @@ mod tests {
         let (g, hops) = line();
         let mut k = Knowledge::new(KnowledgeConfig { half_life: 60, prior: Prior::Uniform });
         k.part_failed(&g, &hops, 2, NODE | 2, 0);
-        let n = g.node_index(&hops[1].node).unwrap();
+        let n = g.node_index(&hops[1].id).unwrap();
         assert!(!k.snapshot(&g, 59).node_usable(n));
         assert!(k.snapshot(&g, 60).node_usable(n));
         // A payee failure teaches that every channel carried the amount.
         k.part_failed(&g, &hops, 3, INCORRECT_OR_UNKNOWN_PAYMENT_DETAILS, 0);
-        assert_eq!(k.liquidity(hops[2].channel, Msat(1_000_000), 0).lo, 400_000);
+        assert_eq!(k.liquidity(hops[2].channel_dir(), Msat(1_000_000), 0).lo, 400_000);
         k.prune(1_000_000);
         assert_eq!(k.channel_count(), 0);
     }

@@ -35,7 +35,7 @@ impl Probe {
 
     /// Records the probe as in flight.
     pub fn sent(&self, knowledge: &mut Knowledge) {
-        knowledge.part_sent(&self.part.sent_hops());
+        knowledge.part_sent(&self.part.hops);
     }
 
     /// Learns from the probe's failure (`erring_index` as Core Lightning counts it, BOLT 4
@@ -48,7 +48,7 @@ impl Probe {
         code: u16,
         now: u64,
     ) -> bool {
-        knowledge.part_failed(graph, &self.part.sent_hops(), erring_index, code, now);
+        knowledge.part_failed(graph, &self.part.hops, erring_index, code, now);
         erring_index >= self.part.hops.len()
     }
 }
@@ -95,7 +95,7 @@ mod tests {
         // Reached the payee: every channel holds at least its amount, nothing stays in flight.
         assert!(probe.learn(&mut k, &g, 3, INCORRECT_OR_UNKNOWN_PAYMENT_DETAILS, 1));
         for h in &probe.part.hops {
-            let l = k.liquidity(h.channel, Msat(10_000_000), 1);
+            let l = k.liquidity(h.channel_dir(), Msat(10_000_000), 1);
             assert_eq!((l.lo, l.in_flight), (h.amount.0, 0));
         }
         // A bigger probe fails at the second channel: it is bounded, the first is raised.
@@ -103,7 +103,7 @@ mod tests {
         let probe = Probe::new(&g, &k.snapshot(&g, 1), &p, [1; 32]).unwrap();
         assert!(!probe.learn(&mut k, &g, 1, TEMPORARY_CHANNEL_FAILURE, 2));
         let (h0, h1) = (probe.part.hops[0], probe.part.hops[1]);
-        assert_eq!(k.liquidity(h0.channel, Msat(10_000_000), 2).lo, h0.amount.0);
-        assert_eq!(k.liquidity(h1.channel, Msat(10_000_000), 2).hi, h1.amount.0 - 1);
+        assert_eq!(k.liquidity(h0.channel_dir(), Msat(10_000_000), 2).lo, h0.amount.0);
+        assert_eq!(k.liquidity(h1.channel_dir(), Msat(10_000_000), 2).hi, h1.amount.0 - 1);
     }
 }

@@ -126,14 +126,14 @@ proptest! {
         for part in &f.parts {
             prop_assert!(part.amount.0 >= min_part.min(amount));
             prop_assert!(part.hops.len() <= p.max_hops);
-            prop_assert_eq!(part.hops.last().map(|h| (h.node, h.amount, h.delay)), Some((node(2), part.amount, p.final_cltv)));
+            prop_assert_eq!(part.hops.last().map(|h| (h.id, h.amount, h.delay)), Some((node(2), part.amount, p.final_cltv)));
             prop_assert!(part.hops[0].delay <= p.max_delay);
             for (i, h) in part.hops.iter().enumerate() {
-                let e = g.edge(g.edge_of(h.channel.scid, h.channel.direction).unwrap()).unwrap();
+                let e = g.edge(g.edge_of(h.channel, h.direction).unwrap()).unwrap();
                 prop_assert!(h.amount >= e.htlc_min && h.amount <= e.htlc_max);
-                *load.entry(h.channel).or_default() += h.amount.0;
+                *load.entry(h.channel_dir()).or_default() += h.amount.0;
                 if let Some(next) = part.hops.get(i + 1) {
-                    let ne = g.edge(g.edge_of(next.channel.scid, next.channel.direction).unwrap()).unwrap();
+                    let ne = g.edge(g.edge_of(next.channel, next.direction).unwrap()).unwrap();
                     prop_assert_eq!(h.amount, next.amount.saturating_add(ne.fee(next.amount)));
                     prop_assert_eq!(h.delay, next.delay + ne.cltv_delta as u32);
                 }

@@ -47,7 +47,7 @@ fn loads(f: &Flow) -> HashMap<ShortChannelIdDir, u64> {
     let mut out = HashMap::new();
     for p in &f.parts {
         for h in &p.hops {
-            *out.entry(h.channel).or_default() += h.amount.0;
+            *out.entry(h.channel_dir()).or_default() += h.amount.0;
         }
     }
     out
@@ -66,19 +66,19 @@ fn next_flow_avoids_the_learned_bottleneck() {
     assert!(on(&first, 2) >= 300_000, "{first:?}");
     // Every part over channel 2 fails there.
     for part in &first.parts {
-        k.part_sent(&part.sent_hops());
+        k.part_sent(&part.hops);
     }
     for part in &first.parts {
-        let i = part.hops.iter().position(|h| h.channel.scid == ShortChannelId(2));
+        let i = part.hops.iter().position(|h| h.channel == ShortChannelId(2));
         match i {
-            Some(i) => k.part_failed(&g, &part.sent_hops(), i, TEMPORARY_CHANNEL_FAILURE, 10),
-            None => k.part_succeeded(&g, &part.sent_hops(), 10),
+            Some(i) => k.part_failed(&g, &part.hops, i, TEMPORARY_CHANNEL_FAILURE, 10),
+            None => k.part_succeeded(&g, &part.hops, 10),
         }
     }
     let smallest_failed = first
         .parts
         .iter()
-        .filter_map(|p| p.hops.iter().find(|h| h.channel.scid == ShortChannelId(2)))
+        .filter_map(|p| p.hops.iter().find(|h| h.channel == ShortChannelId(2)))
         .map(|h| h.amount.0)
         .min()
         .unwrap();
@@ -87,8 +87,8 @@ fn next_flow_avoids_the_learned_bottleneck() {
     assert!(on(&second, 4) + on(&second, 6) > on(&first, 4) + on(&first, 6));
     assert!(second.probability > 0.0);
     // An hour later (one half-life) the bound has relaxed half-way back.
-    let c = first.parts.iter().flat_map(|p| &p.hops).find(|h| h.channel.scid == ShortChannelId(2));
-    let c = c.unwrap().channel;
+    let c = first.parts.iter().flat_map(|p| &p.hops).find(|h| h.channel == ShortChannelId(2));
+    let c = c.unwrap().channel_dir();
     let now = k.liquidity(c, Msat(2_000_000), 10).hi;
     let later = k.liquidity(c, Msat(2_000_000), 10 + 3600).hi;
     assert_eq!(now, smallest_failed - 1);
@@ -104,12 +104,12 @@ fn reroute_sends_only_the_failed_amount_around_what_is_in_flight() {
     let first = flow(&g, &k.snapshot(&g, 0), &p).unwrap();
     assert!(first.parts.len() >= 2, "{first:?}");
     for part in &first.parts {
-        k.part_sent(&part.sent_hops());
+        k.part_sent(&part.hops);
     }
     // The largest part fails at its last channel; the others stay in flight.
     let failed = &first.parts[0];
     let last = failed.hops.len() - 1;
-    k.part_failed(&g, &failed.sent_hops(), last, TEMPORARY_CHANNEL_FAILURE, 5);
+    k.part_failed(&g, &failed.hops, last, TEMPORARY_CHANNEL_FAILURE, 5);
     let snap = k.snapshot(&g, 5);
     let again = FlowParams { amount: failed.amount, ..p.clone() };
     let second = flow(&g, &snap, &again).unwrap();
@@ -120,7 +120,7 @@ fn reroute_sends_only_the_failed_amount_around_what_is_in_flight() {
         let l = snap.liquidity(e);
         assert!(a + l.in_flight <= l.hi, "{c}: {a} + {} > {}", l.in_flight, l.hi);
     }
-    let bottleneck = failed.hops[last].channel;
+    let bottleneck = failed.hops[last].channel_dir();
     let load = loads(&second).get(&bottleneck).copied().unwrap_or(0);
     assert!(load < failed.hops[last].amount.0);
 }
@@ -133,8 +133,8 @@ fn success_makes_the_amount_certain() {
     p.max_parts = 1;
     let first = flow(&g, &k.snapshot(&g, 0), &p).unwrap();
     assert!(first.probability < 0.6);
-    k.part_sent(&first.parts[0].sent_hops());
-    k.part_succeeded(&g, &first.parts[0].sent_hops(), 1);
+    k.part_sent(&first.parts[0].hops);
+    k.part_succeeded(&g, &first.parts[0].hops, 1);
     let second = flow(&g, &k.snapshot(&g, 1), &p).unwrap();
     assert_eq!(second.probability, 1.0);
     assert_eq!(second.parts[0].hops, first.parts[0].hops);

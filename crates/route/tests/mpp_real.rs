@@ -68,7 +68,7 @@ fn check(name: &str, payments: usize, seed: u64) {
         let mut load: HashMap<ShortChannelIdDir, u64> = HashMap::new();
         for part in &f.parts {
             for h in &part.hops {
-                *load.entry(h.channel).or_default() += h.amount.0;
+                *load.entry(h.channel_dir()).or_default() += h.amount.0;
             }
         }
         let ok = load.iter().all(|(c, a)| balances.get(c).is_some_and(|b| b >= a));

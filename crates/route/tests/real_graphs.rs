@@ -5,11 +5,12 @@
 mod common;
 
 use common::{candidate_pairs, load, GRAPH_2021, GRAPH_2026};
-use lnpay_route::getroute::{get_route_with, Route, RouteError, RouteRequest, Scratch};
+use lnpay_route::getroute::{get_route_with, RouteError, RouteRequest, Scratch};
 use lnpay_route::graph::{Graph, NodeIdx};
 use lnpay_route::Msat;
 use std::cmp::Reverse;
 use std::collections::{BinaryHeap, HashMap};
+use types::Path;
 
 const MAX_CLTV: u32 = 2016;
 const FINAL_CLTV: u32 = 9;
@@ -94,7 +95,7 @@ impl Reference {
 
 /// Checks a route against the graph independently of the search: edges exist, are enabled
 /// and chained; amounts and delays recomputed backwards match; limits hold. Returns the fee.
-fn validate(g: &Graph, req: &RouteRequest, route: &Route) -> u64 {
+fn validate(g: &Graph, req: &RouteRequest, route: &Path) -> u64 {
     assert!(!route.hops.is_empty() && route.hops.len() <= req.max_hops as usize);
     let mut prev = req.source;
     let mut edges = Vec::new();

@@ -8,9 +8,10 @@
 use crate::jsonrpc::{bind, RpcFailure, INVALID_PARAMS};
 use crate::params;
 use route::flow::FirstHop;
-use route::getroute::{self, Route, RouteRequest};
+use route::getroute::{self, RouteRequest};
 use route::graph::{EdgeIdx, Graph};
 use serde_json::{json, Map, Value};
+use types::Path;
 use types::{Msat, NodeId};
 
 /// `getroute`'s parameters, in Core Lightning's positional order.
@@ -184,7 +185,7 @@ impl GetrouteParams {
 }
 
 /// `{"route": [...]}` with Core Lightning's hop fields.
-pub fn route_json(route: &Route) -> Value {
+pub fn route_json(route: &Path) -> Value {
     let hops: Vec<Value> = route
         .hops
         .iter()

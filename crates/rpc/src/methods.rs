@@ -6,8 +6,8 @@ use crate::jsonrpc::{bad_param, bind, required, RpcFailure, INVALID_PARAMS};
 use crate::params;
 use bolt11::{Currency, Invoice};
 use payment::{
-    Command, DelpayRequest, HopRecord, KeysendRequest, ListRequest, PartStatus, PayOptions,
-    PayRequest, Reply, SendpayRequest, WaitsendpayRequest,
+    Command, DelpayRequest, KeysendRequest, ListRequest, PartStatus, PayOptions, PayRequest, Reply,
+    SendpayRequest, WaitsendpayRequest,
 };
 use serde_json::{json, Value};
 use types::{Msat, NodeId, PaymentHash, PaymentSecret};
@@ -230,7 +230,7 @@ pub fn command(
             )?;
             unsupported(&p, &[(7, "localinvreqid")])?;
             let route_v = required(&p[0], "route")?;
-            let route: Vec<HopRecord> = serde_json::from_value(route_v.clone())
+            let route: Vec<types::Hop> = serde_json::from_value(route_v.clone())
                 .map_err(|_| bad_param("route", "an array of route hops", &route_v))?;
             let payment_metadata = match string(&p[9], "payment_metadata")? {
                 None => None,

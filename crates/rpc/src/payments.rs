@@ -445,7 +445,7 @@ fn paystatus_attempt(a: &PayAttempt) -> Value {
         "amount_msat": p.amount_msat.0,
         "route": p.route.iter().map(|h| json!({
             "id": h.id.to_string(), "channel": h.channel.to_string(),
-            "direction": h.direction, "amount_msat": h.amount_msat.0, "delay": h.delay,
+            "direction": h.direction, "amount_msat": h.amount.0, "delay": h.delay,
         })).collect::<Vec<_>>(),
     });
     if let Some(e) = a.end_ms {

@@ -39,6 +39,6 @@ pub mod workload;
 pub use rng::SimRng;
 pub use sim::{
     ChannelBackend, FaultRates, HtlcId, HtlcResolution, Invoice, Latency, Liquidity, LocalFailure,
-    LogEntry, LogKind, NodeFault, Resolution, RouteHintHop, Settlement, SimConfig, Simulator,
+    LogEntry, LogKind, NodeFault, Resolution, Settlement, SimConfig, Simulator,
 };
 pub use topology::{generate, GeneratorParams, Topology, TopologyChannel, TopologyError};

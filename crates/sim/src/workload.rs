@@ -8,8 +8,8 @@ use crate::topology::Topology;
 use crate::SimRng;
 use core::fmt;
 use onion::failure::decode_return_packet;
-use onion::payload::{FinalPayload, ForwardPayload, HopPayload, PaymentData};
-use route::getroute::{get_route_with, FirstHop, Route, RouteRequest, Scratch};
+use onion::payment::{build_payment_onion, FinalData};
+use route::getroute::{get_route_with, FirstHop, RouteRequest, Scratch};
 use route::graph::EdgePolicy;
 use secp256k1::SecretKey;
 use std::collections::BTreeMap;
@@ -157,15 +157,26 @@ pub fn run_single_attempts(
             out.no_route += 1;
             continue;
         };
-        let payment_data = Some((inv.payment_secret, amount));
-        let Some((hops, first_amount, first_cltv)) = onion_hops(sim, &route, height, payment_data)
-        else {
+        // Every hop must be one of the simulated nodes (their keys peel the onion).
+        let Some(first_hop) = route.hops.first().filter(|_| {
+            route
+                .hops
+                .iter()
+                .all(|h| sim.node_index(&h.id).and_then(|n| sim.node_pubkey(n)).is_some())
+        }) else {
             out.no_route += 1;
             continue;
         };
+        let (first_amount, first_cltv) = (first_hop.amount, height + first_hop.delay);
+        let final_data = FinalData {
+            payment_secret: Some(inv.payment_secret),
+            total_msat: amount,
+            ..FinalData::default()
+        };
         let session = SimRng::for_item(seed, 0x5e55, i as u64).bytes32();
         let Ok(session) = SecretKey::from_slice(&session) else { continue };
-        let Ok((onion, secrets)) = onion::packet::build(&session, &hops, &inv.payment_hash.0)
+        let Ok((onion, secrets)) =
+            build_payment_onion(&session, &route.hops, height, &final_data, &inv.payment_hash)
         else {
             out.no_route += 1;
             continue;
@@ -192,39 +203,4 @@ pub fn run_single_attempts(
     }
     out.sim_time_ms = sim.now_ms();
     out
-}
-
-type Hops = Vec<(secp256k1::PublicKey, Vec<u8>)>;
-
-/// The onion hops of a `getroute` route, and the first HTLC's amount and expiry.
-fn onion_hops(
-    sim: &Simulator,
-    route: &Route,
-    height: u32,
-    payment_data: Option<(types::PaymentSecret, Msat)>,
-) -> Option<(Hops, Msat, u32)> {
-    let mut hops = Vec::with_capacity(route.hops.len());
-    for (i, h) in route.hops.iter().enumerate() {
-        let pk = sim.node_pubkey(sim.node_index(&h.id)?)?;
-        let payload = match route.hops.get(i + 1) {
-            Some(next) => HopPayload::Forward(ForwardPayload {
-                amt_to_forward: next.amount,
-                outgoing_cltv_value: height + next.delay,
-                short_channel_id: next.channel,
-                custom_records: Vec::new(),
-            }),
-            None => HopPayload::Final(FinalPayload {
-                amt_to_forward: h.amount,
-                outgoing_cltv_value: height + h.delay,
-                payment_data: payment_data
-                    .map(|(payment_secret, total_msat)| PaymentData { payment_secret, total_msat }),
-                payment_metadata: None,
-                keysend_preimage: None,
-                custom_records: Vec::new(),
-            }),
-        };
-        hops.push((pk, payload.encode()));
-    }
-    let first = route.hops.first()?;
-    Some((hops, first.amount, height + first.delay))
 }

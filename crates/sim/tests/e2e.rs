@@ -431,7 +431,7 @@ fn diamond_route_hint_to_private_channel() {
     assert_eq!(sim.graph().channel_count(), 1, "the private channel is not announced");
     let inv = sim.create_invoice(2, Some(Msat(AMT))).unwrap();
     assert_eq!(inv.route_hints.len(), 1);
-    assert_eq!(inv.route_hints[0].src, sim.node_id(1).unwrap());
+    assert_eq!(inv.route_hints[0].node_id, sim.node_id(1).unwrap());
     // The BOLT 11 form decodes and verifies with the bolt11 crate, signed by the payee.
     let decoded = bolt11::Invoice::decode(&inv.bolt11, bolt11::Currency::Bitcoin).unwrap();
     assert_eq!(decoded.payee(), sim.node_id(2).unwrap());
@@ -443,10 +443,12 @@ fn diamond_route_hint_to_private_channel() {
     assert_eq!(hints.len(), 1);
     assert_eq!(
         (hints[0].0[0].node_id, hints[0].0[0].short_channel_id),
-        (inv.route_hints[0].src, scid(2))
+        (inv.route_hints[0].node_id, scid(2))
     );
-    let path =
-        [PathHop { scid: scid(1), node: 1 }, PathHop { scid: inv.route_hints[0].scid, node: 2 }];
+    let path = [
+        PathHop { scid: scid(1), node: 1 },
+        PathHop { scid: inv.route_hints[0].short_channel_id, node: 2 },
+    ];
     let out =
         pay(&mut sim, 0, &path, AMT, inv.payment_hash, Some((inv.payment_secret, Msat(AMT))), None);
     assert!(matches!(out, Outcome::Paid(_)), "{out:?}");

@@ -1,6 +1,8 @@
 //! Lightning primitives shared by every lnpay crate: millisatoshi amounts (with every form Core
 //! Lightning accepts for an `msat` parameter), short channel ids, node ids, payment hashes,
-//! preimages and secrets, BOLT 9 feature bits, and BOLT 1 BigSize and TLV streams.
+//! preimages and secrets, BOLT 9 feature bits, BOLT 1 BigSize and TLV streams, and the path
+//! vocabulary every crate above shares: a payment [`Path`] of [`Hop`]s and the invoice's
+//! [`RouteHintHop`]s.
 //!
 //! This crate is the bottom layer: it depends on no other lnpay crate, does no I/O, and is
 //! `no_std` + `alloc` (the `std` feature, on by default, only adds `std::error::Error`
@@ -39,6 +41,7 @@ pub mod features;
 pub mod hash;
 pub mod hex;
 pub mod node_id;
+pub mod path;
 pub mod scid;
 pub mod signed;
 pub mod tlv;
@@ -47,6 +50,7 @@ pub use amount::{Msat, ParseMsatError};
 pub use features::Features;
 pub use hash::{PaymentHash, PaymentPreimage, PaymentSecret};
 pub use node_id::{NodeId, NodeIdError};
+pub use path::{Hop, Path, RouteHintHop};
 pub use scid::{ShortChannelId, ShortChannelIdDir};
 
 /// Implements `std::error::Error` for an error type when the `std` feature is on.

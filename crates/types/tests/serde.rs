@@ -19,3 +19,12 @@ fn json_forms() {
     assert_eq!(serde_json::to_value(n).unwrap(), id);
     assert!(serde_json::from_str::<PaymentHash>("\"00\"").is_err());
 }
+
+#[test]
+fn hop_is_a_sendpay_route_entry() {
+    let json = r#"{"id":"0279be667ef9dcbbac55a06295ce870b07029bfcdb2dce28d959f2815b16f81798","channel":"1x2x3","direction":1,"amount_msat":1000,"delay":9}"#;
+    let hop: lnpay_types::Hop = serde_json::from_str(json).unwrap();
+    assert_eq!(hop.amount, Msat(1000));
+    assert_eq!(hop.channel_dir().direction, 1);
+    assert_eq!(serde_json::to_string(&hop).unwrap(), json);
+}

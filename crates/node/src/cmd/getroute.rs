@@ -16,7 +16,7 @@
 //! answer.
 
 use super::error_json;
-use route::getroute::{self, Route, RouteError, Scratch};
+use route::getroute::{self, RouteError, Scratch};
 use route::graph::{Graph, GraphBuilder};
 use route::import::listchannels;
 use rpc::graph::{route_json, GetrouteParams};
@@ -150,7 +150,7 @@ fn answer_line(
     defaults: &GetrouteParams,
     line: &str,
     scratch: &mut Scratch,
-) -> Result<Route, Failure> {
+) -> Result<types::Path, Failure> {
     let v: Value =
         serde_json::from_str(line).map_err(|e| invalid(format!("request is not json: {e}")))?;
     let obj = v.as_object().ok_or_else(|| invalid("request is not a json object".into()))?;

@@ -2,9 +2,9 @@
 //! network engine's unit tests (`src/network/tests.rs`) and `tests/network.rs`, each of which
 //! includes this file with `#[path]`.
 
-use onion::payload::{FinalPayload, HopPayload, PaymentData};
+use onion::payment::{build_payment_onion, FinalData};
 use onion::secp256k1::SecretKey;
-use types::{Msat, PaymentHash, PaymentSecret};
+use types::{Hop, Msat, PaymentHash, PaymentSecret};
 use wire::{ChannelState, UpdateAddHtlc};
 
 /// The onion session key of the add with HTLC id `id`: a different valid key for every id.
@@ -26,16 +26,15 @@ pub fn add_for(
     height: u32,
 ) -> UpdateAddHtlc {
     let cltv = height + 40;
-    let payload = HopPayload::Final(FinalPayload {
-        amt_to_forward: Msat(amount),
-        outgoing_cltv_value: cltv,
-        payment_data: Some(PaymentData { payment_secret: secret, total_msat: Msat(amount) }),
-        payment_metadata: None,
-        keysend_preimage: None,
-        custom_records: Vec::new(),
-    });
-    let hops = [(state.peer.to_pubkey().unwrap(), payload.encode())];
-    let (onion, _) = onion::packet::build(&session_key(id), &hops, &hash.0).unwrap();
+    let hop =
+        Hop { id: state.peer, channel: state.scid, direction: 0, amount: Msat(amount), delay: 40 };
+    let final_data = FinalData {
+        payment_secret: Some(secret),
+        total_msat: Msat(amount),
+        ..FinalData::default()
+    };
+    let (onion, _) =
+        build_payment_onion(&session_key(id), &[hop], height, &final_data, &hash).unwrap();
     UpdateAddHtlc {
         channel_id: state.channel_id,
         id,

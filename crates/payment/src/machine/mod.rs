@@ -15,18 +15,17 @@ mod sendpay;
 mod wait;
 
 use crate::error::{PayError, WaitsendpayError};
-use crate::record::{HopRecord, PartKey, PartRecord, PayRecord, Record};
+use crate::record::{PartKey, PartRecord, PayRecord, Record};
 use crate::replies::Reply;
 use crate::requests::Command;
 use bolt11::{Currency, Invoice};
 use onion::packet::OnionPacket;
 use route::flow::FirstHop;
 use route::graph::{Graph, GraphBuilder};
-use route::knowledge::{Knowledge, SentHop};
+use route::knowledge::Knowledge;
 use sha2::{Digest, Sha256};
 use std::collections::HashMap;
 use std::sync::Arc;
-use types::ShortChannelIdDir;
 use types::{Msat, NodeId, PaymentHash, PaymentPreimage, ShortChannelId};
 
 /// What happens to the machine.
@@ -262,17 +261,6 @@ fn hash32(parts: &[&[u8]]) -> [u8; 32] {
         h.update(p);
     }
     h.finalize().into()
-}
-
-fn sent_hops(route: &[HopRecord]) -> Vec<SentHop> {
-    route
-        .iter()
-        .map(|h| SentHop {
-            channel: ShortChannelIdDir { scid: h.channel, direction: h.direction & 1 },
-            node: h.id,
-            amount: h.amount_msat,
-        })
-        .collect()
 }
 
 impl Machine {

@@ -1,7 +1,7 @@
 //! A part's outcome: the failure decoded and attributed (Core Lightning's routing failure),
 //! what it teaches, the waiters it wakes and the pay it moves on.
 
-use super::{sent_hops, Action, Machine, PaymentEvent, WaitFor, Waiter};
+use super::{Action, Machine, PaymentEvent, WaitFor, Waiter};
 use crate::error::PayError;
 use crate::record::{FailureRecord, PartKey, PartRecord, PartStatus, Record};
 use crate::replies::Reply;
@@ -127,7 +127,7 @@ impl Machine {
         }
         p.updated_index = idx;
         p.completed_at = Some(now_ms / 1000);
-        let hops = sent_hops(&p.route);
+        let hops = p.route.clone();
         let pay_id = p.pay_id;
         let now_s = now_ms / 1000;
         match outcome {

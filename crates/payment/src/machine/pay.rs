@@ -5,11 +5,11 @@ use super::{
     hash32, prob_cost_ppm, Action, Attempt, Machine, PayState, PaymentEvent, Timer, WaitFor, Waiter,
 };
 use crate::error::{AttemptSummary, PayError};
-use crate::record::{HopRecord, PartKey, PartRecord, PartStatus, PayRecord, Record};
+use crate::record::{PartKey, PartRecord, PartStatus, PayRecord, Record};
 use crate::replies::{PayResult, Reply};
 use crate::requests::{Exclusion, KeysendRequest, PayOptions, PayRequest};
 use bolt11::{Description, Invoice};
-use route::flow::{self, FlowError, FlowParams, RouteHintHop};
+use route::flow::{self, FlowError, FlowParams};
 use types::{Msat, NodeId, PaymentHash, PaymentPreimage, ShortChannelIdDir};
 
 /// The final CLTV delta of a keysend (Core Lightning's keysend plugin uses 22).
@@ -354,22 +354,8 @@ impl Machine {
             .collect();
         params.exclude_nodes = ps.rec.exclude_nodes.clone();
         params.first_hops = self.first_hops.clone();
-        params.route_hints = inv
-            .map(|i| i.route_hints())
-            .unwrap_or_default()
-            .iter()
-            .map(|h| {
-                h.0.iter()
-                    .map(|x| RouteHintHop {
-                        src: x.node_id,
-                        scid: x.short_channel_id,
-                        base_fee_msat: x.fee_base_msat,
-                        fee_ppm: x.fee_proportional_millionths,
-                        cltv_delta: x.cltv_expiry_delta,
-                    })
-                    .collect()
-            })
-            .collect();
+        params.route_hints =
+            inv.map(|i| i.route_hints()).unwrap_or_default().iter().map(|h| h.0.clone()).collect();
         // Route randomisation: the weight of probability against fees varies per attempt, so
         // the cheapest route is not always the one taken; the fee budget always holds. It is
         // low on the first attempt (cheap routes first) and high once a part failed.
@@ -412,17 +398,7 @@ impl Machine {
                     self.actions.push(Action::Persist(Record::Pay(rec)));
                 }
                 for (partid, part) in (first_partid..).zip(f.parts) {
-                    let route: Vec<HopRecord> = part
-                        .hops
-                        .iter()
-                        .map(|h| HopRecord {
-                            id: h.node,
-                            channel: h.channel.scid,
-                            direction: h.channel.direction,
-                            amount_msat: h.amount,
-                            delay: h.delay,
-                        })
-                        .collect();
+                    let route = part.hops;
                     let key = PartKey { payment_hash: hash, partid, groupid: g };
                     if self
                         .start_part(

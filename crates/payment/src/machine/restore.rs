@@ -1,6 +1,6 @@
 //! Rebuilding a machine from its persisted records after a restart.
 
-use super::{sent_hops, Action, Config, Machine, PayState, Timer};
+use super::{Action, Config, Machine, PayState, Timer};
 use crate::record::{FailureRecord, PartKey, PartRecord, PartStatus, PayRecord, Record};
 use bolt11::Invoice;
 use onion::failure::code as fc;
@@ -52,7 +52,7 @@ impl Machine {
             .saturating_add(1);
         for p in &m.parts {
             if p.status == PartStatus::Pending && live.contains(&p.key) {
-                m.knowledge.part_sent(&sent_hops(&p.route));
+                m.knowledge.part_sent(&p.route);
             }
         }
         let orphans: Vec<PartKey> = m

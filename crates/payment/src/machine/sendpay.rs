@@ -1,14 +1,13 @@
 //! `sendpay`: checks a part against the parts of its payment, builds its onion, persists it
 //! and sends it.
 
-use super::{hash32, sent_hops, Action, Machine};
+use super::{hash32, Action, Machine};
 use crate::error::SendpayError;
-use crate::record::{HopRecord, PartKey, PartRecord, PartStatus, Record};
+use crate::record::{PartKey, PartRecord, PartStatus, Record};
 use crate::requests::SendpayRequest;
-use onion::packet;
-use onion::payload::{FinalPayload, ForwardPayload, HopPayload, PaymentData};
+use onion::payment::{build_payment_onion, BuildPaymentOnionError, FinalData};
 use onion::secp256k1::SecretKey;
-use types::{Msat, NodeId, PaymentPreimage, PaymentSecret};
+use types::{Hop, Msat, NodeId, PaymentPreimage, PaymentSecret};
 
 /// sendpay repeating an existing part (same hash and partid): the amount and destination must
 /// match it.
@@ -50,7 +49,7 @@ impl Machine {
         if partid != 0 && r.payment_secret.is_none() {
             return Err(SendpayError::PartidWithoutSecret { partid });
         }
-        let final_amount = last.amount_msat;
+        let final_amount = last.amount;
         let total = match (r.amount_msat, partid) {
             (None, 0) => final_amount,
             (None, _) => return Err(SendpayError::MissingAmount { partid }),
@@ -149,7 +148,7 @@ impl Machine {
     pub(super) fn start_part(
         &mut self,
         key: PartKey,
-        route: Vec<HopRecord>,
+        route: Vec<Hop>,
         total: Msat,
         secret: Option<PaymentSecret>,
         metadata: Option<Vec<u8>>,
@@ -162,28 +161,13 @@ impl Machine {
             return Err(SendpayError::EmptyRoute);
         };
         let base = self.height.saturating_add(1);
-        let mut hops = Vec::with_capacity(route.len());
-        for (i, h) in route.iter().enumerate() {
-            let pk = h.id.to_pubkey().map_err(|_| SendpayError::BadNodeId(h.id))?;
-            let payload = match route.get(i + 1) {
-                Some(next) => HopPayload::Forward(ForwardPayload {
-                    amt_to_forward: next.amount_msat,
-                    outgoing_cltv_value: base.saturating_add(next.delay),
-                    short_channel_id: next.channel,
-                    custom_records: vec![],
-                }),
-                None => HopPayload::Final(FinalPayload {
-                    amt_to_forward: last.amount_msat,
-                    outgoing_cltv_value: base.saturating_add(last.delay),
-                    payment_data: secret
-                        .map(|payment_secret| PaymentData { payment_secret, total_msat: total }),
-                    payment_metadata: metadata.clone(),
-                    keysend_preimage: keysend,
-                    custom_records: vec![],
-                }),
-            };
-            hops.push((pk, payload.encode()));
-        }
+        let final_data = FinalData {
+            payment_secret: secret,
+            total_msat: total,
+            payment_metadata: metadata,
+            keysend_preimage: keysend,
+            custom_records: vec![],
+        };
         let sk = {
             let mut ctr = 0u8;
             loop {
@@ -201,16 +185,21 @@ impl Machine {
             }
         };
         let (onion, secrets) =
-            packet::build(&sk, &hops, &key.payment_hash.0).map_err(|_| SendpayError::Onion)?;
+            build_payment_onion(&sk, &route, base, &final_data, &key.payment_hash).map_err(
+                |e| match e {
+                    BuildPaymentOnionError::InvalidNodeId { id, .. } => SendpayError::BadNodeId(id),
+                    _ => SendpayError::Onion,
+                },
+            )?;
         let idx = self.bump();
         let rec = PartRecord {
             created_index: idx,
             updated_index: idx,
             key,
             destination: Some(last.id),
-            amount_msat: last.amount_msat,
+            amount_msat: last.amount,
             total_msat: total,
-            amount_sent_msat: first.amount_msat,
+            amount_sent_msat: first.amount,
             created_at: now_ms / 1000,
             completed_at: None,
             status: PartStatus::Pending,
@@ -227,12 +216,12 @@ impl Machine {
         };
         self.parts.retain(|p| p.key != key);
         self.parts.push(rec.clone());
-        self.knowledge.part_sent(&sent_hops(&rec.route));
+        self.knowledge.part_sent(&rec.route);
         self.actions.push(Action::Persist(Record::Part(rec.clone())));
         self.actions.push(Action::SendHtlc {
             part: key,
             first_hop: first.channel,
-            amount: first.amount_msat,
+            amount: first.amount,
             cltv_expiry: rec.cltv_expiry,
             payment_hash: key.payment_hash,
             onion: Box::new(onion),

@@ -55,14 +55,14 @@ pub(super) fn finish(net: &Net<'_>, mut parts: Vec<Part>) -> Flow {
     }
     for part in &parts {
         for h in &part.hops {
-            let liq = match liq_of.get(&h.channel) {
+            let liq = match liq_of.get(&h.channel_dir()) {
                 Some(l) => *l,
                 None => net
                     .graph
-                    .edge_of(h.channel.scid, h.channel.direction)
+                    .edge_of(h.channel, h.direction)
                     .map_or(Liquidity::unknown(0), |e| net.snap.liquidity(e)),
             };
-            let slot = load.entry(h.channel).or_insert((0, liq));
+            let slot = load.entry(h.channel_dir()).or_insert((0, liq));
             slot.0 = slot.0.saturating_add(h.amount.0);
         }
     }

@@ -30,12 +30,12 @@
 //! amount only, with the remaining parts recorded in flight in the [`crate::knowledge`].
 
 use crate::graph::{EdgeIdx, Graph, NodeIdx};
-use crate::knowledge::{KnowledgeSnapshot, SentHop};
+use crate::knowledge::KnowledgeSnapshot;
 use crate::probability::{Liquidity, Prior};
 use std::cmp::Reverse;
 use std::collections::{BinaryHeap, HashMap};
 use std::fmt;
-use types::{Msat, NodeId, ShortChannelIdDir};
+use types::{Hop, Msat, NodeId, ShortChannelIdDir};
 
 mod mcf;
 mod single;
@@ -114,19 +114,6 @@ impl FlowParams {
     }
 }
 
-/// One hop of a part.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct Hop {
-    /// The directed channel.
-    pub channel: ShortChannelIdDir,
-    /// The node at its far end.
-    pub node: NodeId,
-    /// The amount forwarded over the channel (what `node` receives).
-    pub amount: Msat,
-    /// The CLTV delay `node` receives (final CLTV plus the deltas of the hops after it).
-    pub delay: u32,
-}
-
 /// One part of a payment: a path and the amount it delivers.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Part {
@@ -138,16 +125,6 @@ pub struct Part {
     pub fee: Msat,
     /// The probability this part succeeds on its own.
     pub probability: f64,
-}
-
-impl Part {
-    /// The part as [`crate::knowledge::Knowledge`] records it.
-    pub fn sent_hops(&self) -> Vec<SentHop> {
-        self.hops
-            .iter()
-            .map(|h| SentHop { channel: h.channel, node: h.node, amount: h.amount })
-            .collect()
-    }
 }
 
 /// A set of parts delivering an amount.
@@ -367,20 +344,23 @@ impl<'a> Net<'a> {
         let hint_cap = p.amount.0.saturating_add(p.max_fee.0).saturating_mul(2);
         for hint in &p.route_hints {
             for (i, h) in hint.iter().enumerate() {
-                let to = hint.get(i + 1).map_or(p.destination, |n| n.src);
-                let src = node_of(&h.src, &mut extra_nodes);
+                let to = hint.get(i + 1).map_or(p.destination, |n| n.node_id);
+                let src = node_of(&h.node_id, &mut extra_nodes);
                 let dst = node_of(&to, &mut extra_nodes);
                 let cap = hint_cap;
                 extra.push(XEdge {
                     src,
                     dst,
-                    base: h.base_fee_msat,
-                    ppm: h.fee_ppm,
-                    cltv: h.cltv_delta,
+                    base: h.fee_base_msat,
+                    ppm: h.fee_proportional_millionths,
+                    cltv: h.cltv_expiry_delta,
                     htlc_min: 0,
                     htlc_max: cap,
                     liq: Liquidity { lo: cap, hi: cap, in_flight: 0, capacity: cap },
-                    channel: ShortChannelIdDir { scid: h.scid, direction: u8::from(h.src > to) },
+                    channel: ShortChannelIdDir {
+                        scid: h.short_channel_id,
+                        direction: u8::from(h.node_id > to),
+                    },
                 });
             }
         }

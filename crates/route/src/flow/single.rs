@@ -132,7 +132,13 @@ pub(super) fn make_part(net: &Net<'_>, edges: &[u32], amount: u64, final_cltv: u
     let mut prob = 1.0;
     for (i, &id) in edges.iter().enumerate().rev() {
         let Some(e) = net.edge(id) else { continue };
-        hops.push(Hop { channel: e.channel, node: net.node_id(e.dst), amount: Msat(amt), delay });
+        hops.push(Hop {
+            id: net.node_id(e.dst),
+            channel: e.channel.scid,
+            direction: e.channel.direction,
+            amount: Msat(amt),
+            delay,
+        });
         prob *= e.liq.probability(amt, net.prior);
         if i > 0 {
             amt = amt.saturating_add(e.fee(amt));

@@ -82,7 +82,7 @@ fn diamond(cap_cheap: u64, cap_dear: u64) -> std::sync::Arc<Graph> {
 }
 
 fn amounts(f: &Flow) -> Vec<(u64, u64)> {
-    f.parts.iter().map(|p| (p.hops[1].channel.scid.0, p.amount.0)).collect()
+    f.parts.iter().map(|p| (p.hops[1].channel.0, p.amount.0)).collect()
 }
 
 #[test]
@@ -287,7 +287,7 @@ fn pruning_to_max_edges_does_not_lose_a_feasible_flow() {
     p.max_edges = 2;
     let f = flow(&g, &snap, &p).unwrap();
     assert_eq!(f.amount, Msat(500_000));
-    assert!(f.parts.iter().any(|x| x.hops[1].channel.scid == ShortChannelId(4)), "{f:?}");
+    assert!(f.parts.iter().any(|x| x.hops[1].channel == ShortChannelId(4)), "{f:?}");
 }
 
 #[test]
@@ -343,21 +343,21 @@ fn exclusions_first_hops_and_hints() {
     p.first_hops =
         vec![FirstHop { scid: ShortChannelId(77), peer: node(3), spendable: Msat(500_000) }];
     let f = flow(&g, &snap, &p).unwrap();
-    assert_eq!(f.parts[0].hops[0].channel.scid, ShortChannelId(77));
+    assert_eq!(f.parts[0].hops[0].channel, ShortChannelId(77));
     p.first_hops[0].spendable = Msat(50_000);
     assert!(flow(&g, &snap, &p).is_err());
     p.first_hops.clear();
     // A private payee 9 behind node 3.
     p.destination = node(9);
     p.route_hints = vec![vec![RouteHintHop {
-        src: node(3),
-        scid: ShortChannelId(99),
-        base_fee_msat: 1,
-        fee_ppm: 0,
-        cltv_delta: 40,
+        node_id: node(3),
+        short_channel_id: ShortChannelId(99),
+        fee_base_msat: 1,
+        fee_proportional_millionths: 0,
+        cltv_expiry_delta: 40,
     }]];
     let f = flow(&g, &snap, &p).unwrap();
     let hops = &f.parts[0].hops;
-    assert_eq!(hops.last().map(|h| (h.channel.scid, h.node)), Some((ShortChannelId(99), node(9))));
+    assert_eq!(hops.last().map(|h| (h.channel, h.id)), Some((ShortChannelId(99), node(9))));
     assert_eq!(hops[0].delay, 18 + 40);
 }

@@ -390,18 +390,18 @@ fn route_hints_reach_private_payees() {
     // Payee U is private, reachable from Y over a hinted channel, then V -> U? No: Y -> V -> U.
     let hint = vec![
         RouteHintHop {
-            src: node('Y'),
-            scid: scid(20),
-            base_fee_msat: 5,
-            fee_ppm: 1000,
-            cltv_delta: 12,
+            node_id: node('Y'),
+            short_channel_id: scid(20),
+            fee_base_msat: 5,
+            fee_proportional_millionths: 1000,
+            cltv_expiry_delta: 12,
         },
         RouteHintHop {
-            src: node('V'),
-            scid: scid(21),
-            base_fee_msat: 1,
-            fee_ppm: 0,
-            cltv_delta: 7,
+            node_id: node('V'),
+            short_channel_id: scid(21),
+            fee_base_msat: 1,
+            fee_proportional_millionths: 0,
+            cltv_expiry_delta: 7,
         },
     ];
     let mut r = req('S', 'U', 10_000);

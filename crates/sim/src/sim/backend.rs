@@ -139,21 +139,6 @@ pub struct Invoice {
     pub bolt11: String,
 }
 
-/// The last hop of a route hint: a private channel into the payee.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct RouteHintHop {
-    /// The node at the other end of the private channel.
-    pub src: NodeId,
-    /// The channel.
-    pub scid: ShortChannelId,
-    /// Its fee base.
-    pub base_fee_msat: u32,
-    /// Its fee rate.
-    pub fee_ppm: u32,
-    /// Its cltv delta.
-    pub cltv_delta: u16,
-}
-
 /// One line of the event log.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct LogEntry {

@@ -152,14 +152,14 @@ impl Simulator {
         };
         self.set_secret(id, peeled.shared_secret);
         let hop = match HopPayload::decode(&peeled.payload, peeled.next.is_none()) {
-            Ok(HopPayload::Forward(f)) => Hop {
+            Ok(HopPayload::Forward(f)) => Instructions {
                 amt_to_forward: f.amt_to_forward.0,
                 outgoing_cltv: f.outgoing_cltv_value,
                 scid: Some(f.short_channel_id),
                 payment_data: None,
                 keysend: None,
             },
-            Ok(HopPayload::Final(f)) => Hop {
+            Ok(HopPayload::Final(f)) => Instructions {
                 amt_to_forward: f.amt_to_forward.0,
                 outgoing_cltv: f.outgoing_cltv_value,
                 scid: None,
@@ -198,7 +198,7 @@ impl Simulator {
         amount: u64,
         cltv: u32,
         hash: PaymentHash,
-        p: &Hop,
+        p: &Instructions,
         next: OnionPacket,
     ) {
         let Some(scid) = p.scid else { return };

@@ -33,9 +33,10 @@ mod receiving;
 
 pub use backend::{
     ChannelBackend, HtlcId, HtlcResolution, Invoice, LocalFailure, LogEntry, LogKind, Resolution,
-    RouteHintHop, Settlement,
+    Settlement,
 };
 pub use config::{FaultRates, Latency, Liquidity, NodeFault, SimConfig};
+use types::RouteHintHop;
 
 use config::draw_balance;
 use faults::{corrupt, raise};
@@ -511,7 +512,7 @@ impl Simulator {
 }
 
 /// What a hop payload tells the node, whatever its form.
-struct Hop {
+struct Instructions {
     amt_to_forward: u64,
     outgoing_cltv: u32,
     scid: Option<ShortChannelId>,
@@ -543,7 +544,7 @@ impl ChannelBackend for Simulator {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use onion::payload::{FinalPayload, PaymentData};
+    use onion::payment::{build_payment_onion, FinalData};
 
     /// Nodes 0 and 1 with one channel, all the balance at node 0.
     fn pair() -> (Simulator, ShortChannelId) {
@@ -573,19 +574,23 @@ mod tests {
         data: Option<(PaymentSecret, u64)>,
         keysend: Option<PaymentPreimage>,
     ) -> HtlcId {
-        let cltv = sim.cfg.block_height + 40;
-        let payload = HopPayload::Final(FinalPayload {
-            amt_to_forward: Msat(amount),
-            outgoing_cltv_value: cltv,
-            payment_data: data
-                .map(|(payment_secret, t)| PaymentData { payment_secret, total_msat: Msat(t) }),
-            payment_metadata: None,
+        let height = sim.cfg.block_height;
+        let cltv = height + 40;
+        let hop = types::Hop {
+            id: sim.node_id(1).unwrap(),
+            channel: scid,
+            direction: 0,
+            amount: Msat(amount),
+            delay: 40,
+        };
+        let final_data = FinalData {
+            payment_secret: data.map(|(s, _)| s),
+            total_msat: Msat(data.map_or(0, |(_, t)| t)),
             keysend_preimage: keysend,
-            custom_records: Vec::new(),
-        });
+            ..FinalData::default()
+        };
         let key = SecretKey::from_slice(&[7; 32]).unwrap();
-        let hops = [(sim.node_pubkey(1).unwrap(), payload.encode())];
-        let (onion, _) = packet::build(&key, &hops, &hash.0).unwrap();
+        let (onion, _) = build_payment_onion(&key, &[hop], height, &final_data, &hash).unwrap();
         sim.send_htlc_from(0, scid, Msat(amount), cltv, hash, onion).unwrap()
     }
 

@@ -23,11 +23,11 @@ impl Simulator {
                 continue;
             };
             route_hints.push(RouteHintHop {
-                src: src.id,
-                scid: c.scid,
-                base_fee_msat: p.base_fee_msat,
-                fee_ppm: p.fee_ppm,
-                cltv_delta: p.cltv_delta,
+                node_id: src.id,
+                short_channel_id: c.scid,
+                fee_base_msat: p.base_fee_msat,
+                fee_proportional_millionths: p.fee_ppm,
+                cltv_expiry_delta: p.cltv_delta,
             });
         }
         let mut features = types::Features::new();
@@ -47,13 +47,7 @@ impl Simulator {
             b = b.amount(a);
         }
         for h in &route_hints {
-            b = b.route_hint(&bolt11::RouteHint(vec![bolt11::RouteHintHop {
-                node_id: h.src,
-                short_channel_id: h.scid,
-                fee_base_msat: h.base_fee_msat,
-                fee_proportional_millionths: h.fee_ppm,
-                cltv_expiry_delta: h.cltv_delta,
-            }]));
+            b = b.route_hint(&bolt11::RouteHint(vec![*h]));
         }
         let node_secret = self.nodes.get(payee as usize)?.secret;
         let bolt11 = b.build_signed(&node_secret).ok()?.to_string();
@@ -86,7 +80,7 @@ impl Simulator {
         amount: u64,
         cltv: u32,
         hash: PaymentHash,
-        p: &Hop,
+        p: &Instructions,
     ) {
         let height = self.cfg.block_height;
         let details =

@@ -7,9 +7,10 @@ use onion::crypto::SharedSecret;
 use onion::failure::{decode_return_packet, DecodeFailureError, FailureMessage};
 use onion::packet::OnionPacket;
 use onion::payload::{FinalPayload, ForwardPayload, HopPayload, PaymentData};
+use onion::payment::{build_payment_onion, FinalData};
 use route::graph::EdgePolicy;
 use secp256k1::SecretKey;
-use types::{Msat, PaymentHash, PaymentPreimage, PaymentSecret, ShortChannelId};
+use types::{Hop, Msat, PaymentHash, PaymentPreimage, PaymentSecret, ShortChannelId};
 
 /// What a hop payload says, before it becomes the onion crate's typed payload.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -197,7 +198,8 @@ pub fn classify(secrets: &[SharedSecret], r: Resolution) -> Outcome {
     }
 }
 
-/// Plans, sends and resolves a payment over `path`.
+/// Plans, sends and resolves a payment over `path`: the planned amounts and CLTVs become
+/// the path's hops, whose onion the onion crate's payer function builds.
 pub fn pay(
     sim: &mut Simulator,
     payer: u32,
@@ -208,9 +210,30 @@ pub fn pay(
     keysend: Option<PaymentPreimage>,
 ) -> Outcome {
     let (a, c, payloads) = plan(sim, payer, path, amount, 18, payment_data, keysend);
-    let bytes: Vec<Vec<u8>> = payloads.iter().map(HopSpec::encode).collect();
-    match send_raw(sim, payer, path, a, c, &bytes, hash, 7) {
-        Ok(att) => resolve(sim, &att),
+    let height = sim.config().block_height;
+    let received = std::iter::once((Msat(a), c))
+        .chain(payloads.iter().map(|p| (p.amt_to_forward, p.outgoing_cltv)));
+    let hops: Vec<Hop> = path
+        .iter()
+        .zip(received)
+        .map(|(h, (amount, cltv))| Hop {
+            id: sim.node_id(h.node).unwrap(),
+            channel: h.scid,
+            direction: 0,
+            amount,
+            delay: cltv - height,
+        })
+        .collect();
+    let final_data = FinalData {
+        payment_secret: payment_data.map(|(s, _)| s),
+        total_msat: payment_data.map_or(Msat(0), |(_, t)| t),
+        keysend_preimage: keysend,
+        ..FinalData::default()
+    };
+    let key = SecretKey::from_slice(&[7; 32]).unwrap();
+    let (onion, secrets) = build_payment_onion(&key, &hops, height, &final_data, &hash).unwrap();
+    match sim.send_htlc_from(payer, path[0].scid, Msat(a), c, hash, onion) {
+        Ok(htlc) => resolve(sim, &Attempt { htlc, secrets }),
         Err(e) => Outcome::Local(e),
     }
 }
