@@ -8,7 +8,7 @@
 //! It is not a second Lightning node: gossip, channels, HTLCs, onions, retries and events
 //! stay LDK's. lnpay's graph is a read-only view of LDK's `NetworkGraph`, rebuilt only when
 //! that changed. It does not route to blinded (BOLT 12) payees; receiving over blinded paths
-//! works as with LDK's own router. With the `test-support` feature, [`network`] builds an
+//! works as with LDK's own router. With the `test-support` feature, `network` builds an
 //! in-process network of real LDK nodes to test and measure it.
 //!
 //! Swapping LDK's `DefaultRouter` + `ProbabilisticScorer` for lnpay in a node:
