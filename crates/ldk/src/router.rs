@@ -20,6 +20,11 @@
 //!   (`next_outbound_htlc_limit_msat`); unusable channels are left out;
 //! - [`InFlightHtlcs`] (every part of every payment in flight) are taken off each channel's
 //!   liquidity.
+//!
+//! No part is smaller than the amount over `max_path_count` (as LDK's router), and the
+//! multi-part flow is compared with the best single path by the exact objective (fees with
+//! every part's base fees, plus λ·(−ln P)): the cheaper is sent. A single path of
+//! probability ≥ 95 % is sent without solving the flow (a tenth of its time).
 
 use crate::scorer::LnpayScorer;
 use lightning::blinded_path::payment::{BlindedPaymentPath, ReceiveTlvs};
@@ -260,10 +265,21 @@ where
             })
             .collect();
 
+        // As LDK's router, no part smaller than the amount over `max_path_count`: a sliver
+        // pays every base fee on its path and is one more HTLC that can fail.
+        p.min_part = Msat(params.final_value_msat / p.max_parts.max(1) as u64);
+
         let saturated = saturate(&graph, &snap, pp.max_channel_saturation_power_of_half);
-        let found = flow(&graph, &saturated, &p)
-            .or_else(|_| flow(&graph, &snap, &p))
-            .map_err(RouteFailure::Flow)?;
+        let one = single(&graph, &saturated, &p).or_else(|| single(&graph, &snap, &p));
+        let found = match one {
+            // Nearly sure already: splitting could only save a little and pays base fees
+            // again; the flow costs ten times the single path's search.
+            Some(one) if one.probability >= SURE => one,
+            one => {
+                cheaper(flow(&graph, &saturated, &p).or_else(|_| flow(&graph, &snap, &p)), one, &p)
+                    .map_err(RouteFailure::Flow)?
+            }
+        };
         if found.fee > p.max_fee {
             return Err(RouteFailure::Flow(FlowError::TooExpensive {
                 fee: found.fee,
@@ -343,6 +359,51 @@ where
     }
 }
 
+/// A single path at least this likely is sent without solving the multi-part flow.
+const SURE: f64 = 0.95;
+
+/// The best single path for `p` as a flow of one part, if one fits within the fee budget.
+fn single(graph: &Graph, snap: &KnowledgeSnapshot, p: &FlowParams) -> Option<Flow> {
+    if p.max_parts <= 1 {
+        return None; // `flow` is already the single path
+    }
+    let part = route::flow::route(graph, snap, p).ok()?;
+    Some(Flow {
+        amount: part.amount,
+        fee: part.fee,
+        probability: part.probability,
+        parts: vec![part],
+    })
+}
+
+/// What the flow objective charges `f` exactly: its fees (every part's base fees included)
+/// plus λ for each nat of `−ln P` of the whole set.
+fn objective(f: &Flow, p: &FlowParams) -> f64 {
+    let lambda = p.amount.0 as f64 * p.prob_cost_ppm as f64 / 1e6;
+    let nats = if f.probability > 0.0 { -f.probability.ln() } else { f64::INFINITY };
+    f.fee.0 as f64 + lambda * nats
+}
+
+/// The multi-part flow or the single path, whichever costs less by the exact objective.
+///
+/// The min-cost flow prices base fees linearly, as if every part carried
+/// `amount / max_parts`: it cannot see that splitting pays every base fee again, and it
+/// steers small payments away from channels with a high base fee and a low rate, the cheap
+/// ones at small amounts. The exact single path is the better answer whenever one channel
+/// chain carries the amount with a fair probability.
+fn cheaper(
+    multi: Result<Flow, FlowError>,
+    single: Option<Flow>,
+    p: &FlowParams,
+) -> Result<Flow, FlowError> {
+    match (multi, single) {
+        (Ok(m), Some(s)) if objective(&s, p) <= objective(&m, p) => Ok(s),
+        (Ok(m), _) => Ok(m),
+        (Err(_), Some(s)) => Ok(s),
+        (Err(e), None) => Err(e),
+    }
+}
+
 /// Takes LDK's in-flight HTLCs off each directed channel's liquidity. LDK keys them by
 /// channel and by whether the sender's id is the lesser, i.e. by BOLT 7 direction.
 fn take_in_flight(graph: &Graph, snap: &mut KnowledgeSnapshot, inflight: &InFlightHtlcs) {
@@ -419,5 +480,65 @@ where
             (),
         );
         ldk.create_blinded_payment_paths(recipient, first_hops, tlvs, amount_msats, secp_ctx)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use route::flow::{Hop, Part};
+
+    fn flow_of(parts: &[(u64, u64, f64)]) -> Flow {
+        let parts: Vec<Part> = parts
+            .iter()
+            .map(|&(amount, fee, probability)| Part {
+                hops: vec![Hop {
+                    channel: ShortChannelIdDir { scid: ShortChannelId(1), direction: 0 },
+                    node: NodeId::from_slice(&[2; 33]).unwrap(),
+                    amount: Msat(amount),
+                    delay: 40,
+                }],
+                amount: Msat(amount),
+                fee: Msat(fee),
+                probability,
+            })
+            .collect();
+        Flow {
+            amount: Msat(parts.iter().map(|p| p.amount.0).sum()),
+            fee: Msat(parts.iter().map(|p| p.fee.0).sum()),
+            probability: parts.iter().map(|p| p.probability).product(),
+            parts,
+        }
+    }
+
+    fn params() -> FlowParams {
+        let (a, b) = (NodeId::from_slice(&[2; 33]).unwrap(), NodeId::from_slice(&[3; 33]).unwrap());
+        let mut p = FlowParams::new(a, b, Msat(10_000_000));
+        p.prob_cost_ppm = 150; // λ = 1,500 msat per nat
+        p
+    }
+
+    #[test]
+    fn the_single_path_wins_when_its_exact_cost_is_lower() {
+        let p = params();
+        // Three parts paying three base fees against one path a little less likely.
+        let multi =
+            flow_of(&[(6_000_000, 2_000, 0.99), (3_000_000, 1_500, 0.99), (1_000_000, 900, 1.0)]);
+        let one = flow_of(&[(10_000_000, 1_010, 0.97)]);
+        let got = cheaper(Ok(multi), Some(one.clone()), &p).unwrap();
+        assert_eq!(got, one);
+    }
+
+    #[test]
+    fn the_flow_wins_when_the_single_path_is_unlikely_and_either_stands_in_for_the_other() {
+        let p = params();
+        let multi = flow_of(&[(5_000_000, 1_000, 0.95), (5_000_000, 1_000, 0.95)]);
+        // 1,010 msat cheaper, but −ln 0.2 ≈ 1.6 nats (2,400 msat) against 0.1 (150 msat).
+        let one = flow_of(&[(10_000_000, 990, 0.2)]);
+        assert_eq!(cheaper(Ok(multi.clone()), Some(one.clone()), &p).unwrap(), multi);
+        assert_eq!(cheaper(Ok(multi.clone()), None, &p).unwrap(), multi);
+        let none = FlowError::InsufficientLiquidity { amount: Msat(1), deliverable: Msat(0) };
+        assert_eq!(cheaper(Err(none.clone()), Some(one.clone()), &p).unwrap(), one);
+        assert_eq!(cheaper(Err(none.clone()), None, &p), Err(none));
     }
 }

@@ -7,6 +7,9 @@
 //! `ProbabilisticScorer` reads it, the channels before it carried the amount and that channel
 //! could not (a BOLT 4 `temporary_channel_failure`, an upper bound on its liquidity). A
 //! failure without a channel (the payee answered) means every channel carried it.
+//! A path paid (`payment_path_successful`) moved its amount across each channel: the bounds
+//! shift down by it (the opposite direction's up), rather than keeping a lower bound the
+//! payment itself spent; a probe's HTLC comes back, so its channels keep what they proved.
 //! Permanent failures and disabled channels reach LDK's `NetworkGraph` (the event's
 //! `network_update`), which the router's graph follows.
 //!
@@ -187,8 +190,16 @@ where
         self.failed_at(path, short_channel_id, t);
     }
 
+    /// The payment settled: each channel had the amount, and no longer has it.
     fn payment_path_successful(&mut self, path: &Path, t: Duration) {
-        self.carried(path, t);
+        self.advance(t);
+        let graph = self.graph();
+        let (hops, _) = Self::sent_hops(&graph, path);
+        self.knowledge.part_settled(&graph, &hops, self.now);
+        for h in &hops {
+            self.learned.insert((h.channel.scid.0, h.channel.direction));
+            self.learned.insert((h.channel.scid.0, h.channel.direction ^ 1));
+        }
     }
 
     fn probe_failed(&mut self, path: &Path, short_channel_id: u64, t: Duration) {
@@ -433,8 +444,16 @@ mod tests {
     fn success_lifts_every_channel_and_a_payee_failure_too() {
         let net = graph();
         let mut s = LnpayScorer::new(KnowledgeConfig::default(), &net);
-        s.payment_path_successful(&path(), Duration::from_secs(5));
+        // A probe's HTLC comes back: every channel had the amount and still has it.
+        s.probe_successful(&path(), Duration::from_secs(5));
         assert_eq!(s.liquidity(BC, dir(2, 3)).unwrap().lo, 100_000_000);
+        // A payment settles: the amount moved across, the lower bound it proved is spent.
+        let mut paid = LnpayScorer::new(KnowledgeConfig::default(), &net);
+        paid.payment_path_successful(&path(), Duration::from_secs(5));
+        let bc = paid.liquidity(BC, dir(2, 3)).unwrap();
+        assert_eq!((bc.lo, bc.hi), (0, CAP - 100_000_000));
+        assert_eq!(paid.liquidity(BC, 1 - dir(2, 3)).unwrap().lo, 100_000_000);
+        assert_eq!(paid.liquidity(AB, dir(1, 2)).unwrap().hi, CAP - 100_001_000);
         let mut t = LnpayScorer::new(KnowledgeConfig::default(), &net);
         // No channel named: the payee failed it, so every channel carried it.
         t.payment_path_failed(&path(), 0, Duration::from_secs(5));

@@ -220,3 +220,28 @@ fn first_route(net: &Network, invoice: &lightning::bolt11_invoice::Bolt11Invoice
 fn lnpay_types_id(net: &Network, i: usize) -> Vec<u8> {
     net.nodes[i].node_id.serialize().to_vec()
 }
+
+#[test]
+fn a_small_payment_goes_whole_over_the_cheapest_path_even_when_its_fee_is_mostly_base() {
+    // 0 pays 4 10k sat: through 1 (base 1,000 msat, 1 ppm: 1,010 msat) or through 2 (no base,
+    // 200 ppm: 2,000 msat). Priced as if split in ten, the base fee looked ten times dearer.
+    let topology = Topology {
+        nodes: 5,
+        channels: vec![
+            chan(0, 1, 2_000_000, CHEAP),
+            chan(1, 4, 2_000_000, (1_000, 1, 48)),
+            chan(0, 2, 2_000_000, CHEAP),
+            chan(2, 4, 2_000_000, (0, 200, 48)),
+        ],
+    };
+    let mut net = Network::build(&topology, RouterKind::Lnpay, 4);
+    let invoice = net.invoice(4, 10_000_000, "small").unwrap();
+    let id = net.pay(0, &invoice).unwrap();
+    net.settle();
+    let out = net.outcome(0, id);
+    assert!(out.preimage.is_some(), "{out:?}");
+    assert_eq!(out.paths_succeeded.len(), 1, "one part: {out:?}");
+    assert!(out.paths_failed.is_empty(), "{out:?}");
+    assert_eq!(out.paths_succeeded[0][1], net.scids(1, 4)[0], "{out:?}");
+    assert_eq!(out.fee_msat, Some(1_010), "{out:?}");
+}

@@ -211,6 +211,41 @@ impl Knowledge {
         }
     }
 
+    /// A part over `hops` was paid and its HTLCs settled: each channel had its amount before,
+    /// and the amount has since moved to the far side. Its bounds shift down by the amount
+    /// (`[max(lo, a) − a, hi − a]`) and the opposite direction's shift up, where
+    /// [`Knowledge::part_succeeded`] would keep a lower bound the payment itself used up.
+    /// Releases the part's in-flight amounts.
+    pub fn part_settled(&mut self, graph: &Graph, hops: &[SentHop], now: u64) {
+        self.release(hops);
+        for h in hops {
+            let cap = capacity_of(graph, h.channel).map(|m| m.0);
+            let a = h.amount.0;
+            self.refresh(h.channel, cap, now);
+            let f = self.facts(h.channel);
+            let hi = f.max.min(cap.unwrap_or(u64::MAX));
+            // A bound below what just passed is older than this fact: the fact wins.
+            let hi = if hi < a { cap.unwrap_or(u64::MAX) } else { hi };
+            f.min = f.min.max(a) - a;
+            f.max = if hi == u64::MAX { u64::MAX } else { hi - a };
+            let back =
+                ShortChannelIdDir { scid: h.channel.scid, direction: h.channel.direction ^ 1 };
+            if graph.edge_of(back.scid, back.direction).is_none() {
+                continue;
+            }
+            self.refresh(back, cap, now);
+            let g = self.facts(back);
+            let top = cap.unwrap_or(u64::MAX);
+            g.min = g.min.saturating_add(a).min(top);
+            if g.max != u64::MAX {
+                g.max = g.max.saturating_add(a);
+                if g.max >= top {
+                    g.max = u64::MAX;
+                }
+            }
+        }
+    }
+
     /// A part over `hops` failed with BOLT 4 failure `code` reported from `erring_index`
     /// (0 = ourselves: our own first channel failed; `i` = the node at the end of `hops[i-1]`,
     /// which failed to forward over `hops[i]`; `hops.len()` = the payee). Releases the part's
@@ -425,6 +460,35 @@ mod tests {
         let e2 = g.edge_of(hops[2].channel_dir().scid, 0).unwrap();
         assert_eq!(s.liquidity(e2).hi, 399_999);
         assert_eq!(s.liquidity(e2).probability(400_000, Prior::Uniform), 0.0);
+    }
+
+    #[test]
+    fn a_settled_part_moves_its_amount_across_each_channel() {
+        let mut g = GraphBuilder::new();
+        let scid = ShortChannelId(7);
+        g.add_channel(scid, node(1), node(2), Some(Msat(1_000_000)));
+        g.update_direction(scid, 0, policy()).unwrap();
+        g.update_direction(scid, 1, policy()).unwrap();
+        let g = g.build();
+        let fwd = ShortChannelIdDir::new(scid, 0).unwrap();
+        let back = ShortChannelIdDir::new(scid, 1).unwrap();
+        let hops = [SentHop { channel: fwd, node: node(2), amount: Msat(400_000) }];
+        let mut k = Knowledge::new(KnowledgeConfig::default());
+        k.part_settled(&g, &hops, 5);
+        let f = k.liquidity(fwd, Msat(1_000_000), 5);
+        let b = k.liquidity(back, Msat(1_000_000), 5);
+        // It had 400k to 1M; 400k left: 0 to 600k now. The other side has at least 400k.
+        assert_eq!((f.lo, f.hi), (0, 600_000));
+        assert_eq!((b.lo, b.hi), (400_000, 1_000_000));
+        // A second payment of 400k: it had 400k to 600k, now 0 to 200k.
+        k.part_settled(&g, &hops, 5);
+        let f = k.liquidity(fwd, Msat(1_000_000), 5);
+        assert_eq!((f.lo, f.hi), (0, 200_000));
+        assert_eq!(k.liquidity(back, Msat(1_000_000), 5).lo, 800_000);
+        // part_succeeded keeps the lower bound (a probe's HTLC comes back).
+        let mut p = Knowledge::new(KnowledgeConfig::default());
+        p.part_succeeded(&g, &hops, 5);
+        assert_eq!(p.liquidity(fwd, Msat(1_000_000), 5).lo, 400_000);
     }
 
     #[test]
