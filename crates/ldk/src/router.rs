@@ -486,15 +486,17 @@ where
 #[cfg(test)]
 mod tests {
     use super::*;
-    use route::flow::{Hop, Part};
+    use route::flow::Part;
+    use types::Hop;
 
     fn flow_of(parts: &[(u64, u64, f64)]) -> Flow {
         let parts: Vec<Part> = parts
             .iter()
             .map(|&(amount, fee, probability)| Part {
                 hops: vec![Hop {
-                    channel: ShortChannelIdDir { scid: ShortChannelId(1), direction: 0 },
-                    node: NodeId::from_slice(&[2; 33]).unwrap(),
+                    id: NodeId::from_slice(&[2; 33]).unwrap(),
+                    channel: ShortChannelId(1),
+                    direction: 0,
                     amount: Msat(amount),
                     delay: 40,
                 }],

@@ -197,8 +197,8 @@ where
         let (hops, _) = Self::sent_hops(&graph, path);
         self.knowledge.part_settled(&graph, &hops, self.now);
         for h in &hops {
-            self.learned.insert((h.channel.scid.0, h.channel.direction));
-            self.learned.insert((h.channel.scid.0, h.channel.direction ^ 1));
+            self.learned.insert((h.channel.0, h.direction));
+            self.learned.insert((h.channel.0, h.direction ^ 1));
         }
     }
 

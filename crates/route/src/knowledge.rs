@@ -216,20 +216,20 @@ impl Knowledge {
     /// (`[max(lo, a) − a, hi − a]`) and the opposite direction's shift up, where
     /// [`Knowledge::part_succeeded`] would keep a lower bound the payment itself used up.
     /// Releases the part's in-flight amounts.
-    pub fn part_settled(&mut self, graph: &Graph, hops: &[SentHop], now: u64) {
+    pub fn part_settled(&mut self, graph: &Graph, hops: &[Hop], now: u64) {
         self.release(hops);
         for h in hops {
-            let cap = capacity_of(graph, h.channel).map(|m| m.0);
+            let dir = h.channel_dir();
+            let cap = capacity_of(graph, dir).map(|m| m.0);
             let a = h.amount.0;
-            self.refresh(h.channel, cap, now);
-            let f = self.facts(h.channel);
+            self.refresh(dir, cap, now);
+            let f = self.facts(dir);
             let hi = f.max.min(cap.unwrap_or(u64::MAX));
             // A bound below what just passed is older than this fact: the fact wins.
             let hi = if hi < a { cap.unwrap_or(u64::MAX) } else { hi };
             f.min = f.min.max(a) - a;
             f.max = if hi == u64::MAX { u64::MAX } else { hi - a };
-            let back =
-                ShortChannelIdDir { scid: h.channel.scid, direction: h.channel.direction ^ 1 };
+            let back = ShortChannelIdDir { scid: dir.scid, direction: dir.direction ^ 1 };
             if graph.edge_of(back.scid, back.direction).is_none() {
                 continue;
             }
@@ -472,7 +472,8 @@ mod tests {
         let g = g.build();
         let fwd = ShortChannelIdDir::new(scid, 0).unwrap();
         let back = ShortChannelIdDir::new(scid, 1).unwrap();
-        let hops = [SentHop { channel: fwd, node: node(2), amount: Msat(400_000) }];
+        let hops =
+            [Hop { id: node(2), channel: scid, direction: 0, amount: Msat(400_000), delay: 0 }];
         let mut k = Knowledge::new(KnowledgeConfig::default());
         k.part_settled(&g, &hops, 5);
         let f = k.liquidity(fwd, Msat(1_000_000), 5);
