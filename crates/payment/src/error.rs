@@ -1,6 +1,6 @@
 //! One error type per operation of the machine. Each variant carries what Core Lightning puts
 //! in its error's `data` (or names in its message); the mapping to JSON-RPC codes and messages
-//! belongs to the caller (the node's RPC layer).
+//! belongs to the caller (`lnpay-rpc` for Core Lightning's codes).
 
 use crate::record::{FailureRecord, PartKey, PartRecord, PartStatus};
 use std::fmt;

@@ -14,7 +14,7 @@
 //! reply is a [`Reply`] variant holding records and values, and each operation fails with its
 //! own error enum ([`SendpayError`], [`WaitsendpayError`], [`PayError`], [`ListError`],
 //! [`DelpayError`]) whose variants carry what Core Lightning reports in an error's `data`.
-//! Nothing here is JSON: Core Lightning's shapes and codes are the node's RPC layer's job.
+//! Nothing here is JSON: Core Lightning's shapes and codes are `lnpay-rpc`'s job.
 //!
 //! ```
 //! use lnpay_payment::{Action, Command, Config, Input, ListRequest, Machine, Reply};

@@ -1,5 +1,5 @@
 //! The machine's typed replies, one per command. They hold records and values, never a wire
-//! shape: the node's RPC layer turns them into Core Lightning's JSON.
+//! shape: `lnpay-rpc` turns them into Core Lightning's JSON.
 
 use crate::error::{DelpayError, ListError, PayError, SendpayError, WaitsendpayError};
 use crate::record::{PartRecord, PartStatus};
