@@ -49,6 +49,7 @@ pub mod targets {
     pub mod failure_decode;
     pub mod graph_snapshot;
     pub mod hop_payload;
+    pub mod ldk_scorer;
     pub mod listchannels_json;
     pub mod msat_parse;
     pub mod node_announcement;
@@ -88,6 +89,7 @@ pub const TARGETS: &[(&str, DoTest)] = &[
     ("update_fail_malformed_htlc", targets::update_fail_malformed_htlc::do_test),
     ("peer_frame", targets::peer_frame::do_test),
     ("graph_snapshot", targets::graph_snapshot::do_test),
+    ("ldk_scorer", targets::ldk_scorer::do_test),
 ];
 
 /// The committed corpus of target `name`: `fuzz/corpus/<name>/`.
