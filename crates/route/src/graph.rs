@@ -475,29 +475,17 @@ impl GraphBuilder {
         let mut edges = vec![placeholder; pending.len()];
         let mut cold =
             vec![EdgeCold { timestamp: 0, htlc_max_advertised: Msat::ZERO }; pending.len()];
-        let mut out_count = vec![0u32; n + 1];
         for (edge, c, ci) in pending {
             let d = edge.dst.0 as usize;
             let pos = fill[d] as usize;
             fill[d] += 1;
-            out_count[edge.src.0 as usize + 1] += 1;
             if let Some(ch) = channels.get_mut(ci as usize) {
                 ch.edges[edge.direction as usize] = Some(EdgeIdx(pos as u32));
             }
             edges[pos] = edge;
             cold[pos] = c;
         }
-        for i in 0..n {
-            out_count[i + 1] += out_count[i];
-        }
-        let out_start = out_count;
-        let mut fill: Vec<u32> = out_start[..n].to_vec();
-        let mut out_edges = vec![EdgeIdx(0); edges.len()];
-        for (i, e) in edges.iter().enumerate() {
-            let s = e.src.0 as usize;
-            out_edges[fill[s] as usize] = EdgeIdx(i as u32);
-            fill[s] += 1;
-        }
+        let (out_start, out_edges) = outgoing_csr(n, &edges);
         let channel_index = channels.iter().enumerate().map(|(i, c)| (c.scid, i as u32)).collect();
         Arc::new(Graph {
             nodes,
@@ -511,6 +499,31 @@ impl GraphBuilder {
             out_edges,
         })
     }
+}
+
+/// The outgoing adjacency of `edges` over `n` nodes: `out_start` (the edges out of node `v`
+/// are `out_edges[out_start[v]..out_start[v + 1]]`) and `out_edges`, in edge order per node.
+/// Every edge's source must be below `n`; one that is not is left out.
+fn outgoing_csr(n: usize, edges: &[Edge]) -> (Vec<u32>, Vec<EdgeIdx>) {
+    let mut out_start = vec![0u32; n + 1];
+    for e in edges {
+        if let Some(c) = out_start.get_mut(e.src.0 as usize + 1) {
+            *c += 1;
+        }
+    }
+    for i in 0..n {
+        out_start[i + 1] += out_start[i];
+    }
+    let mut fill: Vec<u32> = out_start[..n].to_vec();
+    let mut out_edges = vec![EdgeIdx(0); out_start[n] as usize];
+    for (i, e) in edges.iter().enumerate() {
+        let Some(f) = fill.get_mut(e.src.0 as usize) else { continue };
+        if let Some(slot) = out_edges.get_mut(*f as usize) {
+            *slot = EdgeIdx(i as u32);
+        }
+        *f += 1;
+    }
+    (out_start, out_edges)
 }
 
 #[cfg(test)]

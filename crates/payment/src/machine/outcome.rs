@@ -13,34 +13,24 @@ use types::{PaymentPreimage, ShortChannelIdDir};
 
 impl Machine {
     pub(super) fn decode_failure(&self, key: PartKey, reason: &[u8]) -> FailureRecord {
-        let Some(p) = self.part(&key) else {
-            return FailureRecord {
-                code: 202,
-                message: "Malformed error reply".into(),
-                erring_index: None,
-                erring_node: None,
-                erring_channel: None,
-                erring_direction: None,
-                failcode: None,
-                raw_message: None,
-                onionreply: Some(reason.to_vec()),
-            };
+        // A reply no hop's secret opens (or of a part we do not know): Core Lightning's 202.
+        let malformed = || FailureRecord {
+            code: 202,
+            message: "Malformed error reply".into(),
+            erring_index: None,
+            erring_node: None,
+            erring_channel: None,
+            erring_direction: None,
+            failcode: None,
+            raw_message: None,
+            onionreply: Some(reason.to_vec()),
         };
+        let Some(p) = self.part(&key) else { return malformed() };
         let secrets: Vec<onion::crypto::SharedSecret> =
             p.shared_secrets.iter().map(|s| onion::crypto::SharedSecret(*s)).collect();
         match failure::decode_return_packet(&secrets, reason) {
             Ok(d) => self.routefail(p, &d),
-            Err(_) => FailureRecord {
-                code: 202,
-                message: "Malformed error reply".into(),
-                erring_index: None,
-                erring_node: None,
-                erring_channel: None,
-                erring_direction: None,
-                failcode: None,
-                raw_message: None,
-                onionreply: Some(reason.to_vec()),
-            },
+            Err(_) => malformed(),
         }
     }
 

@@ -270,7 +270,6 @@ pub fn read(bytes: &[u8]) -> Result<Arc<Graph>, SnapshotError> {
     let mut edges: Vec<Edge> = Vec::with_capacity(e);
     let mut cold: Vec<EdgeCold> = Vec::with_capacity(e);
     let mut in_start = vec![0u32; n + 1];
-    let mut out_count = vec![0u32; n + 1];
     for i in 0..e {
         let ci = r.u32() as usize;
         let direction = r.u8();
@@ -299,7 +298,6 @@ pub fn read(bytes: &[u8]) -> Result<Arc<Graph>, SnapshotError> {
         let htlc_max = ch.capacity.map_or(htlc_max_advertised, |cap| htlc_max_advertised.min(cap));
         // In range: the channel's nodes were checked below `n`.
         in_start[dst.0 as usize + 1] += 1;
-        out_count[src.0 as usize + 1] += 1;
         edges.push(Edge {
             htlc_min,
             htlc_max,
@@ -317,20 +315,8 @@ pub fn read(bytes: &[u8]) -> Result<Arc<Graph>, SnapshotError> {
 
     for i in 0..n {
         in_start[i + 1] += in_start[i];
-        out_count[i + 1] += out_count[i];
     }
-    let out_start = out_count;
-    let mut fill: Vec<u32> = out_start[..n].to_vec();
-    let mut out_edges = vec![EdgeIdx(0); e];
-    for (i, edge) in edges.iter().enumerate() {
-        let s = edge.src.0 as usize;
-        if let (Some(pos), Some(f)) = (fill.get(s).copied(), fill.get_mut(s)) {
-            *f += 1;
-            if let Some(slot) = out_edges.get_mut(pos as usize) {
-                *slot = EdgeIdx(i as u32);
-            }
-        }
-    }
+    let (out_start, out_edges) = super::outgoing_csr(n, &edges);
     let node_index: HashMap<NodeId, NodeIdx> =
         nodes.iter().enumerate().map(|(i, id)| (*id, NodeIdx(i as u32))).collect();
     let channel_index: HashMap<ShortChannelId, u32> =
