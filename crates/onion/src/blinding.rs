@@ -3,8 +3,10 @@
 //! hop's `rho` key, and the chain of path keys); each node on the path opens its data with its
 //! key and the path key it received, and derives the next path key.
 //!
+//! The path itself is the plain data type [`BlindedPath`] of `types` (re-exported here).
 //! [`EncryptedDataTlv`] is the typed `encrypted_data_tlv` stream. The payment onion to a blinded
-//! path is in [`payment`].
+//! path is in [`payment`]; onion messages, which travel only over blinded paths, are in
+//! [`crate::message`].
 
 pub mod payment;
 
@@ -16,25 +18,7 @@ use secp256k1::{PublicKey, Scalar, Secp256k1, SecretKey, Signing, Verification};
 use types::tlv::{self, TlvError, TlvStream, TruncatedIntError};
 use types::{Msat, ShortChannelId};
 
-/// One hop of a blinded path as the sender sees it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct BlindedHop {
-    /// The blinded node id `B_i`.
-    pub blinded_node_id: PublicKey,
-    /// The sealed `encrypted_data_tlv` for this hop.
-    pub encrypted_recipient_data: Vec<u8>,
-}
-
-/// A blinded path (`blinded_path`): what a recipient hands to senders.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct BlindedPath {
-    /// The introduction node (`first_node_id`), unblinded.
-    pub introduction_node: PublicKey,
-    /// `first_path_key` (`E_0`).
-    pub first_path_key: PublicKey,
-    /// The hops, the introduction node's first.
-    pub hops: Vec<BlindedHop>,
-}
+pub use types::blinded::{BlindedHop, BlindedPath};
 
 /// The keys the creator of a path derives for one hop.
 #[derive(Debug, Clone, PartialEq, Eq)]

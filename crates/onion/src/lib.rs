@@ -3,6 +3,8 @@
 //! failure messages returned through the route and decoded by the sender ([`failure`]),
 //! attribution data that names the hop at fault ([`attribution`]), and route blinding
 //! ([`blinding`]). [`payment::build_payment_onion`] builds a payer's onion from a path.
+//! Onion messages (BOLT 12's requests and replies, over blinded paths) are built and peeled by
+//! [`message`].
 //! [`crypto`] holds the shared primitives (ECDH secret, key derivation,
 //! ChaCha20 stream, blinding factor).
 //!
@@ -10,7 +12,7 @@
 //! arguments, so the BOLT 4 vectors reproduce byte for byte. It is not a router (it takes a
 //! route as given), not a channel state machine (it never decides whether to forward an HTLC:
 //! amounts and CLTVs a hop reads are checked by its caller against the HTLC), and it does not
-//! build wire messages beyond the onion packet and the failure packets.
+//! build wire messages beyond the onion packet, the failure packets and the `onion_message`.
 //!
 //! ```
 //! use lnpay_onion::packet::{self, OnionPacket};
@@ -63,6 +65,7 @@ pub mod attribution;
 pub mod blinding;
 pub mod crypto;
 pub mod failure;
+pub mod message;
 pub mod packet;
 pub mod payload;
 pub mod payment;

@@ -1,8 +1,8 @@
 //! Lightning primitives shared by every lnpay crate: millisatoshi amounts (with every form Core
 //! Lightning accepts for an `msat` parameter), short channel ids, node ids, payment hashes,
 //! preimages and secrets, BOLT 9 feature bits, BOLT 1 BigSize and TLV streams, and the path
-//! vocabulary every crate above shares: a payment [`Path`] of [`Hop`]s and the invoice's
-//! [`RouteHintHop`]s.
+//! vocabulary every crate above shares: a payment [`Path`] of [`Hop`]s, the invoice's
+//! [`RouteHintHop`]s and the [`BlindedPath`] that onions, onion messages and offers carry.
 //!
 //! This crate is the bottom layer: it depends on no other lnpay crate, does no I/O, and is
 //! `no_std` + `alloc` (the `std` feature, on by default, only adds `std::error::Error`
@@ -37,6 +37,7 @@ extern crate std;
 
 pub mod amount;
 pub mod bigsize;
+pub mod blinded;
 pub mod features;
 pub mod hash;
 pub mod hex;
@@ -47,6 +48,7 @@ pub mod signed;
 pub mod tlv;
 
 pub use amount::{Msat, ParseMsatError};
+pub use blinded::{BlindedHop, BlindedPath, BlindedPathError};
 pub use features::Features;
 pub use hash::{PaymentHash, PaymentPreimage, PaymentSecret};
 pub use node_id::{NodeId, NodeIdError};

@@ -2,7 +2,8 @@
 //! link messages between our node and the simulated network, the BOLT 7 gossip messages with
 //! their signatures ([`gossip`]) and the BOLT 4 failure codes ([`failure`]). It is what a peer
 //! link needs to speak to a peer, and nothing more: no socket, no clock, no channel state, no
-//! BOLT 8 transport, no onion (that is `lnpay-onion`), no graph (that is `lnpay-route`).
+//! BOLT 8 transport, no onion (that is `lnpay-onion`), no graph (that is `lnpay-route`). The
+//! BOLT 4 `onion_message` ([`onion_message`]) carries its packet as bytes.
 //!
 //! Every link message travels as `len: u16 BE` followed by `len` bytes of BOLT 1 message
 //! (`type: u16 BE`, then the payload); `len` is at least 2. The four BOLT 2 HTLC messages
@@ -38,6 +39,7 @@ pub mod gossip;
 pub mod htlc;
 pub mod link;
 pub mod message;
+pub mod onion_message;
 mod reader;
 #[cfg(test)]
 mod tests;
@@ -51,3 +53,4 @@ pub use link::{
     channel_id, Ack, AddRefused, ChannelState, Hello, InvoiceReply, InvoiceRequest, Ready,
 };
 pub use message::{msg_type, EncodeError, Message};
+pub use onion_message::OnionMessage;

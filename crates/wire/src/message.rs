@@ -6,6 +6,7 @@ use crate::htlc::{
     UpdateAddHtlc, UpdateFailHtlc, UpdateFailMalformedHtlc, UpdateFulfillHtlc, ONION_LEN,
 };
 use crate::link::{Ack, AddRefused, ChannelState, Hello, InvoiceReply, InvoiceRequest, Ready};
+use crate::onion_message::OnionMessage;
 use core::fmt;
 
 /// Message type numbers.
@@ -24,6 +25,8 @@ pub mod msg_type {
     pub const NODE_ANNOUNCEMENT: u16 = 257;
     /// `channel_update` (BOLT 7).
     pub const CHANNEL_UPDATE: u16 = 258;
+    /// `onion_message` (BOLT 4).
+    pub const ONION_MESSAGE: u16 = 513;
     /// lnpay `hello` (node → network).
     pub const HELLO: u16 = 32769;
     /// lnpay `channel_state` (network → node).
@@ -58,6 +61,8 @@ pub enum Message {
         /// The payload (after the type).
         payload: Vec<u8>,
     },
+    /// `onion_message` (513).
+    OnionMessage(OnionMessage),
     /// lnpay `hello`.
     Hello(Hello),
     /// lnpay `channel_state`.
@@ -125,6 +130,7 @@ impl Message {
             Message::UpdateFailHtlc(_) => UpdateFailHtlc::TYPE,
             Message::UpdateFailMalformedHtlc(_) => UpdateFailMalformedHtlc::TYPE,
             Message::Gossip { msg_type, .. } | Message::Unknown { msg_type, .. } => *msg_type,
+            Message::OnionMessage(_) => OnionMessage::TYPE,
             Message::Hello(_) => Hello::TYPE,
             Message::ChannelState(_) => ChannelState::TYPE,
             Message::Ready(_) => Ready::TYPE,
@@ -155,6 +161,7 @@ impl Message {
             | msg_type::CHANNEL_UPDATE => {
                 Message::Gossip { msg_type: typ, payload: payload.to_vec() }
             }
+            msg_type::ONION_MESSAGE => Message::OnionMessage(OnionMessage::decode(payload)?),
             msg_type::HELLO => Message::Hello(Hello::decode(payload)?),
             msg_type::CHANNEL_STATE => Message::ChannelState(ChannelState::decode(payload)?),
             msg_type::READY => Message::Ready(Ready::decode(payload)?),
@@ -178,6 +185,7 @@ impl Message {
             Message::Gossip { payload, .. } | Message::Unknown { payload, .. } => {
                 out.extend_from_slice(payload)
             }
+            Message::OnionMessage(m) => m.encode_payload(out),
             Message::Hello(m) => m.encode_payload(out),
             Message::ChannelState(m) => m.encode_payload(out),
             Message::Ready(m) => m.encode_payload(out),
@@ -214,6 +222,7 @@ impl Message {
             Message::UpdateFailHtlc(m) => m.reason.len(),
             Message::InvoiceRequest(m) => m.description.len(),
             Message::InvoiceReply(m) => m.bolt11.len(),
+            Message::OnionMessage(m) => m.onion_message_packet.len(),
             _ => 0,
         };
         if field > usize::from(u16::MAX) {
@@ -237,6 +246,9 @@ impl Message {
             Message::Gossip { payload, .. } | Message::Unknown { payload, .. } => payload.len(),
             Message::InvoiceRequest(m) => 8 + 33 + 8 + 2 + m.description.len(),
             Message::InvoiceReply(m) => 8 + 2 + m.bolt11.len(),
+            Message::OnionMessage(m) => {
+                33 + 2 + m.onion_message_packet.len() + m.unknown_tlvs.encoded_len()
+            }
             _ => 128,
         }
     }

@@ -145,13 +145,59 @@ fn samples() -> Vec<Message> {
         Message::InvoiceReply(InvoiceReply { request_id: 2, bolt11: vec![] }),
         Message::Unknown { msg_type: 32783, payload: vec![4, 5] },
         Message::Unknown { msg_type: 1, payload: vec![] },
+        Message::OnionMessage(OnionMessage {
+            path_key: key(6),
+            onion_message_packet: (0..1366u32).map(|i| (i * 7) as u8).collect(),
+            unknown_tlvs: TlvStream::default(),
+        }),
+        Message::OnionMessage(OnionMessage {
+            path_key: key(7),
+            onion_message_packet: vec![],
+            unknown_tlvs: odd_tlvs(),
+        }),
     ]
+}
+
+#[test]
+fn onion_message_layout_and_ldk_agree() {
+    use lightning::util::ser::{LengthReadable, Writeable};
+    let mut packet = vec![0u8; 1366];
+    packet[1..34].copy_from_slice(&key(8).serialize());
+    for (i, b) in packet[34..].iter_mut().enumerate() {
+        *b = (i % 251) as u8;
+    }
+    let m = OnionMessage {
+        path_key: key(6),
+        onion_message_packet: packet.clone(),
+        unknown_tlvs: TlvStream::default(),
+    };
+    let mut payload = Vec::new();
+    m.encode_payload(&mut payload);
+    assert_eq!(payload[..33], key(6).serialize());
+    assert_eq!(payload[33..35], [0x05, 0x56]);
+    assert_eq!(payload[35..], packet[..]);
+    // LDK reads our payload as its `OnionMessage` and writes back the same bytes.
+    let ldk = lightning::ln::msgs::OnionMessage::read_from_fixed_length_buffer(&mut &payload[..])
+        .unwrap_or_else(|e| panic!("ldk refuses our onion_message: {e:?}"));
+    assert_eq!(ldk.blinding_point, key(6));
+    assert_eq!(ldk.encode(), payload);
+    assert_eq!(
+        Message::decode(&Message::OnionMessage(m.clone()).encode()),
+        Ok(Message::OnionMessage(m))
+    );
+    // A bad path key is refused with its bytes.
+    let mut bad = payload.clone();
+    bad[0] = 5;
+    assert!(matches!(
+        OnionMessage::decode(&bad),
+        Err(WireError::BadPoint { msg_type: 513, bytes }) if bytes[0] == 5
+    ));
 }
 
 #[test]
 fn every_message_round_trips() {
     let samples = samples();
-    assert_eq!(samples.len(), 21);
+    assert_eq!(samples.len(), 23);
     for m in &samples {
         let bytes = m.encode();
         assert_eq!(u16::from_be_bytes([bytes[0], bytes[1]]), m.msg_type());
@@ -212,6 +258,7 @@ fn every_truncation_is_an_error() {
             Message::UpdateFailHtlc(a) => {
                 a.attribution_data.is_some() || !a.unknown_tlvs.records.is_empty()
             }
+            Message::OnionMessage(a) => !a.unknown_tlvs.records.is_empty(),
             _ => false,
         };
         if !(fixed
@@ -221,6 +268,7 @@ fn every_truncation_is_an_error() {
                     | Message::UpdateFailHtlc(_)
                     | Message::UpdateFulfillHtlc(_)
                     | Message::UpdateFailMalformedHtlc(_)
+                    | Message::OnionMessage(_)
             ))
         {
             continue;
