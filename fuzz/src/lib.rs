@@ -53,6 +53,8 @@ pub mod targets {
     pub mod listchannels_json;
     pub mod msat_parse;
     pub mod node_announcement;
+    pub mod onion_message;
+    pub mod onion_message_peel;
     pub mod onion_peel;
     pub mod payment_records;
     pub mod peer_frame;
@@ -78,6 +80,8 @@ pub const TARGETS: &[(&str, DoTest)] = &[
     ("node_announcement", targets::node_announcement::do_test),
     ("failure_decode", targets::failure_decode::do_test),
     ("onion_peel", targets::onion_peel::do_test),
+    ("onion_message", targets::onion_message::do_test),
+    ("onion_message_peel", targets::onion_message_peel::do_test),
     ("hop_payload", targets::hop_payload::do_test),
     ("bolt11_decode", targets::bolt11_decode::do_test),
     ("listchannels_json", targets::listchannels_json::do_test),
