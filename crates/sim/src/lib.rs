@@ -3,7 +3,8 @@
 //! node does, and answers with a real encrypted, HMAC'd failure (with a signed
 //! `channel_update` where BOLT 4 wants one) that each previous hop wraps on the way back.
 //! Receivers issue invoices with payment secrets and route hints, take single- and multi-part
-//! payments and keysend. Balances, keys, faults and latencies are drawn from one seed; time is
+//! payments and keysend. Nodes relay BOLT 4 onion messages to their channel peers, peeling
+//! each layer with their own key. Balances, keys, faults and latencies are drawn from one seed; time is
 //! a discrete-event clock in simulated milliseconds, so a driver steps it
 //! ([`Simulator::next_event_time`], [`Simulator::advance_to`]).
 //!
@@ -38,7 +39,8 @@ pub mod workload;
 
 pub use rng::SimRng;
 pub use sim::{
-    ChannelBackend, FaultRates, HtlcId, HtlcResolution, Invoice, Latency, Liquidity, LocalFailure,
-    LogEntry, LogKind, NodeFault, Resolution, Settlement, SimConfig, Simulator,
+    ChannelBackend, DeliveredMessage, DroppedMessage, FaultRates, HtlcId, HtlcResolution, Invoice,
+    Latency, Liquidity, LocalFailure, LogEntry, LogKind, MessageDrop, NodeFault, Resolution,
+    SendMessageError, Settlement, SimConfig, Simulator,
 };
 pub use topology::{generate, GeneratorParams, Topology, TopologyChannel, TopologyError};

@@ -6,8 +6,8 @@
 //! own file: `config` (how the network is drawn from the seed), `backend` (what the payer
 //! sees), `forwarding` (adds, peeling and checking at every hop, fulfils and failures on the
 //! way back), `receiving` (invoices, single- and multi-part payments, keysend, MPP timeout),
-//! `gossip` (the graph and signed BOLT 7 gossip) and `faults` (misbehaving nodes, stale
-//! policies, corrupted failures).
+//! `gossip` (the graph and signed BOLT 7 gossip), `faults` (misbehaving nodes, stale
+//! policies, corrupted failures) and `messages` (onion messages relayed between peers).
 
 use crate::rng::SimRng;
 use crate::topology::{Topology, TopologyError};
@@ -29,6 +29,7 @@ mod config;
 mod faults;
 mod forwarding;
 mod gossip;
+mod messages;
 mod receiving;
 
 pub use backend::{
@@ -36,6 +37,7 @@ pub use backend::{
     Settlement,
 };
 pub use config::{FaultRates, Latency, Liquidity, NodeFault, SimConfig};
+pub use messages::{DeliveredMessage, DroppedMessage, MessageDrop, SendMessageError};
 use types::RouteHintHop;
 
 use config::draw_balance;
@@ -90,6 +92,8 @@ enum Event {
     MppTimeout(u32, PaymentHash, u64),
     /// A silent node's HTLC reaches its expiry.
     Expire(HtlcId),
+    /// An onion message reaches a node.
+    OnionMessage(u32, Box<wire::OnionMessage>),
 }
 
 struct Scheduled {
@@ -144,6 +148,8 @@ pub struct Simulator {
     resolutions: std::collections::VecDeque<HtlcResolution>,
     log: Vec<LogEntry>,
     settlements: Vec<Settlement>,
+    delivered_messages: std::collections::VecDeque<DeliveredMessage>,
+    dropped_messages: Vec<DroppedMessage>,
 }
 
 /// UNIX time of simulated time 0 (the day of the 2026 snapshot), for invoice timestamps.
@@ -276,6 +282,8 @@ impl Simulator {
             resolutions: std::collections::VecDeque::new(),
             log: Vec::new(),
             settlements: Vec::new(),
+            delivered_messages: std::collections::VecDeque::new(),
+            dropped_messages: Vec::new(),
         })
     }
 
@@ -422,6 +430,7 @@ impl Simulator {
                 self.record(h, LogKind::TimedOut);
                 self.on_fail(h, Vec::new());
             }
+            Event::OnionMessage(node, m) => self.on_onion_message(node, &m),
         }
         true
     }
