@@ -15,6 +15,52 @@
 //! Each hop's key is its blinded node id, unlocked with the `path_key` that travels beside the
 //! packet in the `onion_message`. Randomness (the onion session key and the path key of the
 //! sender's own hops) comes in as arguments.
+//!
+//! ```
+//! use lnpay_onion::message::path::build_message_path;
+//! use lnpay_onion::message::tlv::MessageContents;
+//! use lnpay_onion::message::{
+//!     build_onion_message, peel_onion_message, FinalContents, MessageKeys, PeeledMessage,
+//! };
+//! use lnpay_onion::secp256k1::{PublicKey, Secp256k1, SecretKey};
+//!
+//! # fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! let secp = Secp256k1::new();
+//! let [alice, bob, carol] = [1u8, 2, 3].map(|b| SecretKey::from_slice(&[b; 32]));
+//! let (alice, bob, carol) = (alice?, bob?, carol?);
+//! let id = |k: &SecretKey| PublicKey::from_secret_key(&secp, k);
+//!
+//! // Carol hands out a path to herself through Bob (in an offer, say).
+//! let path_key = SecretKey::from_slice(&[4; 32])?; // random in real use
+//! let path = build_message_path(&secp, &path_key, &[id(&bob)], id(&carol), 0, Some(b"o1".to_vec()))?;
+//!
+//! // We send an invoice request through Alice, our peer, to Carol's path.
+//! let keys = MessageKeys {
+//!     session_key: SecretKey::from_slice(&[5; 32])?,
+//!     path_key: SecretKey::from_slice(&[6; 32])?,
+//! };
+//! let request = FinalContents {
+//!     contents: Some(MessageContents::InvoiceRequest(vec![0x0a, 0x00])),
+//!     ..FinalContents::default()
+//! };
+//! let (peer, mut message) = build_onion_message(&secp, &keys, &[id(&alice)], &path, &request)?;
+//! assert_eq!(peer, id(&alice));
+//!
+//! // Alice and Bob forward, Carol receives.
+//! for hop in [&alice, &bob] {
+//!     match peel_onion_message(&secp, hop, &message)? {
+//!         PeeledMessage::Forward { message: next, .. } => message = next,
+//!         PeeledMessage::Receive(_) => return Err("received too early".into()),
+//!     }
+//! }
+//! let PeeledMessage::Receive(got) = peel_onion_message(&secp, &carol, &message)? else {
+//!     return Err("carol forwards".into());
+//! };
+//! assert_eq!(got.path_id.as_deref(), Some(&b"o1"[..]));
+//! assert_eq!(got.contents, request.contents);
+//! # Ok(())
+//! # }
+//! ```
 
 pub mod path;
 pub mod tlv;

@@ -4,12 +4,17 @@
 //!   by LDK's `peel_onion_message`, which forwards the same bytes our peel forwards and
 //!   receives the same payload and reply path;
 //! - messages LDK builds (`create_onion_message`, with LDK's own intermediate nodes, to our
-//!   blinded paths or straight to a node, with our reply path) are peeled hop by hop by us.
+//!   blinded paths or straight to a node, with our reply path) are peeled hop by hop by us;
+//! - messages we build to paths LDK builds (`BlindedMessagePath::new_with_dummy_hops`, next
+//!   hops by node id or short channel id, its own dummy hops and authenticated context) are
+//!   peeled by LDK to the end; its forwarding hops peel with ours to the same message.
 //!
 //! LDK reads no `path_id` (it keeps its context in a record of its own), so the paths LDK
 //! receives on carry none; ours do.
 
-use lightning::blinded_path::message::{BlindedMessagePath, NextMessageHop};
+use lightning::blinded_path::message::{
+    BlindedMessagePath, MessageContext, MessageForwardNode, NextMessageHop,
+};
 use lightning::blinded_path::EmptyNodeIdLookUp;
 use lightning::io;
 use lightning::ln::msgs::{self, DecodeError};
@@ -18,7 +23,7 @@ use lightning::onion_message::messenger::{
     MessageSendInstructions, OnionMessagePath, PeeledOnion, Responder, ResponseInstruction,
 };
 use lightning::onion_message::packet::OnionMessageContents;
-use lightning::sign::{EntropySource, KeysManager};
+use lightning::sign::{EntropySource, KeysManager, NodeSigner};
 use lightning::util::logger::{Logger, Record};
 use lightning::util::ser::{LengthReadable, Readable, Writeable, Writer};
 use lnpay_onion::blinding::BlindedPath;
@@ -367,4 +372,110 @@ fn we_peel_the_messages_ldk_builds() {
     assert!(hops_peeled > CASES * 2, "only {hops_peeled} hops");
     assert!(to_paths > CASES / 2 && to_paths < CASES, "{to_paths} to paths");
     assert!(replies > CASES / 4, "only {replies} reply paths");
+}
+
+#[test]
+fn ldk_peels_what_we_send_over_its_own_paths() {
+    let secp = Secp256k1::new();
+    let net = nodes(&secp, 8);
+    // One channel between every two nodes a < b, numbered 1000 + 16a + b: what LDK's paths
+    // name by short channel id.
+    let scid_of = |a: usize, b: usize| 1_000 + 16 * a.min(b) as u64 + a.max(b) as u64;
+    let node_of_scid = |from: usize, scid: u64| -> usize {
+        let (a, b) = (usize::try_from((scid - 1_000) / 16).unwrap(), (scid - 1_000) as usize % 16);
+        if a == from {
+            b
+        } else {
+            a
+        }
+    };
+    let mut rng = StdRng::seed_from_u64(0x6c64_6b5f_7061_7468);
+    let (mut by_scid, mut compared) = (0, 0);
+    for case in 0..CASES / 2 {
+        let recipient = rng.gen_range(0..net.len());
+        let k = rng.gen_range(0..3);
+        let forwarders = pick(&mut rng, net.len(), k, &[recipient]);
+        let mut used = forwarders.clone();
+        used.push(recipient);
+        let k = rng.gen_range(0..3);
+        let intermediate = pick(&mut rng, net.len(), k, &used);
+        let chain: Vec<usize> = forwarders.iter().copied().chain([recipient]).collect();
+        let forward_nodes: Vec<MessageForwardNode> = forwarders
+            .iter()
+            .zip(&chain[1..])
+            .map(|(&f, &next)| MessageForwardNode {
+                node_id: net[f].id,
+                short_channel_id: rng.gen_bool(0.5).then(|| scid_of(f, next)),
+            })
+            .collect();
+        let context = vec![rng.gen::<u8>(); rng.gen_range(1..20)];
+        let entropy = Seeded(Mutex::new(StdRng::seed_from_u64(case as u64)));
+        let ldk_path = BlindedMessagePath::new_with_dummy_hops(
+            &forward_nodes,
+            net[recipient].id,
+            rng.gen_range(0..3),
+            net[recipient].keys.get_receive_auth_key(),
+            MessageContext::Custom(context.clone()),
+            &entropy,
+            &secp,
+        );
+        let path = from_ldk_path(&ldk_path);
+        let payload = raw(&mut rng);
+        let contents = FinalContents {
+            reply_path: None,
+            contents: Some(MessageContents::Other {
+                typ: payload.typ,
+                value: payload.value.clone(),
+            }),
+            unknown: vec![],
+        };
+        let keys = MessageKeys { session_key: secret(&mut rng), path_key: secret(&mut rng) };
+        let ours: Vec<PublicKey> = intermediate.iter().map(|&i| net[i].id).collect();
+        let (peer, mut message) = build_onion_message(&secp, &keys, &ours, &path, &contents)
+            .unwrap_or_else(|e| panic!("case {case}: {e}"));
+        let mut at = net.iter().position(|n| n.id == peer).unwrap();
+        for step in 1.. {
+            assert!(step <= intermediate.len() + chain.len(), "case {case}: too many hops");
+            let node = &net[at];
+            let ldk = ldk_peel(&to_ldk_message(&message), &secp, &node.keys, &NoLog, &RawHandler)
+                .unwrap_or_else(|()| panic!("case {case}: ldk node {at} refuses hop {step}"));
+            match ldk {
+                PeeledOnion::Forward(next_hop, forwarded) => {
+                    let forwarded = from_ldk_message(&forwarded);
+                    let (next, ours_next) = match next_hop {
+                        NextMessageHop::NodeId(pk) => {
+                            (net.iter().position(|n| n.id == pk).unwrap(), NextNode::NodeId(pk))
+                        }
+                        NextMessageHop::ShortChannelId(scid) => {
+                            by_scid += 1;
+                            (
+                                node_of_scid(at, scid),
+                                NextNode::ShortChannelId(types::ShortChannelId(scid)),
+                            )
+                        }
+                    };
+                    let mine = peel_onion_message(&secp, &node.secret, &message)
+                        .unwrap_or_else(|e| panic!("case {case}: we refuse hop {step}: {e}"));
+                    assert_eq!(
+                        mine,
+                        PeeledMessage::Forward { next: ours_next, message: forwarded.clone() },
+                        "case {case}: ldk and we forward differently"
+                    );
+                    compared += 1;
+                    at = next;
+                    message = forwarded;
+                }
+                PeeledOnion::Custom(got, ctx, reply) => {
+                    assert_eq!(at, recipient, "case {case}");
+                    assert_eq!(got, payload, "case {case}");
+                    assert_eq!(ctx, Some(context.clone()), "case {case}");
+                    assert!(reply.is_none());
+                    break;
+                }
+                other => panic!("case {case}: ldk peels {other:?}"),
+            }
+        }
+    }
+    assert!(by_scid > CASES / 8, "only {by_scid} hops by scid");
+    assert!(compared > CASES / 2, "only {compared} hops compared");
 }

@@ -117,6 +117,9 @@ pub fn advance_path<C: Signing + Verification>(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::message::{
+        build_onion_message, peel_onion_message, FinalContents, MessageKeys, PeeledMessage,
+    };
 
     #[test]
     fn padding_equalizes() {
@@ -137,5 +140,39 @@ mod tests {
                 assert!(lens.iter().all(|l| *l == lens[0]), "{lens:?}");
             }
         }
+    }
+
+    #[test]
+    fn advance_path_skips_the_introduction_node() {
+        let secp = Secp256k1::new();
+        let keys: Vec<(PublicKey, SecretKey)> = (1..=3u8)
+            .map(|b| {
+                let sk = SecretKey::from_slice(&[b; 32]).unwrap_or_else(|e| panic!("{e}"));
+                (PublicKey::from_secret_key(&secp, &sk), sk)
+            })
+            .collect();
+        let (a, b, r) = (&keys[0], &keys[1], &keys[2]);
+        let session = SecretKey::from_slice(&[9; 32]).unwrap_or_else(|e| panic!("{e}"));
+        let path = build_message_path(&secp, &session, &[a.0, b.0], r.0, 0, Some(vec![1]))
+            .unwrap_or_else(|e| panic!("{e}"));
+        let rest = advance_path(&secp, &a.1, &path).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(rest.introduction_node, b.0);
+        assert_eq!(rest.hops, path.hops[1..]);
+        // The advanced path works: a message built to it reaches the recipient through B.
+        let keys = MessageKeys { session_key: session, path_key: session };
+        let (peer, m) = build_onion_message(&secp, &keys, &[], &rest, &FinalContents::default())
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(peer, b.0);
+        let PeeledMessage::Forward { message, .. } =
+            peel_onion_message(&secp, &b.1, &m).unwrap_or_else(|e| panic!("{e}"))
+        else {
+            panic!("b receives")
+        };
+        let got = peel_onion_message(&secp, &r.1, &message);
+        assert!(matches!(got, Ok(PeeledMessage::Receive(ref g)) if g.path_id == Some(vec![1])));
+        // Only the introduction node can advance it, and not past its last hop.
+        assert!(matches!(advance_path(&secp, &b.1, &path), Err(AdvanceError::Unblind(_))));
+        let last = BlindedPath { hops: path.hops[2..].to_vec(), ..rest };
+        assert_eq!(advance_path(&secp, &r.1, &last), Err(AdvanceError::TooShort { hops: 1 }));
     }
 }
