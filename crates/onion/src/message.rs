@@ -84,6 +84,9 @@ pub const SMALL_PAYLOADS_LEN: usize = packet::ROUTING_INFO_LEN;
 pub const LARGE_PAYLOADS_LEN: usize = 32768;
 /// Bytes of an onion message packet besides its payloads: version, public key, HMAC.
 pub const PACKET_OVERHEAD: usize = 1 + 33 + 32;
+/// The most dummy hops [`peel_onion_message`] peels in one message: a sender could otherwise
+/// make a node peel hundreds of layers of one large packet.
+pub const MAX_DUMMY_HOPS: usize = 32;
 
 /// An `onion_message_packet`: a Sphinx packet whose payload length is implied by its size.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -425,6 +428,11 @@ pub enum PeelMessageError {
         /// The node named.
         next: NextNode,
     },
+    /// More than [`MAX_DUMMY_HOPS`] layers named this node as the next one.
+    TooManyDummyHops {
+        /// Layers peeled.
+        count: usize,
+    },
 }
 
 impl fmt::Display for PeelMessageError {
@@ -463,6 +471,9 @@ impl fmt::Display for PeelMessageError {
             PeelMessageError::FinalNextNode { next } => {
                 write!(f, "final hop's data names a next node {next:?}")
             }
+            PeelMessageError::TooManyDummyHops { count } => {
+                write!(f, "{count} layers name this node as the next one")
+            }
         }
     }
 }
@@ -489,8 +500,6 @@ pub fn peel_onion_message<C: Signing + Verification>(
     let mut packet = OnionMessagePacket::from_bytes(&message.onion_message_packet)
         .map_err(PeelMessageError::Packet)?;
     let mut dummy_hops = 0usize;
-    // Each layer takes at least one slot of the payloads, so a sender cannot make this loop
-    // longer than its packet allows.
     loop {
         match peel_layer(secp, node_secret, &path_key, &packet)? {
             Layer::Final(data, payload) => {
@@ -509,6 +518,9 @@ pub fn peel_onion_message<C: Signing + Verification>(
             Layer::Forward { next, next_path_key, packet: next_packet } => {
                 if next == NextNode::NodeId(our_id) {
                     dummy_hops += 1;
+                    if dummy_hops > MAX_DUMMY_HOPS {
+                        return Err(PeelMessageError::TooManyDummyHops { count: dummy_hops });
+                    }
                     path_key = next_path_key;
                     packet = next_packet;
                     continue;

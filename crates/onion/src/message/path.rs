@@ -175,4 +175,28 @@ mod tests {
         let last = BlindedPath { hops: path.hops[2..].to_vec(), ..rest };
         assert_eq!(advance_path(&secp, &r.1, &last), Err(AdvanceError::TooShort { hops: 1 }));
     }
+
+    #[test]
+    fn dummy_hops_are_peeled_up_to_the_cap() {
+        let secp = Secp256k1::new();
+        let sk = SecretKey::from_slice(&[5; 32]).unwrap_or_else(|e| panic!("{e}"));
+        let me = PublicKey::from_secret_key(&secp, &sk);
+        let keys = MessageKeys { session_key: sk, path_key: sk };
+        for (dummies, ok) in
+            [(crate::message::MAX_DUMMY_HOPS, true), (crate::message::MAX_DUMMY_HOPS + 1, false)]
+        {
+            let path = build_message_path(&secp, &sk, &[], me, dummies, None)
+                .unwrap_or_else(|e| panic!("{e}"));
+            let (_, m) = build_onion_message(&secp, &keys, &[], &path, &FinalContents::default())
+                .unwrap_or_else(|e| panic!("{e}"));
+            assert_eq!(m.onion_message_packet.len(), 32834);
+            match peel_onion_message(&secp, &sk, &m) {
+                Ok(PeeledMessage::Receive(r)) => assert!(ok && r.dummy_hops == dummies),
+                Err(crate::message::PeelMessageError::TooManyDummyHops { count }) => {
+                    assert!(!ok && count == dummies)
+                }
+                other => panic!("{other:?}"),
+            }
+        }
+    }
 }
