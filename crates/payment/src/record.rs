@@ -157,6 +157,9 @@ pub struct PayRecord {
     pub next_partid: u64,
     /// Finished (succeeded or failed for good).
     pub done: bool,
+    /// askrene layers routed through, beside the learned one.
+    #[serde(default)]
+    pub layers: Vec<String>,
 }
 
 /// Core Lightning's default `riskfactor` (10) in millionths, for records written without one.
@@ -172,6 +175,18 @@ pub enum Record {
     Part(PartRecord),
     /// A pay, keyed by its id.
     Pay(PayRecord),
+    /// A persistent askrene layer, keyed by its name (replacing the one held).
+    Layer(route::layer::Layer),
+    /// A persistent layer was removed.
+    LayerRemoved(String),
+    /// What was learned of one directed channel (the `xpay` layer), keyed by the channel;
+    /// `None`: forgotten.
+    Learned {
+        /// The directed channel.
+        channel: types::ShortChannelIdDir,
+        /// What is known of it.
+        learned: Option<route::knowledge::Learned>,
+    },
 }
 
 #[cfg(test)]

@@ -429,9 +429,14 @@ impl Layer {
         relative: bool,
         now: u64,
     ) -> Result<NodeBias, BiasError> {
-        let mut nb = self.node_biases.iter().find(|b| b.node == node).cloned().unwrap_or(
-            NodeBias { node, in_bias: 0, out_bias: 0, description: None, timestamp: now },
-        );
+        let mut nb =
+            self.node_biases.iter().find(|b| b.node == node).cloned().unwrap_or(NodeBias {
+                node,
+                in_bias: 0,
+                out_bias: 0,
+                description: None,
+                timestamp: now,
+            });
         let slot = match side {
             BiasSide::In => &mut nb.in_bias,
             BiasSide::Out => &mut nb.out_bias,
@@ -764,7 +769,11 @@ mod tests {
         l.inform(dir(1), Msat(100_000), Inform::Succeeded, 1);
         let mut r = Reservations::default();
         r.reserve(&[ReserveHop { channel: dir(0), amount: Msat(7), layer: None }], "1", 0);
-        r.reserve(&[ReserveHop { channel: dir(0), amount: Msat(9), layer: Some("x".into()) }], "2", 0);
+        r.reserve(
+            &[ReserveHop { channel: dir(0), amount: Msat(9), layer: Some("x".into()) }],
+            "2",
+            0,
+        );
         apply_to_snapshot(&g, &mut snap, &[&l], &r);
         let e0 = g.edge_of(ShortChannelId(1), 0).unwrap();
         let e1 = g.edge_of(ShortChannelId(1), 1).unwrap();
@@ -777,7 +786,9 @@ mod tests {
         apply_to_snapshot(&g, &mut snap, &[&l], &Reservations::default());
         assert!(!snap.edge_usable(e1));
         assert!(!snap.node_usable(g.node_index(&node(2)).unwrap()));
-        assert!(r.unreserve(&[ReserveHop { channel: dir(0), amount: Msat(8), layer: None }]).is_err());
+        assert!(r
+            .unreserve(&[ReserveHop { channel: dir(0), amount: Msat(8), layer: None }])
+            .is_err());
         r.unreserve(&[ReserveHop { channel: dir(0), amount: Msat(7), layer: None }]).unwrap();
         assert_eq!(r.list().len(), 1);
     }

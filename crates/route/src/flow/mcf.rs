@@ -393,11 +393,10 @@ pub(super) fn solve_pruned(
             if cap_units == 0 {
                 continue;
             }
-            let cost = ((mu * fee_unit + delay_unit + lambda * prob_unit)
-                * scale
-                * net.cost_factor(id))
-            .round() as i64
-                + 1;
+            let cost =
+                ((mu * fee_unit + delay_unit + lambda * prob_unit) * scale * net.cost_factor(id))
+                    .round() as i64
+                    + 1;
             arcs.push(Arc { to: b, cap: cap_units.min(demand), cost });
             arc_from.push(a);
             arcs.push(Arc { to: a, cap: 0, cost: -cost });
