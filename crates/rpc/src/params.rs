@@ -98,6 +98,23 @@ pub fn short_channel_id(name: &str, v: &Value) -> Result<ShortChannelId, RpcFail
     v.as_str().and_then(|s| s.parse().ok()).ok_or_else(|| bad_param(name, "a short_channel_id", v))
 }
 
+/// A directed short channel id (`BLOCKxTXxOUT/DIR`).
+pub fn short_channel_id_dir(name: &str, v: &Value) -> Result<ShortChannelIdDir, RpcFailure> {
+    v.as_str()
+        .and_then(|s| s.parse().ok())
+        .ok_or_else(|| bad_param(name, "a short_channel_id_dir", v))
+}
+
+/// A boolean.
+pub fn boolean(name: &str, v: &Value) -> Result<bool, RpcFailure> {
+    v.as_bool().ok_or_else(|| bad_param(name, "a boolean", v))
+}
+
+/// A signed integer (a bias).
+pub fn integer(name: &str, v: &Value) -> Result<i64, RpcFailure> {
+    v.as_i64().ok_or_else(|| bad_param(name, "an integer", v))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -124,6 +141,15 @@ mod tests {
         check_amount(json!(true), None);
         let e = amount("maxfee", &json!("1.0001sat")).unwrap_err();
         assert_eq!(e.message, "maxfee: should be a millisatoshi amount: invalid token '1.0001sat'");
+    }
+
+    #[test]
+    fn short_channel_id_dir_needs_a_direction() {
+        let c = short_channel_id_dir("c", &json!("700000x1x0/1")).unwrap();
+        assert_eq!(c.to_string(), "700000x1x0/1");
+        for bad in [json!("700000x1x0"), json!("700000x1x0/2"), json!(5)] {
+            assert!(short_channel_id_dir("c", &bad).is_err(), "{bad}");
+        }
     }
 
     #[test]
