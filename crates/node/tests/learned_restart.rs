@@ -101,7 +101,15 @@ fn a_second_pass_after_a_restart_needs_no_more_failed_parts() {
         "failed parts (pays delivered of {PAYEES}): first pass {} ({}); second pass after a \
          restart, network rebalanced: with the learned layer {} ({}), without it {} ({}); \
          network as the first pass left it: with {} ({}), without {} ({})",
-        first.0, first.1, second.0, second.1, c_second.0, c_second.1, kept.0, kept.1, dropped.0,
+        first.0,
+        first.1,
+        second.0,
+        second.1,
+        c_second.0,
+        c_second.1,
+        kept.0,
+        kept.1,
+        dropped.0,
         dropped.1
     );
     assert_eq!(first, c_first, "the first pass is deterministic");

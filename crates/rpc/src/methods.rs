@@ -246,8 +246,7 @@ pub fn command(
             )?;
             unsupported(&p, &[(7, "localinvreqid")])?;
             let route_v = required(&p[0], "route")?;
-            let route: Vec<types::Hop> = serde_json::from_value(route_v.clone())
-                .map_err(|_| bad_param("route", "an array of route hops", &route_v))?;
+            let route = params::route(&route_v)?;
             let payment_metadata = match string(&p[9], "payment_metadata")? {
                 None => None,
                 Some(h) => Some(
