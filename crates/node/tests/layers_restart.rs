@@ -86,7 +86,8 @@ fn persistent_layers_and_learned_constraints_survive_kill_9() {
     let (code, msg) = err(call(&sock, "askrene-listlayers", json!({"layer": "gone"})));
     assert_eq!(code, -32602, "{msg}");
     let all = ok(call(&sock, "askrene-listlayers", json!({})))["layers"].clone();
-    let names: Vec<&str> = all.as_array().unwrap().iter().map(|l| l["layer"].as_str().unwrap()).collect();
+    let names: Vec<&str> =
+        all.as_array().unwrap().iter().map(|l| l["layer"].as_str().unwrap()).collect();
     assert_eq!(names, ["keep", "xpay"]);
 
     // Routing honours the restored layer: with our peer disabled, no route passes it.
@@ -112,4 +113,34 @@ fn persistent_layers_and_learned_constraints_survive_kill_9() {
     } else {
         assert_eq!(err(r).0, 205);
     }
+
+    // `lnpay cli -k` reaches the askrene methods with keyword params, arrays included.
+    let out = lnpay()
+        .arg("cli")
+        .arg("--rpc-file")
+        .arg(&sock)
+        .args(["-k", "askrene-create-layer", "layer=cli", "persistent=true"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        (&v["layers"][0]["layer"], &v["layers"][0]["persistent"]),
+        (&json!("cli"), &json!(true))
+    );
+    let out = lnpay()
+        .arg("cli")
+        .arg("--rpc-file")
+        .arg(&sock)
+        .arg("-k")
+        .arg("getroutes")
+        .arg(format!("source={me}"))
+        .arg(format!("destination={far}"))
+        .args(["amount_msat=1000sat", r#"layers=["auto.localchans","cli"]"#, "maxfee_msat=100000"])
+        .arg("final_cltv=18")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(!v["routes"].as_array().unwrap().is_empty(), "{v}");
 }
