@@ -221,4 +221,15 @@ mod tests {
         let s = serde_json::to_string(&rec).unwrap();
         assert_eq!(serde_json::from_str::<Record>(&s).unwrap(), rec);
     }
+
+    #[test]
+    fn layer_and_learned_records_round_trip_through_json() {
+        let text = include_str!("../../../fuzz/corpus/payment_records/layers-learned");
+        let recs: Vec<Record> = serde_json::from_str(text).unwrap();
+        assert_eq!(recs.len(), 4);
+        let Record::Layer(l) = &recs[0] else { panic!("not a layer: {:?}", recs[0]) };
+        assert_eq!((l.name.as_str(), l.persistent, l.biases[0].bias), ("keep", true, -100));
+        let s = serde_json::to_string(&recs).unwrap();
+        assert_eq!(serde_json::from_str::<Vec<Record>>(&s).unwrap(), recs);
+    }
 }
