@@ -1,6 +1,7 @@
 //! `getroutes` and the `askrene-*` commands: their params as typed
 //! [`payment::Command::Getroutes`] / [`payment::Command::Askrene`] ([`command`]), and their
-//! typed replies and errors as Core Lightning's askrene writes them ([`reply_json`]).
+//! typed replies and errors as Core Lightning's askrene writes them ([`routes_json`],
+//! [`askrene_json`], [`getroutes_failure`], [`askrene_failure`]).
 
 use crate::jsonrpc::{bad_param, bind, required, RpcFailure, INVALID_PARAMS};
 use crate::params;
