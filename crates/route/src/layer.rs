@@ -83,9 +83,10 @@ pub struct PolicyPatch {
 }
 
 impl PolicyPatch {
-    /// Whether it changes more than the enabled flag (which needs no overlay graph).
+    /// Whether it changes more than disabling (which needs no overlay graph).
     fn changes_policy(&self) -> bool {
-        self.htlc_min.is_some()
+        self.enabled == Some(true)
+            || self.htlc_min.is_some()
             || self.htlc_max.is_some()
             || self.fee_base.is_some()
             || self.fee_ppm.is_some()
@@ -817,6 +818,15 @@ mod tests {
         assert!(matches!(l.create_channel(other), Err(CreateChannelError::Mismatch { .. })));
         let o = overlay_graph(&g, &[&l]);
         assert_eq!(o.channel_count(), 2);
+        // Enabling a disabled direction needs the overlay too.
+        let mut g2 = GraphBuilder::from_graph(&g);
+        g2.update_direction(ShortChannelId(1), 1, EdgePolicy { enabled: false, ..policy() })
+            .unwrap();
+        let g2 = g2.build();
+        let mut on = Layer::new("on", false);
+        on.update_channel(dir(1), PolicyPatch { enabled: Some(true), ..Default::default() });
+        let o2 = overlay_graph(&g2, &[&on]);
+        assert!(o2.edge(o2.edge_of(ShortChannelId(1), 1).unwrap()).unwrap().enabled);
         assert!(o.edge_of(ShortChannelId(9), c.direction()).is_some());
         assert!(o.edge_of(ShortChannelId(9), c.direction() ^ 1).is_none());
     }
