@@ -42,6 +42,7 @@ use std::process::ExitCode;
 
 pub mod targets {
     //! One module per fuzz target, each with `pub fn do_test(data: &[u8])`.
+    pub mod askrene_params;
     pub mod bigsize;
     pub mod bolt11_decode;
     pub mod channel_announcement;
@@ -94,6 +95,7 @@ pub const TARGETS: &[(&str, DoTest)] = &[
     ("peer_frame", targets::peer_frame::do_test),
     ("graph_snapshot", targets::graph_snapshot::do_test),
     ("ldk_scorer", targets::ldk_scorer::do_test),
+    ("askrene_params", targets::askrene_params::do_test),
 ];
 
 /// The committed corpus of target `name`: `fuzz/corpus/<name>/`.

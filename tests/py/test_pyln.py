@@ -319,3 +319,194 @@ def test_pay_multi_part(node):
         assert sum(p["amount_msat"] for p in done) == amount
         return
     pytest.fail(f"no multi-part pay completed; tried (node, amount, error code): {tried}")
+
+
+def askrene(rpc, method, params=None):
+    """Calls `method` with `params` (by name) after checking them against the request part of
+    its Core Lightning schema, and checks the reply against the response part."""
+    params = params or {}
+    path = SCHEMAS / f"{method}.json"
+    if not path.exists():
+        pytest.fail(f"the Core Lightning schema is missing: expected {path}")
+    Validator(json.loads(path.read_text())["request"]).validate(params)
+    return check(method, rpc_call(rpc, method, params))
+
+
+def askrene_error(rpc, method, params):
+    with pytest.raises(RpcError) as e:
+        rpc_call(rpc, method, params)
+    return e.value.error
+
+
+def route_fee(route):
+    return route["path"][0]["amount_msat"] - route["amount_msat"]
+
+
+def test_help_lists_askrene(node):
+    names = {h["command"] for h in node.call("help")["help"]}
+    for m in [
+        "getroutes", "askrene-create-layer", "askrene-remove-layer", "askrene-listlayers",
+        "askrene-create-channel", "askrene-update-channel", "askrene-remove-channel-update",
+        "askrene-inform-channel", "askrene-disable-node", "askrene-bias-channel",
+        "askrene-bias-node", "askrene-reserve", "askrene-unreserve",
+        "askrene-listreservations", "askrene-age",
+    ]:
+        assert m in names, m
+
+
+def test_getroutes(node):
+    me = node.getinfo()["id"]
+    amount = 1_000_000
+    dest, fee = far_destination(node, amount)
+    base = {"source": me, "destination": dest, "amount_msat": amount,
+            "layers": ["auto.localchans", "auto.sourcefree"], "maxfee_msat": 10 * fee + 1000,
+            "final_cltv": 18}
+    r = askrene(node, "getroutes", base)
+    assert r["routes"], r
+    assert sum(x["amount_msat"] for x in r["routes"]) == amount
+    assert sum(route_fee(x) for x in r["routes"]) <= base["maxfee_msat"]
+    assert 0 < r["probability_ppm"] <= 1_000_000
+    for x in r["routes"]:
+        assert x["final_cltv"] == 18
+        assert x["path"][0]["node_id_in"] == me
+        assert x["path"][-1]["node_id_out"] == dest
+        for a, b in zip(x["path"], x["path"][1:]):
+            assert a["node_id_out"] == b["node_id_in"]
+            assert a["amount_out_msat"] == b["amount_in_msat"]
+            assert a["cltv_out"] == b["cltv_in"]
+            assert a["amount_out_msat"] >= b["amount_out_msat"]
+    # maxparts is a limit.
+    one = askrene(node, "getroutes", dict(base, maxparts=1))
+    assert len(one["routes"]) == 1
+    # Below the cheapest fee: askrene's 206; an unknown layer is refused.
+    e = askrene_error(node, "getroutes", dict(base, maxfee_msat=fee - 1))
+    assert e["code"] == 206, e
+    e = askrene_error(node, "getroutes", dict(base, layers=["nosuchlayer"]))
+    assert e["code"] == -32602 and "nosuchlayer" in e["message"], e
+    # The single route pays through sendpay as getroutes gives it.
+    inv = node.call("dev-siminvoice", [dest, amount])
+    d = node.decodepay(inv["bolt11"])
+    path = one["routes"][0]["path"]
+    sent = node.sendpay(path, inv["payment_hash"], payment_secret=d["payment_secret"],
+                        bolt11=inv["bolt11"], amount_msat=amount)
+    assert sent["status"] == "pending"
+    try:
+        done = node.waitsendpay(inv["payment_hash"], timeout=30)
+        assert done["status"] == "complete"
+    except RpcError as e:
+        # A route through unknown liquidity may fail; it must fail as a route failure.
+        assert e.error["code"] in (203, 204), e.error
+
+
+def test_askrene_layers(node):
+    me = node.getinfo()["id"]
+    amount = 1_000_000
+    dest, fee = far_destination(node, amount)
+    base = {"source": me, "destination": dest, "amount_msat": amount,
+            "layers": ["auto.localchans", "auto.sourcefree"], "maxfee_msat": 10 * fee + 1000,
+            "final_cltv": 18, "maxparts": 1}
+    r = askrene(node, "askrene-create-layer", {"layer": "t1"})
+    assert [(x["layer"], x["persistent"]) for x in r["layers"]] == [("t1", False)]
+    e = askrene_error(node, "askrene-create-layer", {"layer": "t1"})
+    assert e["code"] == -32602, e
+    # Persistent: succeeds though it exists.
+    askrene(node, "askrene-create-layer", {"layer": "t1", "persistent": True})
+
+    # Disabling the intermediate nodes of the route moves the route.
+    first = askrene(node, "getroutes", base)["routes"][0]["path"]
+    mids = [h["node_id_out"] for h in first[:-1]]
+    for n in mids:
+        askrene(node, "askrene-disable-node", {"layer": "t1", "node": n})
+    try:
+        again = askrene(node, "getroutes", dict(base, layers=base["layers"] + ["t1"]))
+        for h in again["routes"][0]["path"][:-1]:
+            assert h["node_id_out"] not in mids
+    except RpcError as e:
+        assert e.error["code"] == 205, e.error
+
+    # A created channel (in a layer of its own) to a node the graph does not know, from a peer.
+    askrene(node, "askrene-create-layer", {"layer": "t2"})
+    peer = node.call("listpeerchannels")["channels"][0]["peer_id"]
+    fake = "02" + "ab" * 32
+    askrene(node, "askrene-create-channel", {"layer": "t2", "source": peer, "destination": fake,
+                                            "short_channel_id": "1x2x3", "capacity_msat": 10**9})
+    d = 0 if peer < fake else 1
+    askrene(node, "askrene-update-channel", {"layer": "t2", "short_channel_id_dir": f"1x2x3/{d}",
+                                            "fee_base_msat": 7, "fee_proportional_millionths": 100,
+                                            "cltv_expiry_delta": 9, "htlc_minimum_msat": 1,
+                                            "htlc_maximum_msat": 10**9, "enabled": True})
+    to_fake = askrene(node, "getroutes", {"source": me, "destination": fake, "amount_msat": 50_000,
+                                          "layers": ["auto.localchans", "t2"], "maxfee_msat": 5_000,
+                                          "final_cltv": 18})
+    last = to_fake["routes"][0]["path"][-1]
+    assert last["short_channel_id_dir"] == f"1x2x3/{d}" and last["node_id_out"] == fake
+    askrene(node, "askrene-remove-channel-update", {"layer": "t2", "short_channel_id_dir": f"1x2x3/{d}"})
+    e = askrene_error(node, "askrene-remove-channel-update", {"layer": "t2", "short_channel_id_dir": f"1x2x3/{d}"})
+    assert e["code"] == -32602, e
+
+    created = askrene(node, "askrene-listlayers", {"layer": "t2"})["layers"][0]["created_channels"]
+    assert created[0]["short_channel_id"] == "1x2x3"
+    askrene(node, "askrene-remove-layer", {"layer": "t2"})
+    # Constraints, impressions, biases.
+    c = first[-1]["short_channel_id_dir"]
+    r = askrene(node, "askrene-inform-channel", {"layer": "t1", "short_channel_id_dir": c,
+                                                "amount_msat": 5000, "inform": "constrained"})
+    assert r["constraints"][0]["maximum_msat"] == 4999
+    r = askrene(node, "askrene-inform-channel", {"layer": "t1", "short_channel_id_dir": c,
+                                                "amount_msat": 3000, "inform": "unconstrained"})
+    assert r["constraints"][0]["minimum_msat"] == 3000
+    r = askrene(node, "askrene-inform-channel", {"layer": "t1", "short_channel_id_dir": c,
+                                                "amount_msat": 1000, "inform": "succeeded"})
+    assert r["impressions"][0]["amount_msat"] == 1000
+    r = askrene(node, "askrene-bias-channel", {"layer": "t1", "short_channel_id_dir": c, "bias": -5,
+                                              "description": "meh"})
+    assert r["biases"][0]["bias"] == -5
+    r = askrene(node, "askrene-bias-channel", {"layer": "t1", "short_channel_id_dir": c, "bias": -3,
+                                              "relative": True})
+    assert r["biases"][0]["bias"] == -8
+    e = askrene_error(node, "askrene-bias-channel", {"layer": "t1", "short_channel_id_dir": c, "bias": 101})
+    assert e["code"] == -32602, e
+    r = askrene(node, "askrene-bias-node", {"layer": "t1", "node": dest, "direction": "in", "bias": 4})
+    assert (r["node_biases"][0]["in_bias"], r["node_biases"][0]["out_bias"]) == (4, 0)
+    listed = askrene(node, "askrene-listlayers", {"layer": "t1"})["layers"]
+    assert len(listed) == 1
+    t1 = listed[0]
+    assert t1["persistent"] is True
+    assert set(mids) <= set(t1["disabled_nodes"])
+    assert t1["constraints"][0]["short_channel_id_dir"] == c
+    assert t1["impressions"][0]["amount_msat"] == 1000
+    assert t1["biases"][0]["bias"] == -8
+    r = askrene(node, "askrene-age", {"layer": "t1", "cutoff": 10**10})
+    assert r == {"layer": "t1", "num_removed": 2}
+    askrene(node, "askrene-remove-layer", {"layer": "t1"})
+    e = askrene_error(node, "askrene-listlayers", {"layer": "t1"})
+    assert e["code"] == -32602, e
+    # The learned layer is always there and persistent.
+    xpay = askrene(node, "askrene-listlayers", {"layer": "xpay"})["layers"][0]
+    assert xpay["persistent"] is True
+
+
+def test_askrene_reservations_and_learned_layer(node):
+    me = node.getinfo()["id"]
+    ch = node.call("listpeerchannels")["channels"][0]
+    d = 0 if me < ch["peer_id"] else 1
+    hop = {"short_channel_id_dir": f"{ch['short_channel_id']}/{d}", "amount_msat": 12_345}
+    askrene(node, "askrene-reserve", {"path": [hop, dict(hop, layer="x")]})
+    rs = askrene(node, "askrene-listreservations")["reservations"]
+    assert [r["amount_msat"] for r in rs if r["short_channel_id_dir"] == hop["short_channel_id_dir"]] == [12_345, 12_345]
+    askrene(node, "askrene-unreserve", {"path": [hop, dict(hop, layer="x")]})
+    e = askrene_error(node, "askrene-unreserve", {"path": [hop]})
+    assert e["code"] == -32602, e
+    assert askrene(node, "askrene-listreservations")["reservations"] == []
+    # What a pay learns shows in the learned layer; a pay through a layer routes around its
+    # disabled node.
+    inv = invoice(node, 300_000)
+    r = check("pay", node.call("pay", {"bolt11": inv["bolt11"], "layers": ["xpay"]}))
+    assert r["status"] == "complete"
+    xpay = askrene(node, "askrene-listlayers", {"layer": "xpay"})["layers"][0]
+    assert any(c.get("minimum_msat", 0) >= 300_000 for c in xpay["constraints"]), xpay
+    r = askrene(node, "askrene-inform-channel", {"layer": "xpay", "short_channel_id_dir": hop["short_channel_id_dir"],
+                                                "amount_msat": 10**12, "inform": "constrained"})
+    assert r["constraints"][0]["maximum_msat"] == 10**12 - 1
+    aged = askrene(node, "askrene-age", {"layer": "xpay", "cutoff": 1})
+    assert aged["num_removed"] == 0

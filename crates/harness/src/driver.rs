@@ -17,12 +17,16 @@ use std::sync::Arc;
 pub const SIM_EPOCH_MS: u64 = 1_770_076_800_000;
 
 /// Where a record is stored.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum StoreKey {
     /// A part.
     Part(PartKey),
     /// A pay.
     Pay(u64),
+    /// A persistent askrene layer, by name.
+    Layer(String),
+    /// What was learned of a directed channel.
+    Learned(types::ShortChannelIdDir),
 }
 
 /// The machine, the network and what a node would keep on disk.
@@ -144,6 +148,16 @@ impl Driver {
                     let k = match &r {
                         Record::Part(p) => StoreKey::Part(p.key),
                         Record::Pay(p) => StoreKey::Pay(p.id),
+                        Record::Layer(l) => StoreKey::Layer(l.name.clone()),
+                        Record::LayerRemoved(name) => {
+                            self.store.remove(&StoreKey::Layer(name.clone()));
+                            continue;
+                        }
+                        Record::Learned { channel, learned: None } => {
+                            self.store.remove(&StoreKey::Learned(*channel));
+                            continue;
+                        }
+                        Record::Learned { channel, .. } => StoreKey::Learned(*channel),
                     };
                     self.store.insert(k, r);
                 }

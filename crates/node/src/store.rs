@@ -62,6 +62,19 @@ const MIGRATIONS: &[&str] = &[
         PRIMARY KEY (payment_hash, partid, groupid)
     );
     CREATE INDEX htlcs_by_channel ON htlcs (scid, htlc_id);",
+    // 2: persistent askrene layers, and what was learned of each directed channel (the
+    // learned layer `xpay`).
+    "CREATE TABLE layers (
+        name TEXT PRIMARY KEY,
+        record TEXT NOT NULL
+    );
+    CREATE TABLE learned (
+        scid_dir TEXT PRIMARY KEY,
+        min_msat INTEGER NOT NULL,
+        max_msat INTEGER,
+        learned_at INTEGER NOT NULL,
+        record TEXT NOT NULL
+    );",
 ];
 
 /// The schema version this build writes (and the newest it reads).
@@ -124,6 +137,16 @@ pub enum RowKey {
         /// The `id` column.
         id: u64,
     },
+    /// A row of `layers`.
+    Layer {
+        /// The `name` column.
+        name: String,
+    },
+    /// A row of `learned`.
+    Learned {
+        /// The `scid_dir` column.
+        scid_dir: String,
+    },
 }
 
 impl RowKey {
@@ -139,6 +162,11 @@ impl RowKey {
         match op {
             StoreOp::Record(Record::Part(p)) => RowKey::part(&p.key),
             StoreOp::Record(Record::Pay(p)) => RowKey::Pay { id: p.id },
+            StoreOp::Record(Record::Layer(l)) => RowKey::Layer { name: l.name.clone() },
+            StoreOp::Record(Record::LayerRemoved(name)) => RowKey::Layer { name: name.clone() },
+            StoreOp::Record(Record::Learned { channel, .. }) => {
+                RowKey::Learned { scid_dir: channel.to_string() }
+            }
             StoreOp::DeletePart(k) | StoreOp::Htlc { part: k, .. } => RowKey::part(k),
         }
     }
@@ -151,6 +179,8 @@ impl fmt::Display for RowKey {
                 write!(f, "part {payment_hash} partid {partid} groupid {groupid}")
             }
             RowKey::Pay { id } => write!(f, "pay {id}"),
+            RowKey::Layer { name } => write!(f, "layer {name}"),
+            RowKey::Learned { scid_dir } => write!(f, "learned {scid_dir}"),
         }
     }
 }
@@ -374,7 +404,48 @@ impl NodeStore {
         self.load_pays(&mut out.records)?;
         self.load_parts(&mut out.records)?;
         self.load_htlcs(&mut out.htlcs)?;
+        self.load_layers(&mut out.records)?;
         Ok(out)
+    }
+
+    /// The persistent layers and what was learned of each channel.
+    fn load_layers(&self, records: &mut Vec<Record>) -> Result<(), StoreError> {
+        let err = self.read_err("layers");
+        let mut stmt =
+            self.conn.prepare("SELECT name, record FROM layers ORDER BY name").map_err(&err)?;
+        let mut rows = stmt.query([]).map_err(&err)?;
+        while let Some(row) = rows.next().map_err(&err)? {
+            let name: String = row.get(0).map_err(&err)?;
+            let json: String = row.get(1).map_err(&err)?;
+            let rec: route::layer::Layer = serde_json::from_str(&json).map_err(|source| {
+                StoreError::CorruptRecord { key: RowKey::Layer { name }, source }
+            })?;
+            records.push(Record::Layer(rec));
+        }
+        let err = self.read_err("learned");
+        let mut stmt = self
+            .conn
+            .prepare("SELECT scid_dir, record FROM learned ORDER BY scid_dir")
+            .map_err(&err)?;
+        let mut rows = stmt.query([]).map_err(&err)?;
+        while let Some(row) = rows.next().map_err(&err)? {
+            let scid_dir: String = row.get(0).map_err(&err)?;
+            let json: String = row.get(1).map_err(&err)?;
+            let Ok(channel) = scid_dir.parse::<types::ShortChannelIdDir>() else {
+                return Err(StoreError::CorruptColumn {
+                    key: RowKey::Learned { scid_dir: scid_dir.clone() },
+                    column: "scid_dir",
+                    value: scid_dir,
+                });
+            };
+            let learned: route::knowledge::Learned =
+                serde_json::from_str(&json).map_err(|source| StoreError::CorruptRecord {
+                    key: RowKey::Learned { scid_dir },
+                    source,
+                })?;
+            records.push(Record::Learned { channel, learned: Some(learned) });
+        }
+        Ok(())
     }
 
     fn read_err(&self, table: &'static str) -> impl Fn(rusqlite::Error) -> StoreError + '_ {
@@ -523,6 +594,42 @@ fn apply(tx: &Transaction<'_>, op: &StoreOp) -> rusqlite::Result<()> {
                  done = excluded.done, record = excluded.record",
             )?
             .execute(params![int(p.id), p.payment_hash.to_string(), p.done, json])?;
+            Ok(())
+        }
+        StoreOp::Record(Record::Layer(l)) => {
+            let json = to_json(l)?;
+            tx.prepare_cached(
+                "INSERT INTO layers (name, record) VALUES (?1, ?2)
+                 ON CONFLICT (name) DO UPDATE SET record = excluded.record",
+            )?
+            .execute(params![l.name, json])?;
+            Ok(())
+        }
+        StoreOp::Record(Record::LayerRemoved(name)) => {
+            tx.prepare_cached("DELETE FROM layers WHERE name = ?1")?.execute(params![name])?;
+            Ok(())
+        }
+        StoreOp::Record(Record::Learned { channel, learned: Some(l) }) => {
+            let json = to_json(l)?;
+            tx.prepare_cached(
+                "INSERT INTO learned (scid_dir, min_msat, max_msat, learned_at, record)
+                 VALUES (?1, ?2, ?3, ?4, ?5)
+                 ON CONFLICT (scid_dir) DO UPDATE SET min_msat = excluded.min_msat,
+                 max_msat = excluded.max_msat, learned_at = excluded.learned_at,
+                 record = excluded.record",
+            )?
+            .execute(params![
+                channel.to_string(),
+                int(l.min.0),
+                l.max.map(|m| int(m.0)),
+                int(l.learned_at),
+                json
+            ])?;
+            Ok(())
+        }
+        StoreOp::Record(Record::Learned { channel, learned: None }) => {
+            tx.prepare_cached("DELETE FROM learned WHERE scid_dir = ?1")?
+                .execute(params![channel.to_string()])?;
             Ok(())
         }
         StoreOp::DeletePart(k) => {

@@ -104,6 +104,7 @@ fn pay(id: u64, h: u8, attempts: u32, done: bool) -> PayRecord {
         attempts,
         next_partid: 2,
         done,
+        layers: Vec::new(),
     }
 }
 

@@ -448,3 +448,84 @@ impl fmt::Display for DelpayError {
 }
 
 impl std::error::Error for DelpayError {}
+
+/// Why an `askrene-*` command failed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum AskreneError {
+    /// No layer of that name.
+    UnknownLayer {
+        /// The name.
+        layer: String,
+    },
+    /// A non-persistent layer of that name exists already.
+    LayerExists {
+        /// The name.
+        layer: String,
+    },
+    /// The automatic layers (`auto.*`) cannot be created, changed or removed.
+    AutomaticLayer {
+        /// The name.
+        layer: String,
+    },
+    /// `askrene-create-channel` refused.
+    CreateChannel(route::layer::CreateChannelError),
+    /// A bias was refused.
+    Bias(route::layer::BiasError),
+    /// `askrene-remove-channel-update` refused.
+    RemoveUpdate(route::layer::RemoveUpdateError),
+    /// `askrene-unreserve` refused.
+    Unreserve(route::layer::UnreserveError),
+}
+
+impl fmt::Display for AskreneError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            AskreneError::UnknownLayer { layer } => write!(f, "unknown layer {layer}"),
+            AskreneError::LayerExists { layer } => write!(f, "layer {layer} already exists"),
+            AskreneError::AutomaticLayer { layer } => {
+                write!(f, "layer {layer} is automatic and cannot be changed")
+            }
+            AskreneError::CreateChannel(e) => e.fmt(f),
+            AskreneError::Bias(e) => e.fmt(f),
+            AskreneError::RemoveUpdate(e) => e.fmt(f),
+            AskreneError::Unreserve(e) => e.fmt(f),
+        }
+    }
+}
+
+impl std::error::Error for AskreneError {}
+
+/// Why `getroutes` found no routes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum GetroutesError {
+    /// No layer of that name.
+    UnknownLayer {
+        /// The name.
+        layer: String,
+    },
+    /// `maxdelay` above 2016 blocks, or `final_cltv` above it.
+    BadDelay {
+        /// `maxdelay`.
+        maxdelay: u32,
+        /// `final_cltv`.
+        final_cltv: u32,
+    },
+    /// The flow refused (no route, too expensive, unknown nodes, zero amount).
+    Flow(route::flow::FlowError),
+}
+
+impl fmt::Display for GetroutesError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            GetroutesError::UnknownLayer { layer } => write!(f, "unknown layer {layer}"),
+            GetroutesError::BadDelay { maxdelay, final_cltv } => {
+                write!(f, "final_cltv {final_cltv} and maxdelay {maxdelay} do not fit 2016 blocks")
+            }
+            GetroutesError::Flow(e) => e.fmt(f),
+        }
+    }
+}
+
+impl std::error::Error for GetroutesError {}

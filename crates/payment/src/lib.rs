@@ -57,11 +57,16 @@ pub mod record;
 pub mod replies;
 pub mod requests;
 
-pub use error::{AttemptSummary, DelpayError, ListError, PayError, SendpayError, WaitsendpayError};
+pub use error::{
+    AskreneError, AttemptSummary, DelpayError, GetroutesError, ListError, PayError, SendpayError,
+    WaitsendpayError,
+};
 pub use machine::{Action, Config, Input, Machine, PaymentEvent};
 pub use record::{FailureRecord, PartKey, PartRecord, PartStatus, PayRecord, Record};
-pub use replies::{PayAttempt, PayListing, PayResult, PayStatus, Reply, WaitsendpayReply};
+pub use replies::{
+    AskreneReply, PayAttempt, PayListing, PayResult, PayStatus, Reply, Routes, WaitsendpayReply,
+};
 pub use requests::{
-    Command, DelpayRequest, Exclusion, KeysendRequest, ListIndex, ListRequest, PayOptions,
-    PayRequest, SendpayRequest, WaitsendpayRequest,
+    AskreneCommand, Command, DelpayRequest, Exclusion, GetroutesRequest, KeysendRequest, ListIndex,
+    ListRequest, PayOptions, PayRequest, SendpayRequest, WaitsendpayRequest,
 };

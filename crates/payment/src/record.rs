@@ -157,6 +157,9 @@ pub struct PayRecord {
     pub next_partid: u64,
     /// Finished (succeeded or failed for good).
     pub done: bool,
+    /// askrene layers routed through, beside the learned one.
+    #[serde(default)]
+    pub layers: Vec<String>,
 }
 
 /// Core Lightning's default `riskfactor` (10) in millionths, for records written without one.
@@ -172,6 +175,18 @@ pub enum Record {
     Part(PartRecord),
     /// A pay, keyed by its id.
     Pay(PayRecord),
+    /// A persistent askrene layer, keyed by its name (replacing the one held).
+    Layer(route::layer::Layer),
+    /// A persistent layer was removed.
+    LayerRemoved(String),
+    /// What was learned of one directed channel (the `xpay` layer), keyed by the channel;
+    /// `None`: forgotten.
+    Learned {
+        /// The directed channel.
+        channel: types::ShortChannelIdDir,
+        /// What is known of it.
+        learned: Option<route::knowledge::Learned>,
+    },
 }
 
 #[cfg(test)]
@@ -205,5 +220,16 @@ mod tests {
         let rec = Record::Part(r);
         let s = serde_json::to_string(&rec).unwrap();
         assert_eq!(serde_json::from_str::<Record>(&s).unwrap(), rec);
+    }
+
+    #[test]
+    fn layer_and_learned_records_round_trip_through_json() {
+        let text = include_str!("../../../fuzz/corpus/payment_records/layers-learned");
+        let recs: Vec<Record> = serde_json::from_str(text).unwrap();
+        assert_eq!(recs.len(), 4);
+        let Record::Layer(l) = &recs[0] else { panic!("not a layer: {:?}", recs[0]) };
+        assert_eq!((l.name.as_str(), l.persistent, l.biases[0].bias), ("keep", true, -100));
+        let s = serde_json::to_string(&recs).unwrap();
+        assert_eq!(serde_json::from_str::<Vec<Record>>(&s).unwrap(), recs);
     }
 }

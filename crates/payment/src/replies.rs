@@ -1,7 +1,9 @@
 //! The machine's typed replies, one per command. They hold records and values, never a wire
 //! shape: `lnpay-rpc` turns them into Core Lightning's JSON.
 
-use crate::error::{DelpayError, ListError, PayError, SendpayError, WaitsendpayError};
+use crate::error::{
+    AskreneError, DelpayError, GetroutesError, ListError, PayError, SendpayError, WaitsendpayError,
+};
 use crate::record::{PartRecord, PartStatus};
 use types::{Msat, NodeId, PaymentHash, PaymentPreimage};
 
@@ -24,6 +26,70 @@ pub enum Reply {
     Paystatus(Vec<PayStatus>),
     /// `delpay`: the parts deleted.
     Delpay(Result<Vec<PartRecord>, DelpayError>),
+    /// `getroutes`.
+    Getroutes(Result<Routes, GetroutesError>),
+    /// The `askrene-*` commands.
+    Askrene(Result<AskreneReply, AskreneError>),
+}
+
+/// `getroutes`' routes.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Routes {
+    /// Where every route starts.
+    pub source: NodeId,
+    /// The final CLTV delta asked for.
+    pub final_cltv: u32,
+    /// The routes, their amounts and probabilities.
+    pub flow: route::flow::Flow,
+}
+
+/// An `askrene-*` command's success.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub enum AskreneReply {
+    /// Nothing to say (`create-channel`, `update-channel`, `remove-*`, `disable-node`,
+    /// `reserve`, `unreserve`).
+    Done,
+    /// `create-layer`, `listlayers`: the layers (the learned one with what it learned as
+    /// constraints).
+    Layers(Vec<route::layer::Layer>),
+    /// `inform-channel`: the constraint or the impression made.
+    Informed {
+        /// The layer.
+        layer: String,
+        /// A `constrained`/`unconstrained` fact.
+        constraint: Option<route::layer::Constraint>,
+        /// A `succeeded` fact.
+        impression: Option<route::layer::Impression>,
+    },
+    /// `bias-channel`.
+    ChannelBias {
+        /// The layer.
+        layer: String,
+        /// The bias as it stands.
+        bias: route::layer::ChannelBias,
+    },
+    /// `bias-node`.
+    NodeBias {
+        /// The layer.
+        layer: String,
+        /// The node's biases as they stand.
+        bias: route::layer::NodeBias,
+    },
+    /// `listreservations`, with the time asked (seconds since the epoch) for their ages.
+    Reservations {
+        /// Every reservation.
+        reservations: Vec<route::layer::Reservation>,
+        /// Now.
+        now: u64,
+    },
+    /// `age`.
+    Aged {
+        /// The layer.
+        layer: String,
+        /// Constraints (and impressions) forgotten.
+        num_removed: u64,
+    },
 }
 
 impl Reply {
@@ -37,6 +103,8 @@ impl Reply {
             Reply::Pay(r) => r.is_ok(),
             Reply::Paystatus(_) => true,
             Reply::Delpay(r) => r.is_ok(),
+            Reply::Getroutes(r) => r.is_ok(),
+            Reply::Askrene(r) => r.is_ok(),
         }
     }
 
@@ -48,6 +116,8 @@ impl Reply {
             Reply::Listsendpays(Err(e)) | Reply::Listpays(Err(e)) => Some(e),
             Reply::Pay(Err(e)) => Some(e),
             Reply::Delpay(Err(e)) => Some(e),
+            Reply::Getroutes(Err(e)) => Some(e),
+            Reply::Askrene(Err(e)) => Some(e),
             _ => None,
         }
     }

@@ -2,6 +2,7 @@
 
 use crate::record::PartStatus;
 use bolt11::Invoice;
+use route::layer::{BiasSide, CreatedChannel, Inform, PolicyPatch, ReserveHop};
 use types::{Msat, NodeId, PaymentHash, PaymentSecret, ShortChannelIdDir};
 
 /// `sendpay`'s parameters.
@@ -145,6 +146,8 @@ pub struct PayOptions {
     /// self-payment). The parts carry the invoice's amount as `total_msat`, so another payer
     /// can pay the rest; the payee holds them until the whole total has arrived.
     pub partial_msat: Option<Msat>,
+    /// askrene layers to route through, beside the learned one (`xpay`).
+    pub layers: Vec<String>,
 }
 
 /// `keysend`'s parameters.
@@ -188,4 +191,143 @@ pub enum Command {
     Paystatus(Option<String>),
     /// `delpay`.
     Delpay(DelpayRequest),
+    /// `getroutes`.
+    Getroutes(GetroutesRequest),
+    /// The `askrene-*` layer and reservation commands.
+    Askrene(AskreneCommand),
+}
+
+/// `getroutes`' parameters.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GetroutesRequest {
+    /// Where the routes start.
+    pub source: NodeId,
+    /// Where they end.
+    pub destination: NodeId,
+    /// What the destination receives.
+    pub amount_msat: Msat,
+    /// The layers routed through, in order (`auto.localchans`, `auto.sourcefree`, `xpay` or
+    /// created ones).
+    pub layers: Vec<String>,
+    /// The most all routes together may pay in fees.
+    pub maxfee_msat: Msat,
+    /// The destination's final CLTV delta.
+    pub final_cltv: u32,
+    /// The largest total CLTV delay of a route (default 2016).
+    pub maxdelay: Option<u32>,
+    /// The most routes (default 100).
+    pub maxparts: Option<u32>,
+}
+
+/// The `askrene-*` commands, by method.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum AskreneCommand {
+    /// `askrene-create-layer`.
+    CreateLayer {
+        /// The layer.
+        layer: String,
+        /// Kept across restarts.
+        persistent: bool,
+    },
+    /// `askrene-remove-layer`.
+    RemoveLayer {
+        /// The layer.
+        layer: String,
+    },
+    /// `askrene-listlayers`.
+    ListLayers {
+        /// Only this layer.
+        layer: Option<String>,
+    },
+    /// `askrene-create-channel`.
+    CreateChannel {
+        /// The layer.
+        layer: String,
+        /// The channel.
+        channel: CreatedChannel,
+    },
+    /// `askrene-update-channel`.
+    UpdateChannel {
+        /// The layer.
+        layer: String,
+        /// The directed channel.
+        channel: ShortChannelIdDir,
+        /// What changes.
+        patch: PolicyPatch,
+    },
+    /// `askrene-remove-channel-update`.
+    RemoveChannelUpdate {
+        /// The layer.
+        layer: String,
+        /// The directed channel.
+        channel: ShortChannelIdDir,
+    },
+    /// `askrene-inform-channel`.
+    InformChannel {
+        /// The layer.
+        layer: String,
+        /// The directed channel.
+        channel: ShortChannelIdDir,
+        /// The amount.
+        amount: Msat,
+        /// What happened to it.
+        inform: Inform,
+    },
+    /// `askrene-disable-node`.
+    DisableNode {
+        /// The layer.
+        layer: String,
+        /// The node.
+        node: NodeId,
+    },
+    /// `askrene-bias-channel`.
+    BiasChannel {
+        /// The layer.
+        layer: String,
+        /// The directed channel.
+        channel: ShortChannelIdDir,
+        /// -100..=100.
+        bias: i64,
+        /// An annotation.
+        description: Option<String>,
+        /// Added to the bias held.
+        relative: bool,
+    },
+    /// `askrene-bias-node`.
+    BiasNode {
+        /// The layer.
+        layer: String,
+        /// The node.
+        node: NodeId,
+        /// Its incoming or outgoing channels.
+        side: BiasSide,
+        /// -100..=100.
+        bias: i64,
+        /// An annotation.
+        description: Option<String>,
+        /// Added to the bias held.
+        relative: bool,
+    },
+    /// `askrene-reserve`.
+    Reserve {
+        /// The hops.
+        path: Vec<ReserveHop>,
+        /// The id of the command (listed by `askrene-listreservations`).
+        command_id: String,
+    },
+    /// `askrene-unreserve`.
+    Unreserve {
+        /// The hops.
+        path: Vec<ReserveHop>,
+    },
+    /// `askrene-listreservations`.
+    ListReservations,
+    /// `askrene-age`.
+    Age {
+        /// The layer.
+        layer: String,
+        /// Constraints learned before this (seconds since the epoch) are forgotten.
+        cutoff: u64,
+    },
 }

@@ -79,6 +79,20 @@ impl ChannelFacts {
     }
 }
 
+/// What was learned of one directed channel, as it is persisted and listed: the bounds as of
+/// `learned_at` (before decay) and whether a failure disabled it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Learned {
+    /// The liquidity is at least this (as of `learned_at`).
+    pub min: Msat,
+    /// The liquidity is at most this (as of `learned_at`); `None`: no upper bound learned.
+    pub max: Option<Msat>,
+    /// When it was learned (seconds).
+    pub learned_at: u64,
+    /// Unusable until a `channel_update` newer than this timestamp.
+    pub disabled_until_update_after: Option<u32>,
+}
+
 /// What the payer knows of channel liquidity, learned from outcomes.
 #[derive(Debug, Clone, Default)]
 pub struct Knowledge {
@@ -330,6 +344,59 @@ impl Knowledge {
     /// Whether node `n` has a node failure younger than one half-life at `now`.
     pub fn node_failed(&self, n: &NodeId, now: u64) -> bool {
         self.nodes.get(n).is_some_and(|&t| now.saturating_sub(t) < self.config.half_life)
+    }
+
+    /// What was learned of `c`, if anything (amounts in flight alone are not learned).
+    pub fn learned(&self, c: ShortChannelIdDir) -> Option<Learned> {
+        let f = self.channels.get(&c)?;
+        if f.min == 0 && f.max == u64::MAX && f.disabled_until_update_after.is_none() {
+            return None;
+        }
+        Some(Learned {
+            min: Msat(f.min),
+            max: (f.max != u64::MAX).then_some(Msat(f.max)),
+            learned_at: f.learned_at,
+            disabled_until_update_after: f.disabled_until_update_after,
+        })
+    }
+
+    /// Everything learned, by directed channel.
+    pub fn learned_all(&self) -> Vec<(ShortChannelIdDir, Learned)> {
+        let mut v: Vec<_> =
+            self.channels.keys().filter_map(|&c| self.learned(c).map(|l| (c, l))).collect();
+        v.sort_by_key(|(c, _)| *c);
+        v
+    }
+
+    /// Puts back what [`Knowledge::learned`] gave (after a restart); amounts in flight stay.
+    pub fn restore_learned(&mut self, c: ShortChannelIdDir, l: Learned) {
+        let f = self.facts(c);
+        f.min = l.min.0;
+        f.max = l.max.map_or(u64::MAX, |m| m.0);
+        f.learned_at = l.learned_at;
+        f.disabled_until_update_after = l.disabled_until_update_after;
+    }
+
+    /// Forgets what was learned of `c` (amounts in flight stay).
+    pub fn forget(&mut self, c: ShortChannelIdDir) {
+        if let Some(f) = self.channels.get_mut(&c) {
+            let in_flight = f.in_flight;
+            *f = ChannelFacts { in_flight, ..ChannelFacts::NONE };
+        }
+    }
+
+    /// Forgets every channel fact learned before `cutoff`; returns the channels forgotten.
+    pub fn forget_before(&mut self, cutoff: u64) -> Vec<ShortChannelIdDir> {
+        let old: Vec<ShortChannelIdDir> = self
+            .learned_all()
+            .into_iter()
+            .filter(|(_, l)| l.learned_at < cutoff)
+            .map(|(c, _)| c)
+            .collect();
+        for c in &old {
+            self.forget(*c);
+        }
+        old
     }
 
     /// Lays the knowledge out densely for `graph` at `now`.

@@ -42,6 +42,7 @@ pub mod graph;
 #[cfg(feature = "json")]
 pub mod import;
 pub mod knowledge;
+pub mod layer;
 pub mod probability;
 pub mod probe;
 

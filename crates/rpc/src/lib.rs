@@ -34,6 +34,7 @@
 #![warn(missing_docs)]
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
 
+pub mod askrene;
 pub mod decode;
 pub mod graph;
 pub mod jsonrpc;

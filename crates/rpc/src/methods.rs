@@ -112,6 +112,17 @@ fn exclusions(slot: &Option<Value>) -> Result<Vec<payment::Exclusion>, RpcFailur
     slot.as_ref().map_or(Ok(Vec::new()), params::exclusions)
 }
 
+/// `layers`: an array of layer names.
+fn layers(slot: &Option<Value>) -> Result<Vec<String>, RpcFailure> {
+    match slot {
+        None => Ok(Vec::new()),
+        Some(v) => v
+            .as_array()
+            .and_then(|a| a.iter().map(|x| x.as_str().map(str::to_string)).collect())
+            .ok_or_else(|| bad_param("layers", "an array of strings", v)),
+    }
+}
+
 fn riskfactor(slot: &Option<Value>) -> Result<Option<u64>, RpcFailure> {
     slot.as_ref().map(params::riskfactor).transpose()
 }
@@ -142,6 +153,9 @@ pub fn command(
     params: &Value,
     currency: Currency,
 ) -> Result<Option<Command>, RpcFailure> {
+    if let Some(c) = crate::askrene::command(method, params)? {
+        return Ok(Some(c));
+    }
     Ok(Some(match method {
         "pay" => {
             let p = bind(
@@ -160,6 +174,7 @@ pub fn command(
                     "maxfee",
                     "description",
                     "partial_msat",
+                    "layers",
                 ],
             )?;
             unsupported(&p, &[(8, "localinvreqid")])?;
@@ -176,6 +191,7 @@ pub fn command(
                 description: string(&p[11], "description")?,
                 riskfactor_millionths: riskfactor(&p[3])?,
                 partial_msat: msat(&p[12], "partial_msat")?,
+                layers: layers(&p[13])?,
             };
             let inv = invoice(&bolt11, currency)?;
             Command::Pay(PayRequest { options, ..PayRequest::new(inv, bolt11) })
@@ -230,8 +246,7 @@ pub fn command(
             )?;
             unsupported(&p, &[(7, "localinvreqid")])?;
             let route_v = required(&p[0], "route")?;
-            let route: Vec<types::Hop> = serde_json::from_value(route_v.clone())
-                .map_err(|_| bad_param("route", "an array of route hops", &route_v))?;
+            let route = params::route(&route_v)?;
             let payment_metadata = match string(&p[9], "payment_metadata")? {
                 None => None,
                 Some(h) => Some(
@@ -321,7 +336,11 @@ fn answer(method: &str, params: &Value) -> Result<Value, RpcFailure> {
     match method {
         "help" => {
             bind(params, &["command"])?;
-            let help: Vec<Value> = METHODS.iter().map(|m| json!({"command": m})).collect();
+            let help: Vec<Value> = METHODS
+                .iter()
+                .chain(crate::askrene::METHODS)
+                .map(|m| json!({"command": m}))
+                .collect();
             Ok(json!({"help": help}))
         }
         "decode" => {

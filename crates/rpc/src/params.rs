@@ -98,6 +98,53 @@ pub fn short_channel_id(name: &str, v: &Value) -> Result<ShortChannelId, RpcFail
     v.as_str().and_then(|s| s.parse().ok()).ok_or_else(|| bad_param(name, "a short_channel_id", v))
 }
 
+/// A `sendpay` route: each hop as `getroute` writes it (`id`, `channel`, `direction`,
+/// `amount_msat`, `delay`) or as `getroutes` does (`short_channel_id_dir`, `node_id_out`,
+/// `amount_out_msat`, `cltv_out`; the newer name wins when both are there); other members are
+/// ignored.
+pub fn route(v: &Value) -> Result<Vec<types::Hop>, RpcFailure> {
+    let bad = || bad_param("route", "an array of route hops", v);
+    let hop = |h: &Value| -> Option<types::Hop> {
+        let field = |new: &str, old: &str| h.get(new).or_else(|| h.get(old));
+        let (channel, direction) = match h.get("short_channel_id_dir") {
+            Some(c) => {
+                let c: ShortChannelIdDir = c.as_str()?.parse().ok()?;
+                (c.scid, c.direction)
+            }
+            None => {
+                let scid: ShortChannelId = h.get("channel")?.as_str()?.parse().ok()?;
+                let d = u8::try_from(h.get("direction")?.as_u64()?).ok()?;
+                (scid, d)
+            }
+        };
+        Some(types::Hop {
+            id: field("node_id_out", "id")?.as_str()?.parse().ok()?,
+            channel,
+            direction,
+            amount: amount("amount_msat", field("amount_out_msat", "amount_msat")?).ok()?,
+            delay: u32::try_from(field("cltv_out", "delay")?.as_u64()?).ok()?,
+        })
+    };
+    v.as_array().ok_or_else(bad)?.iter().map(|h| hop(h).ok_or_else(bad)).collect()
+}
+
+/// A directed short channel id (`BLOCKxTXxOUT/DIR`).
+pub fn short_channel_id_dir(name: &str, v: &Value) -> Result<ShortChannelIdDir, RpcFailure> {
+    v.as_str()
+        .and_then(|s| s.parse().ok())
+        .ok_or_else(|| bad_param(name, "a short_channel_id_dir", v))
+}
+
+/// A boolean.
+pub fn boolean(name: &str, v: &Value) -> Result<bool, RpcFailure> {
+    v.as_bool().ok_or_else(|| bad_param(name, "a boolean", v))
+}
+
+/// A signed integer (a bias).
+pub fn integer(name: &str, v: &Value) -> Result<i64, RpcFailure> {
+    v.as_i64().ok_or_else(|| bad_param(name, "an integer", v))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -124,6 +171,31 @@ mod tests {
         check_amount(json!(true), None);
         let e = amount("maxfee", &json!("1.0001sat")).unwrap_err();
         assert_eq!(e.message, "maxfee: should be a millisatoshi amount: invalid token '1.0001sat'");
+    }
+
+    #[test]
+    fn route_takes_getroute_and_getroutes_hops() {
+        let id = "02".to_string() + &"11".repeat(32);
+        let old = json!([{"id": id, "channel": "1x2x3", "direction": 1, "amount_msat": 5,
+                          "delay": 9, "style": "tlv"}]);
+        let new = json!([{"short_channel_id_dir": "1x2x3/1", "node_id_out": id,
+                          "amount_out_msat": 5, "cltv_out": 9, "amount_msat": 6, "delay": 10}]);
+        let a = route(&old).unwrap();
+        assert_eq!(a, route(&new).unwrap());
+        assert_eq!((a[0].amount.0, a[0].delay, a[0].direction), (5, 9, 1));
+        assert!(
+            route(&json!([{"id": id, "channel": "1x2x3", "amount_msat": 5, "delay": 9}])).is_err()
+        );
+        assert!(route(&json!({})).is_err());
+    }
+
+    #[test]
+    fn short_channel_id_dir_needs_a_direction() {
+        let c = short_channel_id_dir("c", &json!("700000x1x0/1")).unwrap();
+        assert_eq!(c.to_string(), "700000x1x0/1");
+        for bad in [json!("700000x1x0"), json!("700000x1x0/2"), json!(5)] {
+            assert!(short_channel_id_dir("c", &bad).is_err(), "{bad}");
+        }
     }
 
     #[test]

@@ -33,6 +33,12 @@ pub fn reply_json(r: Reply) -> Result<Value, RpcFailure> {
         Reply::Delpay(r) => r
             .map(|ps| json!({ "payments": ps.iter().map(part_json).collect::<Vec<_>>() }))
             .map_err(|e| delpay_failure(&e)),
+        Reply::Getroutes(r) => r
+            .map(|x| crate::askrene::routes_json(&x))
+            .map_err(|e| crate::askrene::getroutes_failure(&e)),
+        Reply::Askrene(r) => r
+            .map(|x| crate::askrene::askrene_json(&x))
+            .map_err(|e| crate::askrene::askrene_failure(&e)),
         _ => Err(RpcFailure::new(-1, "unknown reply")),
     }
 }

@@ -616,7 +616,7 @@ mod tests {
             .values()
             .filter_map(|r| match r {
                 Record::Part(p) => Some(p.clone()),
-                Record::Pay(_) => None,
+                _ => None,
             })
             .collect();
         let done = parts.iter().find(|p| p.status == PartStatus::Complete).unwrap();

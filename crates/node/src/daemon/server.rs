@@ -70,7 +70,9 @@ async fn dispatch(v: Value, raw: &[u8], out: &Writer, jobs: &mpsc::Sender<Job>) 
         let e = RpcFailure::new(jsonrpc::INVALID_PARAMS, format!("duplicate json names: {k}"));
         return write(out, &jsonrpc::response_bytes(&req.id, Err(e))).await;
     }
-    if !METHODS.contains(&req.method.as_str()) {
+    if !METHODS.contains(&req.method.as_str())
+        && !rpc::askrene::METHODS.contains(&req.method.as_str())
+    {
         let e =
             RpcFailure::new(jsonrpc::METHOD_NOT_FOUND, format!("Unknown command '{}'", req.method));
         return write(out, &jsonrpc::response_bytes(&req.id, Err(e))).await;

@@ -7,6 +7,7 @@
 //! `delpay`, and `restore` rebuilds a machine from its records. Requests, replies and errors
 //! live in [`crate::requests`], [`crate::replies`] and [`crate::error`].
 
+mod askrene;
 mod outcome;
 mod pay;
 mod queries;
@@ -23,8 +24,9 @@ use onion::packet::OnionPacket;
 use route::flow::FirstHop;
 use route::graph::{Graph, GraphBuilder};
 use route::knowledge::Knowledge;
+use route::layer::{Layer, Reservations, LEARNED_LAYER};
 use sha2::{Digest, Sha256};
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 use types::{Msat, NodeId, PaymentHash, PaymentPreimage, ShortChannelId};
 
@@ -232,6 +234,9 @@ pub struct Machine {
     next_timer: u64,
     next_index: u64,
     actions: Vec<Action>,
+    /// askrene layers by name; the learned one (`xpay`) always exists.
+    layers: BTreeMap<String, Layer>,
+    reservations: Reservations,
 }
 
 /// The weight of `-ln P` against fees (ppm of the amount) on a payment's first attempt: at
@@ -280,6 +285,8 @@ impl Machine {
             next_timer: 1,
             next_index: 1,
             actions: Vec::new(),
+            layers: BTreeMap::from([(LEARNED_LAYER.to_string(), Layer::new(LEARNED_LAYER, true))]),
+            reservations: Reservations::default(),
         }
     }
 
@@ -383,6 +390,14 @@ impl Machine {
             Command::Delpay(r) => {
                 let res = self.delpay(&r);
                 self.reply(id, Reply::Delpay(res));
+            }
+            Command::Getroutes(r) => {
+                let res = self.getroutes(r, now_ms);
+                self.reply(id, Reply::Getroutes(res));
+            }
+            Command::Askrene(c) => {
+                let res = self.askrene(c, now_ms);
+                self.reply(id, Reply::Askrene(res));
             }
         }
     }

@@ -169,6 +169,7 @@ impl Machine {
                 self.actions.push(Action::Event(ev));
             }
         }
+        self.persist_learned(&hops);
         let Some(rec) = self.parts.get(pos).cloned() else { return };
         self.actions.push(Action::Persist(Record::Part(rec.clone())));
         // Wake the waiters of this part, and those of its group once none of it is pending.

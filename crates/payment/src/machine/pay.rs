@@ -168,6 +168,7 @@ impl Machine {
             description: None,
             riskfactor_millionths: None,
             partial_msat: None,
+            layers: Vec::new(),
         };
         Ok(self.begin_pay(cmd, String::new(), p, target, None, now_ms))
     }
@@ -244,6 +245,7 @@ impl Machine {
             attempts: 0,
             next_partid: 1,
             done: false,
+            layers: r.layers,
         };
         self.actions.push(Action::Persist(Record::Pay(rec.clone())));
         let deadline = rec.deadline_ms;
@@ -363,8 +365,23 @@ impl Machine {
         let failed = mine.iter().filter(|p| p.status == PartStatus::Failed).count();
         params.prob_cost_ppm = prob_cost_ppm(failed, u16::from_be_bytes([rnd[0], rnd[1]]));
         params.riskfactor_millionths = ps.rec.riskfactor_millionths;
-        let snap = self.knowledge.snapshot(&self.graph, now_ms / 1000);
-        let result = flow::flow(&self.graph, &snap, &params);
+        // The pay's layers on top of the learned one; a layer removed since is skipped.
+        let names: Vec<String> =
+            ps.rec.layers.iter().filter(|n| self.layers.contains_key(*n)).cloned().collect();
+        let view = match self.view(&names, true, now_ms / 1000) {
+            Ok(v) => v,
+            Err(_) => {
+                let snap = self.knowledge.snapshot(&self.graph, now_ms / 1000);
+                super::askrene::View {
+                    graph: self.graph.clone(),
+                    snap,
+                    biases: Vec::new(),
+                    localchans: false,
+                }
+            }
+        };
+        params.biases = view.biases;
+        let result = flow::flow(&view.graph, &view.snap, &params);
         let result = match result {
             Ok(f) if f.fee > budget => Err(FlowError::TooExpensive { fee: f.fee, max_fee: budget }),
             Ok(f)

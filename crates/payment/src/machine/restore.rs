@@ -37,6 +37,14 @@ impl Machine {
                         pay_map.insert(p.id, p);
                     }
                 }
+                Record::Layer(l) => m.restore_layer(l),
+                Record::LayerRemoved(name) => {
+                    m.layers.remove(&name);
+                }
+                Record::Learned { channel, learned: Some(l) } => {
+                    m.knowledge.restore_learned(channel, l)
+                }
+                Record::Learned { channel, learned: None } => m.knowledge.forget(channel),
             }
         }
         m.parts.extend(part_map.into_values());

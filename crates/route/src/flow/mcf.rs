@@ -128,7 +128,7 @@ pub(super) fn prune(net: &Net<'_>, p: &FlowParams, mu: f64, limit: usize, wide: 
         let Some(slot) = costs.get_mut(id as usize) else { return (f64::INFINITY, 0, 0) };
         if slot.0.is_nan() {
             *slot = match net.edge(id) {
-                Some(e) => (cost_of(&e), e.src, e.dst),
+                Some(e) => (cost_of(&e) * net.cost_factor(id), e.src, e.dst),
                 None => (f64::INFINITY, 0, 0),
             };
         }
@@ -394,7 +394,9 @@ pub(super) fn solve_pruned(
                 continue;
             }
             let cost =
-                ((mu * fee_unit + delay_unit + lambda * prob_unit) * scale).round() as i64 + 1;
+                ((mu * fee_unit + delay_unit + lambda * prob_unit) * scale * net.cost_factor(id))
+                    .round() as i64
+                    + 1;
             arcs.push(Arc { to: b, cap: cap_units.min(demand), cost });
             arc_from.push(a);
             arcs.push(Arc { to: a, cap: 0, cost: -cost });

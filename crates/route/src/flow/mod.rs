@@ -87,6 +87,9 @@ pub struct FlowParams {
     /// each edge other than the payer's own costs a further
     /// `amount * cltv_delta * riskfactor / 5,259,600` msat, weighing CLTV delay against fees.
     pub riskfactor_millionths: u64,
+    /// Biases of directed channels (-100..=100, as layers give them): an edge's cost is
+    /// multiplied by [`crate::layer::bias_factor`] of its bias. Empty: none.
+    pub biases: Vec<(ShortChannelIdDir, i64)>,
 }
 
 impl FlowParams {
@@ -110,6 +113,7 @@ impl FlowParams {
             prob_cost_ppm: 1_000,
             max_edges: 1_500,
             riskfactor_millionths: 0,
+            biases: Vec::new(),
         }
     }
 }
@@ -299,6 +303,8 @@ struct Net<'a> {
     source: u32,
     dest: u32,
     source_id: NodeId,
+    /// Cost factors of biased edges, by edge id (graph edges, then overlays).
+    bias: HashMap<u32, f64>,
 }
 
 impl<'a> Net<'a> {
@@ -401,7 +407,19 @@ impl<'a> Net<'a> {
             extra_out.entry(x.src).or_default().push(id);
             extra_in.entry(x.dst).or_default().push(id);
         }
+        let mut bias = HashMap::new();
+        for &(c, b) in &p.biases {
+            if let Some(e) = graph.edge_of(c.scid, c.direction) {
+                bias.insert(e.0, crate::layer::bias_factor(b));
+            }
+            for (i, x) in extra.iter().enumerate() {
+                if x.channel == c {
+                    bias.insert(graph.edge_count() as u32 + i as u32, crate::layer::bias_factor(b));
+                }
+            }
+        }
         let net = Net {
+            bias,
             graph,
             snap,
             prior: snap.prior,
@@ -423,6 +441,15 @@ impl<'a> Net<'a> {
             return Err(RouteError::UnknownDestination { node: p.destination });
         }
         Ok(net)
+    }
+
+    /// The factor edge `id`'s cost is multiplied by (1 when unbiased).
+    #[inline]
+    fn cost_factor(&self, id: u32) -> f64 {
+        if self.bias.is_empty() {
+            return 1.0;
+        }
+        self.bias.get(&id).copied().unwrap_or(1.0)
     }
 
     fn node_count(&self) -> usize {

@@ -76,11 +76,9 @@ pub(super) fn single_path(
                 return;
             }
             let cltv = if e.src == net.source { 0.0 } else { e.cltv as f64 };
-            let cost = lv.cost
-                + mu * fee as f64
-                + risk * lv.amount as f64 * cltv
-                + lambda * -prob.ln()
-                + 1e-9;
+            let edge_cost =
+                mu * fee as f64 + risk * lv.amount as f64 * cltv + lambda * -prob.ln() + 1e-9;
+            let cost = lv.cost + edge_cost * net.cost_factor(id);
             if cost < label[u].cost {
                 label[u] = Label {
                     cost,

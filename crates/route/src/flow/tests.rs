@@ -361,3 +361,27 @@ fn exclusions_first_hops_and_hints() {
     assert_eq!(hops.last().map(|h| (h.channel, h.id)), Some((ShortChannelId(99), node(9))));
     assert_eq!(hops[0].delay, 18 + 40);
 }
+
+#[test]
+fn a_bias_moves_the_route_single_and_multi_part() {
+    // 1 -> 2 -> 4 is cheaper than 1 -> 3 -> 4.
+    let mut g = GraphBuilder::new();
+    chan(&mut g, 1, 1, 2, 1_000_000_000, 0, 0);
+    chan(&mut g, 2, 1, 3, 1_000_000_000, 0, 0);
+    chan(&mut g, 3, 2, 4, 1_000_000_000, 1000, 100);
+    chan(&mut g, 4, 3, 4, 1_000_000_000, 1000, 150);
+    let g = g.build();
+    let snap = Knowledge::new(KnowledgeConfig::default()).snapshot(&g, 0);
+    let via = |f: &Flow| -> Vec<NodeId> { f.parts.iter().map(|p| p.hops[0].id).collect() };
+    for parts in [1, 4] {
+        let mut p = FlowParams::new(node(1), node(4), Msat(10_000_000));
+        p.max_parts = parts;
+        assert_eq!(via(&flow(&g, &snap, &p).unwrap()), vec![node(2)], "{parts} parts");
+        // Channel 3 (2 -> 4, direction 0) disliked: the dearer way wins.
+        p.biases = vec![(ShortChannelIdDir { scid: ShortChannelId(3), direction: 0 }, -100)];
+        assert_eq!(via(&flow(&g, &snap, &p).unwrap()), vec![node(3)], "{parts} parts");
+        // Channel 4 liked as much: back to the cheap one.
+        p.biases.push((ShortChannelIdDir { scid: ShortChannelId(4), direction: 0 }, -100));
+        assert_eq!(via(&flow(&g, &snap, &p).unwrap()), vec![node(2)], "{parts} parts");
+    }
+}
