@@ -37,6 +37,7 @@ extern crate std;
 
 pub mod amount;
 pub mod bigsize;
+pub mod blinded;
 pub mod features;
 pub mod hash;
 pub mod hex;
@@ -47,6 +48,7 @@ pub mod signed;
 pub mod tlv;
 
 pub use amount::{Msat, ParseMsatError};
+pub use blinded::{BlindedHop, BlindedPath, IntroductionNode};
 pub use features::Features;
 pub use hash::{PaymentHash, PaymentPreimage, PaymentSecret};
 pub use node_id::{NodeId, NodeIdError};
