@@ -35,6 +35,7 @@ const LAYERS: &[(&str, &[&str])] = &[
     ("types", &[]),
     ("wire", &["types"]),
     ("bolt11", &["types"]),
+    ("bolt12", &["types"]),
     ("onion", &["types", "wire"]),
     ("route", &["types", "wire"]),
     ("payment", &["types", "bolt11", "onion", "route"]),

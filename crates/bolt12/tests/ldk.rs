@@ -431,7 +431,7 @@ fn we_read_what_ldk_writes() {
             .build()
             .unwrap_or_else(|e| panic!("case {case}: {e:?}"))
             .sign(|m: &lightning::offers::invoice::UnsignedBolt12Invoice| {
-                Ok(secp.sign_schnorr_no_aux_rand(&m.as_ref().as_digest(), &keypair))
+                Ok(secp.sign_schnorr_no_aux_rand(m.as_ref().as_digest(), &keypair))
             })
             .unwrap();
         let bytes = ldk_invoice.encode();

@@ -155,7 +155,7 @@ fn check_valid_fields(description: &str, offer: &Offer) {
         }
         "for testnet" => {
             assert!(!offer.supports_chain(bitcoin));
-            assert!(offer.supports_chain(lnpay_bolt12::ChainHash::TESTNET));
+            assert!(offer.supports_chain(lnpay_bolt12::ChainHash::TESTNET3));
         }
         "for bitcoin (redundant)" => assert_eq!(offer.chains(), [bitcoin]),
         "for bitcoin or liquidv1" => assert_eq!(offer.chains().get(1), Some(&bitcoin)),
@@ -230,7 +230,8 @@ fn offer_bytes(description: &str) -> Vec<u8> {
 fn blinded_path_vectors_reframed() {
     // Every such vector is `offer_description` (7 bytes), `10`, the path, then the 35-byte
     // `offer_issuer_id` record.
-    let cases: [(&str, fn(&BlindedPathError) -> bool); 5] = [
+    type Want = fn(&BlindedPathError) -> bool;
+    let cases: [(&str, Want); 5] = [
         ("Malformed: zero num_hops in blinded_path", |e| *e == BlindedPathError::NoHops),
         ("Malformed: truncated onionmsg_hop in blinded_path", |e| {
             matches!(e, BlindedPathError::Truncated { .. })

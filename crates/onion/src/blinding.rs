@@ -16,14 +16,8 @@ use secp256k1::{PublicKey, Scalar, Secp256k1, SecretKey, Signing, Verification};
 use types::tlv::{self, TlvError, TlvStream, TruncatedIntError};
 use types::{Msat, ShortChannelId};
 
-/// One hop of a blinded path as the sender sees it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct BlindedHop {
-    /// The blinded node id `B_i`.
-    pub blinded_node_id: PublicKey,
-    /// The sealed `encrypted_data_tlv` for this hop.
-    pub encrypted_recipient_data: Vec<u8>,
-}
+/// One hop of a blinded path as the sender sees it: the workspace's one blinded hop type.
+pub use types::blinded::BlindedHop;
 
 /// A blinded path (`blinded_path`): what a recipient hands to senders.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -1,6 +1,7 @@
 //! Lightning primitives shared by every lnpay crate: millisatoshi amounts (with every form Core
 //! Lightning accepts for an `msat` parameter), short channel ids, node ids, payment hashes,
-//! preimages and secrets, BOLT 9 feature bits, BOLT 1 BigSize and TLV streams, and the path
+//! preimages and secrets, BOLT 9 feature bits, BOLT 1 BigSize and TLV streams, the BOLT 4
+//! `blinded_path` as data ([`BlindedPath`]), and the path
 //! vocabulary every crate above shares: a payment [`Path`] of [`Hop`]s and the invoice's
 //! [`RouteHintHop`]s.
 //!
