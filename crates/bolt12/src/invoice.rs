@@ -13,7 +13,7 @@ use types::{Msat, NodeId, PaymentHash};
 
 use crate::fields::{
     self, invoice_type, invreq_type, offer_type, unknown_even_bits, BadField, BlindedPayInfo,
-    InvoiceFields, InvreqFields, OfferFields, SIGNATURE_TYPE,
+    FallbackAddress, InvoiceFields, InvreqFields, OfferFields, SIGNATURE_TYPE,
 };
 use crate::invoice_request::{self, InvoiceRequest};
 use crate::merkle::SIGNATURE_TYPES;
@@ -49,7 +49,8 @@ fn is_known(typ: u64) -> bool {
 }
 
 /// A verified invoice: every field read, the required ones present, the paths and their
-/// payinfo consistent, the signature of `invoice_node_id` checked. Whether it answers the
+/// payinfo consistent, `invoice_amount` and `invoice_node_id` consistent with the request
+/// and offer fields it carries, the signature of `invoice_node_id` checked. Whether it answers the
 /// request the reader sent is [`Invoice::check_response`]; whether it has expired is
 /// [`Invoice::is_expired`]. Records are kept as read, so it writes back byte for byte.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -99,6 +100,26 @@ pub enum DecodeError {
         /// The bits.
         bits: Vec<usize>,
     },
+    /// `invoice_amount` differs from the `invreq_amount` the invoice carries.
+    AmountMismatch {
+        /// `invoice_amount`.
+        amount: Msat,
+        /// `invreq_amount`.
+        requested: Msat,
+    },
+    /// `invoice_node_id` is not the `offer_issuer_id` the invoice carries.
+    NotIssuer {
+        /// `invoice_node_id`.
+        node_id: NodeId,
+        /// `offer_issuer_id`.
+        issuer_id: NodeId,
+    },
+    /// Without `offer_issuer_id`, `invoice_node_id` is not the final blinded node id of any
+    /// of the `offer_paths` the invoice carries.
+    NotPathEnd {
+        /// `invoice_node_id`.
+        node_id: NodeId,
+    },
     /// `signature` is not `invoice_node_id`'s signature of the invoice.
     BadSignature {
         /// The signature.
@@ -124,6 +145,15 @@ impl fmt::Display for DecodeError {
             }
             DecodeError::UnknownRequiredFeatures { bits } => {
                 write!(f, "invoice requires unknown features {bits:?}")
+            }
+            DecodeError::AmountMismatch { amount, requested } => {
+                write!(f, "invoice_amount {amount} is not invreq_amount {requested}")
+            }
+            DecodeError::NotIssuer { node_id, issuer_id } => {
+                write!(f, "invoice_node_id {node_id} is not offer_issuer_id {issuer_id}")
+            }
+            DecodeError::NotPathEnd { node_id } => {
+                write!(f, "invoice_node_id {node_id} ends none of the offer's paths")
             }
             DecodeError::BadSignature { signature, node_id } => {
                 write!(f, "signature {signature} is not invoice_node_id {node_id}'s")
@@ -223,6 +253,21 @@ impl Invoice {
             .all(|(_, p)| !unknown_even_bits(&p.features, KNOWN_PAYINFO_FEATURES).is_empty())
         {
             return Err(DecodeError::NoUsablePath);
+        }
+        if let Some(requested) = invreq.amount {
+            if requested != amount {
+                return Err(DecodeError::AmountMismatch { amount, requested });
+            }
+        }
+        if let Some(issuer_id) = offer.issuer_id {
+            if issuer_id != node_id {
+                let (node_id, issuer_id) = (node_id.into(), issuer_id.into());
+                return Err(DecodeError::NotIssuer { node_id, issuer_id });
+            }
+        } else if let Some(offer_paths) = &offer.paths {
+            if !offer_paths.iter().any(|p| p.final_blinded_node_id() == Some(&node_id)) {
+                return Err(DecodeError::NotPathEnd { node_id: node_id.into() });
+            }
         }
         let sig = records.get(SIGNATURE_TYPE).ok_or(missing(SIGNATURE_TYPE))?;
         let signature = fields::signature(sig).map_err(DecodeError::Field)?;
@@ -333,6 +378,12 @@ impl Invoice {
         self.paths
             .iter()
             .filter(|(_, p)| unknown_even_bits(&p.features, KNOWN_PAYINFO_FEATURES).is_empty())
+    }
+
+    /// The fallback addresses a bitcoin payer may use (see [`FallbackAddress::is_usable`]),
+    /// most preferred first.
+    pub fn usable_fallbacks(&self) -> impl Iterator<Item = &FallbackAddress> {
+        self.invoice.fallbacks.iter().flatten().filter(|f| f.is_usable())
     }
 
     /// `invoice_created_at`.
