@@ -96,7 +96,8 @@ fn invoice_request_rules() {
     assert_eq!(ok.to_string().parse::<InvoiceRequest>().unwrap(), ok);
     let rm = |t: u64| move |s: &mut TlvStream| s.records.retain(|r| r.typ != t);
     let set = |t: u64, v: Vec<u8>| move |s: &mut TlvStream| s.insert(t, v);
-    let cases: Vec<(&str, Result<InvoiceRequest, ReqErr>, fn(&ReqErr) -> bool)> = vec![
+    type Case = (&'static str, Result<InvoiceRequest, ReqErr>, fn(&ReqErr) -> bool);
+    let cases: Vec<Case> = vec![
         ("no metadata", request(rm(rt::METADATA)), |e| *e == ReqErr::MissingMetadata),
         ("out of range", request(set(161, vec![1])), |e| *e == ReqErr::OutOfRange { typ: 161 }),
         ("out of range high", request(set(3_000_000_001, vec![1])), |e| {
