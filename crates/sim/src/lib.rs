@@ -39,6 +39,9 @@ pub mod workload;
 
 pub use rng::SimRng;
 pub use sim::{
+    AnsweredRequest, CreateOfferError, RefusedRequest, RequestOutcome, MAX_PAYMENT_PATHS,
+};
+pub use sim::{
     ChannelBackend, DeliveredMessage, DroppedMessage, FaultRates, HtlcId, HtlcResolution, Invoice,
     Latency, Liquidity, LocalFailure, LogEntry, LogKind, MessageDrop, NodeFault, Resolution,
     SendMessageError, Settlement, SimConfig, Simulator,

@@ -34,7 +34,7 @@ impl Simulator {
                 })
             }
         }
-        Ok(self.add_htlc(ci, side, amount.0, cltv_expiry, payment_hash, onion, None, node))
+        Ok(self.add_htlc(ci, side, amount.0, cltv_expiry, payment_hash, onion, None, node, None))
     }
 
     fn reserve(&self, c: &Channel) -> u64 {
@@ -74,6 +74,7 @@ impl Simulator {
         onion: OnionPacket,
         incoming: Option<HtlcId>,
         node: u32,
+        path_key: Option<PublicKey>,
     ) -> HtlcId {
         let id = HtlcId(self.next_htlc);
         self.next_htlc += 1;
@@ -90,6 +91,8 @@ impl Simulator {
                 incoming,
                 secret: None,
                 held: false,
+                path_key,
+                blind: None,
             },
         );
         self.record(id, LogKind::Added { node, scid, amount: Msat(amount) });
@@ -128,13 +131,27 @@ impl Simulator {
         let secret = n.secret;
         let Some(h) = self.htlcs.get_mut(&id) else { return };
         let Some(onion) = h.onion.take() else { return };
-        let (amount, cltv, hash) = (h.amount, h.cltv, h.hash);
-        let peeled = match packet::peel(&secret, &onion, &hash.0) {
+        let (amount, cltv, hash, path_key) = (h.amount, h.cltv, h.hash, h.path_key);
+        let sha = onion::crypto::sha256(&[&onion.to_bytes()]);
+        // Inside a blinded path the onion is keyed to the blinded node id.
+        let onion_secret = match path_key {
+            None => Some(secret),
+            Some(pk) => {
+                h.blind = Some(Blind { inside: true, sha });
+                blinding::blinded_node_secret(&secret, &pk).ok()
+            }
+        };
+        let peeled = match onion_secret
+            .ok_or(None)
+            .and_then(|k| packet::peel(&k, &onion, &hash.0).map_err(Some))
+        {
             Ok(p) => p,
-            Err(e) if e.is_bad_onion() => {
+            Err(e) if path_key.is_some() || e.as_ref().is_some_and(|e| e.is_bad_onion()) => {
                 // update_fail_malformed_htlc: the previous hop turns it into a failure.
-                let failure_code = e.failure_code();
-                let sha = onion::crypto::sha256(&[&onion.to_bytes()]);
+                let failure_code = match (&e, path_key) {
+                    (Some(e), None) => e.failure_code(),
+                    _ => wire::failure::code::INVALID_ONION_BLINDING,
+                };
                 self.record(id, LogKind::Malformed { code: failure_code });
                 let delay = self.latency();
                 self.schedule(delay, Event::Malformed(id, failure_code, sha));
@@ -158,6 +175,7 @@ impl Simulator {
                 scid: Some(f.short_channel_id),
                 payment_data: None,
                 keysend: None,
+                next_path_key: None,
             },
             Ok(HopPayload::Final(f)) => Instructions {
                 amt_to_forward: f.amt_to_forward.0,
@@ -165,11 +183,13 @@ impl Simulator {
                 scid: None,
                 payment_data: f.payment_data.map(|d| (d.payment_secret, d.total_msat.0)),
                 keysend: f.keysend_preimage,
+                next_path_key: None,
             },
-            Ok(HopPayload::Blinded(_)) => {
-                // Blinded paths are not simulated: such a payload cannot be ours.
-                let msg = FailureMessage::InvalidOnionPayload { position: Some((10, 0)) };
-                return self.fail_here(id, node, &msg);
+            Ok(HopPayload::Blinded(b)) => {
+                match self.unblind(id, node, secret, path_key, sha, amount, cltv, &b) {
+                    Some(hop) => hop,
+                    None => return,
+                }
             }
             Err(e) => {
                 let typ = e.tlv_type().unwrap_or(0);
@@ -181,6 +201,104 @@ impl Simulator {
         match peeled.next {
             Some(next) => self.forward(id, node, amount, cltv, hash, &hop, next),
             None => self.receive(id, node, amount, cltv, hash, &hop),
+        }
+    }
+
+    /// A node reads its hop of a blinded path (BOLT 4 route blinding): the introduction node
+    /// finds the path key in its payload, a later node got it beside the HTLC. Forwarding
+    /// amounts and cltv come from the recipient's `payment_relay`; the final hop's `path_id` is
+    /// the payment secret of the invoice it pays. Returns `None` when it failed the HTLC.
+    #[allow(clippy::too_many_arguments)]
+    fn unblind(
+        &mut self,
+        id: HtlcId,
+        node: u32,
+        secret: SecretKey,
+        path_key: Option<PublicKey>,
+        sha: [u8; 32],
+        amount: u64,
+        cltv: u32,
+        b: &onion::payload::BlindedPayload,
+    ) -> Option<Instructions> {
+        let bad = FailureMessage::InvalidOnionBlinding { sha256_of_onion: sha };
+        let key = match (path_key, b.current_path_key) {
+            (None, Some(k)) => {
+                if let Some(h) = self.htlcs.get_mut(&id) {
+                    h.blind = Some(Blind { inside: false, sha });
+                }
+                k
+            }
+            (Some(k), None) => k,
+            _ => {
+                // Both or neither: not a hop of a blinded path we can read.
+                self.fail_here(id, node, &bad);
+                return None;
+            }
+        };
+        let hop = match blinding::decrypt_recipient_data(
+            &Secp256k1::verification_only(),
+            &secret,
+            &key,
+            &b.encrypted_recipient_data,
+        ) {
+            Ok(h) => h,
+            Err(_) => {
+                self.fail_here(id, node, &bad);
+                return None;
+            }
+        };
+        let data = hop.data;
+        if let Some(c) = data.payment_constraints {
+            if amount < c.htlc_minimum_msat.0 {
+                self.fail_here(id, node, &bad);
+                return None;
+            }
+            if cltv > c.max_cltv_expiry {
+                self.fail_here(id, node, &bad);
+                return None;
+            }
+        }
+        match (b.final_values, data.short_channel_id, data.payment_relay) {
+            (None, Some(scid), Some(relay)) => {
+                let ppm = u128::from(relay.fee_proportional_millionths);
+                let after_base = u128::from(amount.saturating_sub(u64::from(relay.fee_base_msat)));
+                let fwd = (after_base * 1_000_000).div_ceil(1_000_000 + ppm);
+                let Some(outgoing) = cltv.checked_sub(u32::from(relay.cltv_expiry_delta)) else {
+                    self.fail_here(id, node, &bad);
+                    return None;
+                };
+                Some(Instructions {
+                    amt_to_forward: u64::try_from(fwd).unwrap_or(u64::MAX),
+                    outgoing_cltv: outgoing,
+                    scid: Some(scid),
+                    payment_data: None,
+                    keysend: None,
+                    next_path_key: Some(hop.next_path_key),
+                })
+            }
+            (Some(f), None, None) => {
+                let secret = data
+                    .path_id
+                    .as_deref()
+                    .and_then(|p| <[u8; 32]>::try_from(p).ok())
+                    .map(PaymentSecret);
+                let Some(secret) = secret else {
+                    self.fail_here(id, node, &bad);
+                    return None;
+                };
+                Some(Instructions {
+                    amt_to_forward: f.amt_to_forward.0,
+                    outgoing_cltv: f.outgoing_cltv_value,
+                    scid: None,
+                    payment_data: Some((secret, f.total_amount_msat.0)),
+                    keysend: None,
+                    next_path_key: None,
+                })
+            }
+            _ => {
+                self.fail_here(id, node, &bad);
+                None
+            }
         }
     }
 
@@ -230,12 +348,14 @@ impl Simulator {
                 htlc_msat: Msat(fwd),
                 channel_update: update(self, false),
             }
-        } else if amount < fwd.saturating_add(fee(&policy, fwd)) {
+        } else if p.next_path_key.is_none() && amount < fwd.saturating_add(fee(&policy, fwd)) {
             FailureMessage::FeeInsufficient {
                 htlc_msat: Msat(amount),
                 channel_update: update(self, false),
             }
-        } else if cltv < p.outgoing_cltv.saturating_add(u32::from(policy.cltv_delta)) {
+        } else if p.next_path_key.is_none()
+            && cltv < p.outgoing_cltv.saturating_add(u32::from(policy.cltv_delta))
+        {
             FailureMessage::IncorrectCltvExpiry {
                 cltv_expiry: cltv,
                 channel_update: update(self, false),
@@ -249,14 +369,42 @@ impl Simulator {
         } else if fwd > policy.htlc_max.0 || self.lock(ci, side, fwd).is_err() {
             FailureMessage::TemporaryChannelFailure { channel_update: update(self, false) }
         } else {
-            self.add_htlc(ci, side, fwd, p.outgoing_cltv, hash, next, Some(id), node);
+            self.add_htlc(
+                ci,
+                side,
+                fwd,
+                p.outgoing_cltv,
+                hash,
+                next,
+                Some(id),
+                node,
+                p.next_path_key,
+            );
             return;
         };
         self.fail_here(id, node, &msg);
     }
 
     /// `node` fails HTLC `id` it received, creating the failure with its shared secret.
+    /// In a blinded path (BOLT 4) the introduction node answers every failure with
+    /// `invalid_onion_blinding`, and a node after it with `update_fail_malformed_htlc` of that
+    /// code.
     pub(super) fn fail_here(&mut self, id: HtlcId, node: u32, msg: &FailureMessage) {
+        let blinded;
+        let msg = match self.htlcs.get(&id).and_then(|h| h.blind) {
+            None => msg,
+            Some(Blind { inside: true, sha }) => {
+                let code = wire::failure::code::INVALID_ONION_BLINDING;
+                self.record(id, LogKind::Malformed { code });
+                let delay = self.latency();
+                self.schedule(delay, Event::Malformed(id, code, sha));
+                return;
+            }
+            Some(Blind { inside: false, sha }) => {
+                blinded = FailureMessage::InvalidOnionBlinding { sha256_of_onion: sha };
+                &blinded
+            }
+        };
         let Some(secret) = self.htlcs.get(&id).and_then(|h| h.secret) else { return };
         let Ok(reason) = failure::build_return_packet(&secret, &msg.encode(), LEGACY_PAYLOAD_LEN)
         else {
@@ -323,6 +471,10 @@ impl Simulator {
         let (_, offerer) = self.ends(&h);
         match h.incoming {
             // The previous hop turns it into a failure of its own (BOLT 4).
+            Some(up) if self.htlcs.get(&up).is_some_and(|u| u.blind.is_some()) => {
+                let msg = FailureMessage::InvalidOnionBlinding { sha256_of_onion: sha };
+                self.fail_here(up, offerer, &msg);
+            }
             Some(up) => {
                 let Some(secret) = self.htlcs.get(&up).and_then(|u| u.secret) else { return };
                 if let Ok(reason) = failure::build_malformed_return_packet(

@@ -152,6 +152,9 @@ impl Simulator {
         match peel_onion_message(&Secp256k1::new(), &secret, message) {
             Err(e) => self.drop_message(node, MessageDrop::Peel(e)),
             Ok(PeeledMessage::Receive(received)) => {
+                if self.offer_request(node, &received) {
+                    return;
+                }
                 self.delivered_messages.push_back(DeliveredMessage {
                     node,
                     time_ms: self.now,

@@ -12,6 +12,7 @@
 use crate::rng::SimRng;
 use crate::topology::{Topology, TopologyError};
 use core::fmt;
+use onion::blinding;
 use onion::crypto::SharedSecret;
 use onion::failure::{self, FailureMessage, LEGACY_PAYLOAD_LEN};
 use onion::packet::{self, OnionPacket};
@@ -30,6 +31,7 @@ mod faults;
 mod forwarding;
 mod gossip;
 mod messages;
+mod offers;
 mod receiving;
 
 pub use backend::{
@@ -38,6 +40,9 @@ pub use backend::{
 };
 pub use config::{FaultRates, Latency, Liquidity, NodeFault, SimConfig};
 pub use messages::{DeliveredMessage, DroppedMessage, MessageDrop, SendMessageError};
+pub use offers::{
+    AnsweredRequest, CreateOfferError, RefusedRequest, RequestOutcome, MAX_PAYMENT_PATHS,
+};
 use types::RouteHintHop;
 
 use config::draw_balance;
@@ -77,6 +82,20 @@ struct Htlc {
     /// The secret the receiving node shares with the origin (after peeling).
     secret: Option<SharedSecret>,
     held: bool,
+    /// The `path_key` of `update_add_htlc` (the HTLC travels inside a blinded path).
+    path_key: Option<PublicKey>,
+    /// The receiving node's place in a blinded path, once it knows it.
+    blind: Option<Blind>,
+}
+
+/// Where a node sits in a blinded path it is asked to relay or receive over (BOLT 4 route
+/// blinding): what shapes its failures.
+#[derive(Debug, Clone, Copy)]
+struct Blind {
+    /// After the introduction node: failures are `update_fail_malformed_htlc`.
+    inside: bool,
+    /// SHA256 of the onion it received (for `invalid_onion_blinding`).
+    sha: [u8; 32],
 }
 
 enum Event {
@@ -144,6 +163,8 @@ pub struct Simulator {
     now: u64,
     rng: SimRng,
     invoices: HashMap<(u32, PaymentHash), InvoiceState>,
+    offers: HashMap<u32, Vec<offers::OfferState>>,
+    answered: Vec<AnsweredRequest>,
     payer: u32,
     resolutions: std::collections::VecDeque<HtlcResolution>,
     log: Vec<LogEntry>,
@@ -278,6 +299,8 @@ impl Simulator {
             seq: 0,
             now: 0,
             invoices: HashMap::new(),
+            offers: HashMap::new(),
+            answered: Vec::new(),
             payer: 0,
             resolutions: std::collections::VecDeque::new(),
             log: Vec::new(),
@@ -527,6 +550,9 @@ struct Instructions {
     scid: Option<ShortChannelId>,
     payment_data: Option<(PaymentSecret, u64)>,
     keysend: Option<PaymentPreimage>,
+    /// Inside a blinded path: the path key for the next node (the fee and cltv were derived
+    /// from the recipient's `payment_relay`, not checked against the channel's policy).
+    next_path_key: Option<PublicKey>,
 }
 
 impl ChannelBackend for Simulator {

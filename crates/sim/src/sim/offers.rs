@@ -1,0 +1,427 @@
+//! BOLT 12 receivers: a node creates an offer (reachable over a blinded offer path through one
+//! of its channel peers, or naming its node id in the clear), answers an `invoice_request` that
+//! arrives as an onion message with a signed invoice sent back over the request's
+//! `reply_path`, and is paid through the blinded payment paths that invoice carries.
+//!
+//! Each payment path starts at one of the payee's channel peers (up to
+//! [`MAX_PAYMENT_PATHS`], the best funded first): the peer's `encrypted_data_tlv` names the
+//! channel to the payee with the channel's real policy as `payment_relay`, the payee's carries
+//! the invoice's payment secret as `path_id`. Its `payinfo` is that policy, with the payee's
+//! final cltv delta added to the delta. Payments through the paths, multi-part across them,
+//! are received like those of a BOLT 11 invoice ([`Simulator::create_invoice`]); failures
+//! inside a path come back as BOLT 4 route blinding wants (see the forwarding module).
+
+use super::*;
+use bolt12::fields::BlindedPayInfo;
+use bolt12::{Invoice, InvoiceFields, InvoiceRequest, Offer, OfferFields};
+use onion::blinding::{
+    blinded_node_secret, build_blinded_path, hop_keys, BlindedPath, EncryptedDataTlv,
+    IntroductionNode, PaymentConstraints, PaymentRelay,
+};
+use onion::message::path::{advance_path, build_message_path};
+use onion::message::tlv::MessageContents;
+use onion::message::{build_onion_message, FinalContents, MessageKeys, ReceivedMessage};
+
+/// The most blinded payment paths an invoice carries.
+pub const MAX_PAYMENT_PATHS: usize = 3;
+
+/// An offer a node answers.
+pub(super) struct OfferState {
+    offer: Offer,
+    /// The key that signs its invoices: the node's own, or the blinded key of the offer
+    /// path's last hop when the offer names no issuer.
+    signing_key: SecretKey,
+    /// The `path_id` of the offer path (`None`: the offer names its issuer in the clear).
+    path_id: Option<Vec<u8>>,
+}
+
+/// What became of an `invoice_request` that reached a node with offers.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AnsweredRequest {
+    /// The node that answered.
+    pub node: u32,
+    /// When, in simulated milliseconds.
+    pub time_ms: u64,
+    /// What it did.
+    pub outcome: RequestOutcome,
+}
+
+/// The answer to one `invoice_request`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum RequestOutcome {
+    /// An invoice was sent over the reply path.
+    Invoiced {
+        /// The invoice's payment hash.
+        payment_hash: PaymentHash,
+        /// The invoice's amount.
+        amount: Msat,
+        /// Its number of blinded payment paths.
+        paths: usize,
+    },
+    /// The request could not be answered (unreadable, no matching offer, no reply path, no
+    /// payment path, or the reply could not be built or sent).
+    Refused(RefusedRequest),
+}
+
+/// Why a node did not answer an `invoice_request`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum RefusedRequest {
+    /// The bytes are not a valid invoice request.
+    Unreadable,
+    /// It answers none of the node's offers (or came through the wrong offer path).
+    NoOffer,
+    /// It carries no reply path, or one the node cannot reach.
+    NoReplyPath,
+    /// The offer has no amount and the request names none.
+    NoAmount,
+    /// The node has no channel to put a payment path on.
+    NoPaymentPath,
+    /// The invoice or the reply could not be built.
+    Build,
+}
+
+/// Why an offer could not be created.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum CreateOfferError {
+    /// No node has this index.
+    UnknownNode {
+        /// The index.
+        node: u32,
+    },
+    /// A blinded offer needs a channel peer to introduce it.
+    NoPeer {
+        /// The node.
+        node: u32,
+    },
+    /// The offer path could not be blinded or the offer not encoded.
+    Build,
+}
+
+impl fmt::Display for CreateOfferError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            CreateOfferError::UnknownNode { node } => write!(f, "no node {node}"),
+            CreateOfferError::NoPeer { node } => {
+                write!(f, "node {node} has no channel peer to introduce a blinded offer")
+            }
+            CreateOfferError::Build => f.write_str("the offer could not be built"),
+        }
+    }
+}
+impl std::error::Error for CreateOfferError {}
+
+impl Simulator {
+    /// Node `node` creates an offer for `amount` (any amount when `None`) with `description`.
+    /// `blinded`: the offer carries a blinded path through the node's best funded channel peer
+    /// and no issuer id (its invoices are signed by the path's last blinded key); otherwise it
+    /// names the node as `offer_issuer_id`. Invoice requests for it are answered from then on.
+    pub fn create_offer(
+        &mut self,
+        node: u32,
+        amount: Option<Msat>,
+        description: &str,
+        blinded: bool,
+    ) -> Result<Offer, CreateOfferError> {
+        let n = self.nodes.get(node as usize).ok_or(CreateOfferError::UnknownNode { node })?;
+        let (secret, pubkey) = (n.secret, n.pubkey);
+        let secp = Secp256k1::new();
+        let mut fields = OfferFields {
+            description: Some(description.to_string()),
+            amount: amount.map(|a| a.0),
+            ..OfferFields::default()
+        };
+        let (signing_key, path_id) = if blinded {
+            let peer = self
+                .payment_peers(node)
+                .first()
+                .map(|p| p.peer_key)
+                .ok_or(CreateOfferError::NoPeer { node })?;
+            let session = self.fresh_key();
+            let path_id = self.rng.bytes32().to_vec();
+            let path =
+                build_message_path(&secp, &session, &[peer], pubkey, 0, Some(path_id.clone()))
+                    .map_err(|_| CreateOfferError::Build)?;
+            let keys =
+                hop_keys(&secp, &session, &[peer, pubkey]).map_err(|_| CreateOfferError::Build)?;
+            let last = keys.last().ok_or(CreateOfferError::Build)?;
+            let key = blinded_node_secret(&secret, &last.path_key)
+                .map_err(|_| CreateOfferError::Build)?;
+            fields.paths = Some(vec![path]);
+            (key, Some(path_id))
+        } else {
+            fields.issuer_id = Some(pubkey);
+            (secret, None)
+        };
+        let offer = Offer::new(&fields).map_err(|_| CreateOfferError::Build)?;
+        self.offers.entry(node).or_default().push(OfferState {
+            offer: offer.clone(),
+            signing_key,
+            path_id,
+        });
+        Ok(offer)
+    }
+
+    /// Every `invoice_request` a node with offers answered or refused so far, in order.
+    pub fn answered_requests(&self) -> &[AnsweredRequest] {
+        &self.answered
+    }
+
+    fn fresh_key(&mut self) -> SecretKey {
+        loop {
+            if let Ok(k) = SecretKey::from_slice(&self.rng.bytes32()) {
+                return k;
+            }
+        }
+    }
+
+    /// Whether `node` handles `received` as an offer's issuer (it has offers and the message
+    /// is an invoice request); if so it answers it.
+    pub(super) fn offer_request(&mut self, node: u32, received: &ReceivedMessage) -> bool {
+        let Some(MessageContents::InvoiceRequest(bytes)) = &received.contents else {
+            return false;
+        };
+        if !self.offers.contains_key(&node) {
+            return false;
+        }
+        let outcome = match self.answer(node, bytes, received) {
+            Ok(o) => o,
+            Err(r) => RequestOutcome::Refused(r),
+        };
+        self.answered.push(AnsweredRequest { node, time_ms: self.now, outcome });
+        true
+    }
+
+    fn answer(
+        &mut self,
+        node: u32,
+        bytes: &[u8],
+        received: &ReceivedMessage,
+    ) -> Result<RequestOutcome, RefusedRequest> {
+        let request = InvoiceRequest::from_bytes(bytes).map_err(|_| RefusedRequest::Unreadable)?;
+        let (offer_amount, signing_key) = {
+            let offers = self.offers.get(&node).ok_or(RefusedRequest::NoOffer)?;
+            let o = offers
+                .iter()
+                .find(|o| request.matches_offer(&o.offer) && o.path_id == received.path_id)
+                .ok_or(RefusedRequest::NoOffer)?;
+            (o.offer.fields().amount, o.signing_key)
+        };
+        let reply_path = received.reply_path.clone().ok_or(RefusedRequest::NoReplyPath)?;
+        let amount = match (request.fields().amount, offer_amount) {
+            (Some(a), _) => a,
+            (None, Some(a)) => Msat(a.saturating_mul(request.fields().quantity.unwrap_or(1))),
+            (None, None) => return Err(RefusedRequest::NoAmount),
+        };
+        let preimage = PaymentPreimage(self.rng.bytes32());
+        let secret = PaymentSecret(self.rng.bytes32());
+        let hash = preimage.hash();
+        let (paths, payinfo) = self.payment_paths(node, secret)?;
+        let mut features = types::Features::new();
+        features.set(usize::from(types::features::Feature::BASIC_MPP.0) + 1);
+        let fields = InvoiceFields {
+            paths: Some(paths),
+            blindedpay: Some(payinfo),
+            created_at: Some(u64::from(INVOICE_EPOCH) + self.now / 1000),
+            payment_hash: Some(hash),
+            amount: Some(amount),
+            features: Some(features),
+            ..InvoiceFields::default()
+        };
+        let invoice =
+            Invoice::respond(&request, &fields, &signing_key).map_err(|_| RefusedRequest::Build)?;
+        let n_paths = invoice.paths().len();
+        self.send_reply(node, &reply_path, MessageContents::Invoice(invoice.to_bytes()))?;
+        self.invoices.insert(
+            (node, hash),
+            InvoiceState {
+                preimage,
+                secret,
+                amount: Some(amount),
+                parts: Vec::new(),
+                received: 0,
+                set_started: 0,
+            },
+        );
+        Ok(RequestOutcome::Invoiced { payment_hash: hash, amount, paths: n_paths })
+    }
+
+    /// `node` sends `contents` over the blinded path `to`, through the fewest channel hops to
+    /// its introduction node.
+    fn send_reply(
+        &mut self,
+        node: u32,
+        to: &BlindedPath,
+        contents: MessageContents,
+    ) -> Result<(), RefusedRequest> {
+        let secp = Secp256k1::new();
+        let own = self.nodes.get(node as usize).map(|n| (n.secret, n.pubkey));
+        let (secret, pubkey) = own.ok_or(RefusedRequest::NoReplyPath)?;
+        let intro =
+            self.resolve_introduction(&to.introduction_node).ok_or(RefusedRequest::NoReplyPath)?;
+        let mut dest =
+            BlindedPath { introduction_node: IntroductionNode::NodeId(intro), ..to.clone() };
+        if intro == pubkey {
+            dest = advance_path(&secp, &secret, &dest).map_err(|_| RefusedRequest::NoReplyPath)?;
+        }
+        let target = dest
+            .introduction_node
+            .node_id()
+            .and_then(|k| self.id_index.get(&NodeId::from_pubkey(&k)).copied())
+            .ok_or(RefusedRequest::NoReplyPath)?;
+        let hops = self.hops_between(node, target).ok_or(RefusedRequest::NoReplyPath)?;
+        let intermediate: Vec<PublicKey> = hops
+            .iter()
+            .filter(|&&h| h != target)
+            .filter_map(|&h| self.nodes.get(h as usize).map(|n| n.pubkey))
+            .collect();
+        let keys = MessageKeys { session_key: self.fresh_key(), path_key: self.fresh_key() };
+        let final_contents = FinalContents { contents: Some(contents), ..FinalContents::default() };
+        let (peer, message) =
+            build_onion_message(&secp, &keys, &intermediate, &dest, &final_contents)
+                .map_err(|_| RefusedRequest::Build)?;
+        self.send_onion_message(node, peer, message).map_err(|_| RefusedRequest::NoReplyPath)
+    }
+
+    /// The node a blinded path's introduction names: by key, or by a channel of the network
+    /// and a direction (BOLT 7 order: direction 0 is the lesser node id).
+    pub fn resolve_introduction(&self, intro: &IntroductionNode) -> Option<PublicKey> {
+        match intro {
+            IntroductionNode::NodeId(k) => Some(*k),
+            IntroductionNode::Channel(c) => {
+                let ci = *self.scid_index.get(&c.scid)?;
+                let ch = self.channels.get(ci as usize)?;
+                let n = *ch.nodes.get(usize::from(c.direction))?;
+                self.nodes.get(n as usize).map(|n| n.pubkey)
+            }
+        }
+    }
+
+    /// The nodes after `from` on a fewest-hops channel walk to `to` (`to` last; empty when
+    /// they are the same node).
+    fn hops_between(&self, from: u32, to: u32) -> Option<Vec<u32>> {
+        let mut prev: HashMap<u32, u32> = HashMap::new();
+        let mut queue = std::collections::VecDeque::from([from]);
+        prev.insert(from, from);
+        while let Some(n) = queue.pop_front() {
+            if n == to {
+                break;
+            }
+            for &ci in self.node_channels.get(n as usize)? {
+                let Some(c) = self.channels.get(ci as usize) else { continue };
+                let Some(&o) = c.nodes.iter().find(|&&o| o != n) else { continue };
+                if let std::collections::hash_map::Entry::Vacant(e) = prev.entry(o) {
+                    e.insert(n);
+                    queue.push_back(o);
+                }
+            }
+        }
+        prev.get(&to)?;
+        let mut out = Vec::new();
+        let mut at = to;
+        while at != from {
+            out.push(at);
+            at = *prev.get(&at)?;
+        }
+        out.reverse();
+        Some(out)
+    }
+
+    /// The payee's channel peers that can pay it, the best funded toward it first.
+    fn payment_peers(&self, payee: u32) -> Vec<PaymentPeer> {
+        let mut out = Vec::new();
+        for &ci in self.node_channels.get(payee as usize).map_or(&[][..], |v| v) {
+            let Some(c) = self.channels.get(ci as usize) else { continue };
+            let Some(side) = c.nodes.iter().position(|&n| n != payee) else { continue };
+            let Some(policy) = c.actual[side].filter(|p| p.enabled) else { continue };
+            let Some(peer) = self.nodes.get(c.nodes[side] as usize) else { continue };
+            out.push(PaymentPeer {
+                peer_key: peer.pubkey,
+                scid: c.scid,
+                policy,
+                spendable: self.spendable(c, side),
+            });
+        }
+        out.sort_by_key(|p| Reverse(p.spendable));
+        out
+    }
+
+    /// Blinded payment paths into `payee` from its best funded peers, with their `payinfo`.
+    fn payment_paths(
+        &mut self,
+        payee: u32,
+        secret: PaymentSecret,
+    ) -> Result<(Vec<BlindedPath>, Vec<BlindedPayInfo>), RefusedRequest> {
+        let secp = Secp256k1::new();
+        let payee_key = self
+            .nodes
+            .get(payee as usize)
+            .map(|n| n.pubkey)
+            .ok_or(RefusedRequest::NoPaymentPath)?;
+        let max_cltv = self.cfg.block_height.saturating_add(MAX_EXPIRY_AHEAD);
+        let min_final = self.cfg.min_final_cltv_delta;
+        let mut paths = Vec::new();
+        let mut infos = Vec::new();
+        for p in self
+            .payment_peers(payee)
+            .into_iter()
+            .filter(|p| p.spendable > 0)
+            .take(MAX_PAYMENT_PATHS)
+        {
+            let relay = PaymentRelay {
+                cltv_expiry_delta: p.policy.cltv_delta,
+                fee_proportional_millionths: p.policy.fee_ppm,
+                fee_base_msat: p.policy.base_fee_msat,
+            };
+            let constraints = PaymentConstraints {
+                max_cltv_expiry: max_cltv.saturating_add(u32::from(p.policy.cltv_delta)),
+                htlc_minimum_msat: p.policy.htlc_min,
+            };
+            let intro = EncryptedDataTlv {
+                short_channel_id: Some(p.scid),
+                payment_relay: Some(relay),
+                payment_constraints: Some(constraints),
+                ..EncryptedDataTlv::default()
+            };
+            let last = EncryptedDataTlv {
+                path_id: Some(secret.0.to_vec()),
+                payment_constraints: Some(PaymentConstraints {
+                    max_cltv_expiry: max_cltv,
+                    htlc_minimum_msat: Msat(1),
+                }),
+                ..EncryptedDataTlv::default()
+            };
+            let mut data = [intro, last];
+            onion::message::path::pad_to_equal(&mut data);
+            let [a, b] = data;
+            let session = self.fresh_key();
+            let hops = [(p.peer_key, a.encode()), (payee_key, b.encode())];
+            let Ok(path) = build_blinded_path(&secp, &session, &hops) else { continue };
+            paths.push(path);
+            infos.push(BlindedPayInfo {
+                fee_base_msat: p.policy.base_fee_msat,
+                fee_proportional_millionths: p.policy.fee_ppm,
+                cltv_expiry_delta: p
+                    .policy
+                    .cltv_delta
+                    .saturating_add(u16::try_from(min_final).unwrap_or(u16::MAX)),
+                htlc_minimum_msat: p.policy.htlc_min,
+                htlc_maximum_msat: Msat(p.policy.htlc_max.0.min(p.spendable)),
+                features: types::Features::new(),
+            });
+        }
+        if paths.is_empty() {
+            return Err(RefusedRequest::NoPaymentPath);
+        }
+        Ok((paths, infos))
+    }
+}
+
+struct PaymentPeer {
+    peer_key: PublicKey,
+    scid: ShortChannelId,
+    policy: EdgePolicy,
+    spendable: u64,
+}

@@ -1,0 +1,262 @@
+//! BOLT 12 across the simulated network, the payer's side scripted from `onion` and `bolt12`:
+//! node 0 asks node 3's offer for an invoice (an `invoice_request` in an onion message with a
+//! reply path), node 3 answers over the reply path with a signed invoice whose blinded payment
+//! paths start at its two channel peers, node 0 checks the invoice against its request and pays
+//! it in two parts, one through each path, with the onion crate's blinded payment onion; node 3
+//! settles both. A payment the payee refuses inside a path comes back as BOLT 4 route blinding
+//! wants: `update_fail_malformed_htlc` (`invalid_onion_blinding`) from the payee to the
+//! introduction node, which answers the payer with `invalid_onion_blinding` of its own.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use bolt12::fields::BlindedPayInfo;
+use bolt12::{Invoice, InvoiceRequest, InvreqFields, Offer};
+use lnpay_sim::{
+    ChannelBackend, LogKind, RequestOutcome, Resolution, SimConfig, Simulator, Topology,
+};
+use onion::blinding::payment::build_blinded_payment_onion;
+use onion::blinding::{build_blinded_path, BlindedPath, EncryptedDataTlv, IntroductionNode};
+use onion::crypto::SharedSecret;
+use onion::failure::{decode_return_packet, FailureMessage};
+use onion::message::path::build_message_path;
+use onion::message::tlv::MessageContents;
+use onion::message::{build_onion_message, FinalContents, MessageKeys};
+use onion::payload::BlindedFinal;
+use secp256k1::{PublicKey, Secp256k1, SecretKey};
+use types::{Msat, PaymentHash, ShortChannelId};
+
+const FEE_BASE: u32 = 1_000;
+const FEE_PPM: u32 = 100;
+const CLTV_DELTA: u16 = 40;
+
+/// 0 — 1 — 3 and 0 — 2 — 3: the payer 0, the payee 3, its two peers 1 and 2.
+fn square() -> Simulator {
+    let mut t = Topology::new();
+    for _ in 0..4 {
+        t.add_node();
+    }
+    let policy = common::policy(FEE_BASE, FEE_PPM, CLTV_DELTA);
+    for (i, (a, b)) in [(0, 1), (0, 2), (1, 3), (2, 3)].into_iter().enumerate() {
+        t.add_channel(scid(i as u32), a, b, Msat(1_000_000_000), policy);
+    }
+    let cfg = SimConfig { seed: 5, ..Default::default() };
+    Simulator::new(&t, cfg).unwrap()
+}
+
+fn scid(i: u32) -> ShortChannelId {
+    ShortChannelId((700_000 + u64::from(i)) << 40)
+}
+
+fn key(b: u8) -> SecretKey {
+    SecretKey::from_slice(&[b; 32]).unwrap()
+}
+
+fn pk(sim: &Simulator, n: u32) -> PublicKey {
+    sim.node_pubkey(n).unwrap()
+}
+
+/// The payer's channel to the node `intro` (a peer of node 0 in this network).
+fn channel_to(sim: &Simulator, intro: &PublicKey) -> ShortChannelId {
+    let n = sim.node_index(&types::NodeId::from_pubkey(intro)).unwrap();
+    sim.node_channels(0).into_iter().find(|c| sim.balances(*c).unwrap().0.contains(&n)).unwrap()
+}
+
+/// Node 0 requests an invoice for `offer` and returns the request and node 3's invoice.
+fn fetch(sim: &mut Simulator, offer: &Offer, to: &BlindedPath) -> (InvoiceRequest, Invoice) {
+    let secp = Secp256k1::new();
+    let request = InvoiceRequest::for_offer(
+        offer,
+        &InvreqFields { metadata: Some(vec![7; 16]), ..Default::default() },
+        &key(42),
+    )
+    .unwrap();
+    let reply_path =
+        build_message_path(&secp, &key(2), &[pk(sim, 1)], pk(sim, 0), 0, Some(b"r".to_vec()))
+            .unwrap();
+    let contents = FinalContents {
+        reply_path: Some(reply_path),
+        contents: Some(MessageContents::InvoiceRequest(request.to_bytes())),
+        unknown: vec![],
+    };
+    let keys = MessageKeys { session_key: key(3), path_key: key(4) };
+    let intro = to.introduction_node.node_id().unwrap();
+    // The introduction node is a peer of node 0, or the payee itself behind node 1.
+    let intermediate = if intro == pk(sim, 3) { vec![pk(sim, 1)] } else { vec![] };
+    let (peer, message) = build_onion_message(&secp, &keys, &intermediate, to, &contents).unwrap();
+    sim.send_onion_message(0, peer, message).unwrap();
+    sim.run_until_idle();
+    assert_eq!(sim.dropped_onion_messages(), &[]);
+    let got = sim.take_onion_messages();
+    assert_eq!(got.len(), 1, "one reply: {:?}", sim.answered_requests());
+    assert_eq!(got[0].node, 0);
+    assert_eq!(got[0].message.path_id.as_deref(), Some(&b"r"[..]));
+    let Some(MessageContents::Invoice(bytes)) = &got[0].message.contents else {
+        panic!("not an invoice: {:?}", got[0].message.contents)
+    };
+    let invoice = Invoice::from_bytes(bytes).unwrap();
+    invoice.check_response(&request).unwrap();
+    (request, invoice)
+}
+
+/// Sends `part` of an invoice of `total` through `path` from node 0 (whose channel reaches the
+/// introduction node directly); returns the HTLC and the hops' shared secrets.
+fn pay_part(
+    sim: &mut Simulator,
+    path: &BlindedPath,
+    info: &BlindedPayInfo,
+    hash: PaymentHash,
+    part: u64,
+    total: u64,
+    session: u8,
+) -> (lnpay_sim::HtlcId, Vec<SharedSecret>) {
+    let height = sim.config().block_height;
+    let fee = u64::from(info.fee_base_msat)
+        + (part * u64::from(info.fee_proportional_millionths)).div_ceil(1_000_000);
+    let fin = BlindedFinal {
+        amt_to_forward: Msat(part),
+        outgoing_cltv_value: height,
+        total_amount_msat: Msat(total),
+    };
+    let (onion, secrets) =
+        build_blinded_payment_onion(&key(session), &[], path, fin, &hash.0).unwrap();
+    let IntroductionNode::NodeId(intro) = path.introduction_node else { panic!("by channel") };
+    let first = channel_to(sim, &intro);
+    let cltv = height + u32::from(info.cltv_expiry_delta);
+    let htlc = sim.send_htlc_from(0, first, Msat(part + fee), cltv, hash, onion).unwrap();
+    (htlc, secrets)
+}
+
+#[test]
+fn blinded_offer_invoice_and_mpp_across_two_paths() {
+    let mut sim = square();
+    let offer = sim.create_offer(3, Some(Msat(300_000)), "coffee", true).unwrap();
+    let text = offer.to_string();
+    assert!(text.starts_with("lno1"));
+    let offer: Offer = text.parse().unwrap();
+    assert_eq!(offer.fields().issuer_id, None);
+    let offer_path = offer.fields().paths.clone().unwrap().remove(0);
+    let intro = offer_path.introduction_node.node_id().unwrap();
+    assert!(intro == pk(&sim, 1) || intro == pk(&sim, 2), "a peer of the payee introduces it");
+
+    let (_, invoice) = fetch(&mut sim, &offer, &offer_path);
+    assert_eq!(invoice.amount(), Msat(300_000));
+    assert!(invoice.allows_mpp());
+    // Signed by the offer path's last blinded key (the offer names no issuer).
+    assert_eq!(Some(invoice.node_id()), offer_path.final_blinded_node_id());
+    let paths = invoice.paths().to_vec();
+    assert_eq!(paths.len(), 2);
+    let intros: Vec<PublicKey> =
+        paths.iter().map(|(p, _)| p.introduction_node.node_id().unwrap()).collect();
+    assert!(intros.contains(&pk(&sim, 1)) && intros.contains(&pk(&sim, 2)), "{intros:?}");
+    for (p, info) in &paths {
+        assert_eq!(p.hops.len(), 2);
+        assert_eq!(
+            (info.fee_base_msat, info.fee_proportional_millionths),
+            (FEE_BASE, FEE_PPM),
+            "payinfo is the introduction node's real policy"
+        );
+        assert_eq!(
+            u32::from(info.cltv_expiry_delta),
+            u32::from(CLTV_DELTA) + sim.config().min_final_cltv_delta
+        );
+    }
+    let [RequestOutcome::Invoiced { payment_hash, amount, paths: 2 }] =
+        sim.answered_requests().iter().map(|a| a.outcome.clone()).collect::<Vec<_>>()[..]
+    else {
+        panic!("{:?}", sim.answered_requests())
+    };
+    assert_eq!((payment_hash, amount), (*invoice.payment_hash(), Msat(300_000)));
+
+    // Two parts, one per path; the payee settles when both are in.
+    let hash = *invoice.payment_hash();
+    let (a, _) = pay_part(&mut sim, &paths[0].0, &paths[0].1, hash, 100_000, 300_000, 10);
+    let (b, _) = pay_part(&mut sim, &paths[1].0, &paths[1].1, hash, 200_000, 300_000, 11);
+    sim.run_until_idle();
+    let mut preimages = vec![];
+    while let Some(r) = sim.poll_resolution() {
+        assert!([a, b].contains(&r.htlc));
+        match r.resolution {
+            Resolution::Fulfilled(p) => preimages.push(p),
+            other => panic!("part failed: {other:?}"),
+        }
+    }
+    assert_eq!(preimages.len(), 2);
+    assert!(preimages.iter().all(|p| p.hash() == hash));
+    let s = sim.settlements();
+    assert_eq!(s.len(), 1);
+    assert_eq!(
+        (s[0].payee, s[0].payment_hash, s[0].amount, s[0].parts),
+        (3, hash, Msat(300_000), 2)
+    );
+    sim.check_conservation().unwrap();
+}
+
+#[test]
+fn clear_issuer_offer_and_a_failure_inside_the_blinded_path() {
+    let secp = Secp256k1::new();
+    let mut sim = square();
+    let offer = sim.create_offer(3, None, "tips", false).unwrap();
+    assert_eq!(offer.fields().issuer_id, Some(pk(&sim, 3)));
+    assert_eq!(offer.fields().paths, None);
+    // No offer path: the payer makes a one-hop path to the issuer itself.
+    let to_issuer =
+        build_blinded_path(&secp, &key(9), &[(pk(&sim, 3), EncryptedDataTlv::default().encode())])
+            .unwrap();
+    // An offer without amount needs one in the request: refused, then asked with one.
+    let request = InvoiceRequest::for_offer(
+        &offer,
+        &InvreqFields { metadata: Some(vec![1]), ..Default::default() },
+        &key(43),
+    );
+    assert!(request.is_err(), "bolt12 wants an amount for an offer without one");
+    let request = InvoiceRequest::for_offer(
+        &offer,
+        &InvreqFields { metadata: Some(vec![1]), amount: Some(Msat(50_000)), ..Default::default() },
+        &key(43),
+    )
+    .unwrap();
+    let reply_path =
+        build_message_path(&secp, &key(2), &[pk(&sim, 2)], pk(&sim, 0), 0, None).unwrap();
+    let contents = FinalContents {
+        reply_path: Some(reply_path),
+        contents: Some(MessageContents::InvoiceRequest(request.to_bytes())),
+        unknown: vec![],
+    };
+    let keys = MessageKeys { session_key: key(5), path_key: key(6) };
+    let (peer, message) =
+        build_onion_message(&secp, &keys, &[pk(&sim, 1)], &to_issuer, &contents).unwrap();
+    sim.send_onion_message(0, peer, message).unwrap();
+    sim.run_until_idle();
+    let got = sim.take_onion_messages();
+    assert_eq!(got.len(), 1, "{:?}", sim.answered_requests());
+    let Some(MessageContents::Invoice(bytes)) = &got[0].message.contents else { panic!() };
+    let invoice = Invoice::from_bytes(bytes).unwrap();
+    invoice.check_response(&request).unwrap();
+    assert_eq!(invoice.node_id(), &pk(&sim, 3));
+    assert_eq!(invoice.amount(), Msat(50_000));
+
+    // A payment for a hash the payee never issued, through the first path: the payee fails it
+    // malformed, the introduction node answers invalid_onion_blinding.
+    let (path, info) = invoice.paths()[0].clone();
+    let (htlc, secrets) =
+        pay_part(&mut sim, &path, &info, PaymentHash([0x77; 32]), 50_000, 50_000, 12);
+    let r = sim.run_until_resolution().unwrap();
+    assert_eq!(r.htlc, htlc);
+    let Resolution::Failed(reason) = r.resolution else { panic!("{:?}", r.resolution) };
+    let d = decode_return_packet(&secrets, &reason).unwrap();
+    assert_eq!(d.erring_index, 0, "the introduction node answers");
+    assert!(matches!(d.failure, FailureMessage::InvalidOnionBlinding { .. }), "{:?}", d.failure);
+    let payee_malformed = sim.log().iter().any(|e| {
+        matches!(e.kind, LogKind::Malformed { code } if code == wire::failure::code::INVALID_ONION_BLINDING)
+    });
+    assert!(payee_malformed, "the payee inside the path sends update_fail_malformed_htlc");
+
+    // The invoice's own hash still pays through the same path.
+    let (_, _) = pay_part(&mut sim, &path, &info, *invoice.payment_hash(), 50_000, 50_000, 13);
+    let r = sim.run_until_resolution().unwrap();
+    assert!(
+        matches!(r.resolution, Resolution::Fulfilled(p) if p.hash() == *invoice.payment_hash())
+    );
+    sim.check_conservation().unwrap();
+}
