@@ -13,7 +13,8 @@ mod common;
 use bolt12::fields::BlindedPayInfo;
 use bolt12::{Invoice, InvoiceRequest, InvreqFields, Offer};
 use lnpay_sim::{
-    ChannelBackend, LogKind, RequestOutcome, Resolution, SimConfig, Simulator, Topology,
+    ChannelBackend, LogKind, RefusedRequest, RequestOutcome, Resolution, SimConfig, Simulator,
+    Topology,
 };
 use onion::blinding::payment::build_blinded_payment_onion;
 use onion::blinding::{build_blinded_path, BlindedPath, EncryptedDataTlv, IntroductionNode};
@@ -259,4 +260,58 @@ fn clear_issuer_offer_and_a_failure_inside_the_blinded_path() {
         matches!(r.resolution, Resolution::Fulfilled(p) if p.hash() == *invoice.payment_hash())
     );
     sim.check_conservation().unwrap();
+}
+
+#[test]
+fn a_failure_at_the_introduction_node_is_invalid_onion_blinding_too() {
+    let mut sim = square();
+    let offer = sim.create_offer(3, Some(Msat(10_000)), "tea", true).unwrap();
+    let offer_path = offer.fields().paths.clone().unwrap().remove(0);
+    let (request, invoice) = fetch(&mut sim, &offer, &offer_path);
+    let (path, info) = invoice.paths()[0].clone();
+    let hash = *invoice.payment_hash();
+
+    // The same request sent to node 3 around its offer path is not answered.
+    let secp = Secp256k1::new();
+    let direct =
+        build_blinded_path(&secp, &key(21), &[(pk(&sim, 3), EncryptedDataTlv::default().encode())])
+            .unwrap();
+    let reply_path =
+        build_message_path(&secp, &key(22), &[pk(&sim, 1)], pk(&sim, 0), 0, None).unwrap();
+    let contents = FinalContents {
+        reply_path: Some(reply_path),
+        contents: Some(MessageContents::InvoiceRequest(request.to_bytes())),
+        unknown: vec![],
+    };
+    let keys = MessageKeys { session_key: key(23), path_key: key(24) };
+    let (peer, message) =
+        build_onion_message(&secp, &keys, &[pk(&sim, 2)], &direct, &contents).unwrap();
+    sim.send_onion_message(0, peer, message).unwrap();
+    sim.run_until_idle();
+    assert!(sim.take_onion_messages().is_empty());
+    assert_eq!(
+        sim.answered_requests().last().map(|a| a.outcome.clone()),
+        Some(RequestOutcome::Refused(RefusedRequest::NoOffer))
+    );
+
+    // An expiry beyond the path's payment_constraints: the introduction node refuses it itself.
+    let height = sim.config().block_height;
+    let fin = BlindedFinal {
+        amt_to_forward: Msat(10_000),
+        outgoing_cltv_value: height,
+        total_amount_msat: Msat(10_000),
+    };
+    let (onion, secrets) = build_blinded_payment_onion(&key(20), &[], &path, fin, &hash.0).unwrap();
+    let first = channel_to(&sim, &path.introduction_node.node_id().unwrap());
+    let fee = u64::from(info.fee_base_msat) + 1;
+    let far = height + 3_000;
+    let htlc = sim.send_htlc_from(0, first, Msat(10_000 + fee), far, hash, onion).unwrap();
+    let r = sim.run_until_resolution().unwrap();
+    assert_eq!(r.htlc, htlc);
+    let Resolution::Failed(reason) = r.resolution else { panic!("{:?}", r.resolution) };
+    let d = decode_return_packet(&secrets, &reason).unwrap();
+    assert_eq!(d.erring_index, 0);
+    assert!(matches!(d.failure, FailureMessage::InvalidOnionBlinding { .. }), "{:?}", d.failure);
+    assert!(!sim.log().iter().any(|e| matches!(e.kind, LogKind::Malformed { .. })));
+    assert!(sim.settlements().is_empty());
 }

@@ -205,7 +205,11 @@ impl Simulator {
             let offers = self.offers.get(&node).ok_or(RefusedRequest::NoOffer)?;
             let o = offers
                 .iter()
-                .find(|o| request.matches_offer(&o.offer) && o.path_id == received.path_id)
+                .find(|o| {
+                    // A blinded offer is answered only through its own path.
+                    request.matches_offer(&o.offer)
+                        && (o.path_id.is_none() || o.path_id == received.path_id)
+                })
                 .ok_or(RefusedRequest::NoOffer)?;
             (o.offer.fields().amount, o.signing_key)
         };
