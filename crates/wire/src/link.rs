@@ -255,3 +255,70 @@ impl InvoiceReply {
         put_var_bytes(out, &self.bolt11);
     }
 }
+
+/// lnpay `offer_request` (32783), node → network: ask a receiver for a BOLT 12 offer (the
+/// same fields as [`InvoiceRequest`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OfferRequest {
+    /// Matches the reply to the request.
+    pub request_id: u64,
+    /// The receiver.
+    pub payee: NodeId,
+    /// The amount (0 = any).
+    pub amount_msat: u64,
+    /// The offer description (at most 65535 bytes).
+    pub description: Vec<u8>,
+}
+
+impl OfferRequest {
+    /// The message type.
+    pub const TYPE: u16 = msg_type::OFFER_REQUEST;
+
+    /// Decodes the payload (the bytes after the type).
+    pub fn decode(payload: &[u8]) -> Result<Self, WireError> {
+        let mut r = Reader::new(Self::TYPE, payload);
+        let request_id = r.u64()?;
+        let payee = r.node_id()?;
+        let amount_msat = r.u64()?;
+        let description = r.var_bytes()?;
+        r.finish()?;
+        Ok(OfferRequest { request_id, payee, amount_msat, description })
+    }
+
+    /// Appends the payload (without the type).
+    pub fn encode_payload(&self, out: &mut Vec<u8>) {
+        out.extend_from_slice(&self.request_id.to_be_bytes());
+        out.extend_from_slice(self.payee.as_bytes());
+        out.extend_from_slice(&self.amount_msat.to_be_bytes());
+        put_var_bytes(out, &self.description);
+    }
+}
+
+/// lnpay `offer_reply` (32785), network → node.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OfferReply {
+    /// The request answered.
+    pub request_id: u64,
+    /// The offer's `lno1…` text (empty = refused; at most 65535 bytes).
+    pub offer: Vec<u8>,
+}
+
+impl OfferReply {
+    /// The message type.
+    pub const TYPE: u16 = msg_type::OFFER_REPLY;
+
+    /// Decodes the payload (the bytes after the type).
+    pub fn decode(payload: &[u8]) -> Result<Self, WireError> {
+        let mut r = Reader::new(Self::TYPE, payload);
+        let request_id = r.u64()?;
+        let offer = r.var_bytes()?;
+        r.finish()?;
+        Ok(OfferReply { request_id, offer })
+    }
+
+    /// Appends the payload (without the type).
+    pub fn encode_payload(&self, out: &mut Vec<u8>) {
+        out.extend_from_slice(&self.request_id.to_be_bytes());
+        put_var_bytes(out, &self.offer);
+    }
+}

@@ -5,7 +5,10 @@ use crate::error::WireError;
 use crate::htlc::{
     UpdateAddHtlc, UpdateFailHtlc, UpdateFailMalformedHtlc, UpdateFulfillHtlc, ONION_LEN,
 };
-use crate::link::{Ack, AddRefused, ChannelState, Hello, InvoiceReply, InvoiceRequest, Ready};
+use crate::link::{
+    Ack, AddRefused, ChannelState, Hello, InvoiceReply, InvoiceRequest, OfferReply, OfferRequest,
+    Ready,
+};
 use crate::onion_message::OnionMessage;
 use core::fmt;
 
@@ -41,6 +44,10 @@ pub mod msg_type {
     pub const INVOICE_REQUEST: u16 = 32779;
     /// lnpay `invoice_reply` (network → node).
     pub const INVOICE_REPLY: u16 = 32781;
+    /// lnpay `offer_request` (node → network).
+    pub const OFFER_REQUEST: u16 = 32783;
+    /// lnpay `offer_reply` (network → node).
+    pub const OFFER_REPLY: u16 = 32785;
 }
 
 /// One message of the node ⇄ network link.
@@ -77,6 +84,10 @@ pub enum Message {
     InvoiceRequest(InvoiceRequest),
     /// lnpay `invoice_reply`.
     InvoiceReply(InvoiceReply),
+    /// lnpay `offer_request`.
+    OfferRequest(OfferRequest),
+    /// lnpay `offer_reply`.
+    OfferReply(OfferReply),
     /// A message of an odd type we do not know, kept raw.
     Unknown {
         /// The (odd) message type.
@@ -138,6 +149,8 @@ impl Message {
             Message::AddRefused(_) => AddRefused::TYPE,
             Message::InvoiceRequest(_) => InvoiceRequest::TYPE,
             Message::InvoiceReply(_) => InvoiceReply::TYPE,
+            Message::OfferRequest(_) => OfferRequest::TYPE,
+            Message::OfferReply(_) => OfferReply::TYPE,
         }
     }
 
@@ -169,6 +182,8 @@ impl Message {
             msg_type::ADD_REFUSED => Message::AddRefused(AddRefused::decode(payload)?),
             msg_type::INVOICE_REQUEST => Message::InvoiceRequest(InvoiceRequest::decode(payload)?),
             msg_type::INVOICE_REPLY => Message::InvoiceReply(InvoiceReply::decode(payload)?),
+            msg_type::OFFER_REQUEST => Message::OfferRequest(OfferRequest::decode(payload)?),
+            msg_type::OFFER_REPLY => Message::OfferReply(OfferReply::decode(payload)?),
             t if t % 2 == 0 => return Err(WireError::UnknownEvenType(t)),
             t => Message::Unknown { msg_type: t, payload: payload.to_vec() },
         })
@@ -193,6 +208,8 @@ impl Message {
             Message::AddRefused(m) => m.encode_payload(out),
             Message::InvoiceRequest(m) => m.encode_payload(out),
             Message::InvoiceReply(m) => m.encode_payload(out),
+            Message::OfferRequest(m) => m.encode_payload(out),
+            Message::OfferReply(m) => m.encode_payload(out),
         }
     }
 
@@ -222,6 +239,8 @@ impl Message {
             Message::UpdateFailHtlc(m) => m.reason.len(),
             Message::InvoiceRequest(m) => m.description.len(),
             Message::InvoiceReply(m) => m.bolt11.len(),
+            Message::OfferRequest(m) => m.description.len(),
+            Message::OfferReply(m) => m.offer.len(),
             Message::OnionMessage(m) => m.onion_message_packet.len(),
             _ => 0,
         };
@@ -246,6 +265,8 @@ impl Message {
             Message::Gossip { payload, .. } | Message::Unknown { payload, .. } => payload.len(),
             Message::InvoiceRequest(m) => 8 + 33 + 8 + 2 + m.description.len(),
             Message::InvoiceReply(m) => 8 + 2 + m.bolt11.len(),
+            Message::OfferRequest(m) => 8 + 33 + 8 + 2 + m.description.len(),
+            Message::OfferReply(m) => 8 + 2 + m.offer.len(),
             Message::OnionMessage(m) => {
                 33 + 2 + m.onion_message_packet.len() + m.unknown_tlvs.encoded_len()
             }

@@ -143,7 +143,15 @@ fn samples() -> Vec<Message> {
         }),
         Message::InvoiceReply(InvoiceReply { request_id: 1, bolt11: b"lnbcrt1...".to_vec() }),
         Message::InvoiceReply(InvoiceReply { request_id: 2, bolt11: vec![] }),
-        Message::Unknown { msg_type: 32783, payload: vec![4, 5] },
+        Message::OfferRequest(OfferRequest {
+            request_id: 3,
+            payee: node(5),
+            amount_msat: 1_000,
+            description: b"tea".to_vec(),
+        }),
+        Message::OfferReply(OfferReply { request_id: 3, offer: b"lno1...".to_vec() }),
+        Message::OfferReply(OfferReply { request_id: 4, offer: vec![] }),
+        Message::Unknown { msg_type: 32799, payload: vec![4, 5] },
         Message::Unknown { msg_type: 1, payload: vec![] },
         Message::OnionMessage(OnionMessage {
             path_key: key(6),
@@ -197,7 +205,7 @@ fn onion_message_layout_and_ldk_agree() {
 #[test]
 fn every_message_round_trips() {
     let samples = samples();
-    assert_eq!(samples.len(), 23);
+    assert_eq!(samples.len(), 26);
     for m in &samples {
         let bytes = m.encode();
         assert_eq!(u16::from_be_bytes([bytes[0], bytes[1]]), m.msg_type());
@@ -249,6 +257,8 @@ fn every_truncation_is_an_error() {
                 | Message::AddRefused(_)
                 | Message::InvoiceRequest(_)
                 | Message::InvoiceReply(_)
+                | Message::OfferRequest(_)
+                | Message::OfferReply(_)
         );
         let has_tlvs = match &m {
             Message::UpdateAddHtlc(a) => {
@@ -326,8 +336,8 @@ fn unknown_message_types() {
     assert_eq!(Message::decode(&[0x80, 0x02]), Err(WireError::UnknownEvenType(32770)));
     assert_eq!(Message::decode(&[0, 16]), Err(WireError::UnknownEvenType(16)));
     assert_eq!(
-        Message::decode(&[0x80, 0x11, 9]),
-        Ok(Message::Unknown { msg_type: 32785, payload: vec![9] })
+        Message::decode(&[0x80, 0x1f, 9]),
+        Ok(Message::Unknown { msg_type: 32799, payload: vec![9] })
     );
     assert_eq!(
         Message::decode(&[1, 2, 9]),
