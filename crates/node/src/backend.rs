@@ -119,6 +119,13 @@ pub enum BackendEvent {
         /// The invoice.
         bolt11: Option<String>,
     },
+    /// The answer to [`Backend::request_offer`]; `None` when refused.
+    Offer {
+        /// The request.
+        request: u64,
+        /// The offer (`lno1…`).
+        offer: Option<String>,
+    },
 }
 
 /// The channel layer under the payment machine.
@@ -147,6 +154,14 @@ pub trait Backend {
     fn ack(&mut self, scid: ShortChannelId, htlc_id: u64);
     /// Asks a simulated receiver for an invoice; the answer comes as [`BackendEvent::Invoice`].
     fn request_invoice(
+        &mut self,
+        payee: NodeId,
+        amount: Option<Msat>,
+        description: &str,
+    ) -> Result<u64, SendError>;
+    /// Asks a simulated receiver for a BOLT 12 offer; the answer comes as
+    /// [`BackendEvent::Offer`].
+    fn request_offer(
         &mut self,
         payee: NodeId,
         amount: Option<Msat>,

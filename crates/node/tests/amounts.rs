@@ -113,3 +113,24 @@ fn sendpay_takes_the_one_amount_form() {
     let r = ok(call(&d.sock, "sendpay", params(GOOD)));
     assert_eq!(r["amount_msat"], 1001);
 }
+
+#[test]
+fn dev_simoffer_hands_out_an_offer_decode_reads() {
+    let d = Daemon::start("amounts-simoffer", &["--nodes", "100"]);
+    let p = peer(&d.sock);
+    let got = ok(call(&d.sock, "dev-simoffer", json!([p, GOOD, "tea"])));
+    let offer = got["offer"].as_str().unwrap();
+    assert!(offer.starts_with("lno1"), "{got}");
+    let decoded = ok(call(&d.sock, "decode", json!([offer])));
+    assert_eq!(decoded["type"], "bolt12 offer");
+    assert_eq!(decoded["offer_amount_msat"], 1001);
+    assert_eq!(decoded["offer_description"], "tea");
+    assert_eq!(decoded["offer_id"], got["offer_id"]);
+    // The receiver has channel peers: the offer reaches it over a blinded path.
+    assert_eq!(decoded["offer_paths"].as_array().map(Vec::len), Some(1), "{decoded}");
+    // No amount: any amount.
+    let any = ok(call(&d.sock, "dev-simoffer", json!({ "node_id": p })));
+    let decoded = ok(call(&d.sock, "decode", json!([any["offer"]])));
+    assert_eq!(decoded.get("offer_amount_msat"), None);
+    assert_eq!(err(call(&d.sock, "dev-simoffer", json!([p, BAD]))), refused("amount_msat"));
+}

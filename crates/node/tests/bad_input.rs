@@ -64,6 +64,8 @@ const WRONG_PARAMS: &[(&str, &str)] = &[
     ("dev-siminvoice", r#"["02zz", 5]"#),
     ("dev-siminvoice", r#"[null, 99999999999999999999999]"#),
     ("dev-siminvoice", r#"{"node_id": {}, "amount_msat": []}"#),
+    ("dev-simoffer", r#"["02zz"]"#),
+    ("dev-simoffer", r#"{"node_id": {}, "amount_msat": [], "description": 5}"#),
     ("getinfo", r#"[1]"#),
     ("getinfo", r#"{"verbose": true}"#),
     ("help", r#"[1, 2, 3]"#),

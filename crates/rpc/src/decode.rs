@@ -238,7 +238,7 @@ pub fn decode_bolt12_json(msg: &Bolt12) -> Value {
 /// Core Lightning's offer id: the SHA256 of the offer's records (types 1 to 79, then
 /// 1000000000 to 1999999999) as written, wherever they appear (an offer, an invoice request or
 /// an invoice).
-fn offer_id(records: &types::tlv::TlvStream) -> [u8; 32] {
+pub(crate) fn offer_id(records: &types::tlv::TlvStream) -> [u8; 32] {
     use sha2::{Digest, Sha256};
     let mut h = Sha256::new();
     for r in records.records.iter().filter(|r| bolt12::offer::in_range(r.typ)) {

@@ -6,7 +6,7 @@
 //! ([`payment::Reply`]) into Core Lightning's JSON, codes and `data` ([`payments`]); likewise
 //! `getroute`/`listchannels` over a [`route::graph::Graph`] ([`graph`]) and `decodepay`/`decode`
 //! over a verified [`bolt11::Invoice`] ([`decode`]), and the node's own `getinfo`,
-//! `listpeerchannels`, `stop` and `dev-siminvoice` over typed values ([`node`]).
+//! `listpeerchannels`, `stop`, `dev-siminvoice` and `dev-simoffer` over typed values ([`node`]).
 //!
 //! It is not a server: no sockets, no tasks, no clock, no store. The `lnpay` daemon owns the
 //! I/O and the payment machine and calls in here at its edges; a Rust caller that wants typed

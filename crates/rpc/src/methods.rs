@@ -23,6 +23,7 @@ pub const METHODS: &[&str] = &[
     "stop",
     "help",
     "dev-siminvoice",
+    "dev-simoffer",
     "listpeerchannels",
     "sendpay",
     "waitsendpay",

@@ -1,5 +1,5 @@
 //! The node's own methods over typed values: `getinfo`, `listpeerchannels`, `stop` and the
-//! simulated network's `dev-siminvoice` (params in, Core Lightning's result objects out). What
+//! simulated network's `dev-siminvoice` and `dev-simoffer` (params in, Core Lightning's result objects out). What
 //! they report (our id, channels, block height) is the caller's to gather.
 
 use crate::jsonrpc::{bind, required, RpcFailure, INVALID_PARAMS};
@@ -131,6 +131,45 @@ pub fn siminvoice_json(bolt11: Option<String>, currency: Currency) -> Result<Val
     Ok(json!({"bolt11": b, "payment_hash": inv.payment_hash().to_string()}))
 }
 
+/// `dev-simoffer`'s params: a simulated receiver and what its offer asks.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SimofferParams {
+    /// The receiver (`node_id`).
+    pub node: NodeId,
+    /// `amount_msat` (`None`: the offer takes any amount).
+    pub amount: Option<Msat>,
+    /// `description` (empty when not given).
+    pub description: String,
+}
+
+/// Reads `dev-simoffer node_id [amount_msat] [description]`.
+pub fn simoffer_params(params: &Value) -> Result<SimofferParams, RpcFailure> {
+    let p = bind(params, &["node_id", "amount_msat", "description"])?;
+    let slot = |i: usize| p.get(i).cloned().flatten();
+    let node = params::node_id("node_id", &required(&slot(0), "node_id")?)?;
+    let amount = msat(&slot(1), "amount_msat")?;
+    let description = string(&slot(2), "description")?.unwrap_or_default();
+    Ok(SimofferParams { node, amount, description })
+}
+
+/// `dev-simoffer`'s failure when the request could not be sent (`reason`).
+pub fn simoffer_failed(reason: &dyn std::fmt::Display) -> RpcFailure {
+    RpcFailure::new(FAILED, format!("could not create offer: {reason}"))
+}
+
+/// `dev-simoffer`'s result from the receiver's answer: `{"offer": "lno1…", "offer_id": hex}`
+/// (`offer_id` as `decode` and Core Lightning's `offer` give it: SHA256 of the offer's
+/// records), checked to decode; `-1` when the network sent none or a bad one.
+pub fn simoffer_json(offer: Option<String>) -> Result<Value, RpcFailure> {
+    let Some(text) = offer else {
+        return Err(RpcFailure::new(FAILED, "could not create offer"));
+    };
+    let o: bolt12::Offer =
+        text.parse().map_err(|_| RpcFailure::new(FAILED, "the network sent a bad offer"))?;
+    let id = crate::decode::offer_id(o.records());
+    Ok(json!({"offer": text, "offer_id": types::hex::encode(&id)}))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -176,6 +215,28 @@ mod tests {
         assert_eq!(e.message, "missing required parameter: amount_msat");
         assert_eq!(siminvoice_params(&json!(["x", 1])).unwrap_err().code, INVALID_PARAMS);
         assert_eq!(siminvoice_json(None, Currency::Bitcoin).unwrap_err().code, -1);
+        let p = simoffer_params(&json!([a])).unwrap();
+        assert_eq!((p.amount, p.description.as_str()), (None, ""));
+        let p = simoffer_params(&json!({"node_id": a, "amount_msat": "2sat", "description": "t"}))
+            .unwrap();
+        assert_eq!((p.amount, p.description.as_str()), (Some(Msat(2000)), "t"));
+        assert_eq!(simoffer_params(&json!([])).unwrap_err().code, INVALID_PARAMS);
+        assert_eq!(simoffer_json(None).unwrap_err().code, -1);
+        assert_eq!(simoffer_json(Some("lno1x".into())).unwrap_err().code, -1);
+        let offer = bolt12::Offer::new(&bolt12::OfferFields {
+            description: Some("t".into()),
+            issuer_id: Some(
+                bolt12::secp256k1::SecretKey::from_slice(&[3; 32])
+                    .unwrap()
+                    .public_key(bolt12::secp256k1::SECP256K1),
+            ),
+            ..Default::default()
+        })
+        .unwrap();
+        let v = simoffer_json(Some(offer.to_string())).unwrap();
+        assert_eq!(v["offer"], offer.to_string());
+        let decoded = crate::decode::decode_bolt12(&offer.to_string()).unwrap();
+        assert_eq!(v["offer_id"], crate::decode::decode_bolt12_json(&decoded)["offer_id"]);
         let e = siminvoice_json(Some("lnbc1".into()), Currency::Bitcoin).unwrap_err();
         assert_eq!(e.message, "the network sent a bad invoice");
     }

@@ -5,7 +5,7 @@
 
 use super::journal::{
     Batch, ChannelRow, Journal, LoggedInput, ReceivedRow, Saved, INPUT_ADD, INPUT_ADVANCE,
-    INPUT_INVOICE,
+    INPUT_INVOICE, INPUT_OFFER,
 };
 use super::EngineError;
 use onion::packet::OnionPacket;
@@ -14,7 +14,8 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use types::{Msat, NodeId, ShortChannelId};
 use wire::{
     channel_id, AddRefused, ChannelId, ChannelState, Hello, InvoiceReply, InvoiceRequest, Message,
-    Ready, UpdateAddHtlc, UpdateFailHtlc, UpdateFailMalformedHtlc, UpdateFulfillHtlc,
+    OfferReply, OfferRequest, Ready, UpdateAddHtlc, UpdateFailHtlc, UpdateFailMalformedHtlc,
+    UpdateFulfillHtlc,
 };
 
 /// One of our node's channels.
@@ -180,6 +181,9 @@ impl Engine {
                 }
                 (INPUT_INVOICE, Ok(Message::InvoiceRequest(req))) => {
                     let _ = self.apply_invoice(&req);
+                }
+                (INPUT_OFFER, Ok(Message::OfferRequest(req))) => {
+                    let _ = self.apply_offer(&req);
                 }
                 _ => {}
             }
@@ -429,6 +433,19 @@ impl Engine {
         self.sim.create_invoice(payee, amount).map(|i| i.bolt11.into_bytes()).unwrap_or_default()
     }
 
+    /// The receiver creates a BOLT 12 offer: blinded (through its best funded channel peer)
+    /// when it has a peer, else naming its node id. Empty when refused.
+    fn apply_offer(&mut self, req: &OfferRequest) -> Vec<u8> {
+        let Some(payee) = self.sim.node_index(&req.payee) else { return Vec::new() };
+        let amount = (req.amount_msat > 0).then_some(Msat(req.amount_msat));
+        let description = String::from_utf8_lossy(&req.description).into_owned();
+        let offer = match self.sim.create_offer(payee, amount, &description, true) {
+            Ok(o) => Ok(o),
+            Err(_) => self.sim.create_offer(payee, amount, &description, false),
+        };
+        offer.map(|o| o.to_string().into_bytes()).unwrap_or_default()
+    }
+
     /// Handles a message from the node at simulated time `sim_now`: first the clock moves
     /// there (its resolutions come first in the reply), then the message is logged, committed
     /// and applied. Returns what goes back to the node. `Hello` is answered by
@@ -487,6 +504,17 @@ impl Engine {
                     request_id: req.request_id,
                     bolt11,
                 }));
+            }
+            Message::OfferRequest(req) => {
+                let offer = if self.sim.node_index(&req.payee).is_some() {
+                    let mut batch = Batch::default();
+                    self.log(&mut batch, INPUT_OFFER, Message::OfferRequest(req.clone()).encode());
+                    self.commit(batch)?;
+                    self.apply_offer(&req)
+                } else {
+                    Vec::new()
+                };
+                out.push(Message::OfferReply(OfferReply { request_id: req.request_id, offer }));
             }
             Message::Hello(h) => out.extend(self.handshake(&h)),
             other => {

@@ -2,7 +2,7 @@
 //! trait the durable store implements. The engine decides what to write and when; the store
 //! (SQLite in the `lnpay` binary) only writes it.
 //!
-//! Durability: every add and invoice request is logged and committed before it is applied,
+//! Durability: every add, invoice request and offer request is logged and committed before it is applied,
 //! every resolution committed before it is sent; a restarted engine is rebuilt from what the
 //! store read back ([`Saved`]) by replaying the input log at the simulated times it was
 //! applied at.
@@ -15,13 +15,15 @@ pub const INPUT_ADD: i64 = 1;
 pub const INPUT_INVOICE: i64 = 2;
 /// The simulated clock reached this time.
 pub const INPUT_ADVANCE: i64 = 3;
+/// An `OfferRequest` from the node.
+pub const INPUT_OFFER: i64 = 4;
 
 /// One logged input.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LoggedInput {
     /// Simulated time it was applied at.
     pub sim_time_ms: u64,
-    /// [`INPUT_ADD`], [`INPUT_INVOICE`] or [`INPUT_ADVANCE`].
+    /// [`INPUT_ADD`], [`INPUT_INVOICE`], [`INPUT_OFFER`] or [`INPUT_ADVANCE`].
     pub kind: i64,
     /// The message (type first), empty for an advance.
     pub bytes: Vec<u8>,

@@ -17,7 +17,7 @@ use payment::{Action, Config, Input, Machine, PartKey, PartStatus, PaymentEvent,
 use route::graph::GraphBuilder;
 use rpc::jsonrpc::{RpcFailure, METHOD_NOT_FOUND};
 use rpc::methods::{self, from_reply};
-use rpc::node::{NodeInfo, PeerChannel, SiminvoiceParams};
+use rpc::node::{NodeInfo, PeerChannel, SiminvoiceParams, SimofferParams};
 use serde_json::Value;
 use std::cmp::Reverse;
 use std::collections::{BinaryHeap, HashMap, HashSet, VecDeque};
@@ -273,6 +273,12 @@ impl<B: Backend> Core<B> {
                 }
                 Ok(())
             }
+            BackendEvent::Offer { request, offer } => {
+                if let Some(tx) = self.invoices.remove(&request) {
+                    let _ = tx.send(rpc::node::simoffer_json(offer));
+                }
+                Ok(())
+            }
         }
     }
 
@@ -498,6 +504,13 @@ impl<B: Backend> Core<B> {
                 }
                 Err(e) => Err(e),
             },
+            "dev-simoffer" => match self.simoffer(params) {
+                Ok(request) => {
+                    self.invoices.insert(request, reply);
+                    return;
+                }
+                Err(e) => Err(e),
+            },
             other => Err(RpcFailure::new(METHOD_NOT_FOUND, format!("Unknown command '{other}'"))),
         };
         let _ = reply.send(r);
@@ -554,6 +567,18 @@ impl<B: Backend> Core<B> {
         self.backend
             .request_invoice(node, Some(amount), &description)
             .map_err(|e| rpc::node::siminvoice_failed(&e))
+    }
+
+    /// Sends an offer request; returns its id (answered like an invoice request).
+    fn simoffer(&mut self, params: &Value) -> Result<u64, RpcFailure> {
+        let SimofferParams { node, amount, description } = rpc::node::simoffer_params(params)?;
+        let known = self.backend.graph().is_some_and(|g| g.node_index(&node).is_some());
+        if !known {
+            return Err(rpc::node::unknown_node());
+        }
+        self.backend
+            .request_offer(node, amount, &description)
+            .map_err(|e| rpc::node::simoffer_failed(&e))
     }
 }
 

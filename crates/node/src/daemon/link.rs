@@ -293,6 +293,10 @@ impl PeerLink {
                     request: r.request_id,
                     bolt11: String::from_utf8(r.bolt11).ok().filter(|s| !s.is_empty()),
                 }),
+                Message::OfferReply(r) => Some(BackendEvent::Offer {
+                    request: r.request_id,
+                    offer: String::from_utf8(r.offer).ok().filter(|s| !s.is_empty()),
+                }),
                 Message::Ready(r) => {
                     self.height = r.block_height;
                     None
@@ -409,6 +413,26 @@ impl Backend for PeerLink {
         let id = self.next_request;
         self.next_request += 1;
         self.queue(&Message::InvoiceRequest(wire::InvoiceRequest {
+            request_id: id,
+            payee,
+            amount_msat: amount.map_or(0, |m| m.0),
+            description: description.as_bytes().to_vec(),
+        }));
+        Ok(id)
+    }
+
+    fn request_offer(
+        &mut self,
+        payee: NodeId,
+        amount: Option<Msat>,
+        description: &str,
+    ) -> Result<u64, SendError> {
+        if self.epoch.is_none() {
+            return Err(SendError::Offline);
+        }
+        let id = self.next_request;
+        self.next_request += 1;
+        self.queue(&Message::OfferRequest(wire::OfferRequest {
             request_id: id,
             payee,
             amount_msat: amount.map_or(0, |m| m.0),
