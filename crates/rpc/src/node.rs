@@ -1,6 +1,6 @@
 //! The node's own methods over typed values: `getinfo`, `listpeerchannels`, `stop` and the
-//! simulated network's `dev-siminvoice` and `dev-simoffer` (params in, Core Lightning's result objects out). What
-//! they report (our id, channels, block height) is the caller's to gather.
+//! simulated network's `dev-siminvoice` and `dev-simoffer` (params in, Core Lightning's result
+//! objects out). What they report (our id, channels, block height) is the caller's to gather.
 
 use crate::jsonrpc::{bind, required, RpcFailure, INVALID_PARAMS};
 use crate::methods::{msat, string};

@@ -9,7 +9,7 @@ use super::*;
 use htlc::{add_for, session_key};
 use tokio::io::DuplexStream;
 use types::{PaymentHash, PaymentSecret};
-use wire::{channel_id, Ack, ChannelState, Hello, InvoiceRequest};
+use wire::{channel_id, Ack, ChannelState, Hello, InvoiceRequest, OfferRequest};
 
 fn tmp_dir(name: &str) -> PathBuf {
     let dir = std::env::temp_dir().join(format!("lnpay-network-{}-{name}", std::process::id()));
@@ -271,4 +271,30 @@ async fn handle_serves_and_replays_unacked_on_reconnect() {
         .unwrap();
     assert_eq!(s.next_htlc_id, 1);
     assert_eq!(s.spendable_msat.0, st.spendable_msat.0 - 2_000_000);
+}
+
+#[test]
+fn an_offer_request_is_answered_with_an_offer() {
+    let mut e = Engine::new(build_simulator(&spec()).unwrap());
+    let hs = e.handshake(&Hello { node_id: e.node_id().unwrap(), want_gossip: false });
+    let Some(Message::ChannelState(st)) = hs.first().cloned() else { panic!("{hs:?}") };
+    let req = OfferRequest {
+        request_id: 4,
+        payee: st.peer,
+        amount_msat: 2_000,
+        description: b"tea".to_vec(),
+    };
+    let out = e.on_message(Message::OfferRequest(req.clone()), 0).unwrap();
+    let [Message::OfferReply(reply)] = out.as_slice() else { panic!("{out:?}") };
+    assert_eq!(reply.request_id, 4);
+    let text = String::from_utf8(reply.offer.clone()).unwrap();
+    let offer: bolt12::Offer = text.parse().unwrap();
+    assert_eq!(offer.fields().amount, Some(2_000));
+    assert_eq!(offer.fields().description.as_deref(), Some("tea"));
+    use bolt12::secp256k1::{SecretKey, SECP256K1};
+    let nobody = SecretKey::from_slice(&[0x99; 32]).unwrap().public_key(SECP256K1);
+    let stranger = OfferRequest { payee: types::NodeId::from_pubkey(&nobody), ..req };
+    let out = e.on_message(Message::OfferRequest(stranger), 0).unwrap();
+    let [Message::OfferReply(none)] = out.as_slice() else { panic!("{out:?}") };
+    assert!(none.offer.is_empty());
 }
