@@ -315,3 +315,130 @@ fn a_failure_at_the_introduction_node_is_invalid_onion_blinding_too() {
     assert!(!sim.log().iter().any(|e| matches!(e.kind, LogKind::Malformed { .. })));
     assert!(sim.settlements().is_empty());
 }
+
+/// 0 — 1 — 2 — 3: the payee 3 has a single peer, so its invoice adds a path introduced two
+/// hops away (1 → 2 → 3) beside the one from its peer (2 → 3).
+fn line() -> Simulator {
+    let mut t = Topology::new();
+    for _ in 0..4 {
+        t.add_node();
+    }
+    let policy = common::policy(FEE_BASE, FEE_PPM, CLTV_DELTA);
+    for i in 0..3u32 {
+        t.add_channel(scid(i), i, i + 1, Msat(1_000_000_000), policy);
+    }
+    Simulator::new(&t, SimConfig { seed: 6, ..Default::default() }).unwrap()
+}
+
+#[test]
+fn a_path_introduced_two_hops_away_aggregates_payinfo_and_pays_mpp_with_a_prefix() {
+    let mut sim = line();
+    let offer = sim.create_offer(3, Some(Msat(300_000)), "bread", false).unwrap();
+    let to_issuer =
+        build_blinded_path(&Secp256k1::new(), &key(9), &[(pk(&sim, 3), vec![])]).unwrap();
+    // Node 0 reaches the issuer through 1 and 2.
+    let secp = Secp256k1::new();
+    let request = InvoiceRequest::for_offer(
+        &offer,
+        &InvreqFields { metadata: Some(vec![2]), ..Default::default() },
+        &key(44),
+    )
+    .unwrap();
+    let reply_path =
+        build_message_path(&secp, &key(2), &[pk(&sim, 1)], pk(&sim, 0), 0, None).unwrap();
+    let contents = FinalContents {
+        reply_path: Some(reply_path),
+        contents: Some(MessageContents::InvoiceRequest(request.to_bytes())),
+        unknown: vec![],
+    };
+    let keys = MessageKeys { session_key: key(5), path_key: key(6) };
+    let (peer, message) =
+        build_onion_message(&secp, &keys, &[pk(&sim, 1), pk(&sim, 2)], &to_issuer, &contents)
+            .unwrap();
+    sim.send_onion_message(0, peer, message).unwrap();
+    sim.run_until_idle();
+    let got = sim.take_onion_messages();
+    let Some(MessageContents::Invoice(bytes)) = &got[0].message.contents else { panic!() };
+    let invoice = Invoice::from_bytes(bytes).unwrap();
+    invoice.check_response(&request).unwrap();
+    let paths = invoice.paths().to_vec();
+    assert_eq!(paths.len(), 2);
+    let (one, two) = (&paths[0], &paths[1]);
+    assert_eq!(one.0.introduction_node.node_id(), Some(pk(&sim, 2)));
+    assert_eq!((one.0.hops.len(), two.0.hops.len()), (2, 3));
+    assert_eq!(two.0.introduction_node.node_id(), Some(pk(&sim, 1)));
+    // BOLT 4's aggregation of two hops of base 1000, 100 ppm, delta 40:
+    // base = ceil(1000 + 1000 * 1.0001) = 2001, ppm = ceil(200 + 0.01) = 201.
+    let final_delta = sim.config().min_final_cltv_delta;
+    assert_eq!(
+        (
+            two.1.fee_base_msat,
+            two.1.fee_proportional_millionths,
+            u32::from(two.1.cltv_expiry_delta)
+        ),
+        (2001, 201, 80 + final_delta)
+    );
+
+    // Part A through the two-hop path (node 0 is next to its introduction node 1).
+    let hash = *invoice.payment_hash();
+    let (a, _) = pay_part(&mut sim, &two.0, &two.1, hash, 100_000, 300_000, 30);
+    // Part B through the one-hop path, reached through node 1 in the clear.
+    let height = sim.config().block_height;
+    let part = 200_000u64;
+    let to_intro = part
+        + u64::from(one.1.fee_base_msat)
+        + (part * u64::from(one.1.fee_proportional_millionths)).div_ceil(1_000_000);
+    let intro_cltv = height + u32::from(one.1.cltv_expiry_delta);
+    let prefix =
+        [(pk(&sim, 1), common::HopSpec::forward(Msat(to_intro), intro_cltv, scid(1)).encode())];
+    let fin = BlindedFinal {
+        amt_to_forward: Msat(part),
+        outgoing_cltv_value: height,
+        total_amount_msat: Msat(300_000),
+    };
+    let (onion, _) = build_blinded_payment_onion(&key(31), &prefix, &one.0, fin, &hash.0).unwrap();
+    let p1 = common::policy(FEE_BASE, FEE_PPM, CLTV_DELTA);
+    let first_amount = to_intro + common::fee(&p1, to_intro);
+    let b = sim
+        .send_htlc_from(
+            0,
+            scid(0),
+            Msat(first_amount),
+            intro_cltv + u32::from(CLTV_DELTA),
+            hash,
+            onion,
+        )
+        .unwrap();
+    sim.run_until_idle();
+    let mut paid = 0;
+    while let Some(r) = sim.poll_resolution() {
+        assert!([a, b].contains(&r.htlc));
+        assert!(matches!(r.resolution, Resolution::Fulfilled(p) if p.hash() == hash), "{r:?}");
+        paid += 1;
+    }
+    assert_eq!(paid, 2);
+    let s = sim.settlements();
+    assert_eq!((s.len(), s[0].parts), (1, 2));
+    // The aggregated payinfo rounds up at each hop: the payee may get a few msat more.
+    assert!((300_000..=300_004).contains(&s[0].amount.0), "{:?}", s[0].amount);
+
+    // A failure at the payee, two blinded hops in: malformed to 2, malformed to 1, and the
+    // introduction node 1 answers invalid_onion_blinding.
+    let (htlc, secrets) =
+        pay_part(&mut sim, &two.0, &two.1, PaymentHash([5; 32]), 1_000, 1_000, 32);
+    let r = sim.run_until_resolution().unwrap();
+    assert_eq!(r.htlc, htlc);
+    let Resolution::Failed(reason) = r.resolution else { panic!("{:?}", r.resolution) };
+    let d = decode_return_packet(&secrets, &reason).unwrap();
+    assert_eq!(d.erring_index, 0);
+    assert!(matches!(d.failure, FailureMessage::InvalidOnionBlinding { .. }), "{:?}", d.failure);
+    let malformed = sim
+        .log()
+        .iter()
+        .filter(|e| {
+            matches!(e.kind, LogKind::Malformed { code } if code == wire::failure::code::INVALID_ONION_BLINDING)
+        })
+        .count();
+    assert_eq!(malformed, 2, "the payee and the hop after the introduction node");
+    sim.check_conservation().unwrap();
+}

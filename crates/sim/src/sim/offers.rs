@@ -3,11 +3,13 @@
 //! arrives as an onion message with a signed invoice sent back over the request's
 //! `reply_path`, and is paid through the blinded payment paths that invoice carries.
 //!
-//! Each payment path starts at one of the payee's channel peers (up to
-//! [`MAX_PAYMENT_PATHS`], the best funded first): the peer's `encrypted_data_tlv` names the
-//! channel to the payee with the channel's real policy as `payment_relay`, the payee's carries
-//! the invoice's payment secret as `path_id`. Its `payinfo` is that policy, with the payee's
-//! final cltv delta added to the delta. Payments through the paths, multi-part across them,
+//! Payment paths start at the payee's channel peers (up to [`MAX_PAYMENT_PATHS`], the best
+//! funded first); a payee with a single peer also gets paths introduced two hops away (a peer
+//! of that peer). Each forwarding hop's `encrypted_data_tlv` names its channel toward the payee
+//! with the channel's real policy as `payment_relay`; the payee's carries the invoice's payment
+//! secret as `path_id`. The `payinfo` aggregates the hops' policies as BOLT 4 says (fees
+//! rounded up hop by hop, deltas summed, the payee's final delta added). Payments through the
+//! paths, multi-part across them,
 //! are received like those of a BOLT 11 invoice ([`Simulator::create_invoice`]); failures
 //! inside a path come back as BOLT 4 route blinding wants (see the forwarding module).
 
@@ -352,77 +354,121 @@ impl Simulator {
         out
     }
 
-    /// Blinded payment paths into `payee` from its best funded peers, with their `payinfo`.
+    /// Blinded payment paths into `payee` with their `payinfo`: one from each of its best
+    /// funded peers; when it has a single one, also paths introduced two hops away (a peer of
+    /// that peer, best funded first), up to [`MAX_PAYMENT_PATHS`].
     fn payment_paths(
         &mut self,
         payee: u32,
         secret: PaymentSecret,
     ) -> Result<(Vec<BlindedPath>, Vec<BlindedPayInfo>), RefusedRequest> {
-        let secp = Secp256k1::new();
-        let payee_key = self
-            .nodes
-            .get(payee as usize)
-            .map(|n| n.pubkey)
-            .ok_or(RefusedRequest::NoPaymentPath)?;
-        let max_cltv = self.cfg.block_height.saturating_add(MAX_EXPIRY_AHEAD);
-        let min_final = self.cfg.min_final_cltv_delta;
+        let direct: Vec<PaymentPeer> =
+            self.payment_peers(payee).into_iter().filter(|p| p.spendable > 0).collect();
+        let mut chains: Vec<Vec<PaymentPeer>> = Vec::new();
+        for p in direct.iter().take(MAX_PAYMENT_PATHS) {
+            chains.push(vec![p.clone()]);
+        }
+        if let [only] = direct.as_slice() {
+            let index = self.id_index.get(&NodeId::from_pubkey(&only.peer_key)).copied();
+            let payee_key = self.nodes.get(payee as usize).map(|n| n.pubkey);
+            for q in index.map(|i| self.payment_peers(i)).unwrap_or_default() {
+                if chains.len() >= MAX_PAYMENT_PATHS {
+                    break;
+                }
+                if q.spendable > 0 && Some(q.peer_key) != payee_key {
+                    chains.push(vec![q, only.clone()]);
+                }
+            }
+        }
         let mut paths = Vec::new();
         let mut infos = Vec::new();
-        for p in self
-            .payment_peers(payee)
-            .into_iter()
-            .filter(|p| p.spendable > 0)
-            .take(MAX_PAYMENT_PATHS)
-        {
-            let relay = PaymentRelay {
-                cltv_expiry_delta: p.policy.cltv_delta,
-                fee_proportional_millionths: p.policy.fee_ppm,
-                fee_base_msat: p.policy.base_fee_msat,
-            };
-            let constraints = PaymentConstraints {
-                max_cltv_expiry: max_cltv.saturating_add(u32::from(p.policy.cltv_delta)),
-                htlc_minimum_msat: p.policy.htlc_min,
-            };
-            let intro = EncryptedDataTlv {
-                short_channel_id: Some(p.scid),
-                payment_relay: Some(relay),
-                payment_constraints: Some(constraints),
-                ..EncryptedDataTlv::default()
-            };
-            let last = EncryptedDataTlv {
-                path_id: Some(secret.0.to_vec()),
-                payment_constraints: Some(PaymentConstraints {
-                    max_cltv_expiry: max_cltv,
-                    htlc_minimum_msat: Msat(1),
-                }),
-                ..EncryptedDataTlv::default()
-            };
-            let mut data = [intro, last];
-            onion::message::path::pad_to_equal(&mut data);
-            let [a, b] = data;
-            let session = self.fresh_key();
-            let hops = [(p.peer_key, a.encode()), (payee_key, b.encode())];
-            let Ok(path) = build_blinded_path(&secp, &session, &hops) else { continue };
-            paths.push(path);
-            infos.push(BlindedPayInfo {
-                fee_base_msat: p.policy.base_fee_msat,
-                fee_proportional_millionths: p.policy.fee_ppm,
-                cltv_expiry_delta: p
-                    .policy
-                    .cltv_delta
-                    .saturating_add(u16::try_from(min_final).unwrap_or(u16::MAX)),
-                htlc_minimum_msat: p.policy.htlc_min,
-                htlc_maximum_msat: Msat(p.policy.htlc_max.0.min(p.spendable)),
-                features: types::Features::new(),
-            });
+        for chain in &chains {
+            if let Some((path, info)) = self.payment_path(payee, secret, chain) {
+                paths.push(path);
+                infos.push(info);
+            }
         }
         if paths.is_empty() {
             return Err(RefusedRequest::NoPaymentPath);
         }
         Ok((paths, infos))
     }
+
+    /// One blinded payment path through `chain` (the introduction node first, each forwarding
+    /// over its channel toward the next, the last to the payee) and its aggregated `payinfo`
+    /// (BOLT 4: base and proportional fees rounded up hop by hop from the payee back, deltas
+    /// summed, plus the payee's final delta).
+    fn payment_path(
+        &mut self,
+        payee: u32,
+        secret: PaymentSecret,
+        chain: &[PaymentPeer],
+    ) -> Option<(BlindedPath, BlindedPayInfo)> {
+        let payee_key = self.nodes.get(payee as usize)?.pubkey;
+        let max_cltv = self.cfg.block_height.saturating_add(MAX_EXPIRY_AHEAD);
+        let mut data = Vec::with_capacity(chain.len() + 1);
+        let mut later_deltas = 0u32;
+        let mut deltas = vec![0u32; chain.len()];
+        for (i, p) in chain.iter().enumerate().rev() {
+            later_deltas = later_deltas.saturating_add(u32::from(p.policy.cltv_delta));
+            if let Some(d) = deltas.get_mut(i) {
+                *d = later_deltas;
+            }
+        }
+        for (p, delta) in chain.iter().zip(&deltas) {
+            data.push(EncryptedDataTlv {
+                short_channel_id: Some(p.scid),
+                payment_relay: Some(PaymentRelay {
+                    cltv_expiry_delta: p.policy.cltv_delta,
+                    fee_proportional_millionths: p.policy.fee_ppm,
+                    fee_base_msat: p.policy.base_fee_msat,
+                }),
+                payment_constraints: Some(PaymentConstraints {
+                    max_cltv_expiry: max_cltv.saturating_add(*delta),
+                    htlc_minimum_msat: p.policy.htlc_min,
+                }),
+                ..EncryptedDataTlv::default()
+            });
+        }
+        data.push(EncryptedDataTlv {
+            path_id: Some(secret.0.to_vec()),
+            payment_constraints: Some(PaymentConstraints {
+                max_cltv_expiry: max_cltv,
+                htlc_minimum_msat: Msat(1),
+            }),
+            ..EncryptedDataTlv::default()
+        });
+        onion::message::path::pad_to_equal(&mut data);
+        let hops: Vec<(PublicKey, Vec<u8>)> = chain
+            .iter()
+            .map(|p| p.peer_key)
+            .chain(core::iter::once(payee_key))
+            .zip(data.iter().map(EncryptedDataTlv::encode))
+            .collect();
+        let session = self.fresh_key();
+        let path = build_blinded_path(&Secp256k1::new(), &session, &hops).ok()?;
+        let (mut base, mut ppm) = (0u128, 0u128);
+        for p in chain.iter().rev() {
+            let (b, r) = (u128::from(p.policy.base_fee_msat), u128::from(p.policy.fee_ppm));
+            base = (b * 1_000_000 + base * (1_000_000 + r)).div_ceil(1_000_000);
+            ppm = ((ppm + r) * 1_000_000 + ppm * r).div_ceil(1_000_000);
+        }
+        let cltv = later_deltas.saturating_add(self.cfg.min_final_cltv_delta);
+        let info = BlindedPayInfo {
+            fee_base_msat: u32::try_from(base).ok()?,
+            fee_proportional_millionths: u32::try_from(ppm).ok()?,
+            cltv_expiry_delta: u16::try_from(cltv).ok()?,
+            htlc_minimum_msat: chain.iter().map(|p| p.policy.htlc_min).max()?,
+            htlc_maximum_msat: Msat(
+                chain.iter().map(|p| p.policy.htlc_max.0.min(p.spendable)).min()?,
+            ),
+            features: types::Features::new(),
+        };
+        Some((path, info))
+    }
 }
 
+#[derive(Clone)]
 struct PaymentPeer {
     peer_key: PublicKey,
     scid: ShortChannelId,
