@@ -1,5 +1,5 @@
 //! The sans-IO payment state machine of lnpay: Core Lightning's `sendpay`, `waitsendpay`,
-//! `listsendpays`, `listpays`, `paystatus`, `delpay` and `pay` (retries until `retry_for`,
+//! `listsendpays`, `listpays`, `paystatus`, `delpay`, `pay` and `xpay` (retries until `retry_for`,
 //! within fee and delay budgets, multi-part through the route crate's min-cost flow, learning
 //! from every outcome), with LDK-style events and persisted part records.
 //!
@@ -57,11 +57,15 @@ pub mod record;
 pub mod replies;
 pub mod requests;
 
-pub use error::{AttemptSummary, DelpayError, ListError, PayError, SendpayError, WaitsendpayError};
+pub use error::{
+    AttemptSummary, DelpayError, ListError, PayError, SendpayError, WaitsendpayError, XpayError,
+};
 pub use machine::{Action, Config, Input, Machine, PaymentEvent};
 pub use record::{FailureRecord, PartKey, PartRecord, PartStatus, PayRecord, Record};
-pub use replies::{PayAttempt, PayListing, PayResult, PayStatus, Reply, WaitsendpayReply};
+pub use replies::{
+    PayAttempt, PayListing, PayResult, PayStatus, Reply, WaitsendpayReply, XpayResult,
+};
 pub use requests::{
     Command, DelpayRequest, Exclusion, KeysendRequest, ListIndex, ListRequest, PayOptions,
-    PayRequest, SendpayRequest, WaitsendpayRequest,
+    PayRequest, SendpayRequest, WaitsendpayRequest, XkeysendRequest, XpayRequest,
 };

@@ -1,7 +1,7 @@
 //! The machine's typed replies, one per command. They hold records and values, never a wire
 //! shape: `lnpay-rpc` turns them into Core Lightning's JSON.
 
-use crate::error::{DelpayError, ListError, PayError, SendpayError, WaitsendpayError};
+use crate::error::{DelpayError, ListError, PayError, SendpayError, WaitsendpayError, XpayError};
 use crate::record::{PartRecord, PartStatus};
 use types::{Msat, NodeId, PaymentHash, PaymentPreimage};
 
@@ -24,6 +24,8 @@ pub enum Reply {
     Paystatus(Vec<PayStatus>),
     /// `delpay`: the parts deleted.
     Delpay(Result<Vec<PartRecord>, DelpayError>),
+    /// `xpay` and `xkeysend`.
+    Xpay(Result<XpayResult, XpayError>),
 }
 
 impl Reply {
@@ -37,6 +39,7 @@ impl Reply {
             Reply::Pay(r) => r.is_ok(),
             Reply::Paystatus(_) => true,
             Reply::Delpay(r) => r.is_ok(),
+            Reply::Xpay(r) => r.is_ok(),
         }
     }
 
@@ -48,6 +51,7 @@ impl Reply {
             Reply::Listsendpays(Err(e)) | Reply::Listpays(Err(e)) => Some(e),
             Reply::Pay(Err(e)) => Some(e),
             Reply::Delpay(Err(e)) => Some(e),
+            Reply::Xpay(Err(e)) => Some(e),
             _ => None,
         }
     }
@@ -95,6 +99,23 @@ impl PayResult {
     pub fn fee(&self) -> Msat {
         Msat(self.amount_sent_msat.0.saturating_sub(self.amount_msat.0))
     }
+}
+
+/// A paid `xpay` (or `xkeysend`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct XpayResult {
+    /// The payment hash.
+    pub payment_hash: PaymentHash,
+    /// The preimage.
+    pub payment_preimage: PaymentPreimage,
+    /// Parts fulfilled (at least one).
+    pub successful_parts: u64,
+    /// Parts failed.
+    pub failed_parts: u64,
+    /// What the payee received.
+    pub amount_msat: Msat,
+    /// What left our channels (the difference is the fee).
+    pub amount_sent_msat: Msat,
 }
 
 /// One `listpays` entry: a group of parts of one payment hash.

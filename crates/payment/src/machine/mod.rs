@@ -13,6 +13,7 @@ mod queries;
 mod restore;
 mod sendpay;
 mod wait;
+mod xpay;
 
 use crate::error::{PayError, WaitsendpayError};
 use crate::record::{PartKey, PartRecord, PayRecord, Record};
@@ -168,7 +169,8 @@ pub struct Config {
     pub seed: [u8; 32],
     /// The chain of invoices and gossip.
     pub currency: Currency,
-    /// Most parts a multi-part pay sends at once.
+    /// Most parts of one payment in flight at once (Core Lightning's 16), unless the pay
+    /// asks for fewer; never exceeded.
     pub max_parts: usize,
 }
 
@@ -232,6 +234,9 @@ pub struct Machine {
     next_timer: u64,
     next_index: u64,
     actions: Vec<Action>,
+    /// Commands answered as `xpay` (their pay replies are turned into [`Reply::Xpay`]), with
+    /// whether the payment was already paid when asked.
+    xpay_cmds: HashMap<u64, bool>,
 }
 
 /// The weight of `-ln P` against fees (ppm of the amount) on a payment's first attempt: at
@@ -280,6 +285,7 @@ impl Machine {
             next_timer: 1,
             next_index: 1,
             actions: Vec::new(),
+            xpay_cmds: HashMap::new(),
         }
     }
 
@@ -335,6 +341,13 @@ impl Machine {
     }
 
     fn reply(&mut self, command: u64, result: Reply) {
+        let result = match result {
+            Reply::Pay(res) => match self.xpay_cmds.remove(&command) {
+                Some(already_paid) => Reply::Xpay(self.xpay_reply(res, already_paid)),
+                None => Reply::Pay(res),
+            },
+            other => other,
+        };
         self.actions.push(Action::Reply { command, result });
     }
 
@@ -384,6 +397,8 @@ impl Machine {
                 let res = self.delpay(&r);
                 self.reply(id, Reply::Delpay(res));
             }
+            Command::Xpay(r) => self.xpay(id, r, now_ms),
+            Command::Xkeysend(r) => self.xkeysend(id, r, now_ms),
         }
     }
 

@@ -26,7 +26,19 @@ struct Target {
 
 impl Machine {
     pub(super) fn pay(&mut self, id: u64, r: PayRequest, now_ms: u64) {
-        match self.pay_start(id, r, now_ms) {
+        self.pay_checked(id, r, now_ms, true);
+    }
+
+    /// `pay`, checking a description hash against `description` when asked (`xpay` takes
+    /// no description and pays whatever the invoice commits to).
+    pub(super) fn pay_checked(
+        &mut self,
+        id: u64,
+        r: PayRequest,
+        now_ms: u64,
+        check_description: bool,
+    ) {
+        match self.pay_start(id, r, now_ms, check_description) {
             Ok(Some(pay_id)) => self.pay_step(pay_id, now_ms),
             Ok(None) => {}
             Err(e) => self.reply(id, Reply::Pay(Err(e))),
@@ -38,6 +50,7 @@ impl Machine {
         cmd: u64,
         req: PayRequest,
         now_ms: u64,
+        check_description: bool,
     ) -> Result<Option<u64>, PayError> {
         let PayRequest { invoice, bolt11, options: r } = req;
         let inv = *invoice;
@@ -57,7 +70,7 @@ impl Machine {
                 return Err(PayError::PartialZero);
             }
         }
-        if let Description::Hash(_) = inv.description() {
+        if let (Description::Hash(_), true) = (inv.description(), check_description) {
             let Some(d) = &r.description else {
                 return Err(PayError::DescriptionRequired);
             };
@@ -137,25 +150,6 @@ impl Machine {
         if r.maxfee.is_some() && (r.maxfeepercent.is_some() || r.exemptfee.is_some()) {
             return Err(PayError::MaxfeeConflict);
         }
-        if r.destination == self.cfg.node_id {
-            return Err(PayError::KeysendToSelf);
-        }
-        let idx = self.next_index;
-        let preimage = PaymentPreimage(hash32(&[
-            &self.cfg.seed,
-            b"keysend",
-            r.destination.as_bytes(),
-            &r.amount_msat.0.to_be_bytes(),
-            &now_ms.to_be_bytes(),
-            &idx.to_be_bytes(),
-        ]));
-        let target = Target {
-            hash: preimage.hash(),
-            destination: r.destination,
-            final_cltv: KEYSEND_FINAL_CLTV,
-            amount: r.amount_msat,
-            keysend: Some(preimage),
-        };
         let p = PayOptions {
             amount_msat: Some(r.amount_msat),
             label: r.label,
@@ -163,11 +157,39 @@ impl Machine {
             retry_for: r.retry_for,
             maxdelay: r.maxdelay,
             exemptfee: r.exemptfee,
-            exclude: Vec::new(),
             maxfee: r.maxfee,
-            description: None,
-            riskfactor_millionths: None,
-            partial_msat: None,
+            ..PayOptions::default()
+        };
+        self.keysend_begin(cmd, r.destination, r.amount_msat, p, now_ms)
+    }
+
+    /// Starts a keysend of `amount` to `destination` with the options `p`.
+    pub(super) fn keysend_begin(
+        &mut self,
+        cmd: u64,
+        destination: NodeId,
+        amount: Msat,
+        p: PayOptions,
+        now_ms: u64,
+    ) -> Result<u64, PayError> {
+        if destination == self.cfg.node_id {
+            return Err(PayError::KeysendToSelf);
+        }
+        let idx = self.next_index;
+        let preimage = PaymentPreimage(hash32(&[
+            &self.cfg.seed,
+            b"keysend",
+            destination.as_bytes(),
+            &amount.0.to_be_bytes(),
+            &now_ms.to_be_bytes(),
+            &idx.to_be_bytes(),
+        ]));
+        let target = Target {
+            hash: preimage.hash(),
+            destination,
+            final_cltv: KEYSEND_FINAL_CLTV,
+            amount,
+            keysend: Some(preimage),
         };
         Ok(self.begin_pay(cmd, String::new(), p, target, None, now_ms))
     }
@@ -244,6 +266,9 @@ impl Machine {
             attempts: 0,
             next_partid: 1,
             done: false,
+            layers: r.layers,
+            max_parts: r.max_parts,
+            max_parts_from_partid: 0,
         };
         self.actions.push(Action::Persist(Record::Pay(rec.clone())));
         let deadline = rec.deadline_ms;
@@ -345,7 +370,13 @@ impl Machine {
         params.final_cltv = ps.rec.final_cltv.saturating_add(ps.rec.shadow_cltv);
         params.max_fee = budget;
         params.max_delay = ps.rec.max_delay;
-        params.max_parts = if mpp { self.cfg.max_parts.max(1) } else { 1 };
+        // The payment's part cap counts the parts in flight: never more than it at once.
+        let cap = if mpp { self.parts_cap(&ps.rec) } else { 1 };
+        let room = cap.saturating_sub(pending.len());
+        if room == 0 {
+            return; // Wait for a part in flight to resolve.
+        }
+        params.max_parts = room;
         params.exclude_channels = ps
             .rec
             .exclude_channels
@@ -424,11 +455,20 @@ impl Machine {
                 if !pending.is_empty() {
                     return; // Wait for the parts in flight, then try again.
                 }
-                let err =
-                    if attempts > 0 { self.gave_up(pi) } else { self.route_error(&e, &params) };
+                // Fees alone stopping the payment is said so, attempts made or not.
+                let err = match e {
+                    FlowError::TooExpensive { .. } => self.route_error(&e, &params),
+                    _ if attempts > 0 => self.gave_up(pi),
+                    _ => self.route_error(&e, &params),
+                };
                 self.finish_pay(pi, Err(err));
             }
         }
+    }
+
+    /// The most parts of the pay `rec` in flight at once.
+    pub(super) fn parts_cap(&self, rec: &PayRecord) -> usize {
+        rec.max_parts.map_or(self.cfg.max_parts, |m| m as usize).max(1)
     }
 
     fn route_error(&self, e: &FlowError, params: &FlowParams) -> PayError {
