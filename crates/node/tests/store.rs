@@ -107,6 +107,7 @@ fn pay(id: u64, h: u8, attempts: u32, done: bool) -> PayRecord {
         layers: vec!["mine".into()],
         max_parts: Some(6),
         max_parts_from_partid: 1,
+        parts_refused: 12,
     }
 }
 

@@ -168,6 +168,9 @@ pub struct PayRecord {
     /// belong to was already learned from.
     #[serde(default)]
     pub max_parts_from_partid: u64,
+    /// The fewest parts of a set the payee refused (0: none refused).
+    #[serde(default)]
+    pub parts_refused: u32,
 }
 
 /// Core Lightning's default `riskfactor` (10) in millionths, for records written without one.
@@ -228,6 +231,6 @@ mod tests {
             "attempts":0,"next_partid":1,"done":false}"#;
         let r: PayRecord = serde_json::from_str(old).unwrap();
         assert!(r.layers.is_empty());
-        assert_eq!((r.max_parts, r.max_parts_from_partid), (None, 0));
+        assert_eq!((r.max_parts, r.max_parts_from_partid, r.parts_refused), (None, 0, 0));
     }
 }

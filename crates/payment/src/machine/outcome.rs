@@ -233,6 +233,10 @@ impl Machine {
                             let lower = (set / 2).max(1).min(cap);
                             ps.rec.max_parts = Some(u32::try_from(lower).unwrap_or(u32::MAX));
                             ps.rec.max_parts_from_partid = ps.rec.next_partid;
+                            let set = u32::try_from(set).unwrap_or(u32::MAX);
+                            if ps.rec.parts_refused == 0 || set < ps.rec.parts_refused {
+                                ps.rec.parts_refused = set;
+                            }
                             self.actions.push(Action::Persist(Record::Pay(ps.rec.clone())));
                         }
                     }

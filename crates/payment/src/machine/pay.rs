@@ -269,6 +269,7 @@ impl Machine {
             layers: r.layers,
             max_parts: r.max_parts,
             max_parts_from_partid: 0,
+            parts_refused: 0,
         };
         self.actions.push(Action::Persist(Record::Pay(rec.clone())));
         let deadline = rec.deadline_ms;
@@ -348,7 +349,7 @@ impl Machine {
         }
         if now_ms >= ps.rec.deadline_ms {
             if pending.is_empty() {
-                let e = self.gave_up(pi);
+                let e = self.gave_up(pi, now_ms);
                 self.finish_pay(pi, Err(e));
             }
             return;
@@ -365,35 +366,20 @@ impl Machine {
         }
         let budget = Msat(ps.rec.max_fee.0.saturating_sub(fees_in_flight));
         let inv = ps.invoice.as_ref();
-        let mpp = inv.is_some_and(|i| i.features().supports(types::features::Feature::BASIC_MPP));
-        let mut params = FlowParams::new(self.cfg.node_id, ps.rec.destination, remaining);
-        params.final_cltv = ps.rec.final_cltv.saturating_add(ps.rec.shadow_cltv);
+        let mut params = self.base_params(ps, remaining);
         params.max_fee = budget;
-        params.max_delay = ps.rec.max_delay;
         // The payment's part cap counts the parts in flight: never more than it at once.
-        let cap = if mpp { self.parts_cap(&ps.rec) } else { 1 };
-        let room = cap.saturating_sub(pending.len());
+        let room = params.max_parts.saturating_sub(pending.len());
         if room == 0 {
             return; // Wait for a part in flight to resolve.
         }
         params.max_parts = room;
-        params.exclude_channels = ps
-            .rec
-            .exclude_channels
-            .iter()
-            .filter_map(|&(s, d)| ShortChannelIdDir::new(s, d))
-            .collect();
-        params.exclude_nodes = ps.rec.exclude_nodes.clone();
-        params.first_hops = self.first_hops.clone();
-        params.route_hints =
-            inv.map(|i| i.route_hints()).unwrap_or_default().iter().map(|h| h.0.clone()).collect();
         // Route randomisation: the weight of probability against fees varies per attempt, so
         // the cheapest route is not always the one taken; the fee budget always holds. It is
         // low on the first attempt (cheap routes first) and high once a part failed.
         let rnd = hash32(&[&self.cfg.seed, &hash.0, b"route", &attempts.to_be_bytes()]);
         let failed = mine.iter().filter(|p| p.status == PartStatus::Failed).count();
         params.prob_cost_ppm = prob_cost_ppm(failed, u16::from_be_bytes([rnd[0], rnd[1]]));
-        params.riskfactor_millionths = ps.rec.riskfactor_millionths;
         let snap = self.knowledge.snapshot(&self.graph, now_ms / 1000);
         let result = flow::flow(&self.graph, &snap, &params);
         let result = match result {
@@ -452,18 +438,55 @@ impl Machine {
                 }
             }
             Err(e) => {
+                // The payee refused a bigger set, and this many parts cannot carry the
+                // amount: try halfway back up to the refused size (a bisection).
+                let cap = u32::try_from(pending.len().saturating_add(room)).unwrap_or(u32::MAX);
+                if let (FlowError::InsufficientLiquidity { .. }, Some(ps)) =
+                    (&e, self.pays.get_mut(pi))
+                {
+                    let refused = ps.rec.parts_refused;
+                    if refused > cap.saturating_add(1) {
+                        ps.rec.max_parts = Some(cap + (refused - cap) / 2);
+                        self.actions.push(Action::Persist(Record::Pay(ps.rec.clone())));
+                        return self.pay_step(id, now_ms);
+                    }
+                }
                 if !pending.is_empty() {
                     return; // Wait for the parts in flight, then try again.
                 }
                 // Fees alone stopping the payment is said so, attempts made or not.
                 let err = match e {
                     FlowError::TooExpensive { .. } => self.route_error(&e, &params),
-                    _ if attempts > 0 => self.gave_up(pi),
+                    _ if attempts > 0 => self.gave_up(pi, now_ms),
                     _ => self.route_error(&e, &params),
                 };
                 self.finish_pay(pi, Err(err));
             }
         }
+    }
+
+    /// The flow's parameters for `amount` of the pay `ps`, with no fee limit and its whole
+    /// part cap.
+    fn base_params(&self, ps: &PayState, amount: Msat) -> FlowParams {
+        let inv = ps.invoice.as_ref();
+        let mpp = inv.is_some_and(|i| i.features().supports(types::features::Feature::BASIC_MPP));
+        let mut params = FlowParams::new(self.cfg.node_id, ps.rec.destination, amount);
+        params.final_cltv = ps.rec.final_cltv.saturating_add(ps.rec.shadow_cltv);
+        params.max_fee = Msat::MAX;
+        params.max_delay = ps.rec.max_delay;
+        params.max_parts = if mpp { self.parts_cap(&ps.rec) } else { 1 };
+        params.exclude_channels = ps
+            .rec
+            .exclude_channels
+            .iter()
+            .filter_map(|&(s, d)| ShortChannelIdDir::new(s, d))
+            .collect();
+        params.exclude_nodes = ps.rec.exclude_nodes.clone();
+        params.first_hops = self.first_hops.clone();
+        params.route_hints =
+            inv.map(|i| i.route_hints()).unwrap_or_default().iter().map(|h| h.0.clone()).collect();
+        params.riskfactor_millionths = ps.rec.riskfactor_millionths;
+        params
     }
 
     /// The most parts of the pay `rec` in flight at once.
@@ -500,10 +523,26 @@ impl Machine {
         }
     }
 
-    fn gave_up(&self, pi: usize) -> PayError {
+    /// Why a pay with attempts made and nothing in flight stops: fees, if what is known of
+    /// the network still carries the amount but only above the budget; otherwise the parts'
+    /// failures.
+    fn gave_up(&self, pi: usize, now_ms: u64) -> PayError {
         let Some(ps) = self.pays.get(pi) else {
             return PayError::OutOfRoutes;
         };
+        let params = self.base_params(ps, ps.rec.amount_msat);
+        let snap = self.knowledge.snapshot(&self.graph, now_ms / 1000);
+        if let Ok(f) = flow::flow(&self.graph, &snap, &params) {
+            if f.fee > ps.rec.max_fee {
+                let delay = f.parts.iter().filter_map(|p| p.hops.first().map(|h| h.delay)).max();
+                return PayError::TooExpensive {
+                    fee: f.fee,
+                    max_fee: ps.rec.max_fee,
+                    amount: ps.rec.amount_msat,
+                    delay: delay.unwrap_or(0),
+                };
+            }
+        }
         let parts = self
             .parts
             .iter()
