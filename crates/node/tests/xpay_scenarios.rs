@@ -270,3 +270,40 @@ fn a_payment_stopped_by_fees_alone_says_so_after_attempts() {
         assert!(e.message.contains(&format!("{fee}msat")), "{e:?}");
     }
 }
+
+#[test]
+fn xpay_waits_for_parts_sendpay_left_in_flight() {
+    use route::getroute::{get_route, RouteRequest};
+    let mut d = fan(2, 5_000_000, 5_000_000, cfg());
+    let inv = d.sim.create_invoice(1, Some(Msat(2_000_000))).unwrap();
+    // Half the amount by sendpay as part 1: the payee holds it, waiting for the rest.
+    let (me, payee) = (d.sim.node_id(0).unwrap(), d.sim.node_id(1).unwrap());
+    let mut rr = RouteRequest::new(me, payee, Msat(1_000_000), 10);
+    rr.final_cltv = 18;
+    rr.fuzz_percent = 0.0;
+    let route = get_route(d.machine.graph(), &rr).unwrap().hops;
+    let sent = d.call(Command::Sendpay(payment::SendpayRequest {
+        route,
+        payment_hash: inv.payment_hash,
+        payment_secret: Some(inv.payment_secret),
+        bolt11: Some(inv.bolt11.clone()),
+        amount_msat: Some(Msat(2_000_000)),
+        partid: Some(1),
+        ..Default::default()
+    }));
+    assert!(matches!(sent, Some(Reply::Sendpay(Ok(_)))), "{sent:?}");
+    let id = d.submit(Command::Xpay(xpay_req(&inv.bolt11)));
+    // No answer while the part is held; the payee gives up on the set after 60 s.
+    let mut answered_with_pending = false;
+    while !d.replies.contains_key(&id) {
+        assert!(d.step(), "idle before the reply");
+        if d.replies.contains_key(&id) {
+            answered_with_pending = parts_of(&d, inv.payment_hash, PartStatus::Pending) > 0;
+        }
+    }
+    assert!(!answered_with_pending);
+    assert!(d.sim.now_ms() >= d.sim.config().mpp_timeout_ms, "answered before the part came back");
+    assert_eq!(parts_of(&d, inv.payment_hash, PartStatus::Failed), 1);
+    let e = json(d.replies[&id].clone()).unwrap_err();
+    assert_eq!(e.code, 209, "{e:?}");
+}

@@ -2,7 +2,7 @@
 //! defaults (an absolute fee budget, by default 1 % or 5,000 msat, whichever is greater; no
 //! description check) and its reply: the parts that succeeded and failed.
 
-use super::Machine;
+use super::{Machine, WaitFor, Waiter};
 use crate::error::{PayError, XpayError};
 use crate::record::PartStatus;
 use crate::replies::{PayResult, Reply, XpayResult};
@@ -24,6 +24,18 @@ impl Machine {
         }
         let hash = *r.invoice.payment_hash();
         self.xpay_cmds.insert(id, self.already_paid(hash));
+        // Parts sent by `sendpay` in flight, no pay running: answer once they are settled
+        // (paid, or failed with their group), never while one is out.
+        let running = self.pays.iter().any(|ps| ps.rec.payment_hash == hash && !ps.rec.done);
+        let pending = self
+            .parts
+            .iter()
+            .find(|p| p.key.payment_hash == hash && p.status == PartStatus::Pending)
+            .map(|p| p.key.groupid);
+        if let (false, Some(g)) = (running, pending) {
+            let on = WaitFor::PayResult(hash, g);
+            return self.waiters.push(Waiter { command: id, on, timer: None });
+        }
         let options = PayOptions {
             amount_msat: r.amount_msat,
             label: r.label,
