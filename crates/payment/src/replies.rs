@@ -3,6 +3,7 @@
 
 use crate::error::{
     AskreneError, DelpayError, GetroutesError, ListError, PayError, SendpayError, WaitsendpayError,
+    XpayError,
 };
 use crate::record::{PartRecord, PartStatus};
 use types::{Msat, NodeId, PaymentHash, PaymentPreimage};
@@ -26,6 +27,8 @@ pub enum Reply {
     Paystatus(Vec<PayStatus>),
     /// `delpay`: the parts deleted.
     Delpay(Result<Vec<PartRecord>, DelpayError>),
+    /// `xpay` and `xkeysend`.
+    Xpay(Result<XpayResult, XpayError>),
     /// `getroutes`.
     Getroutes(Result<Routes, GetroutesError>),
     /// The `askrene-*` commands.
@@ -105,6 +108,7 @@ impl Reply {
             Reply::Delpay(r) => r.is_ok(),
             Reply::Getroutes(r) => r.is_ok(),
             Reply::Askrene(r) => r.is_ok(),
+            Reply::Xpay(r) => r.is_ok(),
         }
     }
 
@@ -118,6 +122,7 @@ impl Reply {
             Reply::Delpay(Err(e)) => Some(e),
             Reply::Getroutes(Err(e)) => Some(e),
             Reply::Askrene(Err(e)) => Some(e),
+            Reply::Xpay(Err(e)) => Some(e),
             _ => None,
         }
     }
@@ -165,6 +170,23 @@ impl PayResult {
     pub fn fee(&self) -> Msat {
         Msat(self.amount_sent_msat.0.saturating_sub(self.amount_msat.0))
     }
+}
+
+/// A paid `xpay` (or `xkeysend`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct XpayResult {
+    /// The payment hash.
+    pub payment_hash: PaymentHash,
+    /// The preimage.
+    pub payment_preimage: PaymentPreimage,
+    /// Parts fulfilled (at least one).
+    pub successful_parts: u64,
+    /// Parts failed.
+    pub failed_parts: u64,
+    /// What the payee received.
+    pub amount_msat: Msat,
+    /// What left our channels (the difference is the fee).
+    pub amount_sent_msat: Msat,
 }
 
 /// One `listpays` entry: a group of parts of one payment hash.

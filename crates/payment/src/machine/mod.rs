@@ -14,6 +14,7 @@ mod queries;
 mod restore;
 mod sendpay;
 mod wait;
+mod xpay;
 
 use crate::error::{PayError, WaitsendpayError};
 use crate::record::{PartKey, PartRecord, PayRecord, Record};
@@ -170,7 +171,8 @@ pub struct Config {
     pub seed: [u8; 32],
     /// The chain of invoices and gossip.
     pub currency: Currency,
-    /// Most parts a multi-part pay sends at once.
+    /// Most parts of one payment in flight at once (Core Lightning's 16), unless the pay
+    /// asks for fewer; never exceeded.
     pub max_parts: usize,
 }
 
@@ -237,6 +239,9 @@ pub struct Machine {
     /// askrene layers by name; the learned one (`xpay`) always exists.
     layers: BTreeMap<String, Layer>,
     reservations: Reservations,
+    /// Commands answered as `xpay` (their pay replies are turned into [`Reply::Xpay`]), with
+    /// whether the payment was already paid when asked.
+    xpay_cmds: HashMap<u64, bool>,
 }
 
 /// The weight of `-ln P` against fees (ppm of the amount) on a payment's first attempt: at
@@ -287,6 +292,7 @@ impl Machine {
             actions: Vec::new(),
             layers: BTreeMap::from([(LEARNED_LAYER.to_string(), Layer::new(LEARNED_LAYER, true))]),
             reservations: Reservations::default(),
+            xpay_cmds: HashMap::new(),
         }
     }
 
@@ -342,6 +348,13 @@ impl Machine {
     }
 
     fn reply(&mut self, command: u64, result: Reply) {
+        let result = match result {
+            Reply::Pay(res) => match self.xpay_cmds.remove(&command) {
+                Some(already_paid) => Reply::Xpay(self.xpay_reply(res, already_paid)),
+                None => Reply::Pay(res),
+            },
+            other => other,
+        };
         self.actions.push(Action::Reply { command, result });
     }
 
@@ -399,6 +412,8 @@ impl Machine {
                 let res = self.askrene(c, now_ms);
                 self.reply(id, Reply::Askrene(res));
             }
+            Command::Xpay(r) => self.xpay(id, r, now_ms),
+            Command::Xkeysend(r) => self.xkeysend(id, r, now_ms),
         }
     }
 

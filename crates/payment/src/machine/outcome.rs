@@ -195,6 +195,17 @@ impl Machine {
             self.reply(w.command, res);
         }
         if let Some(id) = pay_id {
+            // The parts of the group still in flight, besides this one.
+            let in_flight = self
+                .parts
+                .iter()
+                .filter(|p| {
+                    p.key.payment_hash == hash
+                        && p.key.groupid == g
+                        && p.status == PartStatus::Pending
+                })
+                .count();
+            let default_cap = self.cfg.max_parts;
             if let Some(ps) = self.pays.iter_mut().find(|ps| ps.rec.id == id) {
                 if let Some(a) = ps.attempts.iter_mut().find(|a| a.key == key) {
                     a.end_ms = Some(now_ms);
@@ -209,6 +220,25 @@ impl Machine {
                                 part: Box::new(rec.clone()),
                                 failure: Box::new(f.clone()),
                             });
+                        }
+                        // The payee gave up on a set of several parts: it may take no more
+                        // than some number of them. Half as many at once from now on, learnt
+                        // once per set (parts sent before the last lowering teach nothing).
+                        let set = in_flight.saturating_add(1);
+                        if from_payee
+                            && mpp_timeout
+                            && set > 1
+                            && key.partid >= ps.rec.max_parts_from_partid
+                        {
+                            let cap = ps.rec.max_parts.map_or(default_cap, |m| m as usize);
+                            let lower = (set / 2).max(1).min(cap);
+                            ps.rec.max_parts = Some(u32::try_from(lower).unwrap_or(u32::MAX));
+                            ps.rec.max_parts_from_partid = ps.rec.next_partid;
+                            let set = u32::try_from(set).unwrap_or(u32::MAX);
+                            if ps.rec.parts_refused == 0 || set < ps.rec.parts_refused {
+                                ps.rec.parts_refused = set;
+                            }
+                            self.actions.push(Action::Persist(Record::Pay(ps.rec.clone())));
                         }
                     }
                 }
