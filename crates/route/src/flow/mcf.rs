@@ -23,10 +23,15 @@ pub fn flow(graph: &Graph, snap: &KnowledgeSnapshot, p: &FlowParams) -> Result<F
         } else {
             match solve_mcf(&net, p, mu) {
                 Ok(paths) => Some(paths),
-                Err(d) => {
-                    deliverable = deliverable.max(d);
-                    // The linearisation leaves 5% of each range unused: one path may still fit.
-                    single_path(&net, p, p.amount.0, mu)?.map(|part| vec![part])
+                Err(r) => {
+                    deliverable = deliverable.max(r.deliverable);
+                    // The linearisation leaves 5% of each range unused: one path may still
+                    // fit, unless no flow of the amount fits at all.
+                    if r.proven {
+                        None
+                    } else {
+                        single_path(&net, p, p.amount.0, mu)?.map(|part| vec![part])
+                    }
                 }
             }
         };
@@ -250,50 +255,236 @@ pub(super) fn prune(net: &Net<'_>, p: &FlowParams, mu: f64, limit: usize, wide: 
     }
 }
 
-/// How much wider the prune gets when the edges it kept cannot carry the amount.
+/// How much wider the prune gets when the edges it kept cannot carry the amount: first
+/// [`PRUNE_GROW`] times, then, if that is not enough either, this many times.
 pub(super) const PRUNE_WIDEN: usize = 32;
+
+/// The first, cheaper widening of the prune.
+pub(super) const PRUNE_GROW: usize = 4;
 
 /// The askrene pivots of the uncertain range.
 pub(super) const PIVOTS: [f64; 5] = [0.0, 0.5, 0.8, 0.95, 1.0];
 
-/// Solves the min-cost flow; returns the parts, or the deliverable amount when the whole
-/// amount does not fit. When the pruned edges cannot carry it and the prune left edges out,
-/// solves once more over [`PRUNE_WIDEN`] times as many (the cheapest edges may all sit on
-/// exhausted channels while the liquidity is elsewhere). When no flow fits within 95% of the
-/// uncertain ranges, and the payer's and payee's channels could hold the amount at all, it
-/// solves again with the whole of each range (the top 5% at a steep cost), first over the
-/// first edge set, then over every edge leading from the payer to the payee: a flow is only
-/// refused when none exists.
-pub(super) fn solve_mcf(net: &Net<'_>, p: &FlowParams, mu: f64) -> Result<Vec<Part>, u64> {
+/// Solves the min-cost flow; returns the parts, or why the whole amount does not fit. When
+/// the pruned edges cannot carry it, it first asks whether any flow can ([`cut_bound`], then
+/// [`max_flow`] over every usable edge, hop and delay limits aside): when none can, it refuses
+/// at once, which is what the wider solves below would have found at far greater cost. When
+/// one can, it solves over [`PRUNE_GROW`] times as many edges as the prune kept, then
+/// [`PRUNE_WIDEN`] times as many (the cheapest edges may all sit on exhausted channels while
+/// the liquidity is elsewhere). When no flow fits within 95% of
+/// the uncertain ranges, it solves again with the whole of each range (the top 5% at a steep
+/// cost), first over the first edge set, then over the first set with the maximum flow's
+/// edges, then over every edge leading from the payer to the payee: a flow is only refused
+/// when none exists.
+pub(super) fn solve_mcf(net: &Net<'_>, p: &FlowParams, mu: f64) -> Result<Vec<Part>, Refusal> {
     let first = prune(net, p, mu, p.max_edges, false);
     let mut deliverable = match solve_pruned(net, p, mu, &first.edges, false) {
         Ok(parts) => return Ok(parts),
         Err(d) => d,
     };
+    // Only failures get here: the checks and fallbacks below cost nothing in the common case.
+    if cut_bound(net, p) < p.amount.0 {
+        return Err(Refusal { deliverable, proven: true });
+    }
+    let (carried, flow_edges) = max_flow(net, p, p.amount.0);
+    if carried < p.amount.0 {
+        return Err(Refusal { deliverable, proven: true });
+    }
+    let mut guided = first.edges.clone();
+    let kept: std::collections::HashSet<u32> = first.edges.iter().copied().collect();
+    guided.extend(flow_edges.into_iter().filter(|id| !kept.contains(id)));
+    // Wider prunes, growing: most flows the widest set finds use its cheapest edges only.
     let mut wide = None;
-    if first.truncated {
-        let w = prune(net, p, mu, p.max_edges.saturating_mul(PRUNE_WIDEN), false);
+    let mut truncated = first.truncated;
+    for widen in [PRUNE_GROW, PRUNE_WIDEN] {
+        if !truncated {
+            break;
+        }
+        let w = prune(net, p, mu, p.max_edges.saturating_mul(widen), false);
         match solve_pruned(net, p, mu, &w.edges, false) {
             Ok(parts) => return Ok(parts),
             Err(d) => deliverable = deliverable.max(d),
         }
+        truncated = w.truncated;
         wide = Some(w);
     }
-    // Only failures get here: the fallbacks below cost nothing in the common case.
-    if cut_bound(net, p) < p.amount.0 {
-        return Err(deliverable);
-    }
+    let refused = |deliverable| Refusal { deliverable, proven: false };
     // The whole ranges over the first edges (cheap; the wider set would be as dear as all).
     match solve_pruned(net, p, mu, &first.edges, true) {
         Ok(parts) => return Ok(parts),
         Err(d) => deliverable = deliverable.max(d),
     }
+    // The whole ranges over the first edges and those of the maximum flow: they carry the
+    // amount, so only the limits (hops, delay, parts) or the unit rounding refuse it here.
+    if guided.len() > first.edges.len() {
+        match solve_pruned(net, p, mu, &guided, true) {
+            Ok(parts) => return Ok(parts),
+            Err(d) => deliverable = deliverable.max(d),
+        }
+    }
     let narrowed = first.narrowed || wide.as_ref().is_some_and(|w| w.narrowed);
     if !(first.truncated || narrowed) {
-        return Err(deliverable);
+        return Err(refused(deliverable));
     }
     let all = prune(net, p, mu, usize::MAX, true);
-    solve_pruned(net, p, mu, &all.edges, true).map_err(|d| d.max(deliverable))
+    solve_pruned(net, p, mu, &all.edges, true).map_err(|d| refused(d.max(deliverable)))
+}
+
+/// Why [`solve_mcf`] found no flow.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Refusal {
+    /// The most a flow it found delivers.
+    pub(super) deliverable: u64,
+    /// Whether no flow of the amount exists at all over the usable edges (so no single path
+    /// either).
+    pub(super) proven: bool,
+}
+
+/// The most a flow from payer to payee carries over the usable edges, up to `target`, with
+/// the capacities the solver gives them (each edge's possible liquidity, at most `htlc_max`
+/// per part); hop and delay limits aside, so no flow the solver finds can carry more. Also
+/// the edges that carry some of it. Dinic's algorithm: breadth-first levels from the payer,
+/// stopped at the payee's level, then augmenting paths along them with a current-arc pointer
+/// per node; capacities are read only for the edges it reaches.
+pub(super) fn max_flow(net: &Net<'_>, p: &FlowParams, target: u64) -> (u64, Vec<u32>) {
+    const UNKNOWN: u64 = u64::MAX;
+    let parts = p.max_parts.max(1) as u64;
+    let ne = net.graph.edge_count();
+    let total_edges = ne + net.extra.len();
+    let n = net.node_count();
+    let (s, t) = (net.source, net.dest);
+    let mut cap = vec![UNKNOWN; total_edges];
+    let mut flow = vec![0u64; total_edges];
+    let mut level = vec![u32::MAX; n];
+    let mut next = vec![0u32; n];
+    let mut queue: Vec<u32> = Vec::new();
+    let mut path: Vec<(u32, bool)> = Vec::new();
+    let ends = |id: u32| -> (u32, u32) {
+        if (id as usize) < ne {
+            net.graph.edge(EdgeIdx(id)).map_or((u32::MAX, u32::MAX), |e| (e.src.0, e.dst.0))
+        } else {
+            net.extra.get(id as usize - ne).map_or((u32::MAX, u32::MAX), |x| (x.src, x.dst))
+        }
+    };
+    // The `i`-th residual arc candidate of node `u`: an edge out of it (forward) or into it
+    // (backward, cancelling flow).
+    let arc = |u: u32, i: u32| -> Option<(u32, bool)> {
+        let mut i = i as usize;
+        if u < net.n_graph {
+            let out = net.graph.outgoing(NodeIdx(u));
+            if let Some(e) = out.get(i) {
+                return Some((e.0, true));
+            }
+            i -= out.len();
+            let inr = net.graph.incoming_range(NodeIdx(u));
+            if i < inr.len() {
+                return Some(((inr.start + i) as u32, false));
+            }
+            i -= inr.len();
+        }
+        if net.extra.is_empty() {
+            return None;
+        }
+        let xo = net.extra_out.get(&u).map_or(&[][..], Vec::as_slice);
+        if let Some(&e) = xo.get(i) {
+            return Some((e, true));
+        }
+        i -= xo.len();
+        net.extra_in.get(&u).and_then(|v| v.get(i)).map(|&e| (e, false))
+    };
+    let residual = |id: u32, forward: bool, cap: &mut [u64], flow: &[u64]| -> u64 {
+        let k = id as usize;
+        let f = flow.get(k).copied().unwrap_or(0);
+        if !forward {
+            return f;
+        }
+        let Some(c) = cap.get_mut(k) else { return 0 };
+        if *c == UNKNOWN {
+            *c = net
+                .edge(id)
+                .map_or(0, |e| e.liq.possible().min(e.htlc_max.saturating_mul(parts)))
+                .min(UNKNOWN - 1);
+        }
+        c.saturating_sub(f)
+    };
+    let mut carried = 0u64;
+    'phases: while carried < target {
+        level.iter_mut().for_each(|l| *l = u32::MAX);
+        level[s as usize] = 0;
+        queue.clear();
+        queue.push(s);
+        let mut head = 0;
+        while let Some(&u) = queue.get(head) {
+            head += 1;
+            let lu = level[u as usize];
+            if lu >= level[t as usize] {
+                break;
+            }
+            let mut i = 0;
+            while let Some((id, forward)) = arc(u, i) {
+                i += 1;
+                let (a, b) = ends(id);
+                let v = if forward { b } else { a };
+                if level.get(v as usize) != Some(&u32::MAX)
+                    || residual(id, forward, &mut cap, &flow) == 0
+                {
+                    continue;
+                }
+                level[v as usize] = lu + 1;
+                queue.push(v);
+            }
+        }
+        if level[t as usize] == u32::MAX {
+            break;
+        }
+        next.iter_mut().for_each(|x| *x = 0);
+        // Augmenting paths along the levels until none is left.
+        loop {
+            path.clear();
+            let mut u = s;
+            while u != t {
+                let mut advanced = false;
+                while let Some((id, forward)) = arc(u, next[u as usize]) {
+                    let (a, b) = ends(id);
+                    let v = if forward { b } else { a };
+                    let lv = level.get(v as usize).copied().unwrap_or(u32::MAX);
+                    if lv != u32::MAX
+                        && lv == level[u as usize] + 1
+                        && residual(id, forward, &mut cap, &flow) > 0
+                    {
+                        path.push((id, forward));
+                        u = v;
+                        advanced = true;
+                        break;
+                    }
+                    next[u as usize] += 1;
+                }
+                if advanced {
+                    continue;
+                }
+                // A dead end: no path to the payee through `u` in this phase.
+                level[u as usize] = u32::MAX;
+                let Some((id, forward)) = path.pop() else { continue 'phases };
+                let (a, b) = ends(id);
+                u = if forward { a } else { b };
+                next[u as usize] += 1;
+            }
+            let mut push = target - carried;
+            for &(id, forward) in &path {
+                push = push.min(residual(id, forward, &mut cap, &flow));
+            }
+            for &(id, forward) in &path {
+                let f = &mut flow[id as usize];
+                *f = if forward { *f + push } else { *f - push };
+            }
+            carried += push;
+            if carried >= target {
+                break 'phases;
+            }
+        }
+    }
+    let used = flow.iter().enumerate().filter(|(_, &f)| f > 0).map(|(i, _)| i as u32).collect();
+    (carried, used)
 }
 
 /// An upper bound on what any flow delivers: the least of what the payer's channels and
