@@ -96,162 +96,232 @@ pub(super) struct Pruned {
 }
 
 /// Keeps the `limit` edges on the cheapest paths. With `wide`, edges are not left out for a
-/// small `htlc_max`.
+/// small `htlc_max`. (One [`Pruner`], used once.)
+pub(super) fn prune(net: &Net<'_>, p: &FlowParams, mu: f64, limit: usize, wide: bool) -> Pruned {
+    Pruner::new(net, p, mu, wide).prune(limit)
+}
+
+/// The prune's state, kept between prunes of growing limits over the same costs: edge costs
+/// and the backward distances to the payee are computed once.
 ///
 /// An edge's score is the cost of the cheapest payer–payee path through it. A backward
 /// Dijkstra from the payee gives each node's distance `h` to it; a forward A* from the payer
 /// keyed by `g + h` (exact, hence consistent) settles nodes in order of the cheapest path
 /// through them, a lower bound on the score of every edge out of them, so it stops as soon as
 /// `limit` edges score no more than that bound. The backward search only runs as far as the
-/// forward one needs: to a radius that doubles on demand. Edge costs are computed once.
-pub(super) fn prune(net: &Net<'_>, p: &FlowParams, mu: f64, limit: usize, wide: bool) -> Pruned {
-    let amount = p.amount.0;
-    let part = (amount / p.max_parts.clamp(1, 4) as u64).max(p.min_part.0).max(1);
-    let lambda = lambda_msat(p);
-    let risk = risk_per_msat_block(p);
-    let min_htlc_max = if wide { 1 } else { part.min(amount) / 8 };
-    let narrowed = std::cell::Cell::new(false);
-    let cost_of = |e: &XEdge| -> f64 {
+/// forward one needs: to a radius that doubles on demand.
+pub(super) struct Pruner<'n, 'a> {
+    net: &'n Net<'a>,
+    part: u64,
+    mu: f64,
+    lambda: f64,
+    risk: f64,
+    min_htlc_max: u64,
+    narrowed: bool,
+    /// Per-edge (cost, src, dst), computed on first use; NaN cost: not yet.
+    costs: Vec<(f64, u32, u32)>,
+    h: Vec<f64>,
+    h_done: Vec<bool>,
+    bheap: BinaryHeap<Reverse<(u64, u32)>>,
+    /// Whether the backward search has nodes left.
+    more: bool,
+    /// How far the backward search has settled every node.
+    radius: f64,
+    started: bool,
+}
+
+impl<'n, 'a> Pruner<'n, 'a> {
+    pub(super) fn new(net: &'n Net<'a>, p: &FlowParams, mu: f64, wide: bool) -> Self {
+        let amount = p.amount.0;
+        let part = (amount / p.max_parts.clamp(1, 4) as u64).max(p.min_part.0).max(1);
+        let n = net.node_count();
+        let ne = net.graph.edge_count();
+        let mut pr = Pruner {
+            net,
+            part,
+            mu,
+            lambda: lambda_msat(p),
+            risk: risk_per_msat_block(p),
+            min_htlc_max: if wide { 1 } else { part.min(amount) / 8 },
+            narrowed: false,
+            costs: vec![(f64::NAN, 0, 0); ne + net.extra.len()],
+            h: vec![f64::INFINITY; n],
+            h_done: vec![false; n],
+            bheap: BinaryHeap::new(),
+            more: true,
+            radius: 0.0,
+            started: false,
+        };
+        if let Some(h) = pr.h.get_mut(net.dest as usize) {
+            *h = 0.0;
+        }
+        pr.bheap.push(Reverse((0u64, net.dest)));
+        pr
+    }
+
+    fn cost_of(&mut self, e: &XEdge) -> f64 {
         if e.liq.possible() == 0 {
             return f64::INFINITY;
         }
-        if e.htlc_max < min_htlc_max {
-            narrowed.set(true);
+        if e.htlc_max < self.min_htlc_max {
+            self.narrowed = true;
             return f64::INFINITY;
         }
+        let part = self.part;
         let a = part.min(e.htlc_max);
-        let prob = e.liq.probability(a, net.prior).max(1e-3);
-        let (fee, cltv) = if e.src == net.source { (0, 0.0) } else { (e.fee(a), e.cltv as f64) };
-        let risk_cost = risk * part as f64 * cltv;
-        mu * fee as f64 * (part as f64 / a as f64) + risk_cost + lambda * -prob.ln() + 1.0
-    };
-    let n = net.node_count();
-    let ne = net.graph.edge_count();
-    // Per-edge (cost, src, dst), computed on first use; NaN cost: not yet.
-    let mut costs: Vec<(f64, u32, u32)> = vec![(f64::NAN, 0, 0); ne + net.extra.len()];
-    let mut cost = |id: u32| -> (f64, u32, u32) {
-        let Some(slot) = costs.get_mut(id as usize) else { return (f64::INFINITY, 0, 0) };
-        if slot.0.is_nan() {
-            *slot = match net.edge(id) {
-                Some(e) => (cost_of(&e), e.src, e.dst),
-                None => (f64::INFINITY, 0, 0),
-            };
+        let prob = e.liq.probability(a, self.net.prior).max(1e-3);
+        let (fee, cltv) =
+            if e.src == self.net.source { (0, 0.0) } else { (e.fee(a), e.cltv as f64) };
+        let risk_cost = self.risk * part as f64 * cltv;
+        self.mu * fee as f64 * (part as f64 / a as f64) + risk_cost + self.lambda * -prob.ln() + 1.0
+    }
+
+    #[inline]
+    fn cost(&mut self, id: u32) -> (f64, u32, u32) {
+        let Some(&slot) = self.costs.get(id as usize) else { return (f64::INFINITY, 0, 0) };
+        if !slot.0.is_nan() {
+            return slot;
         }
-        *slot
-    };
-    // Backward search state (resumable).
-    let mut h = vec![f64::INFINITY; n];
-    let mut h_done = vec![false; n];
-    let mut bheap: BinaryHeap<Reverse<(u64, u32)>> = BinaryHeap::new();
-    h[net.dest as usize] = 0.0;
-    bheap.push(Reverse((0u64, net.dest)));
-    // Settles every node within `bound` of the payee (or up to `stop`); returns whether
-    // nodes remain unsettled.
-    let mut grow = |h: &mut Vec<f64>,
-                    h_done: &mut Vec<bool>,
-                    cost: &mut dyn FnMut(u32) -> (f64, u32, u32),
-                    bound: f64,
-                    stop: u32|
-     -> bool {
-        while let Some(&Reverse((bits, v))) = bheap.peek() {
+        let v = match self.net.edge(id) {
+            Some(e) => (self.cost_of(&e), e.src, e.dst),
+            None => (f64::INFINITY, 0, 0),
+        };
+        if let Some(slot) = self.costs.get_mut(id as usize) {
+            *slot = v;
+        }
+        v
+    }
+
+    /// Settles every node within `bound` of the payee (or up to `stop`); returns whether nodes
+    /// remain unsettled.
+    fn grow(&mut self, bound: f64, stop: u32) -> bool {
+        let net = self.net;
+        let mut ins: Vec<u32> = Vec::new();
+        while let Some(&Reverse((bits, v))) = self.bheap.peek() {
             let d = f64::from_bits(bits);
             if d > bound {
                 return true;
             }
-            bheap.pop();
-            if h_done[v as usize] || d > h[v as usize] {
+            self.bheap.pop();
+            if self.h_done[v as usize] || d > self.h[v as usize] {
                 continue;
             }
-            h_done[v as usize] = true;
-            net.for_in(v, |id| {
-                let (c, u, _) = cost(id);
-                if !c.is_finite() || h_done[u as usize] {
-                    return;
+            self.h_done[v as usize] = true;
+            ins.clear();
+            net.for_in(v, |id| ins.push(id));
+            for &id in &ins {
+                let (c, u, _) = self.cost(id);
+                if !c.is_finite() || self.h_done[u as usize] {
+                    continue;
                 }
                 let nd = d + c;
-                if nd < h[u as usize] {
-                    h[u as usize] = nd;
-                    bheap.push(Reverse((nd.to_bits(), u)));
+                if nd < self.h[u as usize] {
+                    self.h[u as usize] = nd;
+                    self.bheap.push(Reverse((nd.to_bits(), u)));
                 }
-            });
+            }
             if v == stop {
-                return !bheap.is_empty();
+                return !self.bheap.is_empty();
             }
         }
         false
-    };
-    let mut more = grow(&mut h, &mut h_done, &mut cost, f64::INFINITY, net.source);
-    if !h_done[net.source as usize] {
-        return Pruned { edges: Vec::new(), truncated: false, narrowed: narrowed.get() };
     }
-    let best = h[net.source as usize];
-    // Without a limit every distance is needed: no point in growing the radius by steps.
-    let mut radius = if more && limit < ne { best * 2.0 } else { f64::INFINITY };
-    if more {
-        more = grow(&mut h, &mut h_done, &mut cost, radius, u32::MAX);
-    }
-    let mut g = vec![f64::INFINITY; n];
-    let mut g_done = vec![false; n];
-    let mut fheap: BinaryHeap<Reverse<(u64, u32)>> = BinaryHeap::new();
-    // The `limit` best candidates so far (max-heap by score), and how many were seen.
-    let mut top: BinaryHeap<(u64, u32)> = BinaryHeap::new();
-    loop {
-        if !more {
-            radius = f64::INFINITY;
-        }
-        g.iter_mut().for_each(|x| *x = f64::INFINITY);
-        g_done.iter_mut().for_each(|x| *x = false);
-        fheap.clear();
-        top.clear();
-        let mut seen = 0usize;
-        g[net.source as usize] = 0.0;
-        fheap.push(Reverse((best.to_bits(), net.source)));
-        let mut stopped = false;
-        while let Some(Reverse((bits, u))) = fheap.pop() {
-            let key = f64::from_bits(bits);
-            // Every edge not yet seen scores at least `key`, or more than `radius`.
-            if top.len() >= limit
-                && top.peek().is_some_and(|&(t, _)| f64::from_bits(t) <= key.min(radius))
-            {
-                stopped = true;
-                break;
+
+    /// The `limit` best-scoring edges. Later calls with larger limits reuse the costs and the
+    /// backward distances of earlier ones.
+    pub(super) fn prune(&mut self, limit: usize) -> Pruned {
+        let net = self.net;
+        let n = net.node_count();
+        let ne = net.graph.edge_count();
+        let source = net.source;
+        if !self.started {
+            self.started = true;
+            self.more = self.grow(f64::INFINITY, source);
+            if !self.h_done[source as usize] {
+                return Pruned { edges: Vec::new(), truncated: false, narrowed: self.narrowed };
             }
-            if key > radius && more {
-                break;
+            let best = self.h[source as usize];
+            // Without a limit every distance is needed: no point in growing the radius by
+            // steps.
+            self.radius = if self.more && limit < ne { best * 2.0 } else { f64::INFINITY };
+            if self.more {
+                let r = self.radius;
+                self.more = self.grow(r, u32::MAX);
             }
-            if std::mem::replace(&mut g_done[u as usize], true) {
-                continue;
+        }
+        if !self.h_done[source as usize] {
+            return Pruned { edges: Vec::new(), truncated: false, narrowed: self.narrowed };
+        }
+        let best = self.h[source as usize];
+        let mut g = vec![f64::INFINITY; n];
+        let mut g_done = vec![false; n];
+        let mut fheap: BinaryHeap<Reverse<(u64, u32)>> = BinaryHeap::new();
+        // The `limit` best candidates so far (max-heap by score), and how many were seen.
+        let mut top: BinaryHeap<(u64, u32)> = BinaryHeap::new();
+        let mut outs: Vec<u32> = Vec::new();
+        loop {
+            if !self.more {
+                self.radius = f64::INFINITY;
             }
-            let gu = g[u as usize];
-            net.for_out(u, |id| {
-                let (c, _, v) = cost(id);
-                if !c.is_finite() || !h_done[v as usize] {
-                    return;
+            let radius = self.radius;
+            let more = self.more;
+            g.iter_mut().for_each(|x| *x = f64::INFINITY);
+            g_done.iter_mut().for_each(|x| *x = false);
+            fheap.clear();
+            top.clear();
+            let mut seen = 0usize;
+            g[source as usize] = 0.0;
+            fheap.push(Reverse((best.to_bits(), source)));
+            let mut stopped = false;
+            while let Some(Reverse((bits, u))) = fheap.pop() {
+                let key = f64::from_bits(bits);
+                // Every edge not yet seen scores at least `key`, or more than `radius`.
+                if top.len() >= limit
+                    && top.peek().is_some_and(|&(t, _)| f64::from_bits(t) <= key.min(radius))
+                {
+                    stopped = true;
+                    break;
                 }
-                let score = gu + c + h[v as usize];
-                seen += 1;
-                top.push((score.to_bits(), id));
-                if top.len() > limit {
-                    top.pop();
+                if key > radius && more {
+                    break;
                 }
-                let nd = gu + c;
-                if nd < g[v as usize] && !g_done[v as usize] {
-                    g[v as usize] = nd;
-                    fheap.push(Reverse(((nd + h[v as usize]).to_bits(), v)));
+                if std::mem::replace(&mut g_done[u as usize], true) {
+                    continue;
                 }
-            });
+                let gu = g[u as usize];
+                outs.clear();
+                net.for_out(u, |id| outs.push(id));
+                for &id in &outs {
+                    let (c, _, v) = self.cost(id);
+                    if !c.is_finite() || !self.h_done[v as usize] {
+                        continue;
+                    }
+                    let score = gu + c + self.h[v as usize];
+                    seen += 1;
+                    top.push((score.to_bits(), id));
+                    if top.len() > limit {
+                        top.pop();
+                    }
+                    let nd = gu + c;
+                    if nd < g[v as usize] && !g_done[v as usize] {
+                        g[v as usize] = nd;
+                        fheap.push(Reverse(((nd + self.h[v as usize]).to_bits(), v)));
+                    }
+                }
+            }
+            let enough =
+                top.len() >= limit && top.peek().is_some_and(|&(t, _)| f64::from_bits(t) <= radius);
+            if stopped || !more || (fheap.is_empty() && enough) {
+                let truncated = seen > limit || (stopped && !fheap.is_empty());
+                let mut out = top.into_vec();
+                out.sort_unstable();
+                let edges = out.into_iter().map(|(_, id)| id).collect();
+                return Pruned { edges, truncated, narrowed: self.narrowed };
+            }
+            self.radius *= 2.0;
+            let r = self.radius;
+            self.more = self.grow(r, u32::MAX);
         }
-        let enough =
-            top.len() >= limit && top.peek().is_some_and(|&(t, _)| f64::from_bits(t) <= radius);
-        if stopped || !more || (fheap.is_empty() && enough) {
-            let truncated = seen > limit || (stopped && !fheap.is_empty());
-            let mut out = top.into_vec();
-            out.sort_unstable();
-            let edges = out.into_iter().map(|(_, id)| id).collect();
-            return Pruned { edges, truncated, narrowed: narrowed.get() };
-        }
-        radius *= 2.0;
-        more = grow(&mut h, &mut h_done, &mut cost, radius, u32::MAX);
     }
 }
 
@@ -277,7 +347,8 @@ pub(super) const PIVOTS: [f64; 5] = [0.0, 0.5, 0.8, 0.95, 1.0];
 /// edges, then over every edge leading from the payer to the payee: a flow is only refused
 /// when none exists.
 pub(super) fn solve_mcf(net: &Net<'_>, p: &FlowParams, mu: f64) -> Result<Vec<Part>, Refusal> {
-    let first = prune(net, p, mu, p.max_edges, false);
+    let mut pruner = Pruner::new(net, p, mu, false);
+    let first = pruner.prune(p.max_edges);
     let mut deliverable = match solve_pruned(net, p, mu, &first.edges, false) {
         Ok(parts) => return Ok(parts),
         Err(d) => d,
@@ -300,7 +371,7 @@ pub(super) fn solve_mcf(net: &Net<'_>, p: &FlowParams, mu: f64) -> Result<Vec<Pa
         if !truncated {
             break;
         }
-        let w = prune(net, p, mu, p.max_edges.saturating_mul(widen), false);
+        let w = pruner.prune(p.max_edges.saturating_mul(widen));
         match solve_pruned(net, p, mu, &w.edges, false) {
             Ok(parts) => return Ok(parts),
             Err(d) => deliverable = deliverable.max(d),
