@@ -5,7 +5,8 @@
 //! The flow solver works in four steps:
 //! 1. **Prune.** With a per-edge cost at a typical part size, each edge scores the cost of
 //!    the cheapest payer–payee path through it, and the [`FlowParams::max_edges`] best-scoring
-//!    edges are kept (32 times as many when those cannot carry the amount). A backward
+//!    edges are kept (4, then 32 times as many when those cannot carry the amount, the
+//!    costs and backward distances of the first prune reused). A backward
 //!    Dijkstra from the payee, run only as far as needed, gives the exact heuristic of a
 //!    forward A* from the payer, which stops once enough edges score below every edge it has
 //!    not reached yet.
@@ -14,10 +15,13 @@
 //!    uncertain range, each at the fee cost plus `λ` times the slope of `−ln P` over it.
 //!    Nothing beyond 95% of the uncertainty is used. The flow unit is `⌈amount/1000⌉` msat.
 //! 3. **Solve** by successive shortest paths with Dijkstra on reduced costs (potentials).
-//!    Only when no flow fits is it solved once more over every edge leading from payer to
-//!    payee (channels with a small `htlc_max` included) with a fifth arc per edge for the
-//!    last 95–100% of its uncertain range, at the steep slope of `−ln P` there: a flow is
-//!    refused only when the channels cannot carry it at all.
+//!    When the pruned edges cannot carry the amount, a maximum flow over every usable edge
+//!    (Dinic's, stopped at the amount; hop and delay limits aside) says first whether any
+//!    flow can: if not, the amount is refused at once. Only when no flow fits otherwise is it
+//!    solved once more with a fifth arc per edge for the last 95–100% of its uncertain range,
+//!    at the steep slope of `−ln P` there, over the pruned edges with the maximum flow's, then
+//!    over every edge leading from payer to payee (channels with a small `htlc_max`
+//!    included): a flow is refused only when the channels cannot carry it at all.
 //! 4. **Decompose** into paths, then fix them up: drop paths over the hop or CLTV limits or
 //!    below the minimum part, keep at most [`FlowParams::max_parts`], respect `htlc_min`,
 //!    `htlc_max` (per HTLC: a path over it is split into parts) and each channel's upper
@@ -80,8 +84,8 @@ pub struct FlowParams {
     /// λ: the cost of one unit of `−ln P`, in millionths of the amount (msat per nat =
     /// `amount * prob_cost_ppm / 1e6`). Larger favours probability over fees.
     pub prob_cost_ppm: u64,
-    /// The most edges the pruned flow graph keeps (32 times as many are tried when these
-    /// cannot carry the amount).
+    /// The most edges the pruned flow graph keeps (4, then 32 times as many are tried when
+    /// these cannot carry the amount).
     pub max_edges: usize,
     /// Core Lightning's `riskfactor` in millionths (`riskfactor` 10 is 10_000_000; default 0):
     /// each edge other than the payer's own costs a further
