@@ -574,6 +574,9 @@ def test_xpay_amounts_and_refusals(node):
     with pytest.raises(RpcError) as e:
         node.call("xpay", {"invstring": inv["bolt11"], "maxparts": 2})
     assert e.value.error["code"] == -32602
+    # A layer that does not exist is refused, naming it.
+    err = xerror(node, "xpay", {"invstring": invoice(node, 1_000)["bolt11"], "layers": ["nosuch"]})
+    assert err["code"] == -32602 and "nosuch" in err["message"], err
 
 
 def test_xpay_expired_207(node):

@@ -260,6 +260,11 @@ pub struct AttemptSummary {
 pub enum PayError {
     /// `maxfee` with `maxfeepercent` or `exemptfee`.
     MaxfeeConflict,
+    /// A `layers` entry names no layer.
+    UnknownLayer {
+        /// The name given.
+        layer: String,
+    },
     /// `amount_msat` for an invoice that has an amount.
     AmountUnnecessary {
         /// The amount given.
@@ -350,6 +355,7 @@ impl fmt::Display for PayError {
         use PayError as E;
         match self {
             E::MaxfeeConflict => write!(f, "maxfee excludes maxfeepercent and exemptfee"),
+            E::UnknownLayer { layer } => write!(f, "unknown layer {layer}"),
             E::AmountUnnecessary { amount } => {
                 write!(f, "amount {}msat given for an invoice with an amount", amount.0)
             }
@@ -394,6 +400,11 @@ impl std::error::Error for PayError {}
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum XpayError {
+    /// A `layers` entry names no layer.
+    UnknownLayer {
+        /// The name given.
+        layer: String,
+    },
     /// `amount_msat` for an invoice that has an amount.
     AmountUnnecessary {
         /// The amount given.
@@ -483,6 +494,7 @@ impl fmt::Display for XpayError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         use XpayError as E;
         match self {
+            E::UnknownLayer { layer } => write!(f, "unknown layer {layer}"),
             E::AmountUnnecessary { amount } => {
                 write!(f, "amount {}msat given for an invoice with an amount", amount.0)
             }

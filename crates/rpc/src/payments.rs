@@ -287,6 +287,7 @@ pub fn pay_failure(e: &PayError) -> RpcFailure {
         E::MaxfeeConflict => {
             invalid("If you specify maxfee, cannot specify maxfeepercent or exemptfee.")
         }
+        E::UnknownLayer { layer } => invalid(format!("Unknown layer {layer}")),
         E::AmountUnnecessary { .. } => invalid("amount_msat parameter unnecessary"),
         E::AmountRequired => invalid("amount_msat parameter required"),
         E::PartialAboveAmount { partial, amount } => invalid(format!(
@@ -379,6 +380,7 @@ fn attempts_json(parts: &[payment::AttemptSummary]) -> Vec<Value> {
 pub fn xpay_failure(e: &XpayError) -> RpcFailure {
     use XpayError as E;
     match e {
+        E::UnknownLayer { layer } => invalid(format!("Unknown layer {layer}")),
         E::AmountUnnecessary { .. } => invalid("amount_msat parameter unnecessary"),
         E::AmountRequired => invalid("amount_msat parameter required"),
         E::PartialAboveAmount { partial, amount } => invalid(format!(

@@ -57,6 +57,7 @@ impl Machine {
         if r.maxfee.is_some() && (r.maxfeepercent.is_some() || r.exemptfee.is_some()) {
             return Err(PayError::MaxfeeConflict);
         }
+        self.known_layers(&r.layers)?;
         let amount = match (inv.amount(), r.amount_msat) {
             (Some(_), Some(a)) => return Err(PayError::AmountUnnecessary { amount: a }),
             (None, None) => return Err(PayError::AmountRequired),
@@ -175,6 +176,7 @@ impl Machine {
         if destination == self.cfg.node_id {
             return Err(PayError::KeysendToSelf);
         }
+        self.known_layers(&p.layers)?;
         let idx = self.next_index;
         let preimage = PaymentPreimage(hash32(&[
             &self.cfg.seed,
@@ -502,6 +504,15 @@ impl Machine {
             inv.map(|i| i.route_hints()).unwrap_or_default().iter().map(|h| h.0.clone()).collect();
         params.riskfactor_millionths = ps.rec.riskfactor_millionths;
         params
+    }
+
+    /// Refuses a `layers` entry that names no layer (a layer removed later, while the pay
+    /// runs, is skipped by `pay_step`).
+    fn known_layers(&self, layers: &[String]) -> Result<(), PayError> {
+        match layers.iter().find(|l| !self.layers.contains_key(*l)) {
+            Some(l) => Err(PayError::UnknownLayer { layer: l.clone() }),
+            None => Ok(()),
+        }
     }
 
     /// The most parts of the pay `rec` in flight at once.

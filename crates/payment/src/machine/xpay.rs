@@ -128,6 +128,7 @@ fn xpay_error(e: PayError) -> XpayError {
     match e {
         P::AmountUnnecessary { amount } => X::AmountUnnecessary { amount },
         P::AmountRequired => X::AmountRequired,
+        P::UnknownLayer { layer } => X::UnknownLayer { layer },
         P::PartialAboveAmount { partial, amount } => X::PartialAboveAmount { partial, amount },
         P::PartialZero => X::PartialZero,
         P::PartialSelfPay => X::PartialSelfPay,
