@@ -6,11 +6,7 @@ use crate::knowledge::{Knowledge, KnowledgeConfig};
 use std::sync::Arc;
 use types::ShortChannelId;
 
-fn node(b: u8) -> NodeId {
-    let mut a = [b; 33];
-    a[0] = 2;
-    NodeId::from_array(a).unwrap()
-}
+use crate::test_util::node;
 
 fn chan(g: &mut GraphBuilder, scid: u64, a: u8, b: u8, cap: u64, base: u32, ppm: u32) {
     chan_cltv(g, scid, (a, b), cap, (base, ppm), 10);
