@@ -39,15 +39,12 @@ impl Machine {
         let options = PayOptions {
             amount_msat: r.amount_msat,
             label: r.label,
-            maxfeepercent: r.maxfee.is_none().then_some(XPAY_FEE_PERCENT),
-            exemptfee: r.maxfee.is_none().then_some(XPAY_FEE_FLOOR),
-            maxfee: r.maxfee,
             retry_for: r.retry_for,
             maxdelay: r.maxdelay,
             partial_msat: r.partial_msat,
             layers: r.layers,
             max_parts: r.max_parts,
-            ..PayOptions::default()
+            ..xpay_fee_budget(r.maxfee)
         };
         let req = PayRequest { invoice: r.invoice, bolt11: r.invstring, options };
         self.pay_checked(id, req, now_ms, false);
@@ -58,14 +55,11 @@ impl Machine {
         let options = PayOptions {
             amount_msat: Some(r.amount_msat),
             label: r.label,
-            maxfeepercent: r.maxfee.is_none().then_some(XPAY_FEE_PERCENT),
-            exemptfee: r.maxfee.is_none().then_some(XPAY_FEE_FLOOR),
-            maxfee: r.maxfee,
             retry_for: r.retry_for,
             maxdelay: r.maxdelay,
             layers: r.layers,
             max_parts: r.max_parts,
-            ..PayOptions::default()
+            ..xpay_fee_budget(r.maxfee)
         };
         match self.keysend_begin(id, r.destination, r.amount_msat, options, now_ms) {
             Ok(pay_id) => self.pay_step(pay_id, now_ms),
@@ -117,6 +111,17 @@ impl Machine {
             amount_msat: p.amount_msat,
             amount_sent_msat: p.amount_sent_msat,
         })
+    }
+}
+
+/// Options holding `xpay`'s fee budget: `maxfee` when given, else its default share of the
+/// amount with its floor.
+fn xpay_fee_budget(maxfee: Option<Msat>) -> PayOptions {
+    PayOptions {
+        maxfeepercent: maxfee.is_none().then_some(XPAY_FEE_PERCENT),
+        exemptfee: maxfee.is_none().then_some(XPAY_FEE_FLOOR),
+        maxfee,
+        ..PayOptions::default()
     }
 }
 
