@@ -67,6 +67,7 @@ pub use replies::{
     AskreneReply, PayAttempt, PayListing, PayResult, PayStatus, Reply, Routes, WaitsendpayReply,
 };
 pub use requests::{
-    AskreneCommand, Command, DelpayRequest, Exclusion, GetroutesRequest, KeysendRequest, ListIndex,
-    ListRequest, PayOptions, PayRequest, SendpayRequest, WaitsendpayRequest,
+    AskreneCommand, BlindedPayPath, BlindedPayRequest, Command, DelpayRequest, Exclusion,
+    GetroutesRequest, KeysendRequest, ListIndex, ListRequest, PayOptions, PayRequest,
+    SendpayRequest, WaitsendpayRequest,
 };

@@ -195,6 +195,49 @@ pub enum Command {
     Getroutes(GetroutesRequest),
     /// The `askrene-*` layer and reservation commands.
     Askrene(AskreneCommand),
+    /// `pay` (or `xpay`) of a BOLT 12 invoice (answered like `pay`).
+    PayBlinded(BlindedPayRequest),
+}
+
+/// One blinded path of a BOLT 12 invoice (`invoice_paths`) with its `blinded_payinfo`
+/// (`invoice_blindedpay`): the path's aggregate fee and CLTV delta (the payee's final delta
+/// included) and the HTLC amounts it accepts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BlindedPayPath {
+    /// The blinded path.
+    pub path: types::blinded::BlindedPath,
+    /// The path's aggregate base fee.
+    pub fee_base_msat: u32,
+    /// The path's aggregate proportional fee, in millionths.
+    pub fee_proportional_millionths: u32,
+    /// The path's aggregate CLTV delta.
+    pub cltv_expiry_delta: u16,
+    /// The least a part through the path may deliver.
+    pub htlc_minimum_msat: Msat,
+    /// The most a part through the path may deliver.
+    pub htlc_maximum_msat: Msat,
+}
+
+/// A BOLT 12 invoice to pay, decoded and verified by the caller (signature, amount against
+/// the offer and request, chain): what the payment needs of it. Its expiry is checked
+/// against the machine's `now`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BlindedPayRequest {
+    /// `invoice_payment_hash`.
+    pub payment_hash: PaymentHash,
+    /// `invoice_amount`.
+    pub amount_msat: Msat,
+    /// `invoice_node_id`: the payee, as the records name it.
+    pub payee: NodeId,
+    /// When the invoice expires (`invoice_created_at` plus `invoice_relative_expiry`),
+    /// seconds since the epoch.
+    pub expires_at: u64,
+    /// The paths to pay through, with their payinfo, in the invoice's order.
+    pub paths: Vec<BlindedPayPath>,
+    /// The invoice as the caller gave it (`lni1…`), for the records and listings.
+    pub invoice: String,
+    /// How to pay it (`amount_msat`, `description` and `partial_msat` do not apply).
+    pub options: PayOptions,
 }
 
 /// `getroutes`' parameters.

@@ -8,6 +8,7 @@
 //! live in [`crate::requests`], [`crate::replies`] and [`crate::error`].
 
 mod askrene;
+mod bolt12;
 mod outcome;
 mod pay;
 mod queries;
@@ -216,6 +217,8 @@ struct PayState {
     waiters: Vec<u64>,
     final_error: Option<PayError>,
     attempts: Vec<Attempt>,
+    /// The blinded paths of a BOLT 12 invoice's pay.
+    blinded: Option<bolt12::BlindedPay>,
 }
 
 /// The payment state machine.
@@ -399,6 +402,7 @@ impl Machine {
                 let res = self.askrene(c, now_ms);
                 self.reply(id, Reply::Askrene(res));
             }
+            Command::PayBlinded(r) => self.pay_blinded(id, r, now_ms),
         }
     }
 
