@@ -351,6 +351,12 @@ fn answer(method: &str, params: &Value) -> Result<Value, RpcFailure> {
             if t.get(..10).is_some_and(|x| x.eq_ignore_ascii_case("lightning:")) {
                 t = t.get(10..).unwrap_or_default();
             }
+            if crate::decode::is_bolt12(t) {
+                let msg = crate::decode::decode_bolt12(t).map_err(|_| {
+                    bad_param("string", "a bolt12 offer, invoice_request or invoice", &v)
+                })?;
+                return Ok(crate::decode::decode_bolt12_json(&msg));
+            }
             let inv = bolt11::Invoice::decode(t, bolt11::Currency::Bitcoin)
                 .map_err(|_| bad_param("string", "a bolt11 invoice", &v))?;
             Ok(crate::decode::decode_json(&inv))
