@@ -53,6 +53,7 @@
 
 pub mod error;
 pub mod machine;
+pub mod offers;
 pub mod record;
 pub mod replies;
 pub mod requests;

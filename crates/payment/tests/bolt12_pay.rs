@@ -219,11 +219,11 @@ fn a_path_that_failed_inside_is_left_for_the_other_and_the_pay_goes_on() {
 fn an_expired_invoice_or_an_amount_given_is_refused() {
     let mut m = machine(&[11], 1_000_000);
     let mut r = request(1_000, vec![path(11, 0, 0, 40)]);
-    r.expires_at = NOW_MS / 1000;
+    r.expires_at = NOW_MS / 1000 - 1;
     let a = m.handle(Input::Command { id: 1, command: Command::PayBlinded(r) }, NOW_MS);
     assert_eq!(
         pay_reply(&a),
-        Some(Reply::Pay(Err(PayError::Expired { now: NOW_MS / 1000, expiry: NOW_MS / 1000 })))
+        Some(Reply::Pay(Err(PayError::Expired { now: NOW_MS / 1000, expiry: NOW_MS / 1000 - 1 })))
     );
     let mut r = request(1_000, vec![path(11, 0, 0, 40)]);
     r.options.amount_msat = Some(Msat(5));
@@ -232,4 +232,106 @@ fn an_expired_invoice_or_an_amount_given_is_refused() {
         pay_reply(&a),
         Some(Reply::Pay(Err(PayError::AmountUnnecessary { amount: Msat(5) })))
     );
+}
+
+/// An offer of 5,000 msat per item by the payee (20), our request for `quantity` items and
+/// the payee's answer with `amount`, created at `created` with the path at 11.
+fn offer_request_invoice(
+    quantity: Option<u64>,
+    amount: u64,
+    created: u64,
+) -> (bolt12::InvoiceRequest, bolt12::Invoice) {
+    use bolt12::fields::BlindedPayInfo;
+    use bolt12::{Invoice, InvoiceFields, InvoiceRequest, InvreqFields, Offer, OfferFields};
+    let offer = Offer::new(&OfferFields {
+        description: Some("coffee".into()),
+        amount: Some(5_000),
+        issuer_id: Some(key(20).1),
+        quantity_max: quantity.map(|_| 10),
+        ..OfferFields::default()
+    })
+    .unwrap();
+    let request = InvoiceRequest::for_offer(
+        &offer,
+        &InvreqFields { metadata: Some(vec![7; 16]), quantity, ..Default::default() },
+        &key(30).0,
+    )
+    .unwrap();
+    let p = path(11, 10, 100, 40);
+    let info = BlindedPayInfo {
+        fee_base_msat: p.fee_base_msat,
+        fee_proportional_millionths: p.fee_proportional_millionths,
+        cltv_expiry_delta: p.cltv_expiry_delta,
+        htlc_minimum_msat: p.htlc_minimum_msat,
+        htlc_maximum_msat: p.htlc_maximum_msat,
+        features: types::Features::new(),
+    };
+    let invoice = Invoice::respond(
+        &request,
+        &InvoiceFields {
+            paths: Some(vec![p.path]),
+            blindedpay: Some(vec![info]),
+            created_at: Some(created),
+            payment_hash: Some(PREIMAGE.hash()),
+            amount: Some(Msat(amount)),
+            ..Default::default()
+        },
+        &key(20).0,
+    )
+    .unwrap();
+    (request, invoice)
+}
+
+#[test]
+fn an_invoice_is_checked_against_the_request_the_offer_the_chain_and_the_time() {
+    use lnpay_payment::offers::{chain_of, check_invoice, InvoiceCheckError};
+    let now = NOW_MS / 1000;
+    let chain = chain_of(bolt11::Currency::Bitcoin);
+    let (req, inv) = offer_request_invoice(Some(3), 15_000, now);
+    assert_eq!(check_invoice(&inv, &req, chain, now), Ok(()));
+    // The offer's amount times the quantity, nothing else.
+    let (req, inv) = offer_request_invoice(Some(3), 14_999, now);
+    assert_eq!(
+        check_invoice(&inv, &req, chain, now),
+        Err(InvoiceCheckError::AmountNotOffer { amount: Msat(14_999), expected: Msat(15_000) })
+    );
+    // Another chain.
+    let (req, inv) = offer_request_invoice(None, 5_000, now);
+    let regtest = chain_of(bolt11::Currency::Regtest);
+    assert_eq!(
+        check_invoice(&inv, &req, regtest, now),
+        Err(InvoiceCheckError::WrongChain { chain })
+    );
+    // Expired (the default relative expiry is two hours).
+    let (req, inv) = offer_request_invoice(None, 5_000, now - 7_201);
+    assert_eq!(
+        check_invoice(&inv, &req, chain, now),
+        Err(InvoiceCheckError::Expired { now, expiry: now - 1 })
+    );
+    // The answer to another request (two items) does not answer ours (one).
+    let (_, other) = offer_request_invoice(Some(2), 10_000, now);
+    let (ours, _) = offer_request_invoice(Some(1), 5_000, now);
+    assert!(matches!(
+        check_invoice(&other, &ours, chain, now),
+        Err(InvoiceCheckError::Response(_))
+    ));
+}
+
+#[test]
+fn a_checked_invoice_pays_through_its_path() {
+    let (_, inv) = offer_request_invoice(None, 5_000, NOW_MS / 1000);
+    let r = BlindedPayRequest::from_invoice(&inv, inv.to_string(), PayOptions::default());
+    assert_eq!(r.amount_msat, Msat(5_000));
+    assert_eq!(r.payee, node(20));
+    assert_eq!(r.paths.len(), 1);
+    let mut m = machine(&[11], 1_000_000);
+    let paths = r.paths.clone();
+    let a = m.handle(Input::Command { id: 1, command: Command::PayBlinded(r) }, NOW_MS);
+    let s = sent(&a);
+    assert_eq!(s.len(), 1);
+    let (_, fin) = peel_through(&s[0], 11, &paths[0]);
+    assert_eq!((fin.amt_to_forward, fin.total_amount_msat), (Msat(5_000), Msat(5_000)));
+    assert_eq!(s[0].amount, Msat(5_000 + 10 + 5_000 * 100 / 1_000_000));
+    let a = m.handle(Input::Fulfilled { part: s[0].part, preimage: PREIMAGE }, NOW_MS + 10);
+    assert!(matches!(pay_reply(&a), Some(Reply::Pay(Ok(_)))));
 }

@@ -19,6 +19,7 @@ use onion::failure::code as fc;
 use onion::payment::BuildPaymentOnionError;
 use route::flow::{tail_channel, tail_failed, tail_liquidity, tail_succeeded, BlindedTail};
 use std::collections::HashMap;
+use types::blinded::IntroductionNode;
 use types::{Hop, Msat, NodeId, ShortChannelIdDir};
 
 /// The blinded side of a pay: the invoice's paths and the tail each part went through.
@@ -63,7 +64,7 @@ impl Machine {
             return Err(PayError::AmountUnnecessary { amount: a });
         }
         let now_s = now_ms / 1000;
-        if now_s >= expires_at {
+        if now_s > expires_at {
             return Err(PayError::Expired { now: now_s, expiry: expires_at });
         }
         if payee == self.cfg.node_id {
@@ -94,9 +95,26 @@ impl Machine {
         Ok(Some(id))
     }
 
-    /// The introduction node of `path` as a node id.
-    fn introduction(&self, path: &BlindedPayPath) -> NodeId {
-        NodeId::from_pubkey(&path.path.introduction_node)
+    /// The introduction node of `path` as a node id: its key, or the end of the channel it
+    /// names (direction 0: `node_id_1`, the lesser id; 1: `node_id_2`), from the graph or
+    /// our own channels. `None`: a channel neither knows.
+    fn introduction(&self, path: &BlindedPayPath) -> Option<NodeId> {
+        let c = match path.path.introduction_node {
+            IntroductionNode::NodeId(k) => return Some(NodeId::from_pubkey(&k)),
+            IntroductionNode::Channel(c) => c,
+        };
+        let g = &self.graph;
+        let ends = g
+            .edge_of(c.scid, 0)
+            .and_then(|e| g.edge(e))
+            .or_else(|| g.edge_of(c.scid, 1).and_then(|e| g.edge(e)))
+            .and_then(|e| Some((*g.node_id(e.src)?, *g.node_id(e.dst)?)))
+            .or_else(|| {
+                let h = self.first_hops.iter().find(|h| h.scid == c.scid)?;
+                Some((self.cfg.node_id, h.peer))
+            })?;
+        let (lo, hi) = if ends.0 < ends.1 { ends } else { (ends.1, ends.0) };
+        Some(if c.direction == 0 { lo } else { hi })
     }
 
     /// The flow's tails for `paths` (tail `i` is path `i`), with what was learned of each,
@@ -112,7 +130,7 @@ impl Machine {
             .iter()
             .enumerate()
             .map(|(i, p)| {
-                let introduction = self.introduction(p);
+                let introduction = self.introduction(p).unwrap_or(self.cfg.node_id);
                 if p.path.hops.is_empty() || introduction == self.cfg.node_id {
                     unusable.push(tail_channel(i));
                 }
