@@ -65,10 +65,11 @@ pub use error::{
 pub use machine::{Action, Config, Input, Machine, PaymentEvent};
 pub use record::{FailureRecord, PartKey, PartRecord, PartStatus, PayRecord, Record};
 pub use replies::{
-    AskreneReply, PayAttempt, PayListing, PayResult, PayStatus, Reply, Routes, WaitsendpayReply,
+    AskreneReply, FetchinvoiceChanges, FetchinvoiceReply, PayAttempt, PayListing, PayResult,
+    PayStatus, Reply, Routes, WaitsendpayReply,
 };
 pub use requests::{
     AskreneCommand, BlindedPayPath, BlindedPayRequest, Command, DelpayRequest, Exclusion,
-    GetroutesRequest, KeysendRequest, ListIndex, ListRequest, PayOptions, PayRequest,
-    SendpayRequest, WaitsendpayRequest,
+    FetchinvoiceRequest, GetroutesRequest, KeysendRequest, ListIndex, ListRequest, PayOptions,
+    PayRequest, SendpayRequest, WaitsendpayRequest,
 };

@@ -139,3 +139,97 @@ impl BlindedPayRequest {
         }
     }
 }
+
+/// Why `fetchinvoice` gave no invoice.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum FetchinvoiceError {
+    /// The offer expired.
+    OfferExpired {
+        /// Now, seconds since the epoch.
+        now: u64,
+        /// `offer_absolute_expiry`.
+        expiry: u64,
+    },
+    /// The offer is not for our chain.
+    WrongChain {
+        /// Our chain.
+        chain: ChainHash,
+    },
+    /// The offer has no amount and none was given.
+    AmountRequired,
+    /// The offer has `quantity_max` and no quantity was given.
+    QuantityRequired,
+    /// A quantity for an offer without `quantity_max`.
+    QuantityNotAllowed {
+        /// The quantity given.
+        quantity: u64,
+    },
+    /// A quantity above the offer's `quantity_max` (or zero).
+    QuantityOutOfRange {
+        /// The quantity given.
+        quantity: u64,
+        /// `offer_quantity_max` (0: unlimited).
+        max: u64,
+    },
+    /// The invoice request could not be built (its value: bolt12's reason).
+    Request(bolt12::invoice_request::DecodeError),
+    /// We have no channel: no peer to send through nor to reply through.
+    NoPeer,
+    /// No onion-message route reaches the offer's introduction node or issuer.
+    NoPath {
+        /// The node.
+        node: NodeId,
+    },
+    /// The offer names neither paths nor an issuer.
+    NoDestination,
+    /// The onion message could not be built.
+    Message(onion::message::BuildMessageError),
+    /// No answer before the timeout.
+    Timeout {
+        /// The timeout, seconds.
+        seconds: u32,
+    },
+    /// The issuer answered with an `invoice_error`.
+    Remote(bolt12::InvoiceError),
+    /// The answer is not a valid invoice.
+    BadInvoice(bolt12::invoice::DecodeError),
+    /// The invoice does not pass [`check_invoice`].
+    Check(InvoiceCheckError),
+}
+
+impl fmt::Display for FetchinvoiceError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            FetchinvoiceError::OfferExpired { now, expiry } => {
+                write!(f, "offer expired at {expiry} (now {now})")
+            }
+            FetchinvoiceError::WrongChain { chain } => write!(f, "offer is not for chain {chain}"),
+            FetchinvoiceError::AmountRequired => {
+                write!(f, "offer has no amount: amount_msat required")
+            }
+            FetchinvoiceError::QuantityRequired => {
+                write!(f, "offer has quantity_max: quantity required")
+            }
+            FetchinvoiceError::QuantityNotAllowed { quantity } => {
+                write!(f, "quantity {quantity} given for an offer without quantity_max")
+            }
+            FetchinvoiceError::QuantityOutOfRange { quantity, max } => {
+                write!(f, "quantity {quantity} is out of range (quantity_max {max})")
+            }
+            FetchinvoiceError::Request(e) => write!(f, "cannot build the invoice request: {e}"),
+            FetchinvoiceError::NoPeer => write!(f, "no peer to send the invoice request through"),
+            FetchinvoiceError::NoPath { node } => write!(f, "no onion message route to {node}"),
+            FetchinvoiceError::NoDestination => write!(f, "offer has neither paths nor issuer"),
+            FetchinvoiceError::Message(e) => write!(f, "cannot build the onion message: {e}"),
+            FetchinvoiceError::Timeout { seconds } => {
+                write!(f, "timeout waiting for response after {seconds} seconds")
+            }
+            FetchinvoiceError::Remote(e) => write!(f, "remote invoice_error: {}", e.error),
+            FetchinvoiceError::BadInvoice(e) => write!(f, "invalid invoice in reply: {e}"),
+            FetchinvoiceError::Check(e) => write!(f, "{e}"),
+        }
+    }
+}
+
+impl std::error::Error for FetchinvoiceError {}

@@ -197,6 +197,27 @@ pub enum Command {
     Askrene(AskreneCommand),
     /// `pay` (or `xpay`) of a BOLT 12 invoice (answered like `pay`).
     PayBlinded(BlindedPayRequest),
+    /// `fetchinvoice`: request an invoice for an offer over onion messages.
+    Fetchinvoice(FetchinvoiceRequest),
+}
+
+/// `fetchinvoice`'s parameters.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FetchinvoiceRequest {
+    /// The offer, decoded (its signature-free records checked by `lnpay-bolt12`).
+    pub offer: Box<bolt12::Offer>,
+    /// `amount_msat`: required when the offer has no amount.
+    pub amount_msat: Option<Msat>,
+    /// `quantity`: required when the offer has `quantity_max`, refused otherwise.
+    pub quantity: Option<u64>,
+    /// `payer_note`.
+    pub payer_note: Option<String>,
+    /// `timeout` in seconds (default 60).
+    pub timeout: Option<u32>,
+    /// The request's `invreq_metadata`: fresh random bytes from the caller (the machine
+    /// draws none). The payer key is derived from the machine's seed and these bytes, so
+    /// the same bytes give the same key.
+    pub payer_metadata: Vec<u8>,
 }
 
 /// One blinded path of a BOLT 12 invoice (`invoice_paths`) with its `blinded_payinfo`

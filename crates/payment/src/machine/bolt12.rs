@@ -95,11 +95,11 @@ impl Machine {
         Ok(Some(id))
     }
 
-    /// The introduction node of `path` as a node id: its key, or the end of the channel it
+    /// An introduction node as a node id: its key, or the end of the channel it
     /// names (direction 0: `node_id_1`, the lesser id; 1: `node_id_2`), from the graph or
     /// our own channels. `None`: a channel neither knows.
-    fn introduction(&self, path: &BlindedPayPath) -> Option<NodeId> {
-        let c = match path.path.introduction_node {
+    pub(super) fn resolve_introduction(&self, n: &IntroductionNode) -> Option<NodeId> {
+        let c = match *n {
             IntroductionNode::NodeId(k) => return Some(NodeId::from_pubkey(&k)),
             IntroductionNode::Channel(c) => c,
         };
@@ -130,7 +130,9 @@ impl Machine {
             .iter()
             .enumerate()
             .map(|(i, p)| {
-                let introduction = self.introduction(p).unwrap_or(self.cfg.node_id);
+                let introduction = self
+                    .resolve_introduction(&p.path.introduction_node)
+                    .unwrap_or(self.cfg.node_id);
                 if p.path.hops.is_empty() || introduction == self.cfg.node_id {
                     unusable.push(tail_channel(i));
                 }

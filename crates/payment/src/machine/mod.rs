@@ -9,6 +9,7 @@
 
 mod askrene;
 mod bolt12;
+mod fetch;
 mod outcome;
 mod pay;
 mod queries;
@@ -72,6 +73,9 @@ pub enum Input {
     Timer(u64),
     /// A new block height.
     BlockHeight(u32),
+    /// An onion message for us arrived, peeled by the driver (with the node's key): the
+    /// answer to a `fetchinvoice` comes this way (matched by its reply path's `path_id`).
+    MessageReceived(Box<onion::message::ReceivedMessage>),
 }
 
 /// An LDK-style event.
@@ -160,6 +164,13 @@ pub enum Action {
     },
     /// Tell the application.
     Event(PaymentEvent),
+    /// Send an `onion_message` to our peer `peer`.
+    SendOnionMessage {
+        /// The peer.
+        peer: NodeId,
+        /// The message.
+        message: Box<wire::OnionMessage>,
+    },
 }
 
 /// The machine's fixed settings.
@@ -179,6 +190,8 @@ pub struct Config {
 enum Timer {
     Wait(u64),
     PayDeadline(u64),
+    /// A `fetchinvoice` (by its command id) times out.
+    Fetch(u64),
 }
 
 /// What a parked command waits for.
@@ -240,6 +253,8 @@ pub struct Machine {
     /// askrene layers by name; the learned one (`xpay`) always exists.
     layers: BTreeMap<String, Layer>,
     reservations: Reservations,
+    /// `fetchinvoice`s waiting for their answer.
+    fetches: Vec<fetch::Fetch>,
 }
 
 /// The weight of `-ln P` against fees (ppm of the amount) on a payment's first attempt: at
@@ -290,6 +305,7 @@ impl Machine {
             actions: Vec::new(),
             layers: BTreeMap::from([(LEARNED_LAYER.to_string(), Layer::new(LEARNED_LAYER, true))]),
             reservations: Reservations::default(),
+            fetches: Vec::new(),
         }
     }
 
@@ -340,6 +356,7 @@ impl Machine {
             }
             Input::Timer(t) => self.timer(t, now_ms),
             Input::BlockHeight(h) => self.height = h,
+            Input::MessageReceived(m) => self.message_received(*m, now_ms),
         }
         std::mem::take(&mut self.actions)
     }
@@ -403,6 +420,7 @@ impl Machine {
                 self.reply(id, Reply::Askrene(res));
             }
             Command::PayBlinded(r) => self.pay_blinded(id, r, now_ms),
+            Command::Fetchinvoice(r) => self.fetchinvoice(id, r, now_ms),
         }
     }
 
@@ -413,6 +431,7 @@ impl Machine {
                 self.reply(cmd, Reply::Waitsendpay(Err(WaitsendpayError::TimedOut)));
             }
             Some(Timer::PayDeadline(id)) => self.pay_step(id, now_ms),
+            Some(Timer::Fetch(cmd)) => self.fetch_timeout(cmd),
             None => {}
         }
     }
