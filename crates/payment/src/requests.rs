@@ -196,7 +196,7 @@ pub enum Command {
     /// The `askrene-*` layer and reservation commands.
     Askrene(AskreneCommand),
     /// `pay` (or `xpay`) of a BOLT 12 invoice (answered like `pay`).
-    PayBlinded(BlindedPayRequest),
+    PayBlinded(Box<BlindedPayRequest>),
     /// `fetchinvoice`: request an invoice for an offer over onion messages.
     Fetchinvoice(FetchinvoiceRequest),
 }

@@ -152,7 +152,7 @@ fn no_path_carries_the_amount_alone_so_parts_spread_over_three_and_the_pay_succe
     let mut m = machine(&intros, 400_000);
     let paths: Vec<BlindedPayPath> =
         intros.iter().map(|&i| path(i, 100 * u32::from(i - 10), 1_000, 100)).collect();
-    let cmd = Command::PayBlinded(request(1_000_000, paths.clone()));
+    let cmd = Command::PayBlinded(Box::new(request(1_000_000, paths.clone())));
     let actions = m.handle(Input::Command { id: 1, command: cmd }, NOW_MS);
     let parts = sent(&actions);
     assert!(parts.len() >= 3, "{} parts", parts.len());
@@ -191,7 +191,7 @@ fn a_path_that_failed_inside_is_left_for_the_other_and_the_pay_goes_on() {
     let mut m = machine(&[11, 12], 10_000_000);
     // The path at 11 is cheaper: the first part goes there.
     let paths = vec![path(11, 0, 0, 50), path(12, 2_000, 2_000, 50)];
-    let cmd = Command::PayBlinded(request(100_000, paths.clone()));
+    let cmd = Command::PayBlinded(Box::new(request(100_000, paths.clone())));
     let actions = m.handle(Input::Command { id: 1, command: cmd }, NOW_MS);
     let first = sent(&actions);
     assert_eq!(first.len(), 1);
@@ -220,14 +220,14 @@ fn an_expired_invoice_or_an_amount_given_is_refused() {
     let mut m = machine(&[11], 1_000_000);
     let mut r = request(1_000, vec![path(11, 0, 0, 40)]);
     r.expires_at = NOW_MS / 1000 - 1;
-    let a = m.handle(Input::Command { id: 1, command: Command::PayBlinded(r) }, NOW_MS);
+    let a = m.handle(Input::Command { id: 1, command: Command::PayBlinded(Box::new(r)) }, NOW_MS);
     assert_eq!(
         pay_reply(&a),
         Some(Reply::Pay(Err(PayError::Expired { now: NOW_MS / 1000, expiry: NOW_MS / 1000 - 1 })))
     );
     let mut r = request(1_000, vec![path(11, 0, 0, 40)]);
     r.options.amount_msat = Some(Msat(5));
-    let a = m.handle(Input::Command { id: 1, command: Command::PayBlinded(r) }, NOW_MS);
+    let a = m.handle(Input::Command { id: 1, command: Command::PayBlinded(Box::new(r)) }, NOW_MS);
     assert_eq!(
         pay_reply(&a),
         Some(Reply::Pay(Err(PayError::AmountUnnecessary { amount: Msat(5) })))
@@ -326,12 +326,13 @@ fn a_checked_invoice_pays_through_its_path() {
     assert_eq!(r.paths.len(), 1);
     let mut m = machine(&[11], 1_000_000);
     let paths = r.paths.clone();
-    let a = m.handle(Input::Command { id: 1, command: Command::PayBlinded(r) }, NOW_MS);
+    let a = m.handle(Input::Command { id: 1, command: Command::PayBlinded(Box::new(r)) }, NOW_MS);
     let s = sent(&a);
     assert_eq!(s.len(), 1);
     let (_, fin) = peel_through(&s[0], 11, &paths[0]);
     assert_eq!((fin.amt_to_forward, fin.total_amount_msat), (Msat(5_000), Msat(5_000)));
-    assert_eq!(s[0].amount, Msat(5_000 + 10 + 5_000 * 100 / 1_000_000));
+    // 5,000 msat at 100 ppm is 0.5 msat, rounded down: the base fee alone.
+    assert_eq!(s[0].amount, Msat(5_000 + 10));
     let a = m.handle(Input::Fulfilled { part: s[0].part, preimage: PREIMAGE }, NOW_MS + 10);
     assert!(matches!(pay_reply(&a), Some(Reply::Pay(Ok(_)))));
 }

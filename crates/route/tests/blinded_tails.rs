@@ -17,6 +17,7 @@ fn node(b: u8) -> NodeId {
     NodeId::from_array(a).unwrap()
 }
 
+#[allow(clippy::too_many_arguments)]
 fn add(g: &mut GraphBuilder, scid: u64, a: u8, b: u8, cap: u64, base: u32, ppm: u32, cltv: u16) {
     g.add_channel(ShortChannelId(scid), node(a), node(b), Some(Msat(cap)));
     for d in 0..2 {
@@ -46,7 +47,9 @@ fn tail(intro: u8, base: u32, ppm: u32, cltv: u16) -> BlindedTail {
 }
 
 /// BOLT 4's aggregation of a blinded path's `payment_relay`s `(base, ppm, cltv)`, from the
-/// payee backwards, as the payee communicates them in `blinded_payinfo`.
+/// payee backwards, as the payee communicates them in `blinded_payinfo` (the formulas as
+/// BOLT 4 writes them, rounding up by adding 999,999).
+#[allow(clippy::manual_div_ceil)]
 fn aggregate(relays: &[(u64, u64, u16)], final_cltv: u16) -> (u32, u32, u16) {
     let (mut base, mut ppm, mut cltv) = (0u64, 0u64, final_cltv);
     for &(b, p, c) in relays.iter().rev() {

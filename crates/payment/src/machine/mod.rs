@@ -419,7 +419,7 @@ impl Machine {
                 let res = self.askrene(c, now_ms);
                 self.reply(id, Reply::Askrene(res));
             }
-            Command::PayBlinded(r) => self.pay_blinded(id, r, now_ms),
+            Command::PayBlinded(r) => self.pay_blinded(id, *r, now_ms),
             Command::Fetchinvoice(r) => self.fetchinvoice(id, r, now_ms),
         }
     }
