@@ -134,6 +134,7 @@ impl BlindedPayRequest {
             payee: NodeId::from_pubkey(invoice.node_id()),
             expires_at: expires_at(invoice),
             paths,
+            mpp: invoice.allows_mpp(),
             invoice: text.into(),
             options,
         }

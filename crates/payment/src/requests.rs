@@ -255,6 +255,8 @@ pub struct BlindedPayRequest {
     pub expires_at: u64,
     /// The paths to pay through, with their payinfo, in the invoice's order.
     pub paths: Vec<BlindedPayPath>,
+    /// Whether the invoice lets the payment be split (`invoice_features` MPP).
+    pub mpp: bool,
     /// The invoice as the caller gave it (`lni1…`), for the records and listings.
     pub invoice: String,
     /// How to pay it (`amount_msat`, `description` and `partial_msat` do not apply).

@@ -81,6 +81,7 @@ fn request(amount: u64, paths: Vec<BlindedPayPath>) -> BlindedPayRequest {
         payee: node(20),
         expires_at: NOW_MS / 1000 + 7200,
         paths,
+        mpp: true,
         invoice: "lni1test".into(),
         options: PayOptions::default(),
     }
@@ -184,6 +185,24 @@ fn no_path_carries_the_amount_alone_so_parts_spread_over_three_and_the_pay_succe
     assert_eq!(r.payment_preimage, Some(PREIMAGE));
     assert_eq!(r.destination, Some(node(20)));
     assert!(r.amount_sent_msat.0 > 1_000_000);
+}
+
+#[test]
+fn an_invoice_without_mpp_is_paid_in_one_part_or_not_at_all() {
+    let intros = [11u8, 12, 13];
+    let mut m = machine(&intros, 400_000);
+    let paths: Vec<BlindedPayPath> = intros.iter().map(|&i| path(i, 100, 1_000, 100)).collect();
+    let mut r = request(1_000_000, paths.clone());
+    r.mpp = false;
+    let actions =
+        m.handle(Input::Command { id: 1, command: Command::PayBlinded(Box::new(r)) }, NOW_MS);
+    assert!(sent(&actions).is_empty());
+    assert_eq!(pay_reply(&actions), Some(Reply::Pay(Err(PayError::NoRoute))));
+    let mut r = request(300_000, paths);
+    r.mpp = false;
+    let actions =
+        m.handle(Input::Command { id: 1, command: Command::PayBlinded(Box::new(r)) }, NOW_MS);
+    assert_eq!(sent(&actions).len(), 1);
 }
 
 #[test]
@@ -324,6 +343,7 @@ fn a_checked_invoice_pays_through_its_path() {
     assert_eq!(r.amount_msat, Msat(5_000));
     assert_eq!(r.payee, node(20));
     assert_eq!(r.paths.len(), 1);
+    assert!(!r.mpp, "the invoice sets no MPP feature");
     let mut m = machine(&[11], 1_000_000);
     let paths = r.paths.clone();
     let a = m.handle(Input::Command { id: 1, command: Command::PayBlinded(Box::new(r)) }, NOW_MS);

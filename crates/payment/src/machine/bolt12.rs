@@ -27,6 +27,8 @@ use types::{Hop, Msat, NodeId, ShortChannelIdDir};
 pub(super) struct BlindedPay {
     /// The paths, in the invoice's order (tail `i` is path `i`).
     pub(super) paths: Vec<BlindedPayPath>,
+    /// Whether the invoice lets the payment be split.
+    pub(super) mpp: bool,
     /// The tail of each part sent.
     pub(super) part_tail: HashMap<PartKey, usize>,
 }
@@ -52,6 +54,7 @@ impl Machine {
             payee,
             expires_at,
             paths,
+            mpp,
             invoice,
             options,
         } = r;
@@ -90,7 +93,7 @@ impl Machine {
             Target { hash, destination: payee, final_cltv: 0, amount: amount_msat, keysend: None };
         let id = self.begin_pay(cmd, invoice, options, target, None, now_ms);
         if let Some(ps) = self.pays.iter_mut().find(|ps| ps.rec.id == id) {
-            ps.blinded = Some(BlindedPay { paths, part_tail: HashMap::new() });
+            ps.blinded = Some(BlindedPay { paths, mpp, part_tail: HashMap::new() });
         }
         Ok(Some(id))
     }

@@ -343,8 +343,10 @@ impl Machine {
         }
         let budget = Msat(ps.rec.max_fee.0.saturating_sub(fees_in_flight));
         let inv = ps.invoice.as_ref();
-        let mpp = ps.blinded.is_some()
-            || inv.is_some_and(|i| i.features().supports(types::features::Feature::BASIC_MPP));
+        let mpp = match &ps.blinded {
+            Some(b) => b.mpp,
+            None => inv.is_some_and(|i| i.features().supports(types::features::Feature::BASIC_MPP)),
+        };
         let mut params = FlowParams::new(self.cfg.node_id, ps.rec.destination, remaining);
         params.final_cltv = ps.rec.final_cltv.saturating_add(ps.rec.shadow_cltv);
         params.max_fee = budget;
