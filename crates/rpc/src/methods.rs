@@ -92,7 +92,7 @@ fn u32_param(slot: &Option<Value>, name: &str) -> Result<Option<u32>, RpcFailure
     }
 }
 
-fn f64_param(slot: &Option<Value>, name: &str) -> Result<Option<f64>, RpcFailure> {
+pub(crate) fn f64_param(slot: &Option<Value>, name: &str) -> Result<Option<f64>, RpcFailure> {
     match slot {
         None => Ok(None),
         Some(v) => {
@@ -128,7 +128,7 @@ fn riskfactor(slot: &Option<Value>) -> Result<Option<u64>, RpcFailure> {
 }
 
 /// Parameters CLN takes that lnpay does not act on: refused rather than ignored.
-fn unsupported(p: &[Option<Value>], which: &[(usize, &str)]) -> Result<(), RpcFailure> {
+pub(crate) fn unsupported(p: &[Option<Value>], which: &[(usize, &str)]) -> Result<(), RpcFailure> {
     for &(i, name) in which {
         if p.get(i).is_some_and(Option::is_some) {
             return Err(RpcFailure::new(INVALID_PARAMS, format!("{name}: not supported by lnpay")));
@@ -137,7 +137,7 @@ fn unsupported(p: &[Option<Value>], which: &[(usize, &str)]) -> Result<(), RpcFa
     Ok(())
 }
 
-fn u64_param(slot: &Option<Value>, name: &str) -> Result<Option<u64>, RpcFailure> {
+pub(crate) fn u64_param(slot: &Option<Value>, name: &str) -> Result<Option<u64>, RpcFailure> {
     match slot {
         None => Ok(None),
         Some(v) => {
