@@ -189,9 +189,11 @@ mod tests {
         assert_eq!(f.code, 1004);
         assert_eq!(
             f.data,
-            Some(
-                json!({ "invoice_error": { "erroneous_field": 82, "suggested_value": "01", "error": "no" } })
-            )
+            Some(json!({ "invoice_error": {
+                "erroneous_field": 82,
+                "suggested_value": "01",
+                "error": "no",
+            } }))
         );
     }
 

@@ -206,7 +206,8 @@ impl Machine {
         let Some(pay_id) = rec.pay_id else { return false };
         let (status, amount) = (rec.status, rec.amount_msat);
         let failure = rec.failure.as_ref().map(|f| (f.erring_index, f.failcode));
-        let route_len = rec.route.len();
+        let route = rec.route.clone();
+        let route_len = route.len();
         let Some(ps) = self.pays.iter().find(|p| p.rec.id == pay_id) else { return false };
         let Some(b) = &ps.blinded else { return false };
         let Some(&tail) = b.part_tail.get(&key) else { return false };
@@ -219,6 +220,10 @@ impl Machine {
             (PartStatus::Failed, Some((Some(ei), code))) if ei as usize >= route_len => {
                 let blinding = code == Some(fc::INVALID_ONION_BLINDING);
                 if blinding || !one_hop {
+                    // Every channel up to the introduction node carried the part.
+                    for h in &route {
+                        self.knowledge.learn_at_least(h.channel_dir(), h.amount, None, now_s);
+                    }
                     tail_failed(&mut self.knowledge, tail, now_s);
                     true
                 } else {

@@ -6,7 +6,8 @@
 //! `payer_metadata`), the onion message to the offer's first path (or to its issuer) through
 //! our peers, and a reply path through one of our peers; the driver sends
 //! [`Action::SendOnionMessage`](super::Action::SendOnionMessage) and hands back each onion
-//! message it received for us, peeled, as [`Input::MessageReceived`](super::Input::MessageReceived).
+//! message it received for us, peeled, as
+//! [`Input::MessageReceived`](super::Input::MessageReceived).
 
 use super::{hash32, Machine, Timer};
 use crate::offers::{chain_of, check_invoice, FetchinvoiceError};

@@ -4,13 +4,14 @@
 //! introduction node we can reach in the graph and the path's aggregated `blinded_payinfo`
 //! (fee base and proportional fee, CLTV delta including the payee's final delta, HTLC
 //! minimum and maximum). Each path becomes a [`BlindedTail`]; with
-//! [`FlowParams::blinded_tails`](super::FlowParams::blinded_tails) set, [`flow`](super::flow) and [`route`](super::route)
-//! route to a virtual payee reached from each introduction node over one virtual edge per
-//! tail, carrying the tail's aggregate fee (charged as BOLT 7 charges a channel's fee:
-//! `base + amount * ppm / 1,000,000`, as BOLT 12's payer computes it) and CLTV delta. The
-//! virtual edge is then removed from each [`Part`]: its last hop reaches the introduction
-//! node with the amount the blinded path must receive plus the tail's fee, and a delay of
-//! the tail's CLTV delta on top of [`FlowParams::final_cltv`](super::FlowParams::final_cltv) (zero unless the payer adds a
+//! [`FlowParams::blinded_tails`](super::FlowParams::blinded_tails) set,
+//! [`flow`](super::flow) and [`route`](super::route) route to a virtual payee reached from
+//! each introduction node over one virtual edge per tail, carrying the tail's aggregate fee
+//! (charged as BOLT 7 charges a channel's fee: `base + amount * ppm / 1,000,000`, as BOLT
+//! 12's payer computes it) and CLTV delta. The virtual edge is then removed from each
+//! [`Part`]: its last hop reaches the introduction node with the amount the blinded path
+//! must receive plus the tail's fee, and a delay of the tail's CLTV delta on top of
+//! [`FlowParams::final_cltv`](super::FlowParams::final_cltv) (zero unless the payer adds a
 //! shadow offset: the tail's delta already includes the payee's final delta), and
 //! [`Part::blinded_tail`](super::Part::blinded_tail) names the tail.
 //!
@@ -18,8 +19,9 @@
 //! [`Knowledge`] learns of a tail as of any channel: [`tail_failed`] after an error from
 //! inside the blinded path (`invalid_onion_blinding`, reported by the introduction node),
 //! and [`tail_liquidity`] gives what was learned back to the next flow, which then prefers
-//! the other tails. Excluding [`tail_channel`] in [`FlowParams::exclude_channels`](super::FlowParams::exclude_channels) leaves a
-//! tail out entirely.
+//! the other tails. Excluding [`tail_channel`] in
+//! [`FlowParams::exclude_channels`](super::FlowParams::exclude_channels) leaves a tail out
+//! entirely.
 
 use super::{Net, Part};
 use crate::knowledge::Knowledge;
@@ -57,8 +59,9 @@ impl BlindedTail {
 /// The first block of the virtual channel ids of tails: past any real block height.
 const TAIL_BLOCK: u64 = 0xFF_FFFF;
 
-/// The virtual channel of tail `index` (its index in [`FlowParams::blinded_tails`](super::FlowParams::blinded_tails)): the
-/// key of what [`Knowledge`] learns of the tail, and the channel to exclude to leave it out.
+/// The virtual channel of tail `index` (its index in
+/// [`FlowParams::blinded_tails`](super::FlowParams::blinded_tails)): the key of what
+/// [`Knowledge`] learns of the tail, and the channel to exclude to leave it out.
 pub fn tail_channel(index: usize) -> ShortChannelIdDir {
     ShortChannelIdDir {
         scid: ShortChannelId((TAIL_BLOCK << 40) | ((index as u64 & 0xFF_FFFF) << 16)),
