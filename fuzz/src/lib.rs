@@ -45,6 +45,10 @@ pub mod targets {
     pub mod askrene_params;
     pub mod bigsize;
     pub mod bolt11_decode;
+    pub mod bolt12_invoice;
+    pub mod bolt12_invoice_error;
+    pub mod bolt12_invoice_request;
+    pub mod bolt12_offer;
     pub mod channel_announcement;
     pub mod channel_update;
     pub mod failure_decode;
@@ -85,6 +89,10 @@ pub const TARGETS: &[(&str, DoTest)] = &[
     ("onion_message_peel", targets::onion_message_peel::do_test),
     ("hop_payload", targets::hop_payload::do_test),
     ("bolt11_decode", targets::bolt11_decode::do_test),
+    ("bolt12_offer", targets::bolt12_offer::do_test),
+    ("bolt12_invoice_request", targets::bolt12_invoice_request::do_test),
+    ("bolt12_invoice", targets::bolt12_invoice::do_test),
+    ("bolt12_invoice_error", targets::bolt12_invoice_error::do_test),
     ("listchannels_json", targets::listchannels_json::do_test),
     ("payment_records", targets::payment_records::do_test),
     ("rpc_request", targets::rpc_request::do_test),

@@ -42,6 +42,7 @@ CHECKER = jsonschema.Draft7Validator.TYPE_CHECKER.redefine_many(
         "secret": _is(r"[0-9a-f]{64}"),
         "pubkey": _is(r"0[23][0-9a-f]{64}"),
         "hex": _is(r"([0-9a-f]{2})*"),
+        "bip340sig": _is(r"[0-9a-f]{128}"),
         "signature": _is(r"([0-9a-f]{2})+"),
         "short_channel_id": _is(r"\d+x\d+x\d+"),
         "short_channel_id_dir": _is(r"\d+x\d+x\d+/[01]"),
@@ -192,6 +193,28 @@ def test_decode(node):
     with pytest.raises(RpcError) as e:
         node.decode("lnbc1garbage")
     assert e.value.error["code"] == -32602
+
+
+def test_decode_bolt12(node):
+    vectors = ROOT.parent / "shared" / "vectors"
+    offers = json.loads((vectors / "offers-test.json").read_text())
+    valid = [o for o in offers if o["valid"]]
+    assert len(valid) == 20
+    for o in valid:
+        d = check("decode", node.decode(o["bolt12"]))
+        assert d["type"] == "bolt12 offer"
+        assert d["valid"] is True
+        if "offer_issuer_id" in d:
+            assert len(d["offer_id"]) == 64
+    request = json.loads((vectors / "signature-test.json").read_text())[3]
+    d = check("decode", node.decode(request["bolt12"]))
+    assert d["type"] == "bolt12 invoice_request"
+    assert d["signature"] == request["signature"]
+    assert d["offer_description"] == "A Mathematical Treatise"
+    for bad in [o["bolt12"] for o in offers if not o["valid"]][:5] + ["lnr1qq", "lni1qq"]:
+        with pytest.raises(RpcError) as e:
+            node.decode(bad)
+        assert e.value.error["code"] == -32602
 
 
 VECTORS = ROOT.parent / "shared" / "vectors" / "bolt11-examples.json"

@@ -35,14 +35,21 @@ const LAYERS: &[(&str, &[&str])] = &[
     ("types", &[]),
     ("wire", &["types"]),
     ("bolt11", &["types"]),
+    ("bolt12", &["types"]),
     ("onion", &["types", "wire"]),
     ("route", &["types", "wire"]),
-    ("payment", &["types", "bolt11", "onion", "route"]),
+    ("payment", &["types", "wire", "bolt11", "bolt12", "onion", "route"]),
     ("sim", &["types", "wire", "bolt11", "onion", "route"]),
     ("harness", &["types", "wire", "bolt11", "onion", "route", "payment", "sim"]),
-    ("rpc", &["types", "bolt11", "onion", "route", "payment"]),
+    ("rpc", &["types", "bolt11", "bolt12", "onion", "route", "payment"]),
     ("ldk", &["types", "bolt11", "route"]),
-    ("node", &["types", "wire", "bolt11", "onion", "route", "payment", "sim", "harness", "rpc"]),
+    (
+        "node",
+        &[
+            "types", "wire", "bolt11", "bolt12", "onion", "route", "payment", "sim", "harness",
+            "rpc",
+        ],
+    ),
 ];
 
 /// The top row of [`LAYERS`]: the `lnpay` program, which no workspace member may depend on.

@@ -195,3 +195,128 @@ fn network_and_description_are_checked() {
     assert!(!ok);
     assert_eq!(v["code"], -1);
 }
+
+/// The `decode` schema's branch for `type`.
+fn decode_branch(kind: &str) -> Value {
+    let schema = read_json(DECODE_SCHEMA);
+    schema["response"]["allOf"]
+        .as_array()
+        .and_then(|all| {
+            all.iter().find(|c| {
+                c["if"]["properties"]["type"]["enum"][0] == kind
+                    && c["if"]["properties"]["valid"]["enum"][0] == true
+            })
+        })
+        .map(|c| c["then"].clone())
+        .unwrap_or_else(|| panic!("{DECODE_SCHEMA} has no valid {kind} branch"))
+}
+
+fn decode_bolt12(s: &str) -> Value {
+    let msg = rpc::decode::decode_bolt12(s).unwrap_or_else(|e| panic!("{s}: {e}"));
+    rpc::decode::decode_bolt12_json(&msg)
+}
+
+fn assert_schema(v: &Value, kind: &str) {
+    let mut errors = Vec::new();
+    check_schema(v, &decode_branch(kind), "$", &mut errors);
+    assert!(errors.is_empty(), "{kind}: {errors:?} in {v}");
+    assert_eq!(v["type"], kind);
+    assert_eq!(v["valid"], true);
+}
+
+/// Every valid offer of `offers-test.json`, the invoice request of `signature-test.json`, and
+/// an invoice answering it: `decode`'s objects match their branch of the schema and carry the
+/// fields the messages hold.
+#[test]
+fn decode_bolt12_matches_the_decode_schema() {
+    let offers =
+        read_json(concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/vectors/offers-test.json"));
+    let mut n = 0;
+    for case in offers.as_array().into_iter().flatten().filter(|c| c["valid"] == true) {
+        let s = case["bolt12"].as_str().unwrap_or_default();
+        let v = decode_bolt12(s);
+        assert_schema(&v, "bolt12 offer");
+        // Core Lightning's offer id of an offer: the SHA256 of its bytes (all in its ranges).
+        let offer: bolt12::Offer = s.parse().unwrap_or_else(|e| panic!("{s}: {e}"));
+        if v.get("offer_id").is_some() {
+            use sha2::{Digest, Sha256};
+            let id: [u8; 32] = Sha256::digest(offer.to_bytes()).into();
+            assert_eq!(v["offer_id"], types::hex::encode(&id), "{s}");
+        }
+        for f in case["fields"].as_array().into_iter().flatten() {
+            let key = match f["type"].as_u64() {
+                Some(10) => "offer_description",
+                Some(22) => "offer_issuer_id",
+                Some(4) => "offer_metadata",
+                Some(16) => "offer_paths",
+                Some(33 | 1_000_000_033) => "unknown_offer_tlvs",
+                _ => continue,
+            };
+            assert!(v.get(key).is_some(), "{s}: no {key} in {v}");
+        }
+        n += 1;
+    }
+    assert_eq!(n, 20);
+
+    let sig = read_json(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../../shared/vectors/signature-test.json"
+    ));
+    let s = sig[3]["bolt12"].as_str().unwrap_or_default();
+    let v = decode_bolt12(s);
+    assert_schema(&v, "bolt12 invoice_request");
+    assert_eq!(v["signature"], sig[3]["signature"]);
+    assert_eq!(v["offer_currency"], "USD");
+    assert_eq!(v["offer_amount"], 100);
+    assert_eq!(v["invreq_metadata"], "0000000000000000");
+
+    // An invoice answering that request, signed by its issuer (Alice, 0x41...).
+    use bolt12::secp256k1::SecretKey;
+    let request: bolt12::InvoiceRequest = s.parse().unwrap_or_else(|e| panic!("{e}"));
+    let alice = SecretKey::from_slice(&[0x41; 32]).unwrap_or_else(|e| panic!("{e}"));
+    let path = types::BlindedPath {
+        introduction_node: types::IntroductionNode::Channel(types::ShortChannelIdDir {
+            scid: types::ShortChannelId(700_000 << 40),
+            direction: 1,
+        }),
+        first_path_key: *request.payer_id(),
+        hops: vec![types::BlindedHop {
+            blinded_node_id: *request.payer_id(),
+            encrypted_recipient_data: vec![1, 2, 3],
+        }],
+    };
+    let payinfo = bolt12::fields::BlindedPayInfo {
+        fee_base_msat: 1000,
+        fee_proportional_millionths: 100,
+        cltv_expiry_delta: 144,
+        htlc_minimum_msat: types::Msat(1),
+        htlc_maximum_msat: types::Msat(1 << 30),
+        features: types::Features::new(),
+    };
+    let invoice = bolt12::Invoice::respond(
+        &request,
+        &bolt12::InvoiceFields {
+            paths: Some(vec![path]),
+            blindedpay: Some(vec![payinfo]),
+            created_at: Some(1_700_000_000),
+            relative_expiry: Some(600),
+            payment_hash: Some(types::PaymentHash([5; 32])),
+            amount: Some(types::Msat(123_000)),
+            fallbacks: Some(vec![bolt12::fields::FallbackAddress {
+                version: 0,
+                address: vec![7; 20],
+            }]),
+            ..Default::default()
+        },
+        &alice,
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let v = decode_bolt12(&invoice.to_string());
+    assert_schema(&v, "bolt12 invoice");
+    assert_eq!(v["invoice_amount_msat"], 123_000);
+    assert_eq!(v["invoice_paths"][0]["first_scid"], "700000x0x0");
+    assert_eq!(v["invoice_paths"][0]["payinfo"]["cltv_expiry_delta"], 144);
+    assert_eq!(v["invoice_node_id"], v["offer_issuer_id"]);
+    // The request's offer and the invoice's offer have one id.
+    assert_eq!(v["offer_id"], decode_bolt12(s)["offer_id"]);
+}

@@ -18,7 +18,7 @@ use secp256k1::{PublicKey, Scalar, Secp256k1, SecretKey, Signing, Verification};
 use types::tlv::{self, TlvError, TlvStream, TruncatedIntError};
 use types::{Msat, ShortChannelId};
 
-pub use types::blinded::{BlindedHop, BlindedPath};
+pub use types::blinded::{BlindedHop, BlindedPath, BlindedPathError, IntroductionNode};
 
 /// The keys the creator of a path derives for one hop.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -126,7 +126,11 @@ pub fn build_blinded_path<C: Signing + Verification>(
         });
     }
     let first_path_key = keys.first().map(|k| k.path_key).ok_or(BlindPathError::NoHops)?;
-    Ok(BlindedPath { introduction_node: *first, first_path_key, hops: out })
+    Ok(BlindedPath {
+        introduction_node: IntroductionNode::NodeId(*first),
+        first_path_key,
+        hops: out,
+    })
 }
 
 /// What a node on a blinded path learns from its `encrypted_recipient_data`.

@@ -67,7 +67,7 @@ pub mod tlv;
 
 use crate::blinding::{
     blinded_node_secret, build_blinded_path, decrypt_recipient_data, BlindPathError, BlindedPath,
-    EncryptedDataTlv, UnblindError,
+    EncryptedDataTlv, IntroductionNode, UnblindError,
 };
 use crate::crypto;
 use crate::packet::{self, hop_slot_len, BuildError, PeelError};
@@ -75,7 +75,7 @@ use core::fmt;
 use secp256k1::{PublicKey, Secp256k1, SecretKey, Signing, Verification};
 use tlv::{MessageContents, OnionMsgTlv, OnionMsgTlvError};
 use types::tlv::TlvRecord;
-use types::ShortChannelId;
+use types::{ShortChannelId, ShortChannelIdDir};
 use wire::OnionMessage;
 
 /// Payload bytes of an onion message shaped like a payment onion (what senders use first).
@@ -194,6 +194,12 @@ pub enum BuildMessageError {
     },
     /// The Sphinx construction failed.
     Onion(BuildError),
+    /// The destination's introduction node is named by a channel: the caller resolves it to
+    /// the node at that end (with its channel graph) before building.
+    UnresolvedIntroduction {
+        /// The channel and direction the path names.
+        channel: ShortChannelIdDir,
+    },
 }
 
 impl fmt::Display for BuildMessageError {
@@ -215,6 +221,9 @@ impl fmt::Display for BuildMessageError {
                 "onion message needs {needed} bytes of payloads, at most {LARGE_PAYLOADS_LEN} fit"
             ),
             BuildMessageError::Onion(e) => write!(f, "{e}"),
+            BuildMessageError::UnresolvedIntroduction { channel } => {
+                write!(f, "destination's introduction node is channel {channel}, not resolved")
+            }
         }
     }
 }
@@ -274,9 +283,15 @@ pub fn build_onion_message<C: Signing + Verification>(
         return Err(BuildMessageError::NoBlindedHops);
     }
     check_contents(contents)?;
+    let introduction = match destination.introduction_node {
+        IntroductionNode::NodeId(k) => k,
+        IntroductionNode::Channel(channel) => {
+            return Err(BuildMessageError::UnresolvedIntroduction { channel })
+        }
+    };
     let mut ours = Vec::with_capacity(intermediate.len());
     for (i, node) in intermediate.iter().enumerate() {
-        let next = intermediate.get(i + 1).copied().unwrap_or(destination.introduction_node);
+        let next = intermediate.get(i + 1).copied().unwrap_or(introduction);
         let last = i + 1 == intermediate.len();
         let data = EncryptedDataTlv {
             next_node_id: Some(next),
@@ -286,11 +301,11 @@ pub fn build_onion_message<C: Signing + Verification>(
         ours.push((*node, data.encode()));
     }
     let (first_peer, path_key, own_hops) = if ours.is_empty() {
-        (destination.introduction_node, destination.first_path_key, Vec::new())
+        (introduction, destination.first_path_key, Vec::new())
     } else {
         let own =
             build_blinded_path(secp, &keys.path_key, &ours).map_err(BuildMessageError::Blind)?;
-        (own.introduction_node, own.first_path_key, own.hops)
+        (intermediate.first().copied().unwrap_or(introduction), own.first_path_key, own.hops)
     };
     let total = own_hops.len() + destination.hops.len();
     let mut hops: Vec<(PublicKey, Vec<u8>)> = Vec::with_capacity(total);

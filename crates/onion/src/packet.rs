@@ -118,6 +118,12 @@ pub enum BuildError {
         /// Index of the hop whose factor failed.
         hop: usize,
     },
+    /// A blinded path's introduction node is named by a channel: the caller resolves it to the
+    /// node at that end (with its channel graph) before building.
+    UnresolvedIntroduction {
+        /// The channel and direction the path names.
+        channel: types::ShortChannelIdDir,
+    },
 }
 
 impl fmt::Display for BuildError {
@@ -133,6 +139,9 @@ impl fmt::Display for BuildError {
             ),
             BuildError::InvalidBlindingFactor { hop } => {
                 write!(f, "blinding factor of hop {hop} is not a valid scalar")
+            }
+            BuildError::UnresolvedIntroduction { channel } => {
+                write!(f, "blinded path's introduction node is channel {channel}, not resolved")
             }
         }
     }

@@ -18,7 +18,7 @@ use lnpay_onion::packet::{self, OnionPacket};
 use lnpay_onion::payload::{BlindedFinal, HopPayload};
 use secp256k1::{PublicKey, Secp256k1, SecretKey};
 use serde_json::Value;
-use types::{bigsize, hex, Msat};
+use types::{bigsize, hex, IntroductionNode, Msat};
 
 const VECTOR: &str =
     concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/vectors/route-blinding-test.json");
@@ -61,7 +61,7 @@ fn generate_both_segments() {
         let ids: Vec<PublicKey> = input.iter().map(|(k, _)| *k).collect();
         let keys = hop_keys(&secp, &session, &ids).unwrap();
         let path = build_blinded_path(&secp, &session, &input).unwrap();
-        assert_eq!(path.introduction_node, ids[0]);
+        assert_eq!(path.introduction_node, IntroductionNode::NodeId(ids[0]));
         assert_eq!(path.first_path_key, point(&seg[0]["path_key"]));
         for (i, h) in seg.iter().enumerate() {
             let k = &keys[i];
@@ -146,7 +146,7 @@ fn unprefixed(v: &Value) -> Vec<u8> {
 fn path(v: &Value) -> BlindedPath {
     let r = &v["generate"]["blinded_route"];
     BlindedPath {
-        introduction_node: point(&r["first_node_id"]),
+        introduction_node: IntroductionNode::NodeId(point(&r["first_node_id"])),
         first_path_key: point(&r["first_path_key"]),
         hops: r["hops"]
             .as_array()
@@ -179,7 +179,7 @@ fn payment_onion_to_a_blinded_path() {
     assert_eq!(final_values(&v).amt_to_forward.0, g["final_amount_msat"].as_u64().unwrap());
 
     // The hops the sender appends for the path: node ids and payloads as in the vector.
-    let appended = blinded_hops(&path, final_values(&v));
+    let appended = blinded_hops(&path, final_values(&v)).unwrap();
     assert_eq!(appended.len(), 4);
     for (i, (id, payload)) in appended.iter().enumerate() {
         assert_eq!(*id, point(&full[i + 1]["pubkey"]), "node id of hop {}", i + 1);

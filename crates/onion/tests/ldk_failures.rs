@@ -342,7 +342,7 @@ fn as_ours(path: &BlindedPaymentPath) -> BlindedPath {
         other => panic!("unexpected introduction node {other:?}"),
     };
     BlindedPath {
-        introduction_node,
+        introduction_node: types::IntroductionNode::NodeId(introduction_node),
         first_path_key: path.blinding_point(),
         hops: path
             .blinded_hops()
@@ -361,7 +361,10 @@ fn ldk_blinded_path_opens_with_our_unblinding() {
     let kms: Vec<KeysManager> = (1..=3u8).map(|i| KeysManager::new(&[i; 32], 1, 0, true)).collect();
     let path = as_ours(&ldk_blinded_path(&secp, &kms));
     assert_eq!(path.hops.len(), 3);
-    assert_eq!(path.introduction_node, kms[0].get_node_id(Recipient::Node).unwrap());
+    assert_eq!(
+        path.introduction_node,
+        types::IntroductionNode::NodeId(kms[0].get_node_id(Recipient::Node).unwrap())
+    );
     let mut path_key = path.first_path_key;
     let mut opened = 0;
     for (i, (km, hop)) in kms.iter().zip(&path.hops).enumerate() {

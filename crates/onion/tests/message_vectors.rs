@@ -69,7 +69,10 @@ fn daves_path(secp: &Secp256k1<secp256k1::All>, v: &Value) -> BlindedPath {
     // Alice's data overrides her next path key with Dave's first one.
     let alice = &gen[0]["tlvs"];
     assert_eq!(path.first_path_key, point(&alice["next_path_key_override"]));
-    assert_eq!(path.introduction_node, point(&alice["next_node_id"]));
+    assert_eq!(
+        path.introduction_node,
+        types::IntroductionNode::NodeId(point(&alice["next_node_id"]))
+    );
     path
 }
 

@@ -53,6 +53,7 @@
 
 pub mod error;
 pub mod machine;
+pub mod offers;
 pub mod record;
 pub mod replies;
 pub mod requests;
@@ -64,11 +65,11 @@ pub use error::{
 pub use machine::{Action, Config, Input, Machine, PaymentEvent};
 pub use record::{FailureRecord, PartKey, PartRecord, PartStatus, PayRecord, Record};
 pub use replies::{
-    AskreneReply, PayAttempt, PayListing, PayResult, PayStatus, Reply, Routes, WaitsendpayReply,
-    XpayResult,
+    AskreneReply, FetchinvoiceChanges, FetchinvoiceReply, PayAttempt, PayListing, PayResult,
+    PayStatus, Reply, Routes, WaitsendpayReply, XpayResult,
 };
 pub use requests::{
-    AskreneCommand, Command, DelpayRequest, Exclusion, GetroutesRequest, KeysendRequest, ListIndex,
-    ListRequest, PayOptions, PayRequest, SendpayRequest, WaitsendpayRequest, XkeysendRequest,
-    XpayRequest,
+    AskreneCommand, BlindedPayPath, BlindedPayRequest, Command, DelpayRequest, Exclusion,
+    FetchinvoiceRequest, GetroutesRequest, KeysendRequest, ListIndex, ListRequest, PayOptions,
+    PayRequest, SendpayRequest, WaitsendpayRequest, XkeysendRequest, XpayRequest,
 };

@@ -13,6 +13,8 @@ use types::{Msat, NodeId, PaymentHash, PaymentPreimage};
 #[non_exhaustive]
 #[allow(clippy::large_enum_variant)] // replies are few next to the records they carry
 pub enum Reply {
+    /// `fetchinvoice`.
+    Fetchinvoice(Result<FetchinvoiceReply, crate::offers::FetchinvoiceError>),
     /// `sendpay`: the part, sent (pending) or already complete.
     Sendpay(Result<PartRecord, SendpayError>),
     /// `waitsendpay`.
@@ -109,6 +111,7 @@ impl Reply {
             Reply::Getroutes(r) => r.is_ok(),
             Reply::Askrene(r) => r.is_ok(),
             Reply::Xpay(r) => r.is_ok(),
+            Reply::Fetchinvoice(r) => r.is_ok(),
         }
     }
 
@@ -123,6 +126,7 @@ impl Reply {
             Reply::Getroutes(Err(e)) => Some(e),
             Reply::Askrene(Err(e)) => Some(e),
             Reply::Xpay(Err(e)) => Some(e),
+            Reply::Fetchinvoice(Err(e)) => Some(e),
             _ => None,
         }
     }
@@ -250,4 +254,22 @@ pub struct PayAttempt {
     pub age_seconds: u64,
     /// The part.
     pub part: PartRecord,
+}
+
+/// `fetchinvoice`'s answer: the invoice, checked against our request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FetchinvoiceReply {
+    /// The invoice (`lni1…`).
+    pub invoice: String,
+    /// What differs from the offer.
+    pub changes: FetchinvoiceChanges,
+}
+
+/// `fetchinvoice`'s `changes`: what the invoice changed of the offer (BOLT 12 invoices copy
+/// the offer's fields exactly, so only the amount can differ: when the offer had none, or
+/// was in another currency).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct FetchinvoiceChanges {
+    /// The amount, when not the offer's amount times the quantity.
+    pub amount_msat: Option<Msat>,
 }

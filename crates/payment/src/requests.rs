@@ -271,6 +271,72 @@ pub enum Command {
     Getroutes(GetroutesRequest),
     /// The `askrene-*` layer and reservation commands.
     Askrene(AskreneCommand),
+    /// `pay` (or `xpay`) of a BOLT 12 invoice (answered like `pay`).
+    PayBlinded(Box<BlindedPayRequest>),
+    /// `fetchinvoice`: request an invoice for an offer over onion messages.
+    Fetchinvoice(FetchinvoiceRequest),
+}
+
+/// `fetchinvoice`'s parameters.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FetchinvoiceRequest {
+    /// The offer, decoded (its signature-free records checked by `lnpay-bolt12`).
+    pub offer: Box<bolt12::Offer>,
+    /// `amount_msat`: required when the offer has no amount.
+    pub amount_msat: Option<Msat>,
+    /// `quantity`: required when the offer has `quantity_max`, refused otherwise.
+    pub quantity: Option<u64>,
+    /// `payer_note`.
+    pub payer_note: Option<String>,
+    /// `timeout` in seconds (default 60).
+    pub timeout: Option<u32>,
+    /// The request's `invreq_metadata`: fresh random bytes from the caller (the machine
+    /// draws none). The payer key is derived from the machine's seed and these bytes, so
+    /// the same bytes give the same key.
+    pub payer_metadata: Vec<u8>,
+}
+
+/// One blinded path of a BOLT 12 invoice (`invoice_paths`) with its `blinded_payinfo`
+/// (`invoice_blindedpay`): the path's aggregate fee and CLTV delta (the payee's final delta
+/// included) and the HTLC amounts it accepts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BlindedPayPath {
+    /// The blinded path.
+    pub path: types::blinded::BlindedPath,
+    /// The path's aggregate base fee.
+    pub fee_base_msat: u32,
+    /// The path's aggregate proportional fee, in millionths.
+    pub fee_proportional_millionths: u32,
+    /// The path's aggregate CLTV delta.
+    pub cltv_expiry_delta: u16,
+    /// The least a part through the path may deliver.
+    pub htlc_minimum_msat: Msat,
+    /// The most a part through the path may deliver.
+    pub htlc_maximum_msat: Msat,
+}
+
+/// A BOLT 12 invoice to pay, decoded and verified by the caller (signature, amount against
+/// the offer and request, chain): what the payment needs of it. Its expiry is checked
+/// against the machine's `now`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BlindedPayRequest {
+    /// `invoice_payment_hash`.
+    pub payment_hash: PaymentHash,
+    /// `invoice_amount`.
+    pub amount_msat: Msat,
+    /// `invoice_node_id`: the payee, as the records name it.
+    pub payee: NodeId,
+    /// When the invoice expires (`invoice_created_at` plus `invoice_relative_expiry`),
+    /// seconds since the epoch.
+    pub expires_at: u64,
+    /// The paths to pay through, with their payinfo, in the invoice's order.
+    pub paths: Vec<BlindedPayPath>,
+    /// Whether the invoice lets the payment be split (`invoice_features` MPP).
+    pub mpp: bool,
+    /// The invoice as the caller gave it (`lni1…`), for the records and listings.
+    pub invoice: String,
+    /// How to pay it (`amount_msat`, `description` and `partial_msat` do not apply).
+    pub options: PayOptions,
 }
 
 /// `getroutes`' parameters.

@@ -94,7 +94,7 @@ fn u32_param(slot: &Option<Value>, name: &str) -> Result<Option<u32>, RpcFailure
     }
 }
 
-fn f64_param(slot: &Option<Value>, name: &str) -> Result<Option<f64>, RpcFailure> {
+pub(crate) fn f64_param(slot: &Option<Value>, name: &str) -> Result<Option<f64>, RpcFailure> {
     match slot {
         None => Ok(None),
         Some(v) => {
@@ -142,7 +142,7 @@ fn bolt12_not_yet(invstring: &str) -> Result<(), RpcFailure> {
 }
 
 /// Parameters CLN takes that lnpay does not act on: refused rather than ignored.
-fn unsupported(p: &[Option<Value>], which: &[(usize, &str)]) -> Result<(), RpcFailure> {
+pub(crate) fn unsupported(p: &[Option<Value>], which: &[(usize, &str)]) -> Result<(), RpcFailure> {
     for &(i, name) in which {
         if p.get(i).is_some_and(Option::is_some) {
             return Err(RpcFailure::new(INVALID_PARAMS, format!("{name}: not supported by lnpay")));
@@ -151,7 +151,7 @@ fn unsupported(p: &[Option<Value>], which: &[(usize, &str)]) -> Result<(), RpcFa
     Ok(())
 }
 
-fn u64_param(slot: &Option<Value>, name: &str) -> Result<Option<u64>, RpcFailure> {
+pub(crate) fn u64_param(slot: &Option<Value>, name: &str) -> Result<Option<u64>, RpcFailure> {
     match slot {
         None => Ok(None),
         Some(v) => {
@@ -427,6 +427,12 @@ fn answer(method: &str, params: &Value) -> Result<Value, RpcFailure> {
             let mut t = text.trim();
             if t.get(..10).is_some_and(|x| x.eq_ignore_ascii_case("lightning:")) {
                 t = t.get(10..).unwrap_or_default();
+            }
+            if crate::decode::is_bolt12(t) {
+                let msg = crate::decode::decode_bolt12(t).map_err(|_| {
+                    bad_param("string", "a bolt12 offer, invoice_request or invoice", &v)
+                })?;
+                return Ok(crate::decode::decode_bolt12_json(&msg));
             }
             let inv = bolt11::Invoice::decode(t, bolt11::Currency::Bitcoin)
                 .map_err(|_| bad_param("string", "a bolt11 invoice", &v))?;

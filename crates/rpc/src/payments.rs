@@ -41,6 +41,9 @@ pub fn reply_json(r: Reply) -> Result<Value, RpcFailure> {
         Reply::Askrene(r) => r
             .map(|x| crate::askrene::askrene_json(&x))
             .map_err(|e| crate::askrene::askrene_failure(&e)),
+        Reply::Fetchinvoice(r) => r
+            .map(|x| crate::offers::fetchinvoice_json(&x))
+            .map_err(|e| crate::offers::fetchinvoice_failure(&e)),
         _ => Err(RpcFailure::new(-1, "unknown reply")),
     }
 }

@@ -48,7 +48,7 @@ pub mod signed;
 pub mod tlv;
 
 pub use amount::{Msat, ParseMsatError};
-pub use blinded::{BlindedHop, BlindedPath, BlindedPathError};
+pub use blinded::{BlindedHop, BlindedPath, BlindedPathError, IntroductionNode};
 pub use features::Features;
 pub use hash::{PaymentHash, PaymentPreimage, PaymentSecret};
 pub use node_id::{NodeId, NodeIdError};

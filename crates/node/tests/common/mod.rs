@@ -227,7 +227,7 @@ pub fn is_hex(s: &str) -> bool {
 
 /// Checks `v` against a Core Lightning schema, for the keywords its schemas used here have:
 /// `type` (JSON types and CLN's `u64`, `u32`, `u16`, `u8`, `msat`, `pubkey`, `hash`, `secret`,
-/// `hex`, `signature`, `short_channel_id`), `required`, `properties`,
+/// `hex`, `signature`, `bip340sig`, `short_channel_id`), `required`, `properties`,
 /// `additionalProperties: false`, `items`, `enum`, `minLength`, `maxLength`. Collects every
 /// violation with its path.
 #[allow(dead_code)]
@@ -248,6 +248,7 @@ pub fn check_schema(v: &Value, schema: &Value, path: &str, errors: &mut Vec<Stri
             }),
             "hash" | "secret" => v.as_str().is_some_and(|s| s.len() == 64 && is_hex(s)),
             "hex" => v.as_str().is_some_and(is_hex),
+            "bip340sig" => v.as_str().is_some_and(|s| s.len() == 128 && is_hex(s)),
             // DER: 0x30, length, two integers; 8 to 72 bytes.
             "signature" => v
                 .as_str()

@@ -5,7 +5,7 @@
 
 use crate::blinding::{
     build_blinded_path, decrypt_recipient_data, BlindPathError, BlindedPath, EncryptedDataTlv,
-    UnblindError,
+    IntroductionNode, UnblindError,
 };
 use core::fmt;
 use secp256k1::{PublicKey, Secp256k1, SecretKey, Signing, Verification};
@@ -108,7 +108,7 @@ pub fn advance_path<C: Signing + Verification>(
     .map_err(AdvanceError::Unblind)?;
     let next = hop.data.next_node_id.ok_or(AdvanceError::NoNextNode)?;
     Ok(BlindedPath {
-        introduction_node: next,
+        introduction_node: IntroductionNode::NodeId(next),
         first_path_key: hop.next_path_key,
         hops: rest.to_vec(),
     })
@@ -156,7 +156,7 @@ mod tests {
         let path = build_message_path(&secp, &session, &[a.0, b.0], r.0, 0, Some(vec![1]))
             .unwrap_or_else(|e| panic!("{e}"));
         let rest = advance_path(&secp, &a.1, &path).unwrap_or_else(|e| panic!("{e}"));
-        assert_eq!(rest.introduction_node, b.0);
+        assert_eq!(rest.introduction_node, IntroductionNode::NodeId(b.0));
         assert_eq!(rest.hops, path.hops[1..]);
         // The advanced path works: a message built to it reaches the recipient through B.
         let keys = MessageKeys { session_key: session, path_key: session };

@@ -8,6 +8,8 @@
 //! live in [`crate::requests`], [`crate::replies`] and [`crate::error`].
 
 mod askrene;
+mod bolt12;
+mod fetch;
 mod outcome;
 mod pay;
 mod queries;
@@ -72,6 +74,9 @@ pub enum Input {
     Timer(u64),
     /// A new block height.
     BlockHeight(u32),
+    /// An onion message for us arrived, peeled by the driver (with the node's key): the
+    /// answer to a `fetchinvoice` comes this way (matched by its reply path's `path_id`).
+    MessageReceived(Box<onion::message::ReceivedMessage>),
 }
 
 /// An LDK-style event.
@@ -160,6 +165,13 @@ pub enum Action {
     },
     /// Tell the application.
     Event(PaymentEvent),
+    /// Send an `onion_message` to our peer `peer`.
+    SendOnionMessage {
+        /// The peer.
+        peer: NodeId,
+        /// The message.
+        message: Box<wire::OnionMessage>,
+    },
 }
 
 /// The machine's fixed settings.
@@ -180,6 +192,8 @@ pub struct Config {
 enum Timer {
     Wait(u64),
     PayDeadline(u64),
+    /// A `fetchinvoice` (by its command id) times out.
+    Fetch(u64),
 }
 
 /// What a parked command waits for.
@@ -218,6 +232,8 @@ struct PayState {
     waiters: Vec<u64>,
     final_error: Option<PayError>,
     attempts: Vec<Attempt>,
+    /// The blinded paths of a BOLT 12 invoice's pay.
+    blinded: Option<bolt12::BlindedPay>,
 }
 
 /// The payment state machine.
@@ -242,6 +258,8 @@ pub struct Machine {
     /// Commands answered as `xpay` (their pay replies are turned into [`Reply::Xpay`]), with
     /// whether the payment was already paid when asked.
     xpay_cmds: HashMap<u64, bool>,
+    /// `fetchinvoice`s waiting for their answer.
+    fetches: Vec<fetch::Fetch>,
 }
 
 /// The weight of `-ln P` against fees (ppm of the amount) on a payment's first attempt: at
@@ -293,6 +311,7 @@ impl Machine {
             layers: BTreeMap::from([(LEARNED_LAYER.to_string(), Layer::new(LEARNED_LAYER, true))]),
             reservations: Reservations::default(),
             xpay_cmds: HashMap::new(),
+            fetches: Vec::new(),
         }
     }
 
@@ -343,6 +362,7 @@ impl Machine {
             }
             Input::Timer(t) => self.timer(t, now_ms),
             Input::BlockHeight(h) => self.height = h,
+            Input::MessageReceived(m) => self.message_received(*m, now_ms),
         }
         std::mem::take(&mut self.actions)
     }
@@ -414,6 +434,8 @@ impl Machine {
             }
             Command::Xpay(r) => self.xpay(id, r, now_ms),
             Command::Xkeysend(r) => self.xkeysend(id, r, now_ms),
+            Command::PayBlinded(r) => self.pay_blinded(id, *r, now_ms),
+            Command::Fetchinvoice(r) => self.fetchinvoice(id, r, now_ms),
         }
     }
 
@@ -424,6 +446,7 @@ impl Machine {
                 self.reply(cmd, Reply::Waitsendpay(Err(WaitsendpayError::TimedOut)));
             }
             Some(Timer::PayDeadline(id)) => self.pay_step(id, now_ms),
+            Some(Timer::Fetch(cmd)) => self.fetch_timeout(cmd),
             None => {}
         }
     }

@@ -170,6 +170,7 @@ impl Machine {
             }
         }
         self.persist_learned(&hops);
+        let tail_failed = self.blinded_outcome(key, now_s);
         let Some(rec) = self.parts.get(pos).cloned() else { return };
         self.actions.push(Action::Persist(Record::Part(rec.clone())));
         // Wake the waiters of this part, and those of its group once none of it is pending.
@@ -214,6 +215,8 @@ impl Machine {
                     if let Some(f) = &rec.failure {
                         let from_payee =
                             f.erring_index.map(|i| i as usize) == Some(rec.route.len());
+                        // A failure from inside a blinded path is its tail's, not the payee's.
+                        let from_payee = from_payee && !tail_failed;
                         let mpp_timeout = f.failcode == Some(fc::MPP_TIMEOUT);
                         if from_payee && !mpp_timeout {
                             ps.final_error = Some(PayError::Failed {

@@ -16,12 +16,12 @@ use types::{Msat, NodeId, PaymentHash, PaymentPreimage, ShortChannelIdDir};
 const KEYSEND_FINAL_CLTV: u32 = 22;
 
 /// What a pay delivers, to whom.
-struct Target {
-    hash: PaymentHash,
-    destination: NodeId,
-    final_cltv: u32,
-    amount: Msat,
-    keysend: Option<PaymentPreimage>,
+pub(super) struct Target {
+    pub(super) hash: PaymentHash,
+    pub(super) destination: NodeId,
+    pub(super) final_cltv: u32,
+    pub(super) amount: Msat,
+    pub(super) keysend: Option<PaymentPreimage>,
 }
 
 impl Machine {
@@ -197,7 +197,7 @@ impl Machine {
     }
 
     /// Records a new pay and arms its deadline; returns its id.
-    fn begin_pay(
+    pub(super) fn begin_pay(
         &mut self,
         cmd: u64,
         bolt11: String,
@@ -281,6 +281,7 @@ impl Machine {
             waiters: vec![cmd],
             final_error: None,
             attempts: Vec::new(),
+            blinded: None,
         });
         self.arm(Timer::PayDeadline(id), deadline);
         id
@@ -382,6 +383,12 @@ impl Machine {
         let rnd = hash32(&[&self.cfg.seed, &hash.0, b"route", &attempts.to_be_bytes()]);
         let failed = mine.iter().filter(|p| p.status == PartStatus::Failed).count();
         params.prob_cost_ppm = prob_cost_ppm(failed, u16::from_be_bytes([rnd[0], rnd[1]]));
+        let blinded = ps.blinded.as_ref().map(|b| b.paths.clone());
+        if let Some(paths) = &blinded {
+            let (tails, unusable) = self.blinded_tails(paths, now_ms / 1000);
+            params.blinded_tails = tails;
+            params.exclude_channels.extend(unusable);
+        }
         // The pay's layers on top of the learned one; a layer removed since is skipped.
         let names: Vec<String> =
             ps.rec.layers.iter().filter(|n| self.layers.contains_key(*n)).cloned().collect();
@@ -434,6 +441,26 @@ impl Machine {
                 for (partid, part) in (first_partid..).zip(f.parts) {
                     let route = part.hops;
                     let key = PartKey { payment_hash: hash, partid, groupid: g };
+                    let path = part.blinded_tail.and_then(|i| {
+                        blinded.as_ref().and_then(|b| b.get(i)).map(|path| (i, path))
+                    });
+                    if let Some((tail, path)) = path {
+                        let started = self.start_blinded_part(
+                            key,
+                            route,
+                            (tail, path),
+                            (part.amount, total, params.final_cltv),
+                            meta.clone(),
+                            id,
+                            now_ms,
+                        );
+                        if started.is_ok() {
+                            if let Some(ps) = self.pays.get_mut(pi) {
+                                ps.attempts.push(Attempt { key, start_ms: now_ms, end_ms: None });
+                            }
+                        }
+                        continue;
+                    }
                     if self
                         .start_part(
                             key,
@@ -486,7 +513,10 @@ impl Machine {
     /// part cap.
     fn base_params(&self, ps: &PayState, amount: Msat) -> FlowParams {
         let inv = ps.invoice.as_ref();
-        let mpp = inv.is_some_and(|i| i.features().supports(types::features::Feature::BASIC_MPP));
+        let mpp = match &ps.blinded {
+            Some(b) => b.mpp,
+            None => inv.is_some_and(|i| i.features().supports(types::features::Feature::BASIC_MPP)),
+        };
         let mut params = FlowParams::new(self.cfg.node_id, ps.rec.destination, amount);
         params.final_cltv = ps.rec.final_cltv.saturating_add(ps.rec.shadow_cltv);
         params.max_fee = Msat::MAX;

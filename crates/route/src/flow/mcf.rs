@@ -51,7 +51,8 @@ pub fn flow(graph: &Graph, snap: &KnowledgeSnapshot, p: &FlowParams) -> Result<F
 }
 
 /// Totals, sorting and the set probability.
-pub(super) fn finish(net: &Net<'_>, mut parts: Vec<Part>) -> Flow {
+pub(super) fn finish(net: &Net<'_>, parts: Vec<Part>) -> Flow {
+    let mut parts = blinded::strip_tails(net, parts);
     parts.sort_by_key(|p| Reverse(p.amount));
     let mut load: HashMap<ShortChannelIdDir, (u64, Liquidity)> = HashMap::new();
     let mut liq_of: HashMap<ShortChannelIdDir, Liquidity> = HashMap::new();
