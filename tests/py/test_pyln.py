@@ -533,3 +533,125 @@ def test_askrene_reservations_and_learned_layer(node):
     assert r["constraints"][0]["maximum_msat"] == 10**12 - 1
     aged = askrene(node, "askrene-age", {"layer": "xpay", "cutoff": 1})
     assert aged["num_removed"] == 0
+# A request amount may be any form Core Lightning parses (1000, "1000msat", "5sat", "0.1btc").
+REQUEST_CHECKER = CHECKER.redefine(
+    "msat",
+    lambda _c, v: _uint(64)(_c, v) or _is(r"\d+(msat|sat|btc)?|\d+\.\d{1,3}sat|\d+\.\d{1,11}btc")(_c, v),
+)
+RequestValidator = jsonschema.validators.extend(jsonschema.Draft7Validator, type_checker=REQUEST_CHECKER)
+
+
+def check_request(method, params):
+    """Validates a request's params (by name) against the request part of the method's schema."""
+    path = SCHEMAS / f"{method}.json"
+    if not path.exists():
+        pytest.fail(f"the Core Lightning schema is missing: expected {path}")
+    schema = dict(json.loads(path.read_text())["request"])
+    schema.setdefault("type", "object")
+    RequestValidator(schema).validate(params)
+    return params
+
+
+def xcall(rpc, method, params):
+    """A request validated against its schema, then its reply validated against it too."""
+    return check(method, rpc_call(rpc, method, check_request(method, params)))
+
+
+def xerror(rpc, method, params):
+    with pytest.raises(RpcError) as e:
+        rpc_call(rpc, method, check_request(method, params))
+    return e.value.error
+
+
+def test_help_lists_xpay_and_xkeysend(node):
+    commands = [c["command"] for c in node.help()["help"]]
+    assert "xpay" in commands and "xkeysend" in commands
+
+
+def test_xpay_then_lists(node):
+    inv = invoice(node, 150_000)
+    r = xcall(node, "xpay", {"invstring": inv["bolt11"], "label": "x1", "layers": [], "retry_for": 30})
+    assert r["amount_msat"] == 150_000
+    assert r["successful_parts"] >= 1 and r["failed_parts"] >= 0
+    assert r["amount_sent_msat"] >= r["amount_msat"]
+    pays = check("listpays", node.listpays(payment_hash=inv["payment_hash"]))
+    assert [p["status"] for p in pays["pays"]] == ["complete"]
+    assert pays["pays"][0]["label"] == "x1"
+    assert pays["pays"][0]["preimage"] == r["payment_preimage"]
+    # Already paid: 219.
+    err = xerror(node, "xpay", {"invstring": inv["bolt11"]})
+    assert err["code"] == 219, err
+
+
+def test_xpay_amounts_and_refusals(node):
+    inv = invoice(node, 20_000)
+    # Amounts in Core Lightning's forms.
+    r = xcall(node, "xpay", {"invstring": inv["bolt11"], "maxfee": "5sat", "maxdelay": 2016})
+    assert r["amount_msat"] == 20_000
+    err = xerror(node, "xpay", {"invstring": invoice(node, 1_000)["bolt11"], "amount_msat": "1000msat"})
+    assert err["code"] == -32602 and err["message"] == "amount_msat parameter unnecessary", err
+    err = xerror(node, "xpay", {"invstring": "lni1qqgvzkzz5jrhmdd0c9vy9fy80k667q3qqc3xu3s3rg94nj40zfs"})
+    assert err["code"] == -32602 and "bolt12" in err["message"], err
+    err = xerror(node, "xpay", {"invstring": "lnbc1garbage"})
+    assert err["code"] == -32602, err
+    with pytest.raises(RpcError) as e:
+        node.call("xpay", {"invstring": inv["bolt11"], "maxparts": 2})
+    assert e.value.error["code"] == -32602
+    # A layer that does not exist is refused, naming it.
+    err = xerror(node, "xpay", {"invstring": invoice(node, 1_000)["bolt11"], "layers": ["nosuch"]})
+    assert err["code"] == -32602 and "nosuch" in err["message"], err
+
+
+def test_xpay_expired_207(node):
+    if not VECTORS.exists():
+        pytest.fail(f"the BOLT 11 examples are missing: expected {VECTORS}")
+    examples = json.loads(VECTORS.read_text())["valid"]
+    coffee = [x for x in examples if x["title"].startswith("Please send $3 for a cup of coffee")]
+    err = xerror(node, "xpay", {"invstring": coffee[0]["invoice"]})
+    assert err["code"] == 207 and err["message"] == "Invoice expired", err
+
+
+def test_xpay_205_and_fee_only_209(node):
+    peer = node.call("listpeerchannels")["channels"][0]["peer_id"]
+    huge = node.call("dev-siminvoice", [peer, 10**15])
+    err = xerror(node, "xpay", {"invstring": huge["bolt11"]})
+    assert err["code"] == 205, err
+    amount = 1_000_000
+    dest, fee = far_destination(node, amount)
+    inv = node.call("dev-siminvoice", [dest, amount])
+    err = xerror(node, "xpay", {"invstring": inv["bolt11"], "maxfee": fee - 1})
+    assert err["code"] == 209, err
+    m = re.fullmatch(rf"Failed: the cheapest route found costs (\d+)msat in fees, more than maxfee {fee - 1}msat", err["message"])
+    assert m and int(m.group(1)) >= fee, err
+    assert err["data"]["fee_msat"] == int(m.group(1)), err
+    # With room for the fee it pays.
+    r = xcall(node, "xpay", {"invstring": inv["bolt11"], "maxfee": 10 * fee + 1000})
+    assert r["amount_msat"] == amount
+
+
+def test_xkeysend(node):
+    peer = node.call("listpeerchannels")["channels"][0]["peer_id"]
+    r = xcall(node, "xkeysend", {"destination": peer, "amount_msat": 6_000, "label": "xk", "maxfee": 1000})
+    assert r["amount_msat"] == 6_000 and r["successful_parts"] == 1
+    me = node.getinfo()["id"]
+    err = xerror(node, "xkeysend", {"destination": me, "amount_msat": "6sat"})
+    assert err["code"] == -1, err
+
+
+def test_sendpay_takes_a_getroutes_path(node):
+    inv, d, route = one_hop_route(node, 30_000)
+    hop = route[0]
+    path = [
+        {
+            "short_channel_id_dir": f"{hop['channel']}/{hop['direction']}",
+            "next_node_id": hop["id"],
+            "amount_msat": hop["amount_msat"],
+            "delay": hop["delay"],
+        }
+    ]
+    params = {"route": path, "payment_hash": inv["payment_hash"], "payment_secret": d["payment_secret"],
+              "bolt11": inv["bolt11"], "amount_msat": 30_000}
+    sent = check("sendpay", rpc_call(node, "sendpay", check_request("sendpay", params)))
+    assert sent["status"] in ("pending", "complete")
+    done = check("waitsendpay", node.waitsendpay(inv["payment_hash"]))
+    assert done["status"] == "complete"

@@ -38,7 +38,7 @@ const LAYERS: &[(&str, &[&str])] = &[
     ("bolt12", &["types"]),
     ("onion", &["types", "wire"]),
     ("route", &["types", "wire"]),
-    ("payment", &["types", "bolt11", "onion", "route"]),
+    ("payment", &["types", "wire", "bolt11", "bolt12", "onion", "route"]),
     ("sim", &["types", "wire", "bolt11", "bolt12", "onion", "route"]),
     ("harness", &["types", "wire", "bolt11", "onion", "route", "payment", "sim"]),
     ("rpc", &["types", "bolt11", "bolt12", "onion", "route", "payment"]),

@@ -8,7 +8,9 @@
 //! `LNPAY_BENCH_NETWORK` (`mainnet`, the default: the graph of `LNPAY_BENCH_GRAPH` or the
 //! 2026 snapshot; or `generated:N`, the simulator's generator with N nodes),
 //! `LNPAY_BENCH_PAYMENTS` (per random amount, default 1000), `LNPAY_BENCH_HUBS` (default 100),
-//! `LNPAY_BENCH_SEED` (default 1).
+//! `LNPAY_BENCH_SEED` (default 1), `LNPAY_BENCH_XPAY` (default 1: also pay the same list
+//! with lnpay's `xpay` under the same limits, on a third copy of the network, and compare it
+//! with `pay`; 0 skips it).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use lnpay_bench::data::{graph_path, load_graph};
@@ -73,8 +75,14 @@ fn main() {
     let key_seed = SimRng::for_item(seed, 0x6b65_7973, 0).bytes32();
     let (mut driver, our_gossip) =
         delivery::lnpay_driver(sim_ours, key_seed).expect("the payer is a node");
+    let our_setup = t.elapsed().as_secs_f64();
     let ours = delivery::run_lnpay_on(&mut driver, &plan, &mut progress("lnpay", total));
     let ours_wall = t.elapsed().as_secs_f64();
+    let xpay = (env_usize("LNPAY_BENCH_XPAY", 1) != 0).then(|| {
+        let sim = network.simulator(seed).expect("network");
+        let (mut d, _) = delivery::lnpay_driver(sim, key_seed).expect("the payer is a node");
+        delivery::run_xpay_on(&mut d, &plan, &mut progress("lnpay xpay", total))
+    });
     let t = Instant::now();
     let mut payer = LdkPayer::new(sim_ldk, seed).expect("the payer is a node");
     let setup = t.elapsed().as_secs_f64();
@@ -129,6 +137,45 @@ fn main() {
         our_gossip.refused,
         started.elapsed().as_secs_f64()
     );
+    if let Some(x) = &xpay {
+        let rows_x = delivery::summarize(&plan, x);
+        let mut t = String::from(
+            "\n### lnpay `xpay` against `pay`\n\nThe same payments on a third copy of the \
+             network, `xpay` with `maxfee` at the same fee limit and the same `retry_for`.\n\n\
+             | class | amount (msat) | feasible | `pay` delivered | `xpay` delivered | `pay` \
+             median HTLCs | `xpay` median HTLCs | `pay` median fee ppm | `xpay` median fee ppm |\n\
+             |---|---:|---:|---:|---:|---:|---:|---:|---:|\n",
+        );
+        let opt = |v: Option<u64>| v.map_or("–".to_string(), |v| v.to_string());
+        for (p, x) in rows_ours.iter().zip(&rows_x) {
+            let _ = writeln!(
+                t,
+                "| {} | {} | {} | {} | {} | {} | {} | {} | {} |",
+                p.label,
+                p.amount.0,
+                p.feasible,
+                p.delivered,
+                x.delivered,
+                opt(p.median_attempts),
+                opt(x.median_attempts),
+                opt(p.median_fee_ppm),
+                opt(x.median_fee_ppm)
+            );
+        }
+        println!("{t}");
+        md.push_str(&t);
+    }
+    md.push('\n');
+    md.push_str(&report::goals_table(
+        "cargo bench -p lnpay-bench --bench delivery",
+        &[report::Goal {
+            what: format!("payer wall time of the {total} payments (setup apart)"),
+            goal: "lnpay ≤ LDK".into(),
+            ours: format!("{:.1} s (+{our_setup:.1} s setup)", ours_wall - our_setup),
+            ldk: format!("{ldk_wall:.1} s (+{setup:.1} s setup)"),
+            met: Some(ours_wall - our_setup <= ldk_wall),
+        }],
+    ));
     let out = report::write("delivery.md", &md).expect("write the delivery report");
     let svg = report::write("delivery.svg", &report::svg(&rows_ours, &rows_ldk)).expect("svg");
     println!("delivery report: {} and {}", out.display(), svg.display());

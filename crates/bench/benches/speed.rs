@@ -221,8 +221,82 @@ fn main() {
         };
         let _ = writeln!(md, "| {group} ({theirs}) | {} | {} | {ratio} |", show(o), show(t));
     }
+    md.push('\n');
+    md.push_str(&goals(&rows));
     let _ =
         writeln!(md, "\nwall time of the speed bench: {:.0} s", started.elapsed().as_secs_f64());
     let out = report::write("speed.md", &md).expect("write the speed report");
     println!("speed report: {}", out.display());
+}
+
+/// The speed goals for routing, each with our figure beside LDK's from this run.
+fn goals(rows: &[SpeedRow]) -> String {
+    use report::{show, Goal};
+    let ratio = |group: &str, theirs: &str| match (
+        criterion_median(group, "lnpay"),
+        criterion_median(group, theirs),
+    ) {
+        (Some(o), Some(t)) if t > 0.0 => Some(o / t),
+        _ => None,
+    };
+    let ms = |d: Duration| d.as_secs_f64() * 1e3;
+    let mut goals = Vec::new();
+    let single = rows.iter().find(|r| r.name == "single path, LDK zero-penalty scorer");
+    if let Some(r) = single {
+        let ldk = r.ldk.map_or("–".into(), |t| show(t.median));
+        let per_item = r.ratio();
+        goals.push(Goal {
+            what: "single path, median per item (LDK zero-penalty)".into(),
+            goal: "≤ 0.05× LDK".into(),
+            ours: format!(
+                "{} ({})",
+                show(r.ours.median),
+                per_item.map_or("–".into(), |x| format!("{x:.3}×"))
+            ),
+            ldk,
+            met: per_item.map(|x| x <= 0.05),
+        });
+        let crit = ratio("single_path", "ldk_zero_penalty");
+        goals.push(Goal {
+            what: "single path, criterion median (LDK zero-penalty)".into(),
+            goal: "≤ 0.05× LDK".into(),
+            ours: crit.map_or("–".into(), |x| format!("{x:.3}×")),
+            ldk: "1×".into(),
+            met: crit.map(|x| x <= 0.05),
+        });
+        goals.push(Goal {
+            what: "single path, p99 per item".into(),
+            goal: "≤ 3 ms".into(),
+            ours: show(r.ours.p99),
+            ldk: r.ldk.map_or("–".into(), |t| show(t.p99)),
+            met: Some(ms(r.ours.p99) <= 3.0),
+        });
+        if let Some((le, of)) = r.fee_share {
+            goals.push(Goal {
+                what: "single path, our fee ≤ LDK's (pairs both routed)".into(),
+                goal: "≥ 99 %".into(),
+                ours: format!("{le} / {of}"),
+                ldk: "–".into(),
+                met: Some(of > 0 && le * 100 >= of * 99),
+            });
+        }
+    }
+    if let Some(r) = rows.iter().find(|r| r.name.starts_with("MPP ")) {
+        goals.push(Goal {
+            what: format!("{}, p99 per item", r.name),
+            goal: "≤ 30 ms".into(),
+            ours: show(r.ours.p99),
+            ldk: r.ldk.map_or("–".into(), |t| show(t.p99)),
+            met: Some(ms(r.ours.p99) <= 30.0),
+        });
+        let crit = ratio("mpp_1M_sat", "ldk");
+        goals.push(Goal {
+            what: format!("{}, criterion median", r.name),
+            goal: "≤ 0.1× LDK".into(),
+            ours: crit.map_or("–".into(), |x| format!("{x:.3}×")),
+            ldk: "1×".into(),
+            met: crit.map(|x| x <= 0.1),
+        });
+    }
+    report::goals_table("cargo bench -p lnpay-bench --bench speed", &goals)
 }

@@ -34,7 +34,7 @@ use lightning::types::payment::{PaymentHash, PaymentSecret};
 use onion::crypto::{blinding_factor, SharedSecret};
 use onion::failure::{decode_return_packet, FailureMessage};
 use onion::packet::OnionPacket;
-use payment::{Command, PayOptions, PayRequest, Reply};
+use payment::{Command, PayOptions, PayRequest, Reply, XpayRequest};
 use secp256k1::{PublicKey, Scalar, SecretKey, SECP256K1};
 use sim::workload::add_payer;
 use sim::{ChannelBackend, HtlcId, Resolution, SimConfig, Simulator, Topology, TopologyError};
@@ -215,6 +215,21 @@ pub fn lnpay_driver(sim: Simulator, key_seed: [u8; 32]) -> Option<(Driver, OurGo
 
 /// Pays every payment of `plan` with `d`; `progress` is told after each.
 pub fn run_lnpay_on(d: &mut Driver, plan: &Plan, progress: &mut dyn FnMut(usize)) -> Vec<Outcome> {
+    run_on(d, plan, progress, false)
+}
+
+/// [`run_lnpay_on`] with `xpay` instead of `pay`, under the same limits (its `maxfee` set to
+/// [`fee_limit`], `retry_for` the same).
+pub fn run_xpay_on(d: &mut Driver, plan: &Plan, progress: &mut dyn FnMut(usize)) -> Vec<Outcome> {
+    run_on(d, plan, progress, true)
+}
+
+fn run_on(
+    d: &mut Driver,
+    plan: &Plan,
+    progress: &mut dyn FnMut(usize),
+    xpay: bool,
+) -> Vec<Outcome> {
     let payer = d.sim.payer();
     let mut out = Vec::with_capacity(plan.payments.len());
     for (i, p) in plan.payments.iter().enumerate() {
@@ -226,21 +241,35 @@ pub fn run_lnpay_on(d: &mut Driver, plan: &Plan, progress: &mut dyn FnMut(usize)
             let (sent0, t0) = (d.sent, d.sim.now_ms());
             let decoded = bolt11::Invoice::decode(&inv.bolt11, bolt11::Currency::Bitcoin).ok();
             let reply = decoded.and_then(|decoded| {
-                d.call(Command::Pay(PayRequest {
-                    options: PayOptions {
-                        maxfeepercent: Some(MAX_FEE_PPM as f64 / 10_000.0),
-                        exemptfee: Some(Msat(EXEMPT_FEE_MSAT)),
+                let command = if xpay {
+                    Command::Xpay(XpayRequest {
+                        maxfee: Some(Msat(fee_limit(amount))),
                         retry_for: Some(RETRY_FOR_MS / 1000),
-                        ..Default::default()
-                    },
-                    ..PayRequest::new(decoded, inv.bolt11)
-                }))
+                        ..XpayRequest::new(decoded, inv.bolt11)
+                    })
+                } else {
+                    Command::Pay(PayRequest {
+                        options: PayOptions {
+                            maxfeepercent: Some(MAX_FEE_PPM as f64 / 10_000.0),
+                            exemptfee: Some(Msat(EXEMPT_FEE_MSAT)),
+                            retry_for: Some(RETRY_FOR_MS / 1000),
+                            ..Default::default()
+                        },
+                        ..PayRequest::new(decoded, inv.bolt11)
+                    })
+                };
+                d.call(command)
             });
             o.attempts = (d.sent - sent0) as u64;
             o.sim_ms = d.sim.now_ms().saturating_sub(t0);
-            if let Some(Reply::Pay(Ok(paid))) = reply {
+            let sent = match reply {
+                Some(Reply::Pay(Ok(paid))) => Some(paid.amount_sent_msat),
+                Some(Reply::Xpay(Ok(paid))) => Some(paid.amount_sent_msat),
+                _ => None,
+            };
+            if let Some(sent) = sent {
                 o.delivered = true;
-                o.fee_msat = paid.amount_sent_msat.0.saturating_sub(amount.0);
+                o.fee_msat = sent.0.saturating_sub(amount.0);
             }
         }
         d.events.clear();

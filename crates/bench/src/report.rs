@@ -113,3 +113,40 @@ pub fn svg(ours: &[Row], ldk: &[Row]) -> String {
         &[series(ours, "lnpay pay", "#1f77b4"), series(ldk, "LDK find_route", "#d62728")],
     )
 }
+
+/// One goal of the speed work, with our figure beside LDK's from the same run.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Goal {
+    /// What is measured.
+    pub what: String,
+    /// The goal.
+    pub goal: String,
+    /// Our figure.
+    pub ours: String,
+    /// LDK's figure in the same run ("–" where there is none).
+    pub ldk: String,
+    /// Whether the goal is met (`None`: not measured in this run).
+    pub met: Option<bool>,
+}
+
+/// The goals table, with the command that reproduces it.
+pub fn goals_table(command: &str, goals: &[Goal]) -> String {
+    let mut s = format!(
+        "Goals, measured in this run (`{command}`):\n\n\
+         | what | goal | lnpay | LDK | met |\n|---|---|---:|---:|---|\n"
+    );
+    for g in goals {
+        let met = match g.met {
+            Some(true) => "yes",
+            Some(false) => "**no**",
+            None => "not measured",
+        };
+        let _ = writeln!(s, "| {} | {} | {} | {} | {met} |", g.what, g.goal, g.ours, g.ldk);
+    }
+    s
+}
+
+/// A duration as the tables show it.
+pub fn show(d: Duration) -> String {
+    dur(d)
+}

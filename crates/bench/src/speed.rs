@@ -111,6 +111,7 @@ pub fn single_path<S: ScoreLookUp>(
         name: name.to_owned(),
         ours: Timing::of(ours),
         ldk: Some(Timing::of(theirs)),
+        fee_share: Some((cheaper_or_equal, compared)),
         note: format!(
             "{} pairs; our fee ≤ LDK's on {cheaper_or_equal}/{compared} ({:.1} %); LDK found no \
              route for {ldk_none}",
@@ -159,6 +160,7 @@ pub fn graph_build(g: &Graph, rounds: usize) -> SpeedRow {
         name: "graph build from channels in memory".into(),
         ours: Timing::of(ours),
         ldk: Some(Timing::of(theirs)),
+        fee_share: None,
         note: format!(
             "{} channels, {rounds} rounds; LDK has no listchannels reader, so the file load is \
              ours alone (next row)",
@@ -191,6 +193,7 @@ pub fn snapshot_load(g: &Graph, rounds: usize) -> SpeedRow {
         name: "graph ready from a saved snapshot".into(),
         ours: Timing::of(ours),
         ldk: Some(Timing::of(theirs)),
+        fee_share: None,
         note: format!(
             "{} channels, {rounds} rounds; ours {:.1} MB, LDK's serialized NetworkGraph {:.1} MB",
             g.channel_count(),
@@ -214,6 +217,7 @@ pub fn file_load(path: &std::path::Path, rounds: usize) -> SpeedRow {
         name: "graph load from listchannels file".into(),
         ours: Timing::of(ours),
         ldk: None,
+        fee_share: None,
         note: format!("{}, {rounds} rounds", path.display()),
     }
 }
@@ -314,6 +318,7 @@ pub fn mpp<S: ScoreLookUp>(
         name: format!("MPP {} sat", cases.first().map_or(0, |c| c.ours.amount.msat() / 1000)),
         ours: Timing::of(ours),
         ldk: Some(Timing::of(theirs)),
+        fee_share: None,
         note: format!(
             "{} hub pairs, LDK with ProbabilisticScorer; parts/payment ours {:.2} LDK {:.2}; \
              fee/payment ours {:.0} sat LDK {:.0} sat",
@@ -522,12 +527,14 @@ pub fn onion(case: &OnionCase, rounds: usize) -> [SpeedRow; 2] {
             name: format!("onion build, {ONION_HOPS} hops"),
             ours: Timing::of(bo),
             ldk: Some(Timing::of(bl)),
+            fee_share: None,
             note: format!("{rounds} rounds; payload encoding included on both sides"),
         },
         SpeedRow {
             name: "onion peel, one hop".into(),
             ours: Timing::of(po),
             ldk: Some(Timing::of(pl)),
+            fee_share: None,
             note: format!(
                 "{rounds} rounds of our 20-hop onion at its first hop, payload parsed; peeled \
                  ours {ok_ours}, LDK {ok_ldk}"
@@ -586,6 +593,7 @@ pub fn bolt11_decode(list: &[String], rounds: usize) -> SpeedRow {
         name: "BOLT 11 decode, per invoice".into(),
         ours: Timing::of(ours),
         ldk: Some(Timing::of(theirs)),
+        fee_share: None,
         note: format!(
             "{} spec examples × {rounds} rounds, signature and payee included; decoded ours \
              {ok_ours}, LDK {ok_ldk}",
@@ -613,6 +621,7 @@ pub fn scaled_rows(g: &Graph, copies: u32, pairs: usize, mpp_pairs: usize) -> Ve
         name: format!("{label}: graph build in memory"),
         ours: Timing::of(vec![t_build]),
         ldk: Some(Timing::of(vec![t_ldk])),
+        fee_share: None,
         note: format!(
             "{} nodes, {} channels ({} crossing copies); ours: copies and key tweaks included, \
              resident memory +{grown}; LDK: its NetworkGraph of the same channels",
@@ -634,6 +643,7 @@ pub fn scaled_rows(g: &Graph, copies: u32, pairs: usize, mpp_pairs: usize) -> Ve
         name: format!("{label}: graph ready from a saved snapshot"),
         ours: Timing::of(ready),
         ldk: None,
+        fee_share: None,
         note: format!("{:.1} MB snapshot, 3 rounds", bytes.len() as f64 / 1e6),
     });
     let cases = route_cases(&big, pairs, PAIRS_SEED);

@@ -43,6 +43,8 @@ pub struct SpeedRow {
     pub ours: Timing,
     /// LDK's (`None` where LDK has no counterpart).
     pub ldk: Option<Timing>,
+    /// Single paths: on how many pairs both routed our fee was at most LDK's, of how many.
+    pub fee_share: Option<(usize, usize)>,
     /// A remark (pairs, fees, what each side does).
     pub note: String,
 }

@@ -503,6 +503,7 @@ mod tests {
                 amount: Msat(amount),
                 fee: Msat(fee),
                 probability,
+                blinded_tail: None,
             })
             .collect();
         Flow {

@@ -108,6 +108,22 @@ fn pay_and_getroutes_go_through_layers() {
         bolt11::Invoice::decode(&inv.bolt11, bolt11::Currency::Bitcoin).unwrap(),
         inv.bolt11.clone(),
     );
+    // A layer that does not exist is refused before anything is sent, by pay and xpay.
+    let mut bad = req.clone();
+    bad.options.layers = vec!["avoid".into(), "nosuch".into()];
+    let r = d.call(Command::Pay(bad));
+    assert!(
+        matches!(&r, Some(Reply::Pay(Err(payment::PayError::UnknownLayer { layer }))) if layer == "nosuch"),
+        "{r:?}"
+    );
+    let mut x = payment::XpayRequest::new((*req.invoice).clone(), inv.bolt11.clone());
+    x.layers = vec!["nosuch".into()];
+    let r = d.call(Command::Xpay(x));
+    assert!(
+        matches!(&r, Some(Reply::Xpay(Err(payment::XpayError::UnknownLayer { layer }))) if layer == "nosuch"),
+        "{r:?}"
+    );
+    assert!(d.machine.parts().is_empty());
     req.options.layers = vec!["avoid".into()];
     assert!(matches!(d.call(Command::Pay(req)), Some(Reply::Pay(Ok(_)))));
     let via: Vec<NodeId> = d.machine.parts().iter().map(|p| p.route[0].id).collect();

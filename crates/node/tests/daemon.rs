@@ -164,6 +164,22 @@ fn cli_and_stop() {
     assert!(out.status.success());
     let v: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(v["network"], "sim");
+    // xpay and xkeysend by keyword.
+    let peer = ok(call(&d.sock, "listpeerchannels", json!([])))["channels"][0]["peer_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let inv = ok(call(&d.sock, "dev-siminvoice", json!([peer, 21_000])));
+    let invstring = format!("invstring={}", inv["bolt11"].as_str().unwrap());
+    for args in [
+        vec!["-k", "xpay", invstring.as_str(), "maxfee=5sat"],
+        vec!["-k", "xkeysend", &format!("destination={peer}"), "amount_msat=4000msat"],
+    ] {
+        let out = lnpay().args(["cli", "--rpc-file"]).arg(&d.sock).args(&args).output().unwrap();
+        assert!(out.status.success(), "{args:?}: {}", String::from_utf8_lossy(&out.stdout));
+        let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!(v["successful_parts"], 1, "{v}");
+    }
     let out = lnpay().args(["cli", "--rpc-file"]).arg(&d.sock).args(["pay"]).output().unwrap();
     assert_eq!(out.status.code(), Some(1));
     let v: Value = serde_json::from_slice(&out.stdout).unwrap();

@@ -130,3 +130,117 @@ fn pay_after_a_restart_waits_for_the_parts_in_flight() {
     let again = ok(call(&sock, "pay", json!({"bolt11": invoice})));
     assert_eq!((&again["amount_msat"], &again["status"]), (&pay["amount_msat"], &pay["status"]));
 }
+
+/// An invoice of `amount` from a payee behind the scripted network's peer (a route hint
+/// through a private channel of no fee), stamped when the node's simulated clock starts.
+fn hinted_invoice(net: &ScriptedNetwork, preimage: PaymentPreimage, amount: u64) -> String {
+    let key = bolt11::secp256k1::SecretKey::from_slice(&[0x44; 32]).unwrap();
+    let hint = types::RouteHintHop {
+        node_id: net.peer,
+        short_channel_id: types::ShortChannelId::new(1, 2, 3).unwrap(),
+        fee_base_msat: 0,
+        fee_proportional_millionths: 0,
+        cltv_expiry_delta: 40,
+    };
+    bolt11::InvoiceBuilder::new(bolt11::Currency::Bitcoin, 1_770_076_800)
+        .amount(Msat(amount))
+        .payment_hash(preimage.hash())
+        .payment_secret(PaymentSecret([8; 32]))
+        .description("xpay after restart")
+        .route_hint(&bolt11::RouteHint(vec![hint]))
+        .build_signed(&key)
+        .unwrap()
+        .to_string()
+}
+
+#[test]
+fn xpay_after_a_restart_waits_for_its_part_held_at_the_payee() {
+    const AMOUNT: u64 = 7_000;
+    let dir = TempDir::new("xpay-restart");
+    let net = ScriptedNetwork::bind(dir.path());
+    let (mut node, lines) = net.spawn_node(dir.path());
+    let sock = dir.path().join("sim").join("lightning-rpc");
+    let mut link = net.accept(0);
+    assert_eq!(wait_listening(&lines, WAIT, "lnpay node"), sock);
+    let preimage = PaymentPreimage([5; 32]);
+    let invoice = hinted_invoice(&net, preimage, AMOUNT);
+    let hash = preimage.hash().to_string();
+
+    // The xpay's part leaves and is held at the payee; the node dies before any answer.
+    let first = call_later(&sock, "xpay", json!({"invstring": invoice}));
+    assert_eq!(link.read_add(), (0, Msat(AMOUNT)));
+    node.kill9();
+    drop(link);
+    // The first xpay never answered: its connection died with the node.
+    assert!(first.recv_timeout(WAIT).is_err(), "the first xpay answered with its part in flight");
+
+    // Back: the network holds the add. The payment is pending, and an xpay asked again waits.
+    let (_node, lines) = net.spawn_node(dir.path());
+    let mut link = net.accept(1);
+    assert_eq!(wait_listening(&lines, WAIT, "lnpay node"), sock);
+    let statuses: Vec<String> = parts(&sock, &hash).into_iter().map(|p| p.1).collect();
+    assert_eq!(statuses, ["pending"]);
+    let again = call_later(&sock, "xpay", json!({"invstring": invoice}));
+    std::thread::sleep(Duration::from_millis(500));
+    if let Ok(early) = again.try_recv() {
+        panic!("xpay answered with its part in flight: {early}");
+    }
+
+    // Fulfilled after the restart: now it answers, with the part.
+    link.fulfill(net.channel_id, 0, preimage);
+    let paid = ok(again.recv_timeout(WAIT).expect("xpay answered"));
+    assert_eq!(paid["payment_preimage"], types::hex::encode(&preimage.0), "{paid}");
+    assert_eq!((&paid["successful_parts"], &paid["failed_parts"]), (&json!(1), &json!(0)));
+    assert_eq!(paid["amount_msat"], AMOUNT, "{paid}");
+    assert_eq!(paid["amount_sent_msat"], AMOUNT, "{paid}");
+    let listed = ok(call(&sock, "listpays", json!({"payment_hash": hash})));
+    assert_eq!(listed["pays"][0]["status"], "complete", "{listed}");
+    // Asked once more: already paid (219).
+    let e = call(&sock, "xpay", json!({"invstring": invoice}));
+    assert_eq!(e["error"]["code"], 219, "{e}");
+}
+
+#[test]
+fn a_part_the_channels_never_received_is_failed_at_start() {
+    const PART: u64 = 4_000;
+    const TOTAL: u64 = 3 * PART;
+    let dir = TempDir::new("reconcile");
+    let net = ScriptedNetwork::bind(dir.path());
+    let (mut node, lines) = net.spawn_node(dir.path());
+    let sock = dir.path().join("sim").join("lightning-rpc");
+    let mut link = net.accept(0);
+    assert_eq!(wait_listening(&lines, WAIT, "lnpay node"), sock);
+    let preimage = PaymentPreimage([6; 32]);
+    let invoice = hinted_invoice(&net, preimage, TOTAL);
+    let hash = preimage.hash().to_string();
+    let secret = PaymentSecret([8; 32]);
+    for partid in 1..=3u64 {
+        let sent = ok(call(
+            &sock,
+            "sendpay",
+            json!({"route": net.route(PART), "payment_hash": hash, "partid": partid,
+                   "groupid": 0, "amount_msat": TOTAL, "bolt11": invoice,
+                   "payment_secret": secret.to_string()}),
+        ));
+        assert_eq!(sent["status"], "pending");
+        assert_eq!(link.read_add(), (partid - 1, Msat(PART)));
+    }
+    node.kill9();
+    drop(link);
+
+    // Back, the channel layer says it received the first two adds only: the third part has no
+    // HTLC anywhere, and no listing may show it pending.
+    let (_node, lines) = net.spawn_node(dir.path());
+    let _link = net.accept(2);
+    assert_eq!(wait_listening(&lines, WAIT, "lnpay node"), sock);
+    let listed = parts(&sock, &hash);
+    let statuses: Vec<(u64, &str)> = listed.iter().map(|p| (p.0, p.1.as_str())).collect();
+    assert_eq!(statuses, [(1, "pending"), (2, "pending"), (3, "failed")]);
+    let pays = ok(call(&sock, "listpays", json!({"payment_hash": hash})));
+    assert_eq!(pays["pays"][0]["status"], "pending", "{pays}");
+    assert_eq!(pays["pays"][0]["amount_msat"], 2 * PART, "{pays}");
+    assert_eq!(pays["pays"][0]["number_of_parts"], 2, "{pays}");
+    let pending = ok(call(&sock, "listsendpays", json!({"payment_hash": hash})));
+    let n = pending["payments"].as_array().unwrap().iter().filter(|p| p["status"] == "pending");
+    assert_eq!(n.count(), 2, "{pending}");
+}

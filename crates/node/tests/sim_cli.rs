@@ -143,3 +143,18 @@ fn bad_flags_exit_non_zero_with_a_message() {
     // A clap error (unknown flag) exits 2.
     assert_eq!(lnpay(&["sim", "--bogus"]).status.code(), Some(2));
 }
+
+#[test]
+fn xpay_delivers_at_least_what_pay_does_at_every_amount() {
+    let amounts = ["--amounts", "10000sat,100000sat,1000000sat"];
+    let pay = small(&amounts);
+    let xpay = small(&[&amounts[..], &["--method", "xpay"]].concat());
+    assert_eq!(pay["method"], "pay");
+    assert_eq!(xpay["method"], "xpay");
+    let rows = |v: &Value| v["amounts"].as_array().unwrap().clone();
+    for (p, x) in rows(&pay).iter().zip(rows(&xpay).iter()) {
+        check_row(x);
+        assert_eq!(u(p, "amount_msat"), u(x, "amount_msat"));
+        assert!(u(x, "delivered") >= u(p, "delivered"), "pay {p}\nxpay {x}");
+    }
+}

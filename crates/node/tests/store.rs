@@ -104,7 +104,10 @@ fn pay(id: u64, h: u8, attempts: u32, done: bool) -> PayRecord {
         attempts,
         next_partid: 2,
         done,
-        layers: Vec::new(),
+        layers: vec!["mine".into()],
+        max_parts: Some(6),
+        max_parts_from_partid: 1,
+        parts_refused: 12,
     }
 }
 

@@ -62,6 +62,7 @@
 pub use secp256k1;
 
 pub mod attribution;
+pub mod blinded_payment;
 pub mod blinding;
 pub mod crypto;
 pub mod failure;

@@ -260,6 +260,11 @@ pub struct AttemptSummary {
 pub enum PayError {
     /// `maxfee` with `maxfeepercent` or `exemptfee`.
     MaxfeeConflict,
+    /// A `layers` entry names no layer.
+    UnknownLayer {
+        /// The name given.
+        layer: String,
+    },
     /// `amount_msat` for an invoice that has an amount.
     AmountUnnecessary {
         /// The amount given.
@@ -350,6 +355,7 @@ impl fmt::Display for PayError {
         use PayError as E;
         match self {
             E::MaxfeeConflict => write!(f, "maxfee excludes maxfeepercent and exemptfee"),
+            E::UnknownLayer { layer } => write!(f, "unknown layer {layer}"),
             E::AmountUnnecessary { amount } => {
                 write!(f, "amount {}msat given for an invoice with an amount", amount.0)
             }
@@ -389,6 +395,140 @@ impl fmt::Display for PayError {
 }
 
 impl std::error::Error for PayError {}
+
+/// Why `xpay` (or `xkeysend`) did not pay.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum XpayError {
+    /// A `layers` entry names no layer.
+    UnknownLayer {
+        /// The name given.
+        layer: String,
+    },
+    /// `amount_msat` for an invoice that has an amount.
+    AmountUnnecessary {
+        /// The amount given.
+        amount: Msat,
+    },
+    /// No `amount_msat` for an invoice without amount.
+    AmountRequired,
+    /// `partial_msat` above the amount.
+    PartialAboveAmount {
+        /// `partial_msat`.
+        partial: Msat,
+        /// The amount.
+        amount: Msat,
+    },
+    /// `partial_msat` of zero.
+    PartialZero,
+    /// `partial_msat` of an invoice to ourselves.
+    PartialSelfPay,
+    /// `payer_note` with a BOLT 11 invoice (a note goes in an offer's invoice request).
+    PayerNoteWithoutOffer {
+        /// The note given.
+        note: String,
+    },
+    /// The invoice expired.
+    Expired {
+        /// Now, seconds since the epoch.
+        now: u64,
+        /// The invoice's expiry, seconds since the epoch.
+        expiry: u64,
+    },
+    /// The invoice was already paid (its preimage is in `listpays`).
+    AlreadyPaid {
+        /// The payment hash.
+        payment_hash: PaymentHash,
+    },
+    /// An invoice to ourselves: this machine keeps no invoices to settle it against.
+    UnknownInvoice,
+    /// Keysend to our own node.
+    KeysendToSelf,
+    /// Parts of the payment are in flight outside any pay (sent by `sendpay`).
+    InProgress {
+        /// The group in flight.
+        groupid: u64,
+    },
+    /// No route reaches the payee with the amount (before any part was sent).
+    NoRoute,
+    /// Routes exist but the cheapest costs more than `maxfee`.
+    TooExpensive {
+        /// What the cheapest route found costs.
+        fee: Msat,
+        /// The fee budget left.
+        max_fee: Msat,
+        /// The amount routed.
+        amount: Msat,
+    },
+    /// The payee failed a part for good: its record and the routing failure.
+    DestinationFailed {
+        /// The failed part.
+        part: Box<PartRecord>,
+        /// Its routing failure.
+        failure: Box<FailureRecord>,
+    },
+    /// Parts failed and no route was left before the deadline.
+    Failed {
+        /// Parts started.
+        attempts: u32,
+        /// Every part of the payment's group.
+        parts: Vec<AttemptSummary>,
+    },
+    /// No part succeeded and no failure is recorded.
+    Unknown,
+}
+
+impl XpayError {
+    /// How many parts failed (for [`XpayError::Failed`]; 0 otherwise).
+    pub fn failed_parts(&self) -> u64 {
+        match self {
+            XpayError::Failed { parts, .. } => {
+                parts.iter().filter(|p| p.status == PartStatus::Failed).count() as u64
+            }
+            _ => 0,
+        }
+    }
+}
+
+impl fmt::Display for XpayError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        use XpayError as E;
+        match self {
+            E::UnknownLayer { layer } => write!(f, "unknown layer {layer}"),
+            E::AmountUnnecessary { amount } => {
+                write!(f, "amount {}msat given for an invoice with an amount", amount.0)
+            }
+            E::AmountRequired => write!(f, "the invoice has no amount: amount_msat required"),
+            E::PartialAboveAmount { partial, amount } => {
+                write!(f, "partial amount {}msat above total amount {}msat", partial.0, amount.0)
+            }
+            E::PartialZero => write!(f, "partial amount of zero"),
+            E::PartialSelfPay => write!(f, "partial amount not supported for self-payment"),
+            E::PayerNoteWithoutOffer { note } => {
+                write!(f, "payer_note {note:?} needs an offer, not a bolt11 invoice")
+            }
+            E::Expired { now, expiry } => write!(f, "invoice expired at {expiry} (now {now})"),
+            E::AlreadyPaid { payment_hash } => write!(f, "already paid {payment_hash}"),
+            E::UnknownInvoice => write!(f, "unknown invoice"),
+            E::KeysendToSelf => write!(f, "cannot keysend to ourselves"),
+            E::InProgress { groupid } => write!(f, "group {groupid} still in progress"),
+            E::NoRoute => write!(f, "could not find a route"),
+            E::TooExpensive { fee, max_fee, .. } => write!(
+                f,
+                "the cheapest route costs {}msat in fees, more than maxfee {}msat",
+                fee.0, max_fee.0
+            ),
+            E::DestinationFailed { part, failure } => {
+                write!(f, "the payee failed part {} for good: ", part.key.partid)?;
+                failure_cause(f, failure)
+            }
+            E::Failed { attempts, .. } => write!(f, "failed after {attempts} attempts"),
+            E::Unknown => write!(f, "payment failure reason unknown"),
+        }
+    }
+}
+
+impl std::error::Error for XpayError {}
 
 /// Why `listsendpays` or `listpays` refused its filters.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -1,5 +1,5 @@
 //! The sans-IO payment state machine of lnpay: Core Lightning's `sendpay`, `waitsendpay`,
-//! `listsendpays`, `listpays`, `paystatus`, `delpay` and `pay` (retries until `retry_for`,
+//! `listsendpays`, `listpays`, `paystatus`, `delpay`, `pay` and `xpay` (retries until `retry_for`,
 //! within fee and delay budgets, multi-part through the route crate's min-cost flow, learning
 //! from every outcome), with LDK-style events and persisted part records.
 //!
@@ -53,20 +53,23 @@
 
 pub mod error;
 pub mod machine;
+pub mod offers;
 pub mod record;
 pub mod replies;
 pub mod requests;
 
 pub use error::{
     AskreneError, AttemptSummary, DelpayError, GetroutesError, ListError, PayError, SendpayError,
-    WaitsendpayError,
+    WaitsendpayError, XpayError,
 };
 pub use machine::{Action, Config, Input, Machine, PaymentEvent};
 pub use record::{FailureRecord, PartKey, PartRecord, PartStatus, PayRecord, Record};
 pub use replies::{
-    AskreneReply, PayAttempt, PayListing, PayResult, PayStatus, Reply, Routes, WaitsendpayReply,
+    AskreneReply, FetchinvoiceChanges, FetchinvoiceReply, PayAttempt, PayListing, PayResult,
+    PayStatus, Reply, Routes, WaitsendpayReply, XpayResult,
 };
 pub use requests::{
-    AskreneCommand, Command, DelpayRequest, Exclusion, GetroutesRequest, KeysendRequest, ListIndex,
-    ListRequest, PayOptions, PayRequest, SendpayRequest, WaitsendpayRequest,
+    AskreneCommand, BlindedPayPath, BlindedPayRequest, Command, DelpayRequest, Exclusion,
+    FetchinvoiceRequest, GetroutesRequest, KeysendRequest, ListIndex, ListRequest, PayOptions,
+    PayRequest, SendpayRequest, WaitsendpayRequest, XkeysendRequest, XpayRequest,
 };

@@ -157,9 +157,20 @@ pub struct PayRecord {
     pub next_partid: u64,
     /// Finished (succeeded or failed for good).
     pub done: bool,
-    /// askrene layers routed through, beside the learned one.
+    /// Named routing layers applied besides the learned one.
     #[serde(default)]
     pub layers: Vec<String>,
+    /// Most parts in flight at once (`None`: the machine's [`crate::Config::max_parts`]);
+    /// lowered when the payee fails a set for having too many parts.
+    #[serde(default)]
+    pub max_parts: Option<u32>,
+    /// Parts with a lower id were sent before the last lowering of `max_parts`: a set they
+    /// belong to was already learned from.
+    #[serde(default)]
+    pub max_parts_from_partid: u64,
+    /// The fewest parts of a set the payee refused (0: none refused).
+    #[serde(default)]
+    pub parts_refused: u32,
 }
 
 /// Core Lightning's default `riskfactor` (10) in millionths, for records written without one.
@@ -231,5 +242,18 @@ mod tests {
         assert_eq!((l.name.as_str(), l.persistent, l.biases[0].bias), ("keep", true, -100));
         let s = serde_json::to_string(&recs).unwrap();
         assert_eq!(serde_json::from_str::<Vec<Record>>(&s).unwrap(), recs);
+    }
+
+    #[test]
+    fn a_pay_record_written_before_layers_and_part_caps_still_reads() {
+        let old = r#"{"id":1,"payment_hash":"0101010101010101010101010101010101010101010101010101010101010101",
+            "groupid":0,"destination":"02aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+            "final_cltv":18,"keysend_preimage":null,"bolt11":"","amount_msat":1000,"max_fee":5000,
+            "max_delay":2016,"shadow_cltv":0,"created_at_ms":1,"deadline_ms":2,
+            "exclude_channels":[],"exclude_nodes":[],"label":null,"description":null,
+            "attempts":0,"next_partid":1,"done":false}"#;
+        let r: PayRecord = serde_json::from_str(old).unwrap();
+        assert!(r.layers.is_empty());
+        assert_eq!((r.max_parts, r.max_parts_from_partid, r.parts_refused), (None, 0, 0));
     }
 }

@@ -3,6 +3,7 @@
 
 use crate::error::{
     AskreneError, DelpayError, GetroutesError, ListError, PayError, SendpayError, WaitsendpayError,
+    XpayError,
 };
 use crate::record::{PartRecord, PartStatus};
 use types::{Msat, NodeId, PaymentHash, PaymentPreimage};
@@ -12,6 +13,8 @@ use types::{Msat, NodeId, PaymentHash, PaymentPreimage};
 #[non_exhaustive]
 #[allow(clippy::large_enum_variant)] // replies are few next to the records they carry
 pub enum Reply {
+    /// `fetchinvoice`.
+    Fetchinvoice(Result<FetchinvoiceReply, crate::offers::FetchinvoiceError>),
     /// `sendpay`: the part, sent (pending) or already complete.
     Sendpay(Result<PartRecord, SendpayError>),
     /// `waitsendpay`.
@@ -26,6 +29,8 @@ pub enum Reply {
     Paystatus(Vec<PayStatus>),
     /// `delpay`: the parts deleted.
     Delpay(Result<Vec<PartRecord>, DelpayError>),
+    /// `xpay` and `xkeysend`.
+    Xpay(Result<XpayResult, XpayError>),
     /// `getroutes`.
     Getroutes(Result<Routes, GetroutesError>),
     /// The `askrene-*` commands.
@@ -105,6 +110,8 @@ impl Reply {
             Reply::Delpay(r) => r.is_ok(),
             Reply::Getroutes(r) => r.is_ok(),
             Reply::Askrene(r) => r.is_ok(),
+            Reply::Xpay(r) => r.is_ok(),
+            Reply::Fetchinvoice(r) => r.is_ok(),
         }
     }
 
@@ -118,6 +125,8 @@ impl Reply {
             Reply::Delpay(Err(e)) => Some(e),
             Reply::Getroutes(Err(e)) => Some(e),
             Reply::Askrene(Err(e)) => Some(e),
+            Reply::Xpay(Err(e)) => Some(e),
+            Reply::Fetchinvoice(Err(e)) => Some(e),
             _ => None,
         }
     }
@@ -165,6 +174,23 @@ impl PayResult {
     pub fn fee(&self) -> Msat {
         Msat(self.amount_sent_msat.0.saturating_sub(self.amount_msat.0))
     }
+}
+
+/// A paid `xpay` (or `xkeysend`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct XpayResult {
+    /// The payment hash.
+    pub payment_hash: PaymentHash,
+    /// The preimage.
+    pub payment_preimage: PaymentPreimage,
+    /// Parts fulfilled (at least one).
+    pub successful_parts: u64,
+    /// Parts failed.
+    pub failed_parts: u64,
+    /// What the payee received.
+    pub amount_msat: Msat,
+    /// What left our channels (the difference is the fee).
+    pub amount_sent_msat: Msat,
 }
 
 /// One `listpays` entry: a group of parts of one payment hash.
@@ -228,4 +254,22 @@ pub struct PayAttempt {
     pub age_seconds: u64,
     /// The part.
     pub part: PartRecord,
+}
+
+/// `fetchinvoice`'s answer: the invoice, checked against our request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FetchinvoiceReply {
+    /// The invoice (`lni1…`).
+    pub invoice: String,
+    /// What differs from the offer.
+    pub changes: FetchinvoiceChanges,
+}
+
+/// `fetchinvoice`'s `changes`: what the invoice changed of the offer (BOLT 12 invoices copy
+/// the offer's fields exactly, so only the amount can differ: when the offer had none, or
+/// was in another currency).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct FetchinvoiceChanges {
+    /// The amount, when not the offer's amount times the quantity.
+    pub amount_msat: Option<Msat>,
 }

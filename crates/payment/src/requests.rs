@@ -146,8 +146,12 @@ pub struct PayOptions {
     /// self-payment). The parts carry the invoice's amount as `total_msat`, so another payer
     /// can pay the rest; the payee holds them until the whole total has arrived.
     pub partial_msat: Option<Msat>,
-    /// askrene layers to route through, beside the learned one (`xpay`).
+    /// Named routing layers (Core Lightning's askrene layers) applied besides the learned
+    /// one; carried in the pay's record.
     pub layers: Vec<String>,
+    /// Most parts of this payment in flight at once (default [`crate::Config::max_parts`],
+    /// 16); never exceeded, and lowered when the payee refuses a set for having too many.
+    pub max_parts: Option<u32>,
 }
 
 /// `keysend`'s parameters.
@@ -171,6 +175,74 @@ pub struct KeysendRequest {
     pub maxfee: Option<Msat>,
 }
 
+/// `xpay`'s parameters: the verified invoice, its text and the options (Core Lightning's
+/// `xpay`: an absolute `maxfee`, by default 1 % or 5,000 msat, whichever is greater).
+#[derive(Debug, Clone, PartialEq)]
+pub struct XpayRequest {
+    /// The invoice, decoded and verified by the caller.
+    pub invoice: Box<Invoice>,
+    /// The invoice as the caller gave it (`invstring`), for the records and listings.
+    pub invstring: String,
+    /// Only for an invoice without amount.
+    pub amount_msat: Option<Msat>,
+    /// The most paid in fees (default 1 % of the amount, at least 5,000 msat).
+    pub maxfee: Option<Msat>,
+    /// Named routing layers applied besides the learned one.
+    pub layers: Vec<String>,
+    /// `retry_for` seconds (default 60).
+    pub retry_for: Option<u64>,
+    /// Pay only this much of the invoice's amount (another payer pays the rest).
+    pub partial_msat: Option<Msat>,
+    /// `maxdelay` blocks (default 2016).
+    pub maxdelay: Option<u32>,
+    /// `payer_note`: a note to the payee of an offer (refused for a BOLT 11 invoice).
+    pub payer_note: Option<String>,
+    /// `label`.
+    pub label: Option<String>,
+    /// Most parts in flight at once (see [`PayOptions::max_parts`]).
+    pub max_parts: Option<u32>,
+}
+
+impl XpayRequest {
+    /// An `xpay` of `invoice` (whose text is `invstring`) with the default options.
+    pub fn new(invoice: Invoice, invstring: impl Into<String>) -> XpayRequest {
+        XpayRequest {
+            invoice: Box::new(invoice),
+            invstring: invstring.into(),
+            amount_msat: None,
+            maxfee: None,
+            layers: Vec::new(),
+            retry_for: None,
+            partial_msat: None,
+            maxdelay: None,
+            payer_note: None,
+            label: None,
+            max_parts: None,
+        }
+    }
+}
+
+/// `xkeysend`'s parameters (answered like `xpay`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct XkeysendRequest {
+    /// The payee.
+    pub destination: NodeId,
+    /// What it receives.
+    pub amount_msat: Msat,
+    /// `label`.
+    pub label: Option<String>,
+    /// The most paid in fees (default 1 % of the amount, at least 5,000 msat).
+    pub maxfee: Option<Msat>,
+    /// Named routing layers applied besides the learned one.
+    pub layers: Vec<String>,
+    /// `retry_for` seconds (default 60).
+    pub retry_for: Option<u64>,
+    /// `maxdelay` blocks (default 2016).
+    pub maxdelay: Option<u32>,
+    /// Most parts in flight at once (see [`PayOptions::max_parts`]).
+    pub max_parts: Option<u32>,
+}
+
 /// A command, by the RPC method it answers.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -191,10 +263,80 @@ pub enum Command {
     Paystatus(Option<String>),
     /// `delpay`.
     Delpay(DelpayRequest),
+    /// `xpay`.
+    Xpay(XpayRequest),
+    /// `xkeysend` (answered like `xpay`).
+    Xkeysend(XkeysendRequest),
     /// `getroutes`.
     Getroutes(GetroutesRequest),
     /// The `askrene-*` layer and reservation commands.
     Askrene(AskreneCommand),
+    /// `pay` (or `xpay`) of a BOLT 12 invoice (answered like `pay`).
+    PayBlinded(Box<BlindedPayRequest>),
+    /// `fetchinvoice`: request an invoice for an offer over onion messages.
+    Fetchinvoice(FetchinvoiceRequest),
+}
+
+/// `fetchinvoice`'s parameters.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FetchinvoiceRequest {
+    /// The offer, decoded (its signature-free records checked by `lnpay-bolt12`).
+    pub offer: Box<bolt12::Offer>,
+    /// `amount_msat`: required when the offer has no amount.
+    pub amount_msat: Option<Msat>,
+    /// `quantity`: required when the offer has `quantity_max`, refused otherwise.
+    pub quantity: Option<u64>,
+    /// `payer_note`.
+    pub payer_note: Option<String>,
+    /// `timeout` in seconds (default 60).
+    pub timeout: Option<u32>,
+    /// The request's `invreq_metadata`: fresh random bytes from the caller (the machine
+    /// draws none). The payer key is derived from the machine's seed and these bytes, so
+    /// the same bytes give the same key.
+    pub payer_metadata: Vec<u8>,
+}
+
+/// One blinded path of a BOLT 12 invoice (`invoice_paths`) with its `blinded_payinfo`
+/// (`invoice_blindedpay`): the path's aggregate fee and CLTV delta (the payee's final delta
+/// included) and the HTLC amounts it accepts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BlindedPayPath {
+    /// The blinded path.
+    pub path: types::blinded::BlindedPath,
+    /// The path's aggregate base fee.
+    pub fee_base_msat: u32,
+    /// The path's aggregate proportional fee, in millionths.
+    pub fee_proportional_millionths: u32,
+    /// The path's aggregate CLTV delta.
+    pub cltv_expiry_delta: u16,
+    /// The least a part through the path may deliver.
+    pub htlc_minimum_msat: Msat,
+    /// The most a part through the path may deliver.
+    pub htlc_maximum_msat: Msat,
+}
+
+/// A BOLT 12 invoice to pay, decoded and verified by the caller (signature, amount against
+/// the offer and request, chain): what the payment needs of it. Its expiry is checked
+/// against the machine's `now`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BlindedPayRequest {
+    /// `invoice_payment_hash`.
+    pub payment_hash: PaymentHash,
+    /// `invoice_amount`.
+    pub amount_msat: Msat,
+    /// `invoice_node_id`: the payee, as the records name it.
+    pub payee: NodeId,
+    /// When the invoice expires (`invoice_created_at` plus `invoice_relative_expiry`),
+    /// seconds since the epoch.
+    pub expires_at: u64,
+    /// The paths to pay through, with their payinfo, in the invoice's order.
+    pub paths: Vec<BlindedPayPath>,
+    /// Whether the invoice lets the payment be split (`invoice_features` MPP).
+    pub mpp: bool,
+    /// The invoice as the caller gave it (`lni1…`), for the records and listings.
+    pub invoice: String,
+    /// How to pay it (`amount_msat`, `description` and `partial_msat` do not apply).
+    pub options: PayOptions,
 }
 
 /// `getroutes`' parameters.

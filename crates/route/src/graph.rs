@@ -530,11 +530,7 @@ fn outgoing_csr(n: usize, edges: &[Edge]) -> (Vec<u32>, Vec<EdgeIdx>) {
 mod tests {
     use super::*;
 
-    fn node(b: u8) -> NodeId {
-        let mut a = [b; 33];
-        a[0] = 2;
-        NodeId::from_array(a).unwrap()
-    }
+    use crate::test_util::node;
 
     fn policy(base: u32) -> EdgePolicy {
         EdgePolicy {

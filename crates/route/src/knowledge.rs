@@ -473,11 +473,7 @@ mod tests {
     use std::sync::Arc;
     use types::ShortChannelId;
 
-    fn node(b: u8) -> NodeId {
-        let mut a = [b; 33];
-        a[0] = 2;
-        NodeId::from_array(a).unwrap()
-    }
+    use crate::test_util::node;
 
     /// Free, 6 blocks, HTLCs of 1 msat to 1_000_000 msat.
     fn policy() -> EdgePolicy {

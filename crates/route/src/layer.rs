@@ -717,11 +717,7 @@ mod tests {
     use super::*;
     use crate::knowledge::{Knowledge, KnowledgeConfig};
 
-    fn node(b: u8) -> NodeId {
-        let mut a = [b; 33];
-        a[0] = 2;
-        NodeId::from_array(a).unwrap()
-    }
+    use crate::test_util::node;
 
     fn policy() -> EdgePolicy {
         EdgePolicy {

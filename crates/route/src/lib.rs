@@ -45,5 +45,7 @@ pub mod knowledge;
 pub mod layer;
 pub mod probability;
 pub mod probe;
+#[cfg(test)]
+mod test_util;
 
 pub use types::{Msat, NodeId, ShortChannelId, ShortChannelIdDir};

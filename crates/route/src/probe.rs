@@ -60,13 +60,9 @@ mod tests {
     use crate::knowledge::{
         KnowledgeConfig, INCORRECT_OR_UNKNOWN_PAYMENT_DETAILS, TEMPORARY_CHANNEL_FAILURE,
     };
-    use types::{Msat, NodeId, ShortChannelId};
+    use types::{Msat, ShortChannelId};
 
-    fn node(b: u8) -> NodeId {
-        let mut a = [b; 33];
-        a[0] = 2;
-        NodeId::from_array(a).unwrap()
-    }
+    use crate::test_util::node;
 
     #[test]
     fn probe_failures_teach_liquidity() {

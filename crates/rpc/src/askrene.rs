@@ -100,11 +100,7 @@ pub fn command(method: &str, params: &Value) -> Result<Option<Command>, RpcFailu
                     "maxparts",
                 ],
             )?;
-            let lv = required(&p[3], "layers")?;
-            let layers = lv
-                .as_array()
-                .and_then(|a| a.iter().map(|x| x.as_str().map(str::to_string)).collect())
-                .ok_or_else(|| bad_param("layers", "an array of strings", &lv))?;
+            let layers = params::layers(&required(&p[3], "layers")?)?;
             Ok(Some(Command::Getroutes(GetroutesRequest {
                 source: req(&p[0], "source", params::node_id)?,
                 destination: req(&p[1], "destination", params::node_id)?,

@@ -40,6 +40,7 @@ pub mod graph;
 pub mod jsonrpc;
 pub mod methods;
 pub mod node;
+pub mod offers;
 pub mod params;
 pub mod payments;
 

@@ -7,7 +7,7 @@ use crate::params;
 use bolt11::{Currency, Invoice};
 use payment::{
     Command, DelpayRequest, KeysendRequest, ListRequest, PartStatus, PayOptions, PayRequest, Reply,
-    SendpayRequest, WaitsendpayRequest,
+    SendpayRequest, WaitsendpayRequest, XkeysendRequest, XpayRequest,
 };
 use serde_json::{json, Value};
 use types::{Msat, NodeId, PaymentHash, PaymentSecret};
@@ -32,6 +32,8 @@ pub const METHODS: &[&str] = &[
     "paystatus",
     "getroute",
     "listchannels",
+    "xpay",
+    "xkeysend",
 ];
 
 /// A machine reply as an RPC result.
@@ -93,7 +95,7 @@ fn u32_param(slot: &Option<Value>, name: &str) -> Result<Option<u32>, RpcFailure
     }
 }
 
-fn f64_param(slot: &Option<Value>, name: &str) -> Result<Option<f64>, RpcFailure> {
+pub(crate) fn f64_param(slot: &Option<Value>, name: &str) -> Result<Option<f64>, RpcFailure> {
     match slot {
         None => Ok(None),
         Some(v) => {
@@ -113,23 +115,35 @@ fn exclusions(slot: &Option<Value>) -> Result<Vec<payment::Exclusion>, RpcFailur
     slot.as_ref().map_or(Ok(Vec::new()), params::exclusions)
 }
 
-/// `layers`: an array of layer names.
-fn layers(slot: &Option<Value>) -> Result<Vec<String>, RpcFailure> {
-    match slot {
-        None => Ok(Vec::new()),
-        Some(v) => v
-            .as_array()
-            .and_then(|a| a.iter().map(|x| x.as_str().map(str::to_string)).collect())
-            .ok_or_else(|| bad_param("layers", "an array of strings", v)),
-    }
-}
-
 fn riskfactor(slot: &Option<Value>) -> Result<Option<u64>, RpcFailure> {
     slot.as_ref().map(params::riskfactor).transpose()
 }
 
+fn layers(slot: &Option<Value>) -> Result<Vec<String>, RpcFailure> {
+    slot.as_ref().map_or(Ok(Vec::new()), params::layers)
+}
+
+/// BOLT 12 invoices (`lni1`), offers (`lno1`) and BIP 353 names (`₿user@domain`) are not
+/// paid yet: refused as a parameter lnpay cannot act on, naming what was given.
+fn bolt12_not_yet(invstring: &str) -> Result<(), RpcFailure> {
+    let t = invstring.trim().to_ascii_lowercase();
+    let kind = if t.starts_with("lni1") {
+        "bolt12 invoices"
+    } else if t.starts_with("lno1") {
+        "bolt12 offers"
+    } else if t.contains('@') {
+        "BIP353 names"
+    } else {
+        return Ok(());
+    };
+    Err(RpcFailure::new(
+        INVALID_PARAMS,
+        format!("invstring: {kind} are not supported by lnpay yet"),
+    ))
+}
+
 /// Parameters CLN takes that lnpay does not act on: refused rather than ignored.
-fn unsupported(p: &[Option<Value>], which: &[(usize, &str)]) -> Result<(), RpcFailure> {
+pub(crate) fn unsupported(p: &[Option<Value>], which: &[(usize, &str)]) -> Result<(), RpcFailure> {
     for &(i, name) in which {
         if p.get(i).is_some_and(Option::is_some) {
             return Err(RpcFailure::new(INVALID_PARAMS, format!("{name}: not supported by lnpay")));
@@ -138,7 +152,7 @@ fn unsupported(p: &[Option<Value>], which: &[(usize, &str)]) -> Result<(), RpcFa
     Ok(())
 }
 
-fn u64_param(slot: &Option<Value>, name: &str) -> Result<Option<u64>, RpcFailure> {
+pub(crate) fn u64_param(slot: &Option<Value>, name: &str) -> Result<Option<u64>, RpcFailure> {
     match slot {
         None => Ok(None),
         Some(v) => {
@@ -193,6 +207,7 @@ pub fn command(
                 riskfactor_millionths: riskfactor(&p[3])?,
                 partial_msat: msat(&p[12], "partial_msat")?,
                 layers: layers(&p[13])?,
+                ..PayOptions::default()
             };
             let inv = invoice(&bolt11, currency)?;
             Command::Pay(PayRequest { options, ..PayRequest::new(inv, bolt11) })
@@ -226,6 +241,68 @@ pub fn command(
                 maxdelay: u32_param(&p[5], "maxdelay")?,
                 exemptfee: msat(&p[6], "exemptfee")?,
                 maxfee: msat(&p[9], "maxfee")?,
+            })
+        }
+        "xpay" => {
+            let p = bind(
+                params,
+                &[
+                    "invstring",
+                    "amount_msat",
+                    "maxfee",
+                    "layers",
+                    "retry_for",
+                    "partial_msat",
+                    "maxdelay",
+                    "payer_note",
+                    "label",
+                    "localinvreqid",
+                    "dev_use_shadow",
+                ],
+            )?;
+            unsupported(&p, &[(9, "localinvreqid"), (10, "dev_use_shadow")])?;
+            let v = required(&p[0], "invstring")?;
+            let invstring = string(&Some(v), "invstring")?.unwrap_or_default();
+            bolt12_not_yet(&invstring)?;
+            let inv = invoice(&invstring, currency)?;
+            Command::Xpay(XpayRequest {
+                amount_msat: msat(&p[1], "amount_msat")?,
+                maxfee: msat(&p[2], "maxfee")?,
+                layers: layers(&p[3])?,
+                retry_for: u32_param(&p[4], "retry_for")?.map(u64::from),
+                partial_msat: msat(&p[5], "partial_msat")?,
+                maxdelay: u32_param(&p[6], "maxdelay")?,
+                payer_note: string(&p[7], "payer_note")?,
+                label: string(&p[8], "label")?,
+                ..XpayRequest::new(inv, invstring)
+            })
+        }
+        "xkeysend" => {
+            let p = bind(
+                params,
+                &[
+                    "destination",
+                    "amount_msat",
+                    "label",
+                    "maxfee",
+                    "layers",
+                    "retry_for",
+                    "maxdelay",
+                    "extratlvs",
+                ],
+            )?;
+            unsupported(&p, &[(7, "extratlvs")])?;
+            let dest = required(&p[0], "destination")?;
+            let amount = required(&p[1], "amount_msat")?;
+            Command::Xkeysend(XkeysendRequest {
+                destination: params::node_id("destination", &dest)?,
+                amount_msat: params::amount("amount_msat", &amount)?,
+                label: string(&p[2], "label")?,
+                maxfee: msat(&p[3], "maxfee")?,
+                layers: layers(&p[4])?,
+                retry_for: u32_param(&p[5], "retry_for")?.map(u64::from),
+                maxdelay: u32_param(&p[6], "maxdelay")?,
+                max_parts: None,
             })
         }
         "sendpay" => {

@@ -6,7 +6,7 @@
 use crate::jsonrpc::{bad_param, RpcFailure, INVALID_PARAMS};
 use payment::Exclusion;
 use serde_json::Value;
-use types::{Msat, NodeId, ShortChannelId, ShortChannelIdDir};
+use types::{Hop, Msat, NodeId, ShortChannelId, ShortChannelIdDir};
 
 /// The text of a string or number parameter (`None` for any other JSON value).
 fn text(v: &Value) -> Option<String> {
@@ -98,34 +98,55 @@ pub fn short_channel_id(name: &str, v: &Value) -> Result<ShortChannelId, RpcFail
     v.as_str().and_then(|s| s.parse().ok()).ok_or_else(|| bad_param(name, "a short_channel_id", v))
 }
 
-/// A `sendpay` route: each hop as `getroute` writes it (`id`, `channel`, `direction`,
-/// `amount_msat`, `delay`) or as `getroutes` does (`short_channel_id_dir`, `node_id_out`,
-/// `amount_out_msat`, `cltv_out`; the newer name wins when both are there); other members are
-/// ignored.
-pub fn route(v: &Value) -> Result<Vec<types::Hop>, RpcFailure> {
-    let bad = || bad_param("route", "an array of route hops", v);
-    let hop = |h: &Value| -> Option<types::Hop> {
-        let field = |new: &str, old: &str| h.get(new).or_else(|| h.get(old));
-        let (channel, direction) = match h.get("short_channel_id_dir") {
-            Some(c) => {
-                let c: ShortChannelIdDir = c.as_str()?.parse().ok()?;
-                (c.scid, c.direction)
-            }
-            None => {
-                let scid: ShortChannelId = h.get("channel")?.as_str()?.parse().ok()?;
-                let d = u8::try_from(h.get("direction")?.as_u64()?).ok()?;
-                (scid, d)
-            }
-        };
-        Some(types::Hop {
-            id: field("node_id_out", "id")?.as_str()?.parse().ok()?,
-            channel,
-            direction,
-            amount: amount("amount_msat", field("amount_out_msat", "amount_msat")?).ok()?,
-            delay: u32::try_from(field("cltv_out", "delay")?.as_u64()?).ok()?,
-        })
+/// `layers`: an array of layer names.
+pub fn layers(v: &Value) -> Result<Vec<String>, RpcFailure> {
+    let bad = || bad_param("layers", "an array of layer names", v);
+    let items = v.as_array().ok_or_else(bad)?;
+    items.iter().map(|i| i.as_str().map(str::to_string).ok_or_else(bad)).collect()
+}
+
+/// A `sendpay` route: each hop in `getroute`'s shape (`id`, `channel`, `direction`,
+/// `amount_msat`, `delay`) or `getroutes`' (`short_channel_id_dir`, `next_node_id` or
+/// `node_id_out`, `amount_msat` or `amount_out_msat`, `delay` or `cltv_out`); other members
+/// are ignored, as Core Lightning does.
+pub fn route(v: &Value) -> Result<Vec<Hop>, RpcFailure> {
+    let hops = v.as_array().ok_or_else(|| bad_param("route", "an array of route hops", v))?;
+    hops.iter().map(route_hop).collect()
+}
+
+fn route_hop(h: &Value) -> Result<Hop, RpcFailure> {
+    let bad = |what: &str| bad_param("route", what, h);
+    let first = |names: &[&str]| names.iter().find_map(|n| h.get(*n));
+    let (channel, direction) = match (h.get("short_channel_id_dir"), h.get("channel")) {
+        (Some(c), _) => {
+            let c: ShortChannelIdDir = c
+                .as_str()
+                .and_then(|s| s.parse().ok())
+                .ok_or_else(|| bad("hops with a short_channel_id_dir"))?;
+            (c.scid, c.direction)
+        }
+        (None, Some(c)) => {
+            let scid = short_channel_id("route", c)?;
+            let dir = h
+                .get("direction")
+                .and_then(Value::as_u64)
+                .filter(|d| *d <= 1)
+                .ok_or_else(|| bad("hops with a direction of 0 or 1"))?;
+            (scid, dir as u8)
+        }
+        (None, None) => return Err(bad("hops with a short_channel_id_dir or channel")),
     };
-    v.as_array().ok_or_else(bad)?.iter().map(|h| hop(h).ok_or_else(bad)).collect()
+    let id = first(&["node_id_out", "next_node_id", "id"])
+        .ok_or_else(|| bad("hops with a node_id_out, next_node_id or id"))?;
+    let id = node_id("route", id)?;
+    let amount = first(&["amount_out_msat", "amount_msat"])
+        .ok_or_else(|| bad("hops with an amount_out_msat or amount_msat"))?;
+    let amount = self::amount("route", amount)?;
+    let delay = first(&["cltv_out", "delay"])
+        .and_then(Value::as_u64)
+        .and_then(|d| u32::try_from(d).ok())
+        .ok_or_else(|| bad("hops with a cltv_out or delay"))?;
+    Ok(Hop { id, channel, direction, amount, delay })
 }
 
 /// A directed short channel id (`BLOCKxTXxOUT/DIR`).
@@ -174,19 +195,44 @@ mod tests {
     }
 
     #[test]
-    fn route_takes_getroute_and_getroutes_hops() {
-        let id = "02".to_string() + &"11".repeat(32);
-        let old = json!([{"id": id, "channel": "1x2x3", "direction": 1, "amount_msat": 5,
-                          "delay": 9, "style": "tlv"}]);
-        let new = json!([{"short_channel_id_dir": "1x2x3/1", "node_id_out": id,
-                          "amount_out_msat": 5, "cltv_out": 9, "amount_msat": 6, "delay": 10}]);
-        let a = route(&old).unwrap();
-        assert_eq!(a, route(&new).unwrap());
-        assert_eq!((a[0].amount.0, a[0].delay, a[0].direction), (5, 9, 1));
-        assert!(
-            route(&json!([{"id": id, "channel": "1x2x3", "amount_msat": 5, "delay": 9}])).is_err()
-        );
-        assert!(route(&json!({})).is_err());
+    fn a_route_takes_getroute_and_getroutes_hops() {
+        let n = "02aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";
+        let want = Hop {
+            id: n.parse().unwrap(),
+            channel: "800000x1x0".parse().unwrap(),
+            direction: 1,
+            amount: Msat(1_000_500),
+            delay: 58,
+        };
+        let shapes = [
+            json!({"id": n, "channel": "800000x1x0", "direction": 1, "amount_msat": 1_000_500,
+                   "delay": 58, "style": "tlv"}),
+            json!({"short_channel_id_dir": "800000x1x0/1", "next_node_id": n,
+                   "amount_msat": "1000500msat", "delay": 58}),
+            json!({"short_channel_id_dir": "800000x1x0/1", "node_id_out": n, "node_id_in": n,
+                   "amount_out_msat": 1_000_500, "amount_in_msat": 1_000_600, "cltv_out": 58,
+                   "cltv_in": 98}),
+        ];
+        for h in shapes {
+            assert_eq!(route(&json!([h])).unwrap(), vec![want], "{h}");
+        }
+        for bad in [
+            json!({"channel": "800000x1x0", "id": n, "amount_msat": 1, "delay": 1}),
+            json!({"short_channel_id_dir": "800000x1x0/2", "id": n, "amount_msat": 1, "delay": 1}),
+            json!({"short_channel_id_dir": "800000x1x0/1", "amount_msat": 1, "delay": 1}),
+            json!({"short_channel_id_dir": "800000x1x0/1", "id": n, "delay": 1}),
+            json!({"short_channel_id_dir": "800000x1x0/1", "id": n, "amount_msat": 1}),
+        ] {
+            assert!(route(&json!([bad])).is_err(), "{bad}");
+        }
+        assert!(route(&json!({"id": n})).is_err());
+    }
+
+    #[test]
+    fn layers_are_an_array_of_names() {
+        assert_eq!(layers(&json!(["a", "xpay"])).unwrap(), ["a", "xpay"]);
+        assert!(layers(&json!("a")).is_err());
+        assert!(layers(&json!([1])).is_err());
     }
 
     #[test]

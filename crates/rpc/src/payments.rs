@@ -7,6 +7,7 @@ use onion::failure::{self, code as fc};
 use payment::{
     DelpayError, FailureRecord, ListError, PartRecord, PartStatus, PayAttempt, PayError,
     PayListing, PayResult, PayStatus, Reply, SendpayError, WaitsendpayError, WaitsendpayReply,
+    XpayError, XpayResult,
 };
 use serde_json::{json, Map, Value};
 
@@ -27,6 +28,7 @@ pub fn reply_json(r: Reply) -> Result<Value, RpcFailure> {
             .map(|ps| json!({ "pays": ps.iter().map(listpays_entry).collect::<Vec<_>>() }))
             .map_err(|e| list_failure(&e)),
         Reply::Pay(r) => r.map(|p| pay_json(&p)).map_err(|e| pay_failure(&e)),
+        Reply::Xpay(r) => r.map(|p| xpay_json(&p)).map_err(|e| xpay_failure(&e)),
         Reply::Paystatus(ps) => {
             Ok(json!({ "pay": ps.iter().map(paystatus_entry).collect::<Vec<_>>() }))
         }
@@ -39,6 +41,9 @@ pub fn reply_json(r: Reply) -> Result<Value, RpcFailure> {
         Reply::Askrene(r) => r
             .map(|x| crate::askrene::askrene_json(&x))
             .map_err(|e| crate::askrene::askrene_failure(&e)),
+        Reply::Fetchinvoice(r) => r
+            .map(|x| crate::offers::fetchinvoice_json(&x))
+            .map_err(|e| crate::offers::fetchinvoice_failure(&e)),
         _ => Err(RpcFailure::new(-1, "unknown reply")),
     }
 }
@@ -285,6 +290,7 @@ pub fn pay_failure(e: &PayError) -> RpcFailure {
         E::MaxfeeConflict => {
             invalid("If you specify maxfee, cannot specify maxfeepercent or exemptfee.")
         }
+        E::UnknownLayer { layer } => invalid(format!("Unknown layer {layer}")),
         E::AmountUnnecessary { .. } => invalid("amount_msat parameter unnecessary"),
         E::AmountRequired => invalid("amount_msat parameter required"),
         E::PartialAboveAmount { partial, amount } => invalid(format!(
@@ -321,24 +327,7 @@ pub fn pay_failure(e: &PayError) -> RpcFailure {
             })),
         },
         E::GaveUp { attempts, parts } => {
-            let list: Vec<Value> = parts
-                .iter()
-                .map(|p| {
-                    let mut a = json!({
-                        "status": match p.status {
-                            PartStatus::Pending => "pending",
-                            PartStatus::Complete => "success",
-                            PartStatus::Failed => "failed",
-                        },
-                        "partid": p.partid,
-                        "amount_msat": p.amount_msat.0,
-                    });
-                    if let Some(r) = &p.failreason {
-                        insert(&mut a, "failreason", json!(r));
-                    }
-                    a
-                })
-                .collect();
+            let list = attempts_json(parts);
             RpcFailure {
                 code: 210,
                 message: format!(
@@ -350,6 +339,116 @@ pub fn pay_failure(e: &PayError) -> RpcFailure {
         }
         E::OutOfRoutes => RpcFailure::new(210, "Ran out of routes to try"),
         E::Failed { part, failure } => routing_failure(part, failure),
+        E::Unknown => RpcFailure::new(209, UNKNOWN_REASON),
+        other => RpcFailure::new(-1, other.to_string()),
+    }
+}
+
+/// `xpay`'s (and `xkeysend`'s) result.
+pub fn xpay_json(p: &XpayResult) -> Value {
+    json!({
+        "payment_preimage": p.payment_preimage.to_string(),
+        "failed_parts": p.failed_parts,
+        "successful_parts": p.successful_parts,
+        "amount_msat": p.amount_msat.0,
+        "amount_sent_msat": p.amount_sent_msat.0,
+    })
+}
+
+/// The attempts of a pay that gave up, as `pay`'s 210 and `xpay`'s 209 list them.
+fn attempts_json(parts: &[payment::AttemptSummary]) -> Vec<Value> {
+    parts
+        .iter()
+        .map(|p| {
+            let mut a = json!({
+                "status": match p.status {
+                    PartStatus::Pending => "pending",
+                    PartStatus::Complete => "success",
+                    PartStatus::Failed => "failed",
+                },
+                "partid": p.partid,
+                "amount_msat": p.amount_msat.0,
+            });
+            if let Some(r) = &p.failreason {
+                insert(&mut a, "failreason", json!(r));
+            }
+            a
+        })
+        .collect()
+}
+
+/// `xpay`'s (and `xkeysend`'s) error: Core Lightning's 203 (the payee failed it), 205 (no
+/// route), 207 (expired), 219 (already paid), 209 (anything else, fees included), `-32602`
+/// for parameters and `-1` for keysend to ourselves.
+pub fn xpay_failure(e: &XpayError) -> RpcFailure {
+    use XpayError as E;
+    match e {
+        E::UnknownLayer { layer } => invalid(format!("Unknown layer {layer}")),
+        E::AmountUnnecessary { .. } => invalid("amount_msat parameter unnecessary"),
+        E::AmountRequired => invalid("amount_msat parameter required"),
+        E::PartialAboveAmount { partial, amount } => invalid(format!(
+            "partial_msat {}msat must be less or equal to total amount {}msat",
+            partial.0, amount.0
+        )),
+        E::PartialZero => invalid("partial_msat must be greater than zero"),
+        E::PartialSelfPay => invalid("partial_msat not supported (yet?) for self-pay"),
+        E::PayerNoteWithoutOffer { .. } => {
+            invalid("payer_note: only an offer takes a payer_note, not a bolt11 invoice")
+        }
+        E::Expired { now, expiry } => RpcFailure {
+            code: 207,
+            message: "Invoice expired".into(),
+            data: Some(json!({"now": now, "expiry": expiry})),
+        },
+        E::AlreadyPaid { .. } => RpcFailure::new(219, "Already paid this invoice successfully"),
+        E::UnknownInvoice => RpcFailure::new(203, "Unknown invoice"),
+        E::KeysendToSelf => RpcFailure::new(-1, "Cannot keysend to ourselves"),
+        E::InProgress { groupid } => RpcFailure::new(
+            209,
+            format!("Payment group {groupid} already in progress (sent with sendpay)"),
+        ),
+        E::NoRoute => RpcFailure::new(205, "Failed: could not find a route"),
+        E::TooExpensive { fee, max_fee, amount } => RpcFailure {
+            code: 209,
+            message: format!(
+                "Failed: the cheapest route found costs {}msat in fees, more than maxfee {}msat",
+                fee.0, max_fee.0
+            ),
+            data: Some(json!({
+                "fee_msat": fee.0,
+                "maxfee_msat": max_fee.0,
+                "feepercent": PayError::feepercent(*fee, *amount),
+            })),
+        },
+        E::DestinationFailed { part, failure } => {
+            let mut f = routing_failure(part, failure);
+            f.code = 203;
+            f.message = format!("Destination failed the payment: {}", f.message);
+            f
+        }
+        E::Failed { attempts, parts } => {
+            let mut reasons: Vec<&str> =
+                parts.iter().filter_map(|p| p.failreason.as_deref()).collect();
+            reasons.sort_unstable();
+            reasons.dedup();
+            let mut message = format!(
+                "Failed after {attempts} attempt{}.",
+                if *attempts == 1 { "" } else { "s" }
+            );
+            for r in reasons {
+                message.push(' ');
+                message.push_str(r);
+                message.push('.');
+            }
+            RpcFailure {
+                code: 209,
+                message,
+                data: Some(json!({
+                    "failed_parts": e.failed_parts(),
+                    "attempts": attempts_json(parts),
+                })),
+            }
+        }
         E::Unknown => RpcFailure::new(209, UNKNOWN_REASON),
         other => RpcFailure::new(-1, other.to_string()),
     }

@@ -1,6 +1,8 @@
 //! `rpc_request`: the daemon's JSON-RPC stream reader (`lnpay_rpc::jsonrpc`). Any bytes,
 //! fed in two writes at an arbitrary split, give the same values as fed whole; every value is
-//! either a request or an error with a JSON-RPC code; binding its params never panics, and
+//! either a request or an error with a JSON-RPC code; binding its params never panics, nor
+//! does turning a request into a payment command (every parameter parser: amounts, routes in
+//! `getroute`'s and `getroutes`' shapes, layers, invoices), whose refusals are `-32602`; and
 //! every response is JSON followed by exactly "\n\n".
 
 use rpc::jsonrpc::{self, Frame, Framer};
@@ -47,6 +49,11 @@ pub fn do_test(data: &[u8]) {
                     assert_eq!(slots.len(), 3);
                     Value::Null
                 });
+                if let Err(e) =
+                    rpc::methods::command(&req.method, &req.params, bolt11::Currency::Bitcoin)
+                {
+                    assert_eq!(e.code, jsonrpc::INVALID_PARAMS, "{}: {}", req.method, e.message);
+                }
                 (req.id, r)
             }
             Err((id, e)) => {

@@ -32,7 +32,7 @@ use super::error_json;
 use crate::network::{build_simulator, NetworkSpec};
 use harness::driver::Driver;
 use harness::plot::{rate_chart, Series};
-use payment::{Command, PayRequest, Reply};
+use payment::{Command, PayRequest, Reply, XpayRequest};
 use serde_json::{json, Value};
 use sim::SimRng;
 use std::fmt::Write as _;
@@ -76,6 +76,18 @@ pub struct Args {
     /// Write an SVG chart of success rate by amount to this file.
     #[arg(long)]
     plot: Option<PathBuf>,
+    /// Pay with `pay` (fee budget 0.5 % or 5,000 msat) or `xpay` (1 % or 5,000 msat).
+    #[arg(long, value_enum, default_value_t = Method::Pay)]
+    method: Method,
+}
+
+/// The payment command `lnpay sim` pays with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Method {
+    /// `pay`.
+    Pay,
+    /// `xpay`.
+    Xpay,
 }
 
 /// What one payment did.
@@ -152,7 +164,7 @@ fn run_inner(args: &Args) -> Result<(), String> {
         let pick = rng.below(receivers.len() as u64) as usize;
         let payee = receivers.get(pick).copied().unwrap_or(0);
         let feasible = d.sim.can_deliver(payer, payee, amount);
-        let outcome = pay_one(&mut d, payee, amount, feasible);
+        let outcome = pay_one(&mut d, payee, amount, feasible, args.method);
         if let Some(v) = outcomes.get_mut(k) {
             v.push(outcome);
         }
@@ -189,20 +201,29 @@ fn progress_bar(args: &Args) -> indicatif::ProgressBar {
     bar
 }
 
-/// Issues an invoice at `payee`, pays it with `pay` and runs the network to the result.
-fn pay_one(d: &mut Driver, payee: u32, amount: Msat, feasible: bool) -> Outcome {
+/// Issues an invoice at `payee`, pays it with `method` and runs the network to the result.
+fn pay_one(d: &mut Driver, payee: u32, amount: Msat, feasible: bool, method: Method) -> Outcome {
     let mut out = Outcome { feasible, delivered: false, attempts: 0, fee_msat: 0, sim_ms: 0 };
     let Some(inv) = d.sim.create_invoice(payee, Some(amount)) else { return out };
     let (sent0, t0) = (d.sent, d.sim.now_ms());
     let Ok(decoded) = bolt11::Invoice::decode(&inv.bolt11, bolt11::Currency::Bitcoin) else {
         return out;
     };
-    let reply = d.call(Command::Pay(PayRequest::new(decoded, inv.bolt11)));
+    let command = match method {
+        Method::Pay => Command::Pay(PayRequest::new(decoded, inv.bolt11)),
+        Method::Xpay => Command::Xpay(XpayRequest::new(decoded, inv.bolt11)),
+    };
+    let reply = d.call(command);
     out.attempts = (d.sent - sent0) as u64;
     out.sim_ms = d.sim.now_ms().saturating_sub(t0);
-    if let Some(Reply::Pay(Ok(paid))) = reply {
+    let sent = match reply {
+        Some(Reply::Pay(Ok(paid))) => Some(paid.amount_sent_msat),
+        Some(Reply::Xpay(Ok(paid))) => Some(paid.amount_sent_msat),
+        _ => None,
+    };
+    if let Some(sent) = sent {
         out.delivered = true;
-        out.fee_msat = paid.amount_sent_msat.0.saturating_sub(amount.0);
+        out.fee_msat = sent.0.saturating_sub(amount.0);
     }
     // What a long run does not need to keep.
     d.events.clear();
@@ -308,6 +329,10 @@ fn report(
             "channels": channels,
             "seed": args.seed,
         },
+        "method": match args.method {
+            Method::Pay => "pay",
+            Method::Xpay => "xpay",
+        },
         "amounts": rows,
         "total": total,
         "wall_ms": wall_ms,
@@ -337,6 +362,7 @@ fn table(r: &Value) -> String {
         net["channels"],
         net["seed"]
     );
+    let _ = writeln!(s, "method: {}", r["method"].as_str().unwrap_or("pay"));
     let _ = writeln!(
         s,
         "{:>16} {:>8} {:>9} {:>8} {:>9} {:>9} {:>8} {:>8} {:>9} {:>9}",

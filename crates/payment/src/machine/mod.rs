@@ -8,12 +8,15 @@
 //! live in [`crate::requests`], [`crate::replies`] and [`crate::error`].
 
 mod askrene;
+mod bolt12;
+mod fetch;
 mod outcome;
 mod pay;
 mod queries;
 mod restore;
 mod sendpay;
 mod wait;
+mod xpay;
 
 use crate::error::{PayError, WaitsendpayError};
 use crate::record::{PartKey, PartRecord, PayRecord, Record};
@@ -71,6 +74,9 @@ pub enum Input {
     Timer(u64),
     /// A new block height.
     BlockHeight(u32),
+    /// An onion message for us arrived, peeled by the driver (with the node's key): the
+    /// answer to a `fetchinvoice` comes this way (matched by its reply path's `path_id`).
+    MessageReceived(Box<onion::message::ReceivedMessage>),
 }
 
 /// An LDK-style event.
@@ -159,6 +165,13 @@ pub enum Action {
     },
     /// Tell the application.
     Event(PaymentEvent),
+    /// Send an `onion_message` to our peer `peer`.
+    SendOnionMessage {
+        /// The peer.
+        peer: NodeId,
+        /// The message.
+        message: Box<wire::OnionMessage>,
+    },
 }
 
 /// The machine's fixed settings.
@@ -170,7 +183,8 @@ pub struct Config {
     pub seed: [u8; 32],
     /// The chain of invoices and gossip.
     pub currency: Currency,
-    /// Most parts a multi-part pay sends at once.
+    /// Most parts of one payment in flight at once (Core Lightning's 16), unless the pay
+    /// asks for fewer; never exceeded.
     pub max_parts: usize,
 }
 
@@ -178,6 +192,8 @@ pub struct Config {
 enum Timer {
     Wait(u64),
     PayDeadline(u64),
+    /// A `fetchinvoice` (by its command id) times out.
+    Fetch(u64),
 }
 
 /// What a parked command waits for.
@@ -216,6 +232,8 @@ struct PayState {
     waiters: Vec<u64>,
     final_error: Option<PayError>,
     attempts: Vec<Attempt>,
+    /// The blinded paths of a BOLT 12 invoice's pay.
+    blinded: Option<bolt12::BlindedPay>,
 }
 
 /// The payment state machine.
@@ -237,6 +255,11 @@ pub struct Machine {
     /// askrene layers by name; the learned one (`xpay`) always exists.
     layers: BTreeMap<String, Layer>,
     reservations: Reservations,
+    /// Commands answered as `xpay` (their pay replies are turned into [`Reply::Xpay`]), with
+    /// whether the payment was already paid when asked.
+    xpay_cmds: HashMap<u64, bool>,
+    /// `fetchinvoice`s waiting for their answer.
+    fetches: Vec<fetch::Fetch>,
 }
 
 /// The weight of `-ln P` against fees (ppm of the amount) on a payment's first attempt: at
@@ -287,6 +310,8 @@ impl Machine {
             actions: Vec::new(),
             layers: BTreeMap::from([(LEARNED_LAYER.to_string(), Layer::new(LEARNED_LAYER, true))]),
             reservations: Reservations::default(),
+            xpay_cmds: HashMap::new(),
+            fetches: Vec::new(),
         }
     }
 
@@ -337,11 +362,19 @@ impl Machine {
             }
             Input::Timer(t) => self.timer(t, now_ms),
             Input::BlockHeight(h) => self.height = h,
+            Input::MessageReceived(m) => self.message_received(*m, now_ms),
         }
         std::mem::take(&mut self.actions)
     }
 
     fn reply(&mut self, command: u64, result: Reply) {
+        let result = match result {
+            Reply::Pay(res) => match self.xpay_cmds.remove(&command) {
+                Some(already_paid) => Reply::Xpay(self.xpay_reply(res, already_paid)),
+                None => Reply::Pay(res),
+            },
+            other => other,
+        };
         self.actions.push(Action::Reply { command, result });
     }
 
@@ -399,6 +432,10 @@ impl Machine {
                 let res = self.askrene(c, now_ms);
                 self.reply(id, Reply::Askrene(res));
             }
+            Command::Xpay(r) => self.xpay(id, r, now_ms),
+            Command::Xkeysend(r) => self.xkeysend(id, r, now_ms),
+            Command::PayBlinded(r) => self.pay_blinded(id, *r, now_ms),
+            Command::Fetchinvoice(r) => self.fetchinvoice(id, r, now_ms),
         }
     }
 
@@ -409,6 +446,7 @@ impl Machine {
                 self.reply(cmd, Reply::Waitsendpay(Err(WaitsendpayError::TimedOut)));
             }
             Some(Timer::PayDeadline(id)) => self.pay_step(id, now_ms),
+            Some(Timer::Fetch(cmd)) => self.fetch_timeout(cmd),
             None => {}
         }
     }

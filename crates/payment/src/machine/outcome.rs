@@ -170,6 +170,7 @@ impl Machine {
             }
         }
         self.persist_learned(&hops);
+        let tail_failed = self.blinded_outcome(key, now_s);
         let Some(rec) = self.parts.get(pos).cloned() else { return };
         self.actions.push(Action::Persist(Record::Part(rec.clone())));
         // Wake the waiters of this part, and those of its group once none of it is pending.
@@ -195,6 +196,17 @@ impl Machine {
             self.reply(w.command, res);
         }
         if let Some(id) = pay_id {
+            // The parts of the group still in flight, besides this one.
+            let in_flight = self
+                .parts
+                .iter()
+                .filter(|p| {
+                    p.key.payment_hash == hash
+                        && p.key.groupid == g
+                        && p.status == PartStatus::Pending
+                })
+                .count();
+            let default_cap = self.cfg.max_parts;
             if let Some(ps) = self.pays.iter_mut().find(|ps| ps.rec.id == id) {
                 if let Some(a) = ps.attempts.iter_mut().find(|a| a.key == key) {
                     a.end_ms = Some(now_ms);
@@ -203,12 +215,33 @@ impl Machine {
                     if let Some(f) = &rec.failure {
                         let from_payee =
                             f.erring_index.map(|i| i as usize) == Some(rec.route.len());
+                        // A failure from inside a blinded path is its tail's, not the payee's.
+                        let from_payee = from_payee && !tail_failed;
                         let mpp_timeout = f.failcode == Some(fc::MPP_TIMEOUT);
                         if from_payee && !mpp_timeout {
                             ps.final_error = Some(PayError::Failed {
                                 part: Box::new(rec.clone()),
                                 failure: Box::new(f.clone()),
                             });
+                        }
+                        // The payee gave up on a set of several parts: it may take no more
+                        // than some number of them. Half as many at once from now on, learnt
+                        // once per set (parts sent before the last lowering teach nothing).
+                        let set = in_flight.saturating_add(1);
+                        if from_payee
+                            && mpp_timeout
+                            && set > 1
+                            && key.partid >= ps.rec.max_parts_from_partid
+                        {
+                            let cap = ps.rec.max_parts.map_or(default_cap, |m| m as usize);
+                            let lower = (set / 2).max(1).min(cap);
+                            ps.rec.max_parts = Some(u32::try_from(lower).unwrap_or(u32::MAX));
+                            ps.rec.max_parts_from_partid = ps.rec.next_partid;
+                            let set = u32::try_from(set).unwrap_or(u32::MAX);
+                            if ps.rec.parts_refused == 0 || set < ps.rec.parts_refused {
+                                ps.rec.parts_refused = set;
+                            }
+                            self.actions.push(Action::Persist(Record::Pay(ps.rec.clone())));
                         }
                     }
                 }

@@ -16,17 +16,29 @@ use types::{Msat, NodeId, PaymentHash, PaymentPreimage, ShortChannelIdDir};
 const KEYSEND_FINAL_CLTV: u32 = 22;
 
 /// What a pay delivers, to whom.
-struct Target {
-    hash: PaymentHash,
-    destination: NodeId,
-    final_cltv: u32,
-    amount: Msat,
-    keysend: Option<PaymentPreimage>,
+pub(super) struct Target {
+    pub(super) hash: PaymentHash,
+    pub(super) destination: NodeId,
+    pub(super) final_cltv: u32,
+    pub(super) amount: Msat,
+    pub(super) keysend: Option<PaymentPreimage>,
 }
 
 impl Machine {
     pub(super) fn pay(&mut self, id: u64, r: PayRequest, now_ms: u64) {
-        match self.pay_start(id, r, now_ms) {
+        self.pay_checked(id, r, now_ms, true);
+    }
+
+    /// `pay`, checking a description hash against `description` when asked (`xpay` takes
+    /// no description and pays whatever the invoice commits to).
+    pub(super) fn pay_checked(
+        &mut self,
+        id: u64,
+        r: PayRequest,
+        now_ms: u64,
+        check_description: bool,
+    ) {
+        match self.pay_start(id, r, now_ms, check_description) {
             Ok(Some(pay_id)) => self.pay_step(pay_id, now_ms),
             Ok(None) => {}
             Err(e) => self.reply(id, Reply::Pay(Err(e))),
@@ -38,12 +50,14 @@ impl Machine {
         cmd: u64,
         req: PayRequest,
         now_ms: u64,
+        check_description: bool,
     ) -> Result<Option<u64>, PayError> {
         let PayRequest { invoice, bolt11, options: r } = req;
         let inv = *invoice;
         if r.maxfee.is_some() && (r.maxfeepercent.is_some() || r.exemptfee.is_some()) {
             return Err(PayError::MaxfeeConflict);
         }
+        self.known_layers(&r.layers)?;
         let amount = match (inv.amount(), r.amount_msat) {
             (Some(_), Some(a)) => return Err(PayError::AmountUnnecessary { amount: a }),
             (None, None) => return Err(PayError::AmountRequired),
@@ -57,7 +71,7 @@ impl Machine {
                 return Err(PayError::PartialZero);
             }
         }
-        if let Description::Hash(_) = inv.description() {
+        if let (Description::Hash(_), true) = (inv.description(), check_description) {
             let Some(d) = &r.description else {
                 return Err(PayError::DescriptionRequired);
             };
@@ -137,25 +151,6 @@ impl Machine {
         if r.maxfee.is_some() && (r.maxfeepercent.is_some() || r.exemptfee.is_some()) {
             return Err(PayError::MaxfeeConflict);
         }
-        if r.destination == self.cfg.node_id {
-            return Err(PayError::KeysendToSelf);
-        }
-        let idx = self.next_index;
-        let preimage = PaymentPreimage(hash32(&[
-            &self.cfg.seed,
-            b"keysend",
-            r.destination.as_bytes(),
-            &r.amount_msat.0.to_be_bytes(),
-            &now_ms.to_be_bytes(),
-            &idx.to_be_bytes(),
-        ]));
-        let target = Target {
-            hash: preimage.hash(),
-            destination: r.destination,
-            final_cltv: KEYSEND_FINAL_CLTV,
-            amount: r.amount_msat,
-            keysend: Some(preimage),
-        };
         let p = PayOptions {
             amount_msat: Some(r.amount_msat),
             label: r.label,
@@ -163,18 +158,46 @@ impl Machine {
             retry_for: r.retry_for,
             maxdelay: r.maxdelay,
             exemptfee: r.exemptfee,
-            exclude: Vec::new(),
             maxfee: r.maxfee,
-            description: None,
-            riskfactor_millionths: None,
-            partial_msat: None,
-            layers: Vec::new(),
+            ..PayOptions::default()
+        };
+        self.keysend_begin(cmd, r.destination, r.amount_msat, p, now_ms)
+    }
+
+    /// Starts a keysend of `amount` to `destination` with the options `p`.
+    pub(super) fn keysend_begin(
+        &mut self,
+        cmd: u64,
+        destination: NodeId,
+        amount: Msat,
+        p: PayOptions,
+        now_ms: u64,
+    ) -> Result<u64, PayError> {
+        if destination == self.cfg.node_id {
+            return Err(PayError::KeysendToSelf);
+        }
+        self.known_layers(&p.layers)?;
+        let idx = self.next_index;
+        let preimage = PaymentPreimage(hash32(&[
+            &self.cfg.seed,
+            b"keysend",
+            destination.as_bytes(),
+            &amount.0.to_be_bytes(),
+            &now_ms.to_be_bytes(),
+            &idx.to_be_bytes(),
+        ]));
+        let target = Target {
+            hash: preimage.hash(),
+            destination,
+            final_cltv: KEYSEND_FINAL_CLTV,
+            amount,
+            keysend: Some(preimage),
         };
         Ok(self.begin_pay(cmd, String::new(), p, target, None, now_ms))
     }
 
     /// Records a new pay and arms its deadline; returns its id.
-    fn begin_pay(
+    pub(super) fn begin_pay(
         &mut self,
         cmd: u64,
         bolt11: String,
@@ -246,6 +269,9 @@ impl Machine {
             next_partid: 1,
             done: false,
             layers: r.layers,
+            max_parts: r.max_parts,
+            max_parts_from_partid: 0,
+            parts_refused: 0,
         };
         self.actions.push(Action::Persist(Record::Pay(rec.clone())));
         let deadline = rec.deadline_ms;
@@ -255,6 +281,7 @@ impl Machine {
             waiters: vec![cmd],
             final_error: None,
             attempts: Vec::new(),
+            blinded: None,
         });
         self.arm(Timer::PayDeadline(id), deadline);
         id
@@ -325,7 +352,7 @@ impl Machine {
         }
         if now_ms >= ps.rec.deadline_ms {
             if pending.is_empty() {
-                let e = self.gave_up(pi);
+                let e = self.gave_up(pi, now_ms);
                 self.finish_pay(pi, Err(e));
             }
             return;
@@ -342,29 +369,26 @@ impl Machine {
         }
         let budget = Msat(ps.rec.max_fee.0.saturating_sub(fees_in_flight));
         let inv = ps.invoice.as_ref();
-        let mpp = inv.is_some_and(|i| i.features().supports(types::features::Feature::BASIC_MPP));
-        let mut params = FlowParams::new(self.cfg.node_id, ps.rec.destination, remaining);
-        params.final_cltv = ps.rec.final_cltv.saturating_add(ps.rec.shadow_cltv);
+        let mut params = self.base_params(ps, remaining);
         params.max_fee = budget;
-        params.max_delay = ps.rec.max_delay;
-        params.max_parts = if mpp { self.cfg.max_parts.max(1) } else { 1 };
-        params.exclude_channels = ps
-            .rec
-            .exclude_channels
-            .iter()
-            .filter_map(|&(s, d)| ShortChannelIdDir::new(s, d))
-            .collect();
-        params.exclude_nodes = ps.rec.exclude_nodes.clone();
-        params.first_hops = self.first_hops.clone();
-        params.route_hints =
-            inv.map(|i| i.route_hints()).unwrap_or_default().iter().map(|h| h.0.clone()).collect();
+        // The payment's part cap counts the parts in flight: never more than it at once.
+        let room = params.max_parts.saturating_sub(pending.len());
+        if room == 0 {
+            return; // Wait for a part in flight to resolve.
+        }
+        params.max_parts = room;
         // Route randomisation: the weight of probability against fees varies per attempt, so
         // the cheapest route is not always the one taken; the fee budget always holds. It is
         // low on the first attempt (cheap routes first) and high once a part failed.
         let rnd = hash32(&[&self.cfg.seed, &hash.0, b"route", &attempts.to_be_bytes()]);
         let failed = mine.iter().filter(|p| p.status == PartStatus::Failed).count();
         params.prob_cost_ppm = prob_cost_ppm(failed, u16::from_be_bytes([rnd[0], rnd[1]]));
-        params.riskfactor_millionths = ps.rec.riskfactor_millionths;
+        let blinded = ps.blinded.as_ref().map(|b| b.paths.clone());
+        if let Some(paths) = &blinded {
+            let (tails, unusable) = self.blinded_tails(paths, now_ms / 1000);
+            params.blinded_tails = tails;
+            params.exclude_channels.extend(unusable);
+        }
         // The pay's layers on top of the learned one; a layer removed since is skipped.
         let names: Vec<String> =
             ps.rec.layers.iter().filter(|n| self.layers.contains_key(*n)).cloned().collect();
@@ -417,6 +441,26 @@ impl Machine {
                 for (partid, part) in (first_partid..).zip(f.parts) {
                     let route = part.hops;
                     let key = PartKey { payment_hash: hash, partid, groupid: g };
+                    let path = part.blinded_tail.and_then(|i| {
+                        blinded.as_ref().and_then(|b| b.get(i)).map(|path| (i, path))
+                    });
+                    if let Some((tail, path)) = path {
+                        let started = self.start_blinded_part(
+                            key,
+                            route,
+                            (tail, path),
+                            (part.amount, total, params.final_cltv),
+                            meta.clone(),
+                            id,
+                            now_ms,
+                        );
+                        if started.is_ok() {
+                            if let Some(ps) = self.pays.get_mut(pi) {
+                                ps.attempts.push(Attempt { key, start_ms: now_ms, end_ms: None });
+                            }
+                        }
+                        continue;
+                    }
                     if self
                         .start_part(
                             key,
@@ -438,14 +482,72 @@ impl Machine {
                 }
             }
             Err(e) => {
+                // The payee refused a bigger set, and this many parts cannot carry the
+                // amount: try halfway back up to the refused size (a bisection).
+                let cap = u32::try_from(pending.len().saturating_add(room)).unwrap_or(u32::MAX);
+                if let (FlowError::InsufficientLiquidity { .. }, Some(ps)) =
+                    (&e, self.pays.get_mut(pi))
+                {
+                    let refused = ps.rec.parts_refused;
+                    if refused > cap.saturating_add(1) {
+                        ps.rec.max_parts = Some(cap + (refused - cap) / 2);
+                        self.actions.push(Action::Persist(Record::Pay(ps.rec.clone())));
+                        return self.pay_step(id, now_ms);
+                    }
+                }
                 if !pending.is_empty() {
                     return; // Wait for the parts in flight, then try again.
                 }
-                let err =
-                    if attempts > 0 { self.gave_up(pi) } else { self.route_error(&e, &params) };
+                // Fees alone stopping the payment is said so, attempts made or not.
+                let err = match e {
+                    FlowError::TooExpensive { .. } => self.route_error(&e, &params),
+                    _ if attempts > 0 => self.gave_up(pi, now_ms),
+                    _ => self.route_error(&e, &params),
+                };
                 self.finish_pay(pi, Err(err));
             }
         }
+    }
+
+    /// The flow's parameters for `amount` of the pay `ps`, with no fee limit and its whole
+    /// part cap.
+    fn base_params(&self, ps: &PayState, amount: Msat) -> FlowParams {
+        let inv = ps.invoice.as_ref();
+        let mpp = match &ps.blinded {
+            Some(b) => b.mpp,
+            None => inv.is_some_and(|i| i.features().supports(types::features::Feature::BASIC_MPP)),
+        };
+        let mut params = FlowParams::new(self.cfg.node_id, ps.rec.destination, amount);
+        params.final_cltv = ps.rec.final_cltv.saturating_add(ps.rec.shadow_cltv);
+        params.max_fee = Msat::MAX;
+        params.max_delay = ps.rec.max_delay;
+        params.max_parts = if mpp { self.parts_cap(&ps.rec) } else { 1 };
+        params.exclude_channels = ps
+            .rec
+            .exclude_channels
+            .iter()
+            .filter_map(|&(s, d)| ShortChannelIdDir::new(s, d))
+            .collect();
+        params.exclude_nodes = ps.rec.exclude_nodes.clone();
+        params.first_hops = self.first_hops.clone();
+        params.route_hints =
+            inv.map(|i| i.route_hints()).unwrap_or_default().iter().map(|h| h.0.clone()).collect();
+        params.riskfactor_millionths = ps.rec.riskfactor_millionths;
+        params
+    }
+
+    /// Refuses a `layers` entry that names no layer (a layer removed later, while the pay
+    /// runs, is skipped by `pay_step`).
+    fn known_layers(&self, layers: &[String]) -> Result<(), PayError> {
+        match layers.iter().find(|l| !self.layers.contains_key(*l)) {
+            Some(l) => Err(PayError::UnknownLayer { layer: l.clone() }),
+            None => Ok(()),
+        }
+    }
+
+    /// The most parts of the pay `rec` in flight at once.
+    pub(super) fn parts_cap(&self, rec: &PayRecord) -> usize {
+        rec.max_parts.map_or(self.cfg.max_parts, |m| m as usize).max(1)
     }
 
     fn route_error(&self, e: &FlowError, params: &FlowParams) -> PayError {
@@ -477,10 +579,26 @@ impl Machine {
         }
     }
 
-    fn gave_up(&self, pi: usize) -> PayError {
+    /// Why a pay with attempts made and nothing in flight stops: fees, if what is known of
+    /// the network still carries the amount but only above the budget; otherwise the parts'
+    /// failures.
+    fn gave_up(&self, pi: usize, now_ms: u64) -> PayError {
         let Some(ps) = self.pays.get(pi) else {
             return PayError::OutOfRoutes;
         };
+        let params = self.base_params(ps, ps.rec.amount_msat);
+        let snap = self.knowledge.snapshot(&self.graph, now_ms / 1000);
+        if let Ok(f) = flow::flow(&self.graph, &snap, &params) {
+            if f.fee > ps.rec.max_fee {
+                let delay = f.parts.iter().filter_map(|p| p.hops.first().map(|h| h.delay)).max();
+                return PayError::TooExpensive {
+                    fee: f.fee,
+                    max_fee: ps.rec.max_fee,
+                    amount: ps.rec.amount_msat,
+                    delay: delay.unwrap_or(0),
+                };
+            }
+        }
         let parts = self
             .parts
             .iter()

@@ -84,6 +84,7 @@ impl Machine {
                 waiters: Vec::new(),
                 final_error: None,
                 attempts: Vec::new(),
+                blinded: None,
             });
             if !done {
                 let deadline = m.pays.last().map_or(0, |p| p.rec.deadline_ms);

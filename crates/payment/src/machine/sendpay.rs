@@ -5,6 +5,8 @@ use super::{hash32, Action, Machine};
 use crate::error::SendpayError;
 use crate::record::{PartKey, PartRecord, PartStatus, Record};
 use crate::requests::SendpayRequest;
+use onion::crypto::SharedSecret;
+use onion::packet::OnionPacket;
 use onion::payment::{build_payment_onion, BuildPaymentOnionError, FinalData};
 use onion::secp256k1::SecretKey;
 use types::{Hop, Msat, NodeId, PaymentPreimage, PaymentSecret};
@@ -157,7 +159,7 @@ impl Machine {
         keysend: Option<PaymentPreimage>,
         now_ms: u64,
     ) -> Result<PartRecord, SendpayError> {
-        let (Some(first), Some(last)) = (route.first().copied(), route.last().copied()) else {
+        let Some(last) = route.last().copied() else {
             return Err(SendpayError::EmptyRoute);
         };
         let base = self.height.saturating_add(1);
@@ -168,22 +170,7 @@ impl Machine {
             keysend_preimage: keysend,
             custom_records: vec![],
         };
-        let sk = {
-            let mut ctr = 0u8;
-            loop {
-                let b = hash32(&[
-                    &self.cfg.seed,
-                    &key.payment_hash.0,
-                    &key.partid.to_be_bytes(),
-                    &key.groupid.to_be_bytes(),
-                    &[ctr],
-                ]);
-                if let Ok(sk) = SecretKey::from_slice(&b) {
-                    break sk;
-                }
-                ctr = ctr.wrapping_add(1);
-            }
-        };
+        let sk = self.session_key(&key);
         let (onion, secrets) =
             build_payment_onion(&sk, &route, base, &final_data, &key.payment_hash).map_err(
                 |e| match e {
@@ -191,15 +178,60 @@ impl Machine {
                     _ => SendpayError::Onion,
                 },
             )?;
+        let sent = SentPart {
+            destination: Some(last.id),
+            amount: last.amount,
+            total,
+            secret,
+            meta: (label, bolt11, description),
+            pay_id,
+            onion,
+            secrets,
+        };
+        Ok(self.commit_part(key, route, sent, now_ms))
+    }
+
+    /// The session key of a part's onion, drawn from the seed.
+    pub(super) fn session_key(&self, key: &PartKey) -> SecretKey {
+        let mut ctr = 0u8;
+        loop {
+            let b = hash32(&[
+                &self.cfg.seed,
+                &key.payment_hash.0,
+                &key.partid.to_be_bytes(),
+                &key.groupid.to_be_bytes(),
+                &[ctr],
+            ]);
+            if let Ok(sk) = SecretKey::from_slice(&b) {
+                return sk;
+            }
+            ctr = ctr.wrapping_add(1);
+        }
+    }
+
+    /// Persists a part whose onion is built, then sends it.
+    pub(super) fn commit_part(
+        &mut self,
+        key: PartKey,
+        route: Vec<Hop>,
+        sent: SentPart,
+        now_ms: u64,
+    ) -> PartRecord {
+        let SentPart { destination, amount, total, secret, meta, pay_id, onion, secrets } = sent;
+        let (label, bolt11, description) = meta;
+        let base = self.height.saturating_add(1);
+        let first_amount = route.first().map_or(amount, |h| h.amount);
+        let first_delay = route.first().map_or(0, |h| h.delay);
+        let first_channel = route.first().map(|h| h.channel);
         let idx = self.bump();
         let rec = PartRecord {
             created_index: idx,
             updated_index: idx,
             key,
-            destination: Some(last.id),
-            amount_msat: last.amount,
+            destination,
+            amount_msat: amount,
             total_msat: total,
-            amount_sent_msat: first.amount,
+            amount_sent_msat: first_amount,
             created_at: now_ms / 1000,
             completed_at: None,
             status: PartStatus::Pending,
@@ -208,7 +240,7 @@ impl Machine {
             bolt11,
             description,
             payment_secret: secret,
-            cltv_expiry: base.saturating_add(first.delay),
+            cltv_expiry: base.saturating_add(first_delay),
             shared_secrets: secrets.iter().map(|s| s.0).collect(),
             route,
             pay_id,
@@ -218,14 +250,36 @@ impl Machine {
         self.parts.push(rec.clone());
         self.knowledge.part_sent(&rec.route);
         self.actions.push(Action::Persist(Record::Part(rec.clone())));
-        self.actions.push(Action::SendHtlc {
-            part: key,
-            first_hop: first.channel,
-            amount: first.amount,
-            cltv_expiry: rec.cltv_expiry,
-            payment_hash: key.payment_hash,
-            onion: Box::new(onion),
-        });
-        Ok(rec)
+        if let Some(first_hop) = first_channel {
+            self.actions.push(Action::SendHtlc {
+                part: key,
+                first_hop,
+                amount: first_amount,
+                cltv_expiry: rec.cltv_expiry,
+                payment_hash: key.payment_hash,
+                onion: Box::new(onion),
+            });
+        }
+        rec
     }
+}
+
+/// A part's onion and what its record keeps beside the route.
+pub(super) struct SentPart {
+    /// The payee.
+    pub destination: Option<NodeId>,
+    /// What the payee receives.
+    pub amount: Msat,
+    /// The total of the payment.
+    pub total: Msat,
+    /// The payment secret sent.
+    pub secret: Option<PaymentSecret>,
+    /// Label, invoice text, description.
+    pub meta: (Option<String>, Option<String>, Option<String>),
+    /// The owning pay.
+    pub pay_id: Option<u64>,
+    /// The onion.
+    pub onion: OnionPacket,
+    /// The secrets shared with each layer.
+    pub secrets: Vec<SharedSecret>,
 }

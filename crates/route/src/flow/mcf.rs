@@ -23,10 +23,15 @@ pub fn flow(graph: &Graph, snap: &KnowledgeSnapshot, p: &FlowParams) -> Result<F
         } else {
             match solve_mcf(&net, p, mu) {
                 Ok(paths) => Some(paths),
-                Err(d) => {
-                    deliverable = deliverable.max(d);
-                    // The linearisation leaves 5% of each range unused: one path may still fit.
-                    single_path(&net, p, p.amount.0, mu)?.map(|part| vec![part])
+                Err(r) => {
+                    deliverable = deliverable.max(r.deliverable);
+                    // The linearisation leaves 5% of each range unused: one path may still
+                    // fit, unless no flow of the amount fits at all.
+                    if r.proven {
+                        None
+                    } else {
+                        single_path(&net, p, p.amount.0, mu)?.map(|part| vec![part])
+                    }
                 }
             }
         };
@@ -46,7 +51,8 @@ pub fn flow(graph: &Graph, snap: &KnowledgeSnapshot, p: &FlowParams) -> Result<F
 }
 
 /// Totals, sorting and the set probability.
-pub(super) fn finish(net: &Net<'_>, mut parts: Vec<Part>) -> Flow {
+pub(super) fn finish(net: &Net<'_>, parts: Vec<Part>) -> Flow {
+    let mut parts = blinded::strip_tails(net, parts);
     parts.sort_by_key(|p| Reverse(p.amount));
     let mut load: HashMap<ShortChannelIdDir, (u64, Liquidity)> = HashMap::new();
     let mut liq_of: HashMap<ShortChannelIdDir, Liquidity> = HashMap::new();
@@ -91,209 +97,466 @@ pub(super) struct Pruned {
 }
 
 /// Keeps the `limit` edges on the cheapest paths. With `wide`, edges are not left out for a
-/// small `htlc_max`.
+/// small `htlc_max`. (One [`Pruner`], used once.)
+pub(super) fn prune(net: &Net<'_>, p: &FlowParams, mu: f64, limit: usize, wide: bool) -> Pruned {
+    Pruner::new(net, p, mu, wide).prune(limit)
+}
+
+/// The prune's state, kept between prunes of growing limits over the same costs: edge costs
+/// and the backward distances to the payee are computed once.
 ///
 /// An edge's score is the cost of the cheapest payer–payee path through it. A backward
 /// Dijkstra from the payee gives each node's distance `h` to it; a forward A* from the payer
 /// keyed by `g + h` (exact, hence consistent) settles nodes in order of the cheapest path
 /// through them, a lower bound on the score of every edge out of them, so it stops as soon as
 /// `limit` edges score no more than that bound. The backward search only runs as far as the
-/// forward one needs: to a radius that doubles on demand. Edge costs are computed once.
-pub(super) fn prune(net: &Net<'_>, p: &FlowParams, mu: f64, limit: usize, wide: bool) -> Pruned {
-    let amount = p.amount.0;
-    let part = (amount / p.max_parts.clamp(1, 4) as u64).max(p.min_part.0).max(1);
-    let lambda = lambda_msat(p);
-    let risk = risk_per_msat_block(p);
-    let min_htlc_max = if wide { 1 } else { part.min(amount) / 8 };
-    let narrowed = std::cell::Cell::new(false);
-    let cost_of = |e: &XEdge| -> f64 {
+/// forward one needs: to a radius that doubles on demand.
+pub(super) struct Pruner<'n, 'a> {
+    net: &'n Net<'a>,
+    part: u64,
+    mu: f64,
+    lambda: f64,
+    risk: f64,
+    min_htlc_max: u64,
+    narrowed: bool,
+    /// Per-edge (cost, src, dst), computed on first use; NaN cost: not yet.
+    costs: Vec<(f64, u32, u32)>,
+    h: Vec<f64>,
+    h_done: Vec<bool>,
+    bheap: BinaryHeap<Reverse<(u64, u32)>>,
+    /// Whether the backward search has nodes left.
+    more: bool,
+    /// How far the backward search has settled every node.
+    radius: f64,
+    started: bool,
+}
+
+impl<'n, 'a> Pruner<'n, 'a> {
+    pub(super) fn new(net: &'n Net<'a>, p: &FlowParams, mu: f64, wide: bool) -> Self {
+        let amount = p.amount.0;
+        let part = (amount / p.max_parts.clamp(1, 4) as u64).max(p.min_part.0).max(1);
+        let n = net.node_count();
+        let ne = net.graph.edge_count();
+        let mut pr = Pruner {
+            net,
+            part,
+            mu,
+            lambda: lambda_msat(p),
+            risk: risk_per_msat_block(p),
+            min_htlc_max: if wide { 1 } else { part.min(amount) / 8 },
+            narrowed: false,
+            costs: vec![(f64::NAN, 0, 0); ne + net.extra.len()],
+            h: vec![f64::INFINITY; n],
+            h_done: vec![false; n],
+            bheap: BinaryHeap::new(),
+            more: true,
+            radius: 0.0,
+            started: false,
+        };
+        if let Some(h) = pr.h.get_mut(net.dest as usize) {
+            *h = 0.0;
+        }
+        pr.bheap.push(Reverse((0u64, net.dest)));
+        pr
+    }
+
+    fn cost_of(&mut self, e: &XEdge) -> f64 {
         if e.liq.possible() == 0 {
             return f64::INFINITY;
         }
-        if e.htlc_max < min_htlc_max {
-            narrowed.set(true);
+        if e.htlc_max < self.min_htlc_max {
+            self.narrowed = true;
             return f64::INFINITY;
         }
+        let part = self.part;
         let a = part.min(e.htlc_max);
-        let prob = e.liq.probability(a, net.prior).max(1e-3);
-        let (fee, cltv) = if e.src == net.source { (0, 0.0) } else { (e.fee(a), e.cltv as f64) };
-        let risk_cost = risk * part as f64 * cltv;
-        mu * fee as f64 * (part as f64 / a as f64) + risk_cost + lambda * -prob.ln() + 1.0
-    };
-    let n = net.node_count();
-    let ne = net.graph.edge_count();
-    // Per-edge (cost, src, dst), computed on first use; NaN cost: not yet.
-    let mut costs: Vec<(f64, u32, u32)> = vec![(f64::NAN, 0, 0); ne + net.extra.len()];
-    let mut cost = |id: u32| -> (f64, u32, u32) {
-        let Some(slot) = costs.get_mut(id as usize) else { return (f64::INFINITY, 0, 0) };
-        if slot.0.is_nan() {
-            *slot = match net.edge(id) {
-                Some(e) => (cost_of(&e) * net.cost_factor(id), e.src, e.dst),
-                None => (f64::INFINITY, 0, 0),
-            };
+        let prob = e.liq.probability(a, self.net.prior).max(1e-3);
+        let (fee, cltv) =
+            if e.src == self.net.source { (0, 0.0) } else { (e.fee(a), e.cltv as f64) };
+        let risk_cost = self.risk * part as f64 * cltv;
+        self.mu * fee as f64 * (part as f64 / a as f64) + risk_cost + self.lambda * -prob.ln() + 1.0
+    }
+
+    #[inline]
+    fn cost(&mut self, id: u32) -> (f64, u32, u32) {
+        let Some(&slot) = self.costs.get(id as usize) else { return (f64::INFINITY, 0, 0) };
+        if !slot.0.is_nan() {
+            return slot;
         }
-        *slot
-    };
-    // Backward search state (resumable).
-    let mut h = vec![f64::INFINITY; n];
-    let mut h_done = vec![false; n];
-    let mut bheap: BinaryHeap<Reverse<(u64, u32)>> = BinaryHeap::new();
-    h[net.dest as usize] = 0.0;
-    bheap.push(Reverse((0u64, net.dest)));
-    // Settles every node within `bound` of the payee (or up to `stop`); returns whether
-    // nodes remain unsettled.
-    let mut grow = |h: &mut Vec<f64>,
-                    h_done: &mut Vec<bool>,
-                    cost: &mut dyn FnMut(u32) -> (f64, u32, u32),
-                    bound: f64,
-                    stop: u32|
-     -> bool {
-        while let Some(&Reverse((bits, v))) = bheap.peek() {
+        let v = match self.net.edge(id) {
+            Some(e) => (self.cost_of(&e) * self.net.cost_factor(id), e.src, e.dst),
+            None => (f64::INFINITY, 0, 0),
+        };
+        if let Some(slot) = self.costs.get_mut(id as usize) {
+            *slot = v;
+        }
+        v
+    }
+
+    /// Settles every node within `bound` of the payee (or up to `stop`); returns whether nodes
+    /// remain unsettled.
+    fn grow(&mut self, bound: f64, stop: u32) -> bool {
+        let net = self.net;
+        let mut ins: Vec<u32> = Vec::new();
+        while let Some(&Reverse((bits, v))) = self.bheap.peek() {
             let d = f64::from_bits(bits);
             if d > bound {
                 return true;
             }
-            bheap.pop();
-            if h_done[v as usize] || d > h[v as usize] {
+            self.bheap.pop();
+            if self.h_done[v as usize] || d > self.h[v as usize] {
                 continue;
             }
-            h_done[v as usize] = true;
-            net.for_in(v, |id| {
-                let (c, u, _) = cost(id);
-                if !c.is_finite() || h_done[u as usize] {
-                    return;
+            self.h_done[v as usize] = true;
+            ins.clear();
+            net.for_in(v, |id| ins.push(id));
+            for &id in &ins {
+                let (c, u, _) = self.cost(id);
+                if !c.is_finite() || self.h_done[u as usize] {
+                    continue;
                 }
                 let nd = d + c;
-                if nd < h[u as usize] {
-                    h[u as usize] = nd;
-                    bheap.push(Reverse((nd.to_bits(), u)));
+                if nd < self.h[u as usize] {
+                    self.h[u as usize] = nd;
+                    self.bheap.push(Reverse((nd.to_bits(), u)));
                 }
-            });
+            }
             if v == stop {
-                return !bheap.is_empty();
+                return !self.bheap.is_empty();
             }
         }
         false
-    };
-    let mut more = grow(&mut h, &mut h_done, &mut cost, f64::INFINITY, net.source);
-    if !h_done[net.source as usize] {
-        return Pruned { edges: Vec::new(), truncated: false, narrowed: narrowed.get() };
     }
-    let best = h[net.source as usize];
-    // Without a limit every distance is needed: no point in growing the radius by steps.
-    let mut radius = if more && limit < ne { best * 2.0 } else { f64::INFINITY };
-    if more {
-        more = grow(&mut h, &mut h_done, &mut cost, radius, u32::MAX);
-    }
-    let mut g = vec![f64::INFINITY; n];
-    let mut g_done = vec![false; n];
-    let mut fheap: BinaryHeap<Reverse<(u64, u32)>> = BinaryHeap::new();
-    // The `limit` best candidates so far (max-heap by score), and how many were seen.
-    let mut top: BinaryHeap<(u64, u32)> = BinaryHeap::new();
-    loop {
-        if !more {
-            radius = f64::INFINITY;
-        }
-        g.iter_mut().for_each(|x| *x = f64::INFINITY);
-        g_done.iter_mut().for_each(|x| *x = false);
-        fheap.clear();
-        top.clear();
-        let mut seen = 0usize;
-        g[net.source as usize] = 0.0;
-        fheap.push(Reverse((best.to_bits(), net.source)));
-        let mut stopped = false;
-        while let Some(Reverse((bits, u))) = fheap.pop() {
-            let key = f64::from_bits(bits);
-            // Every edge not yet seen scores at least `key`, or more than `radius`.
-            if top.len() >= limit
-                && top.peek().is_some_and(|&(t, _)| f64::from_bits(t) <= key.min(radius))
-            {
-                stopped = true;
-                break;
+
+    /// The `limit` best-scoring edges. Later calls with larger limits reuse the costs and the
+    /// backward distances of earlier ones.
+    pub(super) fn prune(&mut self, limit: usize) -> Pruned {
+        let net = self.net;
+        let n = net.node_count();
+        let ne = net.graph.edge_count();
+        let source = net.source;
+        if !self.started {
+            self.started = true;
+            self.more = self.grow(f64::INFINITY, source);
+            if !self.h_done[source as usize] {
+                return Pruned { edges: Vec::new(), truncated: false, narrowed: self.narrowed };
             }
-            if key > radius && more {
-                break;
+            let best = self.h[source as usize];
+            // Without a limit every distance is needed: no point in growing the radius by
+            // steps.
+            self.radius = if self.more && limit < ne { best * 2.0 } else { f64::INFINITY };
+            if self.more {
+                let r = self.radius;
+                self.more = self.grow(r, u32::MAX);
             }
-            if std::mem::replace(&mut g_done[u as usize], true) {
-                continue;
+        }
+        if !self.h_done[source as usize] {
+            return Pruned { edges: Vec::new(), truncated: false, narrowed: self.narrowed };
+        }
+        let best = self.h[source as usize];
+        let mut g = vec![f64::INFINITY; n];
+        let mut g_done = vec![false; n];
+        let mut fheap: BinaryHeap<Reverse<(u64, u32)>> = BinaryHeap::new();
+        // The `limit` best candidates so far (max-heap by score), and how many were seen.
+        let mut top: BinaryHeap<(u64, u32)> = BinaryHeap::new();
+        let mut outs: Vec<u32> = Vec::new();
+        loop {
+            if !self.more {
+                self.radius = f64::INFINITY;
             }
-            let gu = g[u as usize];
-            net.for_out(u, |id| {
-                let (c, _, v) = cost(id);
-                if !c.is_finite() || !h_done[v as usize] {
-                    return;
+            let radius = self.radius;
+            let more = self.more;
+            g.iter_mut().for_each(|x| *x = f64::INFINITY);
+            g_done.iter_mut().for_each(|x| *x = false);
+            fheap.clear();
+            top.clear();
+            let mut seen = 0usize;
+            g[source as usize] = 0.0;
+            fheap.push(Reverse((best.to_bits(), source)));
+            let mut stopped = false;
+            while let Some(Reverse((bits, u))) = fheap.pop() {
+                let key = f64::from_bits(bits);
+                // Every edge not yet seen scores at least `key`, or more than `radius`.
+                if top.len() >= limit
+                    && top.peek().is_some_and(|&(t, _)| f64::from_bits(t) <= key.min(radius))
+                {
+                    stopped = true;
+                    break;
                 }
-                let score = gu + c + h[v as usize];
-                seen += 1;
-                top.push((score.to_bits(), id));
-                if top.len() > limit {
-                    top.pop();
+                if key > radius && more {
+                    break;
                 }
-                let nd = gu + c;
-                if nd < g[v as usize] && !g_done[v as usize] {
-                    g[v as usize] = nd;
-                    fheap.push(Reverse(((nd + h[v as usize]).to_bits(), v)));
+                if std::mem::replace(&mut g_done[u as usize], true) {
+                    continue;
                 }
-            });
+                let gu = g[u as usize];
+                outs.clear();
+                net.for_out(u, |id| outs.push(id));
+                for &id in &outs {
+                    let (c, _, v) = self.cost(id);
+                    if !c.is_finite() || !self.h_done[v as usize] {
+                        continue;
+                    }
+                    let score = gu + c + self.h[v as usize];
+                    seen += 1;
+                    top.push((score.to_bits(), id));
+                    if top.len() > limit {
+                        top.pop();
+                    }
+                    let nd = gu + c;
+                    if nd < g[v as usize] && !g_done[v as usize] {
+                        g[v as usize] = nd;
+                        fheap.push(Reverse(((nd + self.h[v as usize]).to_bits(), v)));
+                    }
+                }
+            }
+            let enough =
+                top.len() >= limit && top.peek().is_some_and(|&(t, _)| f64::from_bits(t) <= radius);
+            if stopped || !more || (fheap.is_empty() && enough) {
+                let truncated = seen > limit || (stopped && !fheap.is_empty());
+                let mut out = top.into_vec();
+                out.sort_unstable();
+                let edges = out.into_iter().map(|(_, id)| id).collect();
+                return Pruned { edges, truncated, narrowed: self.narrowed };
+            }
+            self.radius *= 2.0;
+            let r = self.radius;
+            self.more = self.grow(r, u32::MAX);
         }
-        let enough =
-            top.len() >= limit && top.peek().is_some_and(|&(t, _)| f64::from_bits(t) <= radius);
-        if stopped || !more || (fheap.is_empty() && enough) {
-            let truncated = seen > limit || (stopped && !fheap.is_empty());
-            let mut out = top.into_vec();
-            out.sort_unstable();
-            let edges = out.into_iter().map(|(_, id)| id).collect();
-            return Pruned { edges, truncated, narrowed: narrowed.get() };
-        }
-        radius *= 2.0;
-        more = grow(&mut h, &mut h_done, &mut cost, radius, u32::MAX);
     }
 }
 
-/// How much wider the prune gets when the edges it kept cannot carry the amount.
+/// How much wider the prune gets when the edges it kept cannot carry the amount: first
+/// [`PRUNE_GROW`] times, then, if that is not enough either, this many times.
 pub(super) const PRUNE_WIDEN: usize = 32;
+
+/// The first, cheaper widening of the prune.
+pub(super) const PRUNE_GROW: usize = 4;
 
 /// The askrene pivots of the uncertain range.
 pub(super) const PIVOTS: [f64; 5] = [0.0, 0.5, 0.8, 0.95, 1.0];
 
-/// Solves the min-cost flow; returns the parts, or the deliverable amount when the whole
-/// amount does not fit. When the pruned edges cannot carry it and the prune left edges out,
-/// solves once more over [`PRUNE_WIDEN`] times as many (the cheapest edges may all sit on
-/// exhausted channels while the liquidity is elsewhere). When no flow fits within 95% of the
-/// uncertain ranges, and the payer's and payee's channels could hold the amount at all, it
-/// solves again with the whole of each range (the top 5% at a steep cost), first over the
-/// first edge set, then over every edge leading from the payer to the payee: a flow is only
-/// refused when none exists.
-pub(super) fn solve_mcf(net: &Net<'_>, p: &FlowParams, mu: f64) -> Result<Vec<Part>, u64> {
-    let first = prune(net, p, mu, p.max_edges, false);
+/// Solves the min-cost flow; returns the parts, or why the whole amount does not fit. When
+/// the pruned edges cannot carry it, it first asks whether any flow can ([`cut_bound`], then
+/// [`max_flow`] over every usable edge, hop and delay limits aside): when none can, it refuses
+/// at once, which is what the wider solves below would have found at far greater cost. When
+/// one can, it solves over [`PRUNE_GROW`] times as many edges as the prune kept, then
+/// [`PRUNE_WIDEN`] times as many (the cheapest edges may all sit on exhausted channels while
+/// the liquidity is elsewhere). When no flow fits within 95% of
+/// the uncertain ranges, it solves again with the whole of each range (the top 5% at a steep
+/// cost), first over the first edge set, then over the first set with the maximum flow's
+/// edges, then over every edge leading from the payer to the payee: a flow is only refused
+/// when none exists.
+pub(super) fn solve_mcf(net: &Net<'_>, p: &FlowParams, mu: f64) -> Result<Vec<Part>, Refusal> {
+    let mut pruner = Pruner::new(net, p, mu, false);
+    let first = pruner.prune(p.max_edges);
     let mut deliverable = match solve_pruned(net, p, mu, &first.edges, false) {
         Ok(parts) => return Ok(parts),
         Err(d) => d,
     };
+    // Only failures get here: the checks and fallbacks below cost nothing in the common case.
+    if cut_bound(net, p) < p.amount.0 {
+        return Err(Refusal { deliverable, proven: true });
+    }
+    let (carried, flow_edges) = max_flow(net, p, p.amount.0);
+    if carried < p.amount.0 {
+        return Err(Refusal { deliverable, proven: true });
+    }
+    let mut guided = first.edges.clone();
+    let kept: std::collections::HashSet<u32> = first.edges.iter().copied().collect();
+    guided.extend(flow_edges.into_iter().filter(|id| !kept.contains(id)));
+    // Wider prunes, growing: most flows the widest set finds use its cheapest edges only.
     let mut wide = None;
-    if first.truncated {
-        let w = prune(net, p, mu, p.max_edges.saturating_mul(PRUNE_WIDEN), false);
+    let mut truncated = first.truncated;
+    for widen in [PRUNE_GROW, PRUNE_WIDEN] {
+        if !truncated {
+            break;
+        }
+        let w = pruner.prune(p.max_edges.saturating_mul(widen));
         match solve_pruned(net, p, mu, &w.edges, false) {
             Ok(parts) => return Ok(parts),
             Err(d) => deliverable = deliverable.max(d),
         }
+        truncated = w.truncated;
         wide = Some(w);
     }
-    // Only failures get here: the fallbacks below cost nothing in the common case.
-    if cut_bound(net, p) < p.amount.0 {
-        return Err(deliverable);
-    }
+    let refused = |deliverable| Refusal { deliverable, proven: false };
     // The whole ranges over the first edges (cheap; the wider set would be as dear as all).
     match solve_pruned(net, p, mu, &first.edges, true) {
         Ok(parts) => return Ok(parts),
         Err(d) => deliverable = deliverable.max(d),
     }
+    // The whole ranges over the first edges and those of the maximum flow: they carry the
+    // amount, so only the limits (hops, delay, parts) or the unit rounding refuse it here.
+    if guided.len() > first.edges.len() {
+        match solve_pruned(net, p, mu, &guided, true) {
+            Ok(parts) => return Ok(parts),
+            Err(d) => deliverable = deliverable.max(d),
+        }
+    }
     let narrowed = first.narrowed || wide.as_ref().is_some_and(|w| w.narrowed);
     if !(first.truncated || narrowed) {
-        return Err(deliverable);
+        return Err(refused(deliverable));
     }
     let all = prune(net, p, mu, usize::MAX, true);
-    solve_pruned(net, p, mu, &all.edges, true).map_err(|d| d.max(deliverable))
+    solve_pruned(net, p, mu, &all.edges, true).map_err(|d| refused(d.max(deliverable)))
+}
+
+/// Why [`solve_mcf`] found no flow.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Refusal {
+    /// The most a flow it found delivers.
+    pub(super) deliverable: u64,
+    /// Whether no flow of the amount exists at all over the usable edges (so no single path
+    /// either).
+    pub(super) proven: bool,
+}
+
+/// The most a flow from payer to payee carries over the usable edges, up to `target`, with
+/// the capacities the solver gives them (each edge's possible liquidity, at most `htlc_max`
+/// per part); hop and delay limits aside, so no flow the solver finds can carry more. Also
+/// the edges that carry some of it. Dinic's algorithm: breadth-first levels from the payer,
+/// stopped at the payee's level, then augmenting paths along them with a current-arc pointer
+/// per node; capacities are read only for the edges it reaches.
+pub(super) fn max_flow(net: &Net<'_>, p: &FlowParams, target: u64) -> (u64, Vec<u32>) {
+    const UNKNOWN: u64 = u64::MAX;
+    let parts = p.max_parts.max(1) as u64;
+    let ne = net.graph.edge_count();
+    let total_edges = ne + net.extra.len();
+    let n = net.node_count();
+    let (s, t) = (net.source, net.dest);
+    let mut cap = vec![UNKNOWN; total_edges];
+    let mut flow = vec![0u64; total_edges];
+    let mut level = vec![u32::MAX; n];
+    let mut next = vec![0u32; n];
+    let mut queue: Vec<u32> = Vec::new();
+    let mut path: Vec<(u32, bool)> = Vec::new();
+    let ends = |id: u32| -> (u32, u32) {
+        if (id as usize) < ne {
+            net.graph.edge(EdgeIdx(id)).map_or((u32::MAX, u32::MAX), |e| (e.src.0, e.dst.0))
+        } else {
+            net.extra.get(id as usize - ne).map_or((u32::MAX, u32::MAX), |x| (x.src, x.dst))
+        }
+    };
+    // The `i`-th residual arc candidate of node `u`: an edge out of it (forward) or into it
+    // (backward, cancelling flow).
+    let arc = |u: u32, i: u32| -> Option<(u32, bool)> {
+        let mut i = i as usize;
+        if u < net.n_graph {
+            let out = net.graph.outgoing(NodeIdx(u));
+            if let Some(e) = out.get(i) {
+                return Some((e.0, true));
+            }
+            i -= out.len();
+            let inr = net.graph.incoming_range(NodeIdx(u));
+            if i < inr.len() {
+                return Some(((inr.start + i) as u32, false));
+            }
+            i -= inr.len();
+        }
+        if net.extra.is_empty() {
+            return None;
+        }
+        let xo = net.extra_out.get(&u).map_or(&[][..], Vec::as_slice);
+        if let Some(&e) = xo.get(i) {
+            return Some((e, true));
+        }
+        i -= xo.len();
+        net.extra_in.get(&u).and_then(|v| v.get(i)).map(|&e| (e, false))
+    };
+    let residual = |id: u32, forward: bool, cap: &mut [u64], flow: &[u64]| -> u64 {
+        let k = id as usize;
+        let f = flow.get(k).copied().unwrap_or(0);
+        if !forward {
+            return f;
+        }
+        let Some(c) = cap.get_mut(k) else { return 0 };
+        if *c == UNKNOWN {
+            *c = net
+                .edge(id)
+                .map_or(0, |e| e.liq.possible().min(e.htlc_max.saturating_mul(parts)))
+                .min(UNKNOWN - 1);
+        }
+        c.saturating_sub(f)
+    };
+    let mut carried = 0u64;
+    'phases: while carried < target {
+        level.iter_mut().for_each(|l| *l = u32::MAX);
+        level[s as usize] = 0;
+        queue.clear();
+        queue.push(s);
+        let mut head = 0;
+        while let Some(&u) = queue.get(head) {
+            head += 1;
+            let lu = level[u as usize];
+            if lu >= level[t as usize] {
+                break;
+            }
+            let mut i = 0;
+            while let Some((id, forward)) = arc(u, i) {
+                i += 1;
+                let (a, b) = ends(id);
+                let v = if forward { b } else { a };
+                if level.get(v as usize) != Some(&u32::MAX)
+                    || residual(id, forward, &mut cap, &flow) == 0
+                {
+                    continue;
+                }
+                level[v as usize] = lu + 1;
+                queue.push(v);
+            }
+        }
+        if level[t as usize] == u32::MAX {
+            break;
+        }
+        next.iter_mut().for_each(|x| *x = 0);
+        // Augmenting paths along the levels until none is left.
+        loop {
+            path.clear();
+            let mut u = s;
+            while u != t {
+                let mut advanced = false;
+                while let Some((id, forward)) = arc(u, next[u as usize]) {
+                    let (a, b) = ends(id);
+                    let v = if forward { b } else { a };
+                    let lv = level.get(v as usize).copied().unwrap_or(u32::MAX);
+                    if lv != u32::MAX
+                        && lv == level[u as usize] + 1
+                        && residual(id, forward, &mut cap, &flow) > 0
+                    {
+                        path.push((id, forward));
+                        u = v;
+                        advanced = true;
+                        break;
+                    }
+                    next[u as usize] += 1;
+                }
+                if advanced {
+                    continue;
+                }
+                // A dead end: no path to the payee through `u` in this phase.
+                level[u as usize] = u32::MAX;
+                let Some((id, forward)) = path.pop() else { continue 'phases };
+                let (a, b) = ends(id);
+                u = if forward { a } else { b };
+                next[u as usize] += 1;
+            }
+            let mut push = target - carried;
+            for &(id, forward) in &path {
+                push = push.min(residual(id, forward, &mut cap, &flow));
+            }
+            for &(id, forward) in &path {
+                let f = &mut flow[id as usize];
+                *f = if forward { *f + push } else { *f - push };
+            }
+            carried += push;
+            if carried >= target {
+                break 'phases;
+            }
+        }
+    }
+    let used = flow.iter().enumerate().filter(|(_, &f)| f > 0).map(|(i, _)| i as u32).collect();
+    (carried, used)
 }
 
 /// An upper bound on what any flow delivers: the least of what the payer's channels and

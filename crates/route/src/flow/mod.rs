@@ -5,7 +5,8 @@
 //! The flow solver works in four steps:
 //! 1. **Prune.** With a per-edge cost at a typical part size, each edge scores the cost of
 //!    the cheapest payer–payee path through it, and the [`FlowParams::max_edges`] best-scoring
-//!    edges are kept (32 times as many when those cannot carry the amount). A backward
+//!    edges are kept (4, then 32 times as many when those cannot carry the amount, the
+//!    costs and backward distances of the first prune reused). A backward
 //!    Dijkstra from the payee, run only as far as needed, gives the exact heuristic of a
 //!    forward A* from the payer, which stops once enough edges score below every edge it has
 //!    not reached yet.
@@ -14,10 +15,13 @@
 //!    uncertain range, each at the fee cost plus `λ` times the slope of `−ln P` over it.
 //!    Nothing beyond 95% of the uncertainty is used. The flow unit is `⌈amount/1000⌉` msat.
 //! 3. **Solve** by successive shortest paths with Dijkstra on reduced costs (potentials).
-//!    Only when no flow fits is it solved once more over every edge leading from payer to
-//!    payee (channels with a small `htlc_max` included) with a fifth arc per edge for the
-//!    last 95–100% of its uncertain range, at the steep slope of `−ln P` there: a flow is
-//!    refused only when the channels cannot carry it at all.
+//!    When the pruned edges cannot carry the amount, a maximum flow over every usable edge
+//!    (Dinic's, stopped at the amount; hop and delay limits aside) says first whether any
+//!    flow can: if not, the amount is refused at once. Only when no flow fits otherwise is it
+//!    solved once more with a fifth arc per edge for the last 95–100% of its uncertain range,
+//!    at the steep slope of `−ln P` there, over the pruned edges with the maximum flow's, then
+//!    over every edge leading from payer to payee (channels with a small `htlc_max`
+//!    included): a flow is refused only when the channels cannot carry it at all.
 //! 4. **Decompose** into paths, then fix them up: drop paths over the hop or CLTV limits or
 //!    below the minimum part, keep at most [`FlowParams::max_parts`], respect `htlc_min`,
 //!    `htlc_max` (per HTLC: a path over it is split into parts) and each channel's upper
@@ -37,11 +41,16 @@ use std::collections::{BinaryHeap, HashMap};
 use std::fmt;
 use types::{Hop, Msat, NodeId, ShortChannelIdDir};
 
+mod blinded;
 mod mcf;
 mod single;
 #[cfg(test)]
 mod tests;
 
+pub use blinded::{
+    tail_channel, tail_failed, tail_liquidity, tail_of_channel, tail_succeeded, virtual_payee,
+    BlindedTail,
+};
 pub use mcf::flow;
 pub use single::route;
 use single::*;
@@ -80,8 +89,8 @@ pub struct FlowParams {
     /// λ: the cost of one unit of `−ln P`, in millionths of the amount (msat per nat =
     /// `amount * prob_cost_ppm / 1e6`). Larger favours probability over fees.
     pub prob_cost_ppm: u64,
-    /// The most edges the pruned flow graph keeps (32 times as many are tried when these
-    /// cannot carry the amount).
+    /// The most edges the pruned flow graph keeps (4, then 32 times as many are tried when
+    /// these cannot carry the amount).
     pub max_edges: usize,
     /// Core Lightning's `riskfactor` in millionths (`riskfactor` 10 is 10_000_000; default 0):
     /// each edge other than the payer's own costs a further
@@ -90,6 +99,11 @@ pub struct FlowParams {
     /// Biases of directed channels (-100..=100, as layers give them): an edge's cost is
     /// multiplied by [`crate::layer::bias_factor`] of its bias. Empty: none.
     pub biases: Vec<(ShortChannelIdDir, i64)>,
+    /// Blinded paths to pay instead of `destination` (which is then ignored): each part
+    /// routes to one tail's introduction node and pays its aggregate fee and CLTV delta.
+    /// `final_cltv` is added under the tails' deltas (0 unless a shadow offset is wanted).
+    /// Empty: route to `destination`.
+    pub blinded_tails: Vec<BlindedTail>,
 }
 
 impl FlowParams {
@@ -114,6 +128,7 @@ impl FlowParams {
             max_edges: 1_500,
             riskfactor_millionths: 0,
             biases: Vec::new(),
+            blinded_tails: Vec::new(),
         }
     }
 }
@@ -129,6 +144,10 @@ pub struct Part {
     pub fee: Msat,
     /// The probability this part succeeds on its own.
     pub probability: f64,
+    /// The index in [`FlowParams::blinded_tails`] of the blinded path this part ends in:
+    /// its last hop reaches that path's introduction node with the amount to deliver plus
+    /// the path's fee. `None`: the last hop reaches the payee.
+    pub blinded_tail: Option<usize>,
 }
 
 /// A set of parts delivering an amount.
@@ -305,6 +324,8 @@ struct Net<'a> {
     source_id: NodeId,
     /// Cost factors of biased edges, by edge id (graph edges, then overlays).
     bias: HashMap<u32, f64>,
+    /// How many blinded tails lead to the (virtual) payee.
+    tails: usize,
 }
 
 impl<'a> Net<'a> {
@@ -313,7 +334,8 @@ impl<'a> Net<'a> {
         snap: &'a KnowledgeSnapshot,
         p: &FlowParams,
     ) -> Result<Net<'a>, RouteError> {
-        if p.source == p.destination {
+        let blinded = !p.blinded_tails.is_empty();
+        if !blinded && p.source == p.destination {
             return Err(RouteError::SelfPayment { node: p.source });
         }
         let n_graph = graph.node_count() as u32;
@@ -329,7 +351,8 @@ impl<'a> Net<'a> {
             n_graph + extra_nodes.len() as u32 - 1
         };
         let source = node_of(&p.source, &mut extra_nodes);
-        let dest = node_of(&p.destination, &mut extra_nodes);
+        let payee = if blinded { virtual_payee().unwrap_or(p.destination) } else { p.destination };
+        let dest = node_of(&payee, &mut extra_nodes);
         let mut extra = Vec::new();
         for fh in &p.first_hops {
             let peer = node_of(&fh.peer, &mut extra_nodes);
@@ -369,6 +392,29 @@ impl<'a> Net<'a> {
                     },
                 });
             }
+        }
+        for (i, t) in p.blinded_tails.iter().enumerate() {
+            if t.introduction == p.source {
+                continue; // A tail must be reached over a channel: we are not its first hop.
+            }
+            let src = node_of(&t.introduction, &mut extra_nodes);
+            let liq = t.liquidity.unwrap_or(Liquidity {
+                lo: hint_cap,
+                hi: hint_cap,
+                in_flight: 0,
+                capacity: hint_cap,
+            });
+            extra.push(XEdge {
+                src,
+                dst: dest,
+                base: t.fee_base_msat,
+                ppm: t.fee_proportional_millionths,
+                cltv: t.cltv_expiry_delta,
+                htlc_min: t.htlc_min.0,
+                htlc_max: t.htlc_max.0,
+                liq,
+                channel: tail_channel(i),
+            });
         }
         let total = n_graph as usize + extra_nodes.len();
         let mut node_ok = vec![true; total];
@@ -419,6 +465,7 @@ impl<'a> Net<'a> {
             }
         }
         let net = Net {
+            tails: p.blinded_tails.len(),
             bias,
             graph,
             snap,
@@ -438,7 +485,8 @@ impl<'a> Net<'a> {
             return Err(RouteError::UnknownSource { node: p.source });
         }
         if dest >= n_graph && !net.extra_in.contains_key(&dest) {
-            return Err(RouteError::UnknownDestination { node: p.destination });
+            let node = p.blinded_tails.first().map_or(p.destination, |t| t.introduction);
+            return Err(RouteError::UnknownDestination { node });
         }
         Ok(net)
     }

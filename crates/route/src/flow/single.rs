@@ -12,6 +12,9 @@ pub fn route(graph: &Graph, snap: &KnowledgeSnapshot, p: &FlowParams) -> Result<
     let net = Net::new(graph, snap, p)?;
     let part =
         single_path(&net, p, p.amount.0, 1.0)?.ok_or(RouteError::NoRoute { amount: p.amount })?;
+    let part = blinded::strip_tails(&net, vec![part])
+        .pop()
+        .ok_or(RouteError::NoRoute { amount: p.amount })?;
     if part.fee > p.max_fee {
         return Err(RouteError::TooExpensive { fee: part.fee, max_fee: p.max_fee });
     }
@@ -145,5 +148,11 @@ pub(super) fn make_part(net: &Net<'_>, edges: &[u32], amount: u64, final_cltv: u
     }
     hops.reverse();
     let first = hops.first().map_or(amount, |h| h.amount.0);
-    Part { hops, amount: Msat(amount), fee: Msat(first.saturating_sub(amount)), probability: prob }
+    Part {
+        hops,
+        amount: Msat(amount),
+        fee: Msat(first.saturating_sub(amount)),
+        probability: prob,
+        blinded_tail: None,
+    }
 }

@@ -6,11 +6,7 @@ use crate::knowledge::{Knowledge, KnowledgeConfig};
 use std::sync::Arc;
 use types::ShortChannelId;
 
-fn node(b: u8) -> NodeId {
-    let mut a = [b; 33];
-    a[0] = 2;
-    NodeId::from_array(a).unwrap()
-}
+use crate::test_util::node;
 
 fn chan(g: &mut GraphBuilder, scid: u64, a: u8, b: u8, cap: u64, base: u32, ppm: u32) {
     chan_cltv(g, scid, (a, b), cap, (base, ppm), 10);
@@ -384,4 +380,41 @@ fn a_bias_moves_the_route_single_and_multi_part() {
         p.biases.push((ShortChannelIdDir { scid: ShortChannelId(4), direction: 0 }, -100));
         assert_eq!(via(&flow(&g, &snap, &p).unwrap()), vec![node(2)], "{parts} parts");
     }
+}
+
+/// 1 -> {2, 3} -> 4 -> 5 with a bottleneck at {2, 3} -> 4 that the payer's and payee's own
+/// channels do not show: the maximum flow finds it, and the flow is refused as proven.
+#[test]
+fn a_bottleneck_past_the_ends_is_found_by_the_maximum_flow() {
+    let mut g = GraphBuilder::new();
+    chan(&mut g, 1, 1, 2, 100_000_000, 0, 0);
+    chan(&mut g, 2, 1, 3, 100_000_000, 0, 0);
+    chan(&mut g, 3, 2, 4, 100_000_000, 0, 10);
+    chan(&mut g, 4, 3, 4, 100_000_000, 0, 20);
+    chan(&mut g, 5, 4, 5, 100_000_000, 0, 10);
+    chan(&mut g, 6, 4, 5, 100_000_000, 0, 10);
+    let g = g.build();
+    let mut k = Knowledge::new(KnowledgeConfig::default());
+    know(&mut k, 3, 20_000_000);
+    know(&mut k, 4, 25_000_000);
+    let snap = k.snapshot(&g, 0);
+    let p = FlowParams::new(node(1), node(5), Msat(50_000_000));
+    let net = Net::new(&g, &snap, &p).unwrap();
+    // The ends alone would allow 200M out of 1 and into 5; the middle carries 45M.
+    assert_eq!(mcf::cut_bound(&net, &p), 200_000_000);
+    let (carried, used) = mcf::max_flow(&net, &p, u64::MAX);
+    assert_eq!(carried, 45_000_000);
+    let scids: std::collections::BTreeSet<u64> =
+        used.iter().filter_map(|&e| g.edge(EdgeIdx(e))).map(|e| e.scid.0).collect();
+    assert!(scids.contains(&3) && scids.contains(&4), "{scids:?}");
+    // Up to a target it stops there.
+    assert_eq!(mcf::max_flow(&net, &p, 10_000_000).0, 10_000_000);
+    // 50M cannot fit: refused, whatever the fee weight.
+    assert!(matches!(flow(&g, &snap, &p), Err(FlowError::InsufficientLiquidity { .. })));
+    let r = mcf::solve_mcf(&net, &p, 1.0).unwrap_err();
+    assert!(r.proven && r.deliverable <= 45_000_000);
+    // 44M fits, over both 2 and 3.
+    let p = FlowParams::new(node(1), node(5), Msat(44_000_000));
+    let f = flow(&g, &snap, &p).unwrap();
+    assert_eq!(f.amount, Msat(44_000_000));
 }

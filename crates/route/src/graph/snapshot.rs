@@ -339,11 +339,7 @@ mod tests {
     use super::*;
     use crate::graph::{EdgePolicy, GraphBuilder};
 
-    fn node(b: u8) -> NodeId {
-        let mut a = [b; 33];
-        a[0] = 2;
-        NodeId::from_array(a).unwrap()
-    }
+    use crate::test_util::node;
 
     fn policy(ts: u32, base: u32, enabled: bool) -> EdgePolicy {
         EdgePolicy {

@@ -88,6 +88,9 @@ pub struct SimConfig {
     pub reserve_ppm: u32,
     /// Random faults.
     pub faults: FaultRates,
+    /// The most parts of one payment every receiver takes (`None`: any number; per node:
+    /// [`Simulator::set_receiver_max_parts`]). A receiver given more fails the whole set.
+    pub receiver_max_parts: Option<u32>,
 }
 
 impl Default for SimConfig {
@@ -103,6 +106,7 @@ impl Default for SimConfig {
             max_htlcs: 483,
             reserve_ppm: 10_000,
             faults: FaultRates::default(),
+            receiver_max_parts: None,
         }
     }
 }

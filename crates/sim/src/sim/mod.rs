@@ -53,6 +53,8 @@ struct Node {
     pubkey: PublicKey,
     id: NodeId,
     fault: NodeFault,
+    /// As a receiver, the most parts of one payment it takes (`None`: any number).
+    max_parts: Option<u32>,
 }
 
 struct Channel {
@@ -244,7 +246,8 @@ impl Simulator {
                     corrupt_failures: rng.chance(f.corrupt),
                     silent: rng.chance(f.silent),
                 };
-                Node { secret, pubkey, id: NodeId::from_pubkey(&pubkey), fault }
+                let id = NodeId::from_pubkey(&pubkey);
+                Node { secret, pubkey, id, fault, max_parts: cfg.receiver_max_parts }
             })
             .collect();
         let mut channels = Vec::with_capacity(topology.channels.len());

@@ -1,9 +1,23 @@
 //! Receivers: invoices with payment secrets and route hints, single- and multi-part
 //! payments, keysend, and the MPP timeout.
+//!
+//! A receiver may take at most some number of parts of one payment (a mobile wallet behind
+//! its LSP's channel, whose HTLC slots are few: Core Lightning users met wallets taking 6).
+//! Given one part more than that, it fails every part of the set it holds, the new one
+//! included, with `mpp_timeout`: BOLT 4's failure for a set that will not complete, which
+//! tells the payer nothing is wrong with the invoice, only with this set. The payer may try
+//! again with fewer parts.
 
 use super::*;
 
 impl Simulator {
+    /// Sets the most parts of one payment `node` takes as a receiver (`None`: any number).
+    pub fn set_receiver_max_parts(&mut self, node: u32, max_parts: Option<u32>) {
+        if let Some(n) = self.nodes.get_mut(node as usize) {
+            n.max_parts = max_parts;
+        }
+    }
+
     /// A receiver creates an invoice; the preimage comes from the run's generator. Route
     /// hints name the payee's private channels.
     pub fn create_invoice(&mut self, payee: u32, amount: Option<Msat>) -> Option<Invoice> {
@@ -124,6 +138,18 @@ impl Simulator {
             return self.fail_here(id, node, &details);
         }
         let total = p.payment_data.map_or(0, |(_, t)| t);
+        let max_parts = self.nodes.get(node as usize).and_then(|n| n.max_parts);
+        let Some(inv) = self.invoices.get_mut(&(node, hash)) else { return };
+        if max_parts.is_some_and(|m| inv.parts.len() >= m as usize) {
+            // One part too many: the whole set fails (see the module's documentation).
+            let mut parts = core::mem::take(&mut inv.parts);
+            inv.received = 0;
+            parts.push(id);
+            for part in parts {
+                self.fail_here(part, node, &FailureMessage::MppTimeout);
+            }
+            return;
+        }
         if inv.parts.is_empty() {
             inv.set_started = now;
             self.schedule(mpp_timeout, Event::MppTimeout(node, hash, now));

@@ -1,0 +1,358 @@
+//! Paying a BOLT 12 invoice's blinded paths with the pay engine: parts route to each
+//! introduction node and pay the path's aggregate fee and CLTV, the onion runs through the
+//! blinded path (each node peels its layer; the payee learns the amount and the total), the
+//! amount spreads over several paths when none carries it alone, and a path that failed
+//! inside (`invalid_onion_blinding` from its introduction node) is left for the others.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use lnpay_payment::{
+    Action, BlindedPayPath, BlindedPayRequest, Command, Config, Input, Machine, PartKey, PayError,
+    PayOptions, Reply,
+};
+use onion::blinding::{blinded_node_secret, build_blinded_path, EncryptedDataTlv};
+use onion::crypto::SharedSecret;
+use onion::failure::{build_return_packet, FailureMessage, LEGACY_PAYLOAD_LEN};
+use onion::packet::{peel, OnionPacket};
+use onion::payload::HopPayload;
+use onion::secp256k1::{PublicKey, Secp256k1, SecretKey};
+use route::flow::FirstHop;
+use route::graph::GraphBuilder;
+use types::{Msat, NodeId, PaymentPreimage, ShortChannelId};
+
+const NOW_MS: u64 = 1_770_076_800_000;
+const HEIGHT: u32 = 900_000;
+const PREIMAGE: PaymentPreimage = PaymentPreimage([7; 32]);
+
+fn key(b: u8) -> (SecretKey, PublicKey) {
+    let k = SecretKey::from_slice(&[b; 32]).unwrap();
+    (k, PublicKey::from_secret_key(&Secp256k1::new(), &k))
+}
+
+fn node(b: u8) -> NodeId {
+    NodeId::from_pubkey(&key(b).1)
+}
+
+/// Us (1) with a channel of `spendable` to each introduction node 11, 12, ...
+fn machine(intros: &[u8], spendable: u64) -> Machine {
+    let cfg = Config {
+        node_id: node(1),
+        seed: [3; 32],
+        currency: bolt11::Currency::Bitcoin,
+        max_parts: 8,
+    };
+    let mut m = Machine::new(cfg, GraphBuilder::new().build(), HEIGHT);
+    m.set_first_hops(
+        intros
+            .iter()
+            .map(|&i| FirstHop {
+                scid: ShortChannelId(100 + u64::from(i)),
+                peer: node(i),
+                spendable: Msat(spendable),
+            })
+            .collect(),
+    );
+    m
+}
+
+/// A blinded path from introduction node `intro` to the payee (20), with its payinfo.
+fn path(intro: u8, base: u32, ppm: u32, cltv: u16) -> BlindedPayPath {
+    let secp = Secp256k1::new();
+    let tlv = |id: u8| EncryptedDataTlv { path_id: Some(vec![id; 8]), ..Default::default() };
+    let p = build_blinded_path(
+        &secp,
+        &SecretKey::from_slice(&[intro + 40; 32]).unwrap(),
+        &[(key(intro).1, tlv(intro).encode()), (key(20).1, tlv(20).encode())],
+    )
+    .unwrap();
+    BlindedPayPath {
+        path: p,
+        fee_base_msat: base,
+        fee_proportional_millionths: ppm,
+        cltv_expiry_delta: cltv,
+        htlc_minimum_msat: Msat(1),
+        htlc_maximum_msat: Msat(1_000_000_000),
+    }
+}
+
+fn request(amount: u64, paths: Vec<BlindedPayPath>) -> BlindedPayRequest {
+    BlindedPayRequest {
+        payment_hash: PREIMAGE.hash(),
+        amount_msat: Msat(amount),
+        payee: node(20),
+        expires_at: NOW_MS / 1000 + 7200,
+        paths,
+        mpp: true,
+        invoice: "lni1test".into(),
+        options: PayOptions::default(),
+    }
+}
+
+struct Sent {
+    part: PartKey,
+    first_hop: ShortChannelId,
+    amount: Msat,
+    cltv_expiry: u32,
+    onion: OnionPacket,
+}
+
+fn sent(actions: &[Action]) -> Vec<Sent> {
+    actions
+        .iter()
+        .filter_map(|a| match a {
+            Action::SendHtlc { part, first_hop, amount, cltv_expiry, onion, .. } => Some(Sent {
+                part: *part,
+                first_hop: *first_hop,
+                amount: *amount,
+                cltv_expiry: *cltv_expiry,
+                onion: (**onion).clone(),
+            }),
+            _ => None,
+        })
+        .collect()
+}
+
+fn pay_reply(actions: &[Action]) -> Option<Reply> {
+    actions.iter().find_map(|a| match a {
+        Action::Reply { command: 1, result } => Some(result.clone()),
+        _ => None,
+    })
+}
+
+/// The introduction node `intro` peels the part's onion, the payee then peels its layer:
+/// returns the intro's shared secret and what the payee was told.
+fn peel_through(
+    s: &Sent,
+    intro: u8,
+    p: &BlindedPayPath,
+) -> (SharedSecret, onion::payload::BlindedFinal) {
+    let hash = PREIMAGE.hash();
+    let at_intro = peel(&key(intro).0, &s.onion, &hash.0).unwrap();
+    let HopPayload::Blinded(b) = HopPayload::decode(&at_intro.payload, false).unwrap() else {
+        panic!("the introduction node's payload is a blinded one");
+    };
+    assert_eq!(b.current_path_key, Some(p.path.first_path_key));
+    let un = onion::blinding::decrypt_recipient_data(
+        &Secp256k1::new(),
+        &key(intro).0,
+        &p.path.first_path_key,
+        &b.encrypted_recipient_data,
+    )
+    .unwrap();
+    let payee_key = blinded_node_secret(&key(20).0, &un.next_path_key).unwrap();
+    let at_payee = peel(&payee_key, &at_intro.next.unwrap(), &hash.0).unwrap();
+    assert!(at_payee.next.is_none());
+    let HopPayload::Blinded(f) = HopPayload::decode(&at_payee.payload, true).unwrap() else {
+        panic!("the payee's payload is a blinded one");
+    };
+    (at_intro.shared_secret, f.final_values.unwrap())
+}
+
+#[test]
+fn no_path_carries_the_amount_alone_so_parts_spread_over_three_and_the_pay_succeeds() {
+    let intros = [11u8, 12, 13];
+    let mut m = machine(&intros, 400_000);
+    let paths: Vec<BlindedPayPath> =
+        intros.iter().map(|&i| path(i, 100 * u32::from(i - 10), 1_000, 100)).collect();
+    let cmd = Command::PayBlinded(Box::new(request(1_000_000, paths.clone())));
+    let actions = m.handle(Input::Command { id: 1, command: cmd }, NOW_MS);
+    let parts = sent(&actions);
+    assert!(parts.len() >= 3, "{} parts", parts.len());
+    let mut delivered = 0;
+    let mut channels: Vec<ShortChannelId> = parts.iter().map(|s| s.first_hop).collect();
+    channels.sort();
+    channels.dedup();
+    assert_eq!(channels.len(), 3, "every path is used");
+    for s in &parts {
+        let i = (s.first_hop.0 - 100) as u8;
+        let p = &paths[usize::from(i - 11)];
+        let (_, fin) = peel_through(s, i, p);
+        assert_eq!(fin.total_amount_msat, Msat(1_000_000));
+        let fee = u64::from(p.fee_base_msat) + fin.amt_to_forward.0 * 1_000 / 1_000_000;
+        assert_eq!(s.amount.0, fin.amt_to_forward.0 + fee, "the HTLC pays the path's fee");
+        // The payee's CLTV is the height plus any shadow offset; the HTLC adds the path's.
+        let shadow = fin.outgoing_cltv_value - (HEIGHT + 1);
+        assert_eq!(s.cltv_expiry, HEIGHT + 1 + 100 + shadow);
+        assert!(s.amount.0 <= 400_000);
+        delivered += fin.amt_to_forward.0;
+    }
+    assert_eq!(delivered, 1_000_000);
+    let mut last = Vec::new();
+    for s in &parts {
+        last = m.handle(Input::Fulfilled { part: s.part, preimage: PREIMAGE }, NOW_MS + 1_000);
+    }
+    let Some(Reply::Pay(Ok(r))) = pay_reply(&last) else { panic!("{last:?}") };
+    assert_eq!(r.amount_msat, Msat(1_000_000));
+    assert_eq!(r.payment_preimage, Some(PREIMAGE));
+    assert_eq!(r.destination, Some(node(20)));
+    assert!(r.amount_sent_msat.0 > 1_000_000);
+}
+
+#[test]
+fn an_invoice_without_mpp_is_paid_in_one_part_or_not_at_all() {
+    let intros = [11u8, 12, 13];
+    let mut m = machine(&intros, 400_000);
+    let paths: Vec<BlindedPayPath> = intros.iter().map(|&i| path(i, 100, 1_000, 100)).collect();
+    let mut r = request(1_000_000, paths.clone());
+    r.mpp = false;
+    let actions =
+        m.handle(Input::Command { id: 1, command: Command::PayBlinded(Box::new(r)) }, NOW_MS);
+    assert!(sent(&actions).is_empty());
+    assert_eq!(pay_reply(&actions), Some(Reply::Pay(Err(PayError::NoRoute))));
+    let mut r = request(300_000, paths);
+    r.mpp = false;
+    let actions =
+        m.handle(Input::Command { id: 1, command: Command::PayBlinded(Box::new(r)) }, NOW_MS);
+    assert_eq!(sent(&actions).len(), 1);
+}
+
+#[test]
+fn a_path_that_failed_inside_is_left_for_the_other_and_the_pay_goes_on() {
+    let mut m = machine(&[11, 12], 10_000_000);
+    // The path at 11 is cheaper: the first part goes there.
+    let paths = vec![path(11, 0, 0, 50), path(12, 2_000, 2_000, 50)];
+    let cmd = Command::PayBlinded(Box::new(request(100_000, paths.clone())));
+    let actions = m.handle(Input::Command { id: 1, command: cmd }, NOW_MS);
+    let first = sent(&actions);
+    assert_eq!(first.len(), 1);
+    assert_eq!(first[0].first_hop, ShortChannelId(111));
+    let (secret, _) = peel_through(&first[0], 11, &paths[0]);
+    // Something inside the path failed: the introduction node answers invalid_onion_blinding.
+    let msg = FailureMessage::InvalidOnionBlinding { sha256_of_onion: [0; 32] }.encode();
+    let reason = build_return_packet(&secret, &msg, LEGACY_PAYLOAD_LEN).unwrap();
+    let actions = m.handle(Input::Failed { part: first[0].part, reason }, NOW_MS + 500);
+    assert_eq!(pay_reply(&actions), None, "the pay goes on");
+    let again = sent(&actions);
+    assert!(!again.is_empty());
+    assert!(again.iter().all(|s| s.first_hop == ShortChannelId(112)), "the other path");
+    let (_, fin) = peel_through(&again[0], 12, &paths[1]);
+    assert_eq!(fin.amt_to_forward, Msat(100_000));
+    let mut last = Vec::new();
+    for s in &again {
+        last = m.handle(Input::Fulfilled { part: s.part, preimage: PREIMAGE }, NOW_MS + 900);
+    }
+    let Some(Reply::Pay(Ok(r))) = pay_reply(&last) else { panic!("{last:?}") };
+    assert_eq!(r.amount_msat, Msat(100_000));
+}
+
+#[test]
+fn an_expired_invoice_or_an_amount_given_is_refused() {
+    let mut m = machine(&[11], 1_000_000);
+    let mut r = request(1_000, vec![path(11, 0, 0, 40)]);
+    r.expires_at = NOW_MS / 1000 - 1;
+    let a = m.handle(Input::Command { id: 1, command: Command::PayBlinded(Box::new(r)) }, NOW_MS);
+    assert_eq!(
+        pay_reply(&a),
+        Some(Reply::Pay(Err(PayError::Expired { now: NOW_MS / 1000, expiry: NOW_MS / 1000 - 1 })))
+    );
+    let mut r = request(1_000, vec![path(11, 0, 0, 40)]);
+    r.options.amount_msat = Some(Msat(5));
+    let a = m.handle(Input::Command { id: 1, command: Command::PayBlinded(Box::new(r)) }, NOW_MS);
+    assert_eq!(
+        pay_reply(&a),
+        Some(Reply::Pay(Err(PayError::AmountUnnecessary { amount: Msat(5) })))
+    );
+}
+
+/// An offer of 5,000 msat per item by the payee (20), our request for `quantity` items and
+/// the payee's answer with `amount`, created at `created` with the path at 11.
+fn offer_request_invoice(
+    quantity: Option<u64>,
+    amount: u64,
+    created: u64,
+) -> (bolt12::InvoiceRequest, bolt12::Invoice) {
+    use bolt12::fields::BlindedPayInfo;
+    use bolt12::{Invoice, InvoiceFields, InvoiceRequest, InvreqFields, Offer, OfferFields};
+    let offer = Offer::new(&OfferFields {
+        description: Some("coffee".into()),
+        amount: Some(5_000),
+        issuer_id: Some(key(20).1),
+        quantity_max: quantity.map(|_| 10),
+        ..OfferFields::default()
+    })
+    .unwrap();
+    let request = InvoiceRequest::for_offer(
+        &offer,
+        &InvreqFields { metadata: Some(vec![7; 16]), quantity, ..Default::default() },
+        &key(30).0,
+    )
+    .unwrap();
+    let p = path(11, 10, 100, 40);
+    let info = BlindedPayInfo {
+        fee_base_msat: p.fee_base_msat,
+        fee_proportional_millionths: p.fee_proportional_millionths,
+        cltv_expiry_delta: p.cltv_expiry_delta,
+        htlc_minimum_msat: p.htlc_minimum_msat,
+        htlc_maximum_msat: p.htlc_maximum_msat,
+        features: types::Features::new(),
+    };
+    let invoice = Invoice::respond(
+        &request,
+        &InvoiceFields {
+            paths: Some(vec![p.path]),
+            blindedpay: Some(vec![info]),
+            created_at: Some(created),
+            payment_hash: Some(PREIMAGE.hash()),
+            amount: Some(Msat(amount)),
+            ..Default::default()
+        },
+        &key(20).0,
+    )
+    .unwrap();
+    (request, invoice)
+}
+
+#[test]
+fn an_invoice_is_checked_against_the_request_the_offer_the_chain_and_the_time() {
+    use lnpay_payment::offers::{chain_of, check_invoice, InvoiceCheckError};
+    let now = NOW_MS / 1000;
+    let chain = chain_of(bolt11::Currency::Bitcoin);
+    let (req, inv) = offer_request_invoice(Some(3), 15_000, now);
+    assert_eq!(check_invoice(&inv, &req, chain, now), Ok(()));
+    // The offer's amount times the quantity, nothing else.
+    let (req, inv) = offer_request_invoice(Some(3), 14_999, now);
+    assert_eq!(
+        check_invoice(&inv, &req, chain, now),
+        Err(InvoiceCheckError::AmountNotOffer { amount: Msat(14_999), expected: Msat(15_000) })
+    );
+    // Another chain.
+    let (req, inv) = offer_request_invoice(None, 5_000, now);
+    let regtest = chain_of(bolt11::Currency::Regtest);
+    assert_eq!(
+        check_invoice(&inv, &req, regtest, now),
+        Err(InvoiceCheckError::WrongChain { chain })
+    );
+    // Expired (the default relative expiry is two hours).
+    let (req, inv) = offer_request_invoice(None, 5_000, now - 7_201);
+    assert_eq!(
+        check_invoice(&inv, &req, chain, now),
+        Err(InvoiceCheckError::Expired { now, expiry: now - 1 })
+    );
+    // The answer to another request (two items) does not answer ours (one).
+    let (_, other) = offer_request_invoice(Some(2), 10_000, now);
+    let (ours, _) = offer_request_invoice(Some(1), 5_000, now);
+    assert!(matches!(
+        check_invoice(&other, &ours, chain, now),
+        Err(InvoiceCheckError::Response(_))
+    ));
+}
+
+#[test]
+fn a_checked_invoice_pays_through_its_path() {
+    let (_, inv) = offer_request_invoice(None, 5_000, NOW_MS / 1000);
+    let r = BlindedPayRequest::from_invoice(&inv, inv.to_string(), PayOptions::default());
+    assert_eq!(r.amount_msat, Msat(5_000));
+    assert_eq!(r.payee, node(20));
+    assert_eq!(r.paths.len(), 1);
+    assert!(!r.mpp, "the invoice sets no MPP feature");
+    let mut m = machine(&[11], 1_000_000);
+    let paths = r.paths.clone();
+    let a = m.handle(Input::Command { id: 1, command: Command::PayBlinded(Box::new(r)) }, NOW_MS);
+    let s = sent(&a);
+    assert_eq!(s.len(), 1);
+    let (_, fin) = peel_through(&s[0], 11, &paths[0]);
+    assert_eq!((fin.amt_to_forward, fin.total_amount_msat), (Msat(5_000), Msat(5_000)));
+    // 5,000 msat at 100 ppm is 0.5 msat, rounded down: the base fee alone.
+    assert_eq!(s[0].amount, Msat(5_000 + 10));
+    let a = m.handle(Input::Fulfilled { part: s[0].part, preimage: PREIMAGE }, NOW_MS + 10);
+    assert!(matches!(pay_reply(&a), Some(Reply::Pay(Ok(_)))));
+}

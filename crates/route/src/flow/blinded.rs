@@ -1,0 +1,128 @@
+//! Blinded tails as routing targets.
+//!
+//! A BOLT 12 invoice names no payee to route to: it gives blinded paths, each with an
+//! introduction node we can reach in the graph and the path's aggregated `blinded_payinfo`
+//! (fee base and proportional fee, CLTV delta including the payee's final delta, HTLC
+//! minimum and maximum). Each path becomes a [`BlindedTail`]; with
+//! [`FlowParams::blinded_tails`](super::FlowParams::blinded_tails) set,
+//! [`flow`](super::flow) and [`route`](super::route) route to a virtual payee reached from
+//! each introduction node over one virtual edge per tail, carrying the tail's aggregate fee
+//! (charged as BOLT 7 charges a channel's fee: `base + amount * ppm / 1,000,000`, as BOLT
+//! 12's payer computes it) and CLTV delta. The virtual edge is then removed from each
+//! [`Part`]: its last hop reaches the introduction node with the amount the blinded path
+//! must receive plus the tail's fee, and a delay of the tail's CLTV delta on top of
+//! [`FlowParams::final_cltv`](super::FlowParams::final_cltv) (zero unless the payer adds a
+//! shadow offset: the tail's delta already includes the payee's final delta), and
+//! [`Part::blinded_tail`](super::Part::blinded_tail) names the tail.
+//!
+//! Each tail's virtual edge has its own channel id ([`tail_channel`]), so the payer's
+//! [`Knowledge`] learns of a tail as of any channel: [`tail_failed`] after an error from
+//! inside the blinded path (`invalid_onion_blinding`, reported by the introduction node),
+//! and [`tail_liquidity`] gives what was learned back to the next flow, which then prefers
+//! the other tails. Excluding [`tail_channel`] in
+//! [`FlowParams::exclude_channels`](super::FlowParams::exclude_channels) leaves a tail out
+//! entirely.
+
+use super::{Net, Part};
+use crate::knowledge::Knowledge;
+use crate::probability::Liquidity;
+use types::{Msat, NodeId, ShortChannelId, ShortChannelIdDir};
+
+/// One blinded path as a routing target: where it starts and what it costs as a whole.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BlindedTail {
+    /// The introduction node: the first node of the blinded path, reached unblinded.
+    pub introduction: NodeId,
+    /// The aggregated base fee of the whole blinded path.
+    pub fee_base_msat: u32,
+    /// The aggregated proportional fee of the whole blinded path, in millionths.
+    pub fee_proportional_millionths: u32,
+    /// The aggregated CLTV delta of the whole path, the payee's final delta included.
+    pub cltv_expiry_delta: u16,
+    /// The least amount the path accepts (what the introduction node is asked to forward).
+    pub htlc_min: Msat,
+    /// The most amount one HTLC through the path may carry.
+    pub htlc_max: Msat,
+    /// What is known of the path's liquidity ([`tail_liquidity`]); `None`: nothing, the
+    /// path is assumed to carry what it is asked to, within `htlc_max`.
+    pub liquidity: Option<Liquidity>,
+}
+
+impl BlindedTail {
+    /// The fee the whole path charges to deliver `amount` to the payee.
+    pub fn fee(&self, amount: Msat) -> Msat {
+        Msat(self.fee_base_msat as u64)
+            .saturating_add(amount.mul_ppm(self.fee_proportional_millionths))
+    }
+}
+
+/// The first block of the virtual channel ids of tails: past any real block height.
+const TAIL_BLOCK: u64 = 0xFF_FFFF;
+
+/// The virtual channel of tail `index` (its index in
+/// [`FlowParams::blinded_tails`](super::FlowParams::blinded_tails)): the key of what
+/// [`Knowledge`] learns of the tail, and the channel to exclude to leave it out.
+pub fn tail_channel(index: usize) -> ShortChannelIdDir {
+    ShortChannelIdDir {
+        scid: ShortChannelId((TAIL_BLOCK << 40) | ((index as u64 & 0xFF_FFFF) << 16)),
+        direction: 0,
+    }
+}
+
+/// The tail index of a virtual tail channel, if `c` is one.
+pub fn tail_of_channel(c: ShortChannelIdDir) -> Option<usize> {
+    let s = c.scid.0;
+    (s >> 40 == TAIL_BLOCK && c.direction == 0 && s & 0xFFFF == 0)
+        .then_some(((s >> 16) & 0xFF_FFFF) as usize)
+}
+
+/// The virtual payee every tail leads to (`02ff…ff`, not a point on the curve: never a real
+/// node). Always `Some`: the prefix is valid.
+pub fn virtual_payee() -> Option<NodeId> {
+    let mut a = [0xFF; 33];
+    a[0] = 0x02;
+    NodeId::from_array(a).ok()
+}
+
+/// What `knowledge` learned of tail `index` whose path carries at most `htlc_max` per HTLC
+/// (`None` when nothing was learned): set it as [`BlindedTail::liquidity`].
+pub fn tail_liquidity(
+    knowledge: &Knowledge,
+    index: usize,
+    htlc_max: Msat,
+    now: u64,
+) -> Option<Liquidity> {
+    let c = tail_channel(index);
+    knowledge.learned(c)?;
+    Some(knowledge.liquidity(c, htlc_max.max(Msat(1)), now))
+}
+
+/// A part through tail `index` failed inside the blinded path (`invalid_onion_blinding`
+/// from the introduction node, or any failure from a blinded node): the error names neither
+/// the hop nor the reason, so the whole tail is learned to carry nothing, and is left out
+/// until the knowledge decays back towards the unknown (one half-life halves the bound's
+/// weight, as for any channel).
+pub fn tail_failed(knowledge: &mut Knowledge, index: usize, now: u64) {
+    knowledge.learn_less_than(tail_channel(index), Msat(1), None, now);
+}
+
+/// A part through tail `index` reached the payee with `amount`: the tail carried it.
+pub fn tail_succeeded(knowledge: &mut Knowledge, index: usize, amount: Msat, now: u64) {
+    knowledge.learn_at_least(tail_channel(index), amount, None, now);
+}
+
+/// Removes the virtual tail hop ending each part and names the tail it used.
+pub(super) fn strip_tails(net: &Net<'_>, mut parts: Vec<Part>) -> Vec<Part> {
+    if net.tails == 0 {
+        return parts;
+    }
+    for part in &mut parts {
+        if let Some(last) = part.hops.last() {
+            if let Some(i) = tail_of_channel(last.channel_dir()) {
+                part.hops.pop();
+                part.blinded_tail = Some(i);
+            }
+        }
+    }
+    parts
+}
