@@ -17,7 +17,7 @@ pub mod snapshot;
 use std::collections::HashMap;
 use std::fmt;
 use std::ops::Range;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 use types::{Msat, NodeId, ShortChannelId};
 
 /// The policy of one direction of a channel, as a `channel_update` sets it.
@@ -133,9 +133,44 @@ pub struct Graph {
     in_start: Vec<u32>,
     out_start: Vec<u32>,
     out_edges: Vec<EdgeIdx>,
+    /// What a knowledge snapshot starts from, computed on first use ([`Graph::prior_layout`])
+    /// and forgotten by [`Graph::set_policy`].
+    prior: OnceLock<PriorLayout>,
+}
+
+/// Per edge of one [`Graph`], what is known before anything is learned: the liquidity
+/// spanning the channel capacity (else the edge's `htlc_max`) and whether the edge is enabled.
+/// Knowledge snapshots copy it and apply what was learned over it.
+#[derive(Debug, Clone, Default)]
+pub struct PriorLayout {
+    /// Liquidity per [`EdgeIdx`], nothing learned.
+    pub edges: Vec<crate::probability::Liquidity>,
+    /// Whether each edge's policy enables it.
+    pub enabled: Vec<bool>,
 }
 
 impl Graph {
+    /// The per-edge prior every knowledge snapshot of this graph starts from; computed once per
+    /// graph (and again after [`Graph::set_policy`]).
+    pub fn prior_layout(&self) -> &PriorLayout {
+        self.prior.get_or_init(|| {
+            let mut edges: Vec<crate::probability::Liquidity> = self
+                .edges
+                .iter()
+                .map(|e| crate::probability::Liquidity::unknown(e.htlc_max.0))
+                .collect();
+            for c in &self.channels {
+                let Some(cap) = c.capacity else { continue };
+                for e in c.edges.iter().flatten() {
+                    if let Some(l) = edges.get_mut(e.0 as usize) {
+                        *l = crate::probability::Liquidity::unknown(cap.0);
+                    }
+                }
+            }
+            PriorLayout { edges, enabled: self.edges.iter().map(|e| e.enabled).collect() }
+        })
+    }
+
     /// The number of nodes.
     pub fn node_count(&self) -> usize {
         self.nodes.len()
@@ -243,6 +278,7 @@ impl Graph {
         edge.htlc_min = policy.htlc_min;
         edge.htlc_max = c.capacity.map_or(policy.htlc_max, |cap| policy.htlc_max.min(cap));
         *cold = EdgeCold { timestamp: policy.timestamp, htlc_max_advertised: policy.htlc_max };
+        self.prior = OnceLock::new();
         true
     }
 
@@ -497,6 +533,7 @@ impl GraphBuilder {
             in_start,
             out_start,
             out_edges,
+            prior: OnceLock::new(),
         })
     }
 }

@@ -401,19 +401,11 @@ impl Knowledge {
 
     /// Lays the knowledge out densely for `graph` at `now`.
     pub fn snapshot(&self, graph: &Graph, now: u64) -> KnowledgeSnapshot {
-        let mut edges: Vec<Liquidity> =
-            graph.edges().iter().map(|e| Liquidity::unknown(e.htlc_max.0)).collect();
-        for c in graph.channels() {
-            let Some(cap) = c.capacity else { continue };
-            for e in c.edges.iter().flatten() {
-                if let Some(l) = edges.get_mut(e.0 as usize) {
-                    *l = Liquidity::unknown(cap.0);
-                }
-            }
-        }
+        // The graph's prior layout is computed once per graph: a snapshot copies it.
+        let base = graph.prior_layout();
         let mut snap = KnowledgeSnapshot {
-            edges,
-            usable: graph.edges().iter().map(|e| e.enabled).collect(),
+            edges: base.edges.clone(),
+            usable: base.enabled.clone(),
             node_usable: vec![true; graph.node_count()],
             prior: self.config.prior,
         };

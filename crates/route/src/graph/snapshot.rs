@@ -28,7 +28,7 @@
 use super::{Channel, Edge, EdgeCold, EdgeIdx, Graph, NodeIdx};
 use std::collections::HashMap;
 use std::fmt;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 use types::{Msat, NodeId, ShortChannelId};
 
 /// The first eight bytes of every snapshot.
@@ -331,6 +331,7 @@ pub fn read(bytes: &[u8]) -> Result<Arc<Graph>, SnapshotError> {
         in_start,
         out_start,
         out_edges,
+        prior: OnceLock::new(),
     }))
 }
 
