@@ -178,6 +178,12 @@ impl Driver {
                     self.replies.insert(command, result);
                 }
                 Action::Event(e) => self.events.push(e),
+                Action::SendOnionMessage { peer, message } => {
+                    // A peer that is none of ours drops it, as a real link would.
+                    if let Ok(peer) = peer.to_pubkey() {
+                        let _ = self.sim.send_onion_message(self.sim.payer(), peer, *message);
+                    }
+                }
                 _ => {}
             }
         }
@@ -210,6 +216,14 @@ impl Driver {
             let Some(part) = self.htlcs.get(&r.htlc).copied() else { continue };
             self.resolved.insert(part, r.resolution.clone());
             self.inputs.push_back(resolution_input(part, r.resolution));
+        }
+        // Onion messages for the payer (answers to its invoice requests), peeled by the
+        // simulator with the payer's key as the node would; others stay unread.
+        let payer = self.sim.payer();
+        for m in self.sim.take_onion_messages() {
+            if m.node == payer {
+                self.inputs.push_back(Input::MessageReceived(Box::new(m.message)));
+            }
         }
         self.process();
         true
