@@ -40,7 +40,7 @@ const LAYERS: &[(&str, &[&str])] = &[
     ("route", &["types", "wire"]),
     ("payment", &["types", "wire", "bolt11", "bolt12", "onion", "route"]),
     ("sim", &["types", "wire", "bolt11", "bolt12", "onion", "route"]),
-    ("harness", &["types", "wire", "bolt11", "onion", "route", "payment", "sim"]),
+    ("harness", &["types", "wire", "bolt11", "bolt12", "onion", "route", "payment", "sim"]),
     ("rpc", &["types", "bolt11", "bolt12", "onion", "route", "payment"]),
     ("ldk", &["types", "bolt11", "route"]),
     (
