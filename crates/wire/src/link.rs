@@ -190,42 +190,55 @@ impl AddRefused {
     }
 }
 
-/// lnpay `invoice_request` (32779), node → network: ask a receiver for an invoice.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct InvoiceRequest {
-    /// Matches the reply to the request.
-    pub request_id: u64,
-    /// The receiver.
-    pub payee: NodeId,
-    /// The amount (0 = any).
-    pub amount_msat: u64,
-    /// The invoice description (at most 65535 bytes).
-    pub description: Vec<u8>,
+/// A request to a receiver of the simulated network for something to pay (an invoice, an
+/// offer): the same fields under each message type.
+macro_rules! receiver_request {
+    ($(#[$doc:meta])* $name:ident, $ty:expr, $what:literal) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, PartialEq, Eq)]
+        pub struct $name {
+            /// Matches the reply to the request.
+            pub request_id: u64,
+            /// The receiver.
+            pub payee: NodeId,
+            /// The amount (0 = any).
+            pub amount_msat: u64,
+            #[doc = concat!("The ", $what, " description (at most 65535 bytes).")]
+            pub description: Vec<u8>,
+        }
+
+        impl $name {
+            /// The message type.
+            pub const TYPE: u16 = $ty;
+
+            /// Decodes the payload (the bytes after the type).
+            pub fn decode(payload: &[u8]) -> Result<Self, WireError> {
+                let mut r = Reader::new(Self::TYPE, payload);
+                let request_id = r.u64()?;
+                let payee = r.node_id()?;
+                let amount_msat = r.u64()?;
+                let description = r.var_bytes()?;
+                r.finish()?;
+                Ok($name { request_id, payee, amount_msat, description })
+            }
+
+            /// Appends the payload (without the type).
+            pub fn encode_payload(&self, out: &mut Vec<u8>) {
+                out.extend_from_slice(&self.request_id.to_be_bytes());
+                out.extend_from_slice(self.payee.as_bytes());
+                out.extend_from_slice(&self.amount_msat.to_be_bytes());
+                put_var_bytes(out, &self.description);
+            }
+        }
+    };
 }
 
-impl InvoiceRequest {
-    /// The message type.
-    pub const TYPE: u16 = msg_type::INVOICE_REQUEST;
-
-    /// Decodes the payload (the bytes after the type).
-    pub fn decode(payload: &[u8]) -> Result<Self, WireError> {
-        let mut r = Reader::new(Self::TYPE, payload);
-        let request_id = r.u64()?;
-        let payee = r.node_id()?;
-        let amount_msat = r.u64()?;
-        let description = r.var_bytes()?;
-        r.finish()?;
-        Ok(InvoiceRequest { request_id, payee, amount_msat, description })
-    }
-
-    /// Appends the payload (without the type).
-    pub fn encode_payload(&self, out: &mut Vec<u8>) {
-        out.extend_from_slice(&self.request_id.to_be_bytes());
-        out.extend_from_slice(self.payee.as_bytes());
-        out.extend_from_slice(&self.amount_msat.to_be_bytes());
-        put_var_bytes(out, &self.description);
-    }
-}
+receiver_request!(
+    /// lnpay `invoice_request` (32779), node → network: ask a receiver for an invoice.
+    InvoiceRequest,
+    msg_type::INVOICE_REQUEST,
+    "invoice"
+);
 
 /// lnpay `invoice_reply` (32781), network → node.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -256,43 +269,13 @@ impl InvoiceReply {
     }
 }
 
-/// lnpay `offer_request` (32783), node → network: ask a receiver for a BOLT 12 offer (the
-/// same fields as [`InvoiceRequest`]).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct OfferRequest {
-    /// Matches the reply to the request.
-    pub request_id: u64,
-    /// The receiver.
-    pub payee: NodeId,
-    /// The amount (0 = any).
-    pub amount_msat: u64,
-    /// The offer description (at most 65535 bytes).
-    pub description: Vec<u8>,
-}
-
-impl OfferRequest {
-    /// The message type.
-    pub const TYPE: u16 = msg_type::OFFER_REQUEST;
-
-    /// Decodes the payload (the bytes after the type).
-    pub fn decode(payload: &[u8]) -> Result<Self, WireError> {
-        let mut r = Reader::new(Self::TYPE, payload);
-        let request_id = r.u64()?;
-        let payee = r.node_id()?;
-        let amount_msat = r.u64()?;
-        let description = r.var_bytes()?;
-        r.finish()?;
-        Ok(OfferRequest { request_id, payee, amount_msat, description })
-    }
-
-    /// Appends the payload (without the type).
-    pub fn encode_payload(&self, out: &mut Vec<u8>) {
-        out.extend_from_slice(&self.request_id.to_be_bytes());
-        out.extend_from_slice(self.payee.as_bytes());
-        out.extend_from_slice(&self.amount_msat.to_be_bytes());
-        put_var_bytes(out, &self.description);
-    }
-}
+receiver_request!(
+    /// lnpay `offer_request` (32783), node → network: ask a receiver for a BOLT 12 offer (the
+    /// same fields as [`InvoiceRequest`]).
+    OfferRequest,
+    msg_type::OFFER_REQUEST,
+    "offer"
+);
 
 /// lnpay `offer_reply` (32785), network → node.
 #[derive(Debug, Clone, PartialEq, Eq)]
