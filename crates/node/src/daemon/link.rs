@@ -161,6 +161,18 @@ impl PeerLink {
         }
     }
 
+    /// Sends a request to a receiver of the network (an invoice, an offer) under a fresh
+    /// request id, which it returns; refused while the link is down.
+    fn ask_receiver(&mut self, msg: impl FnOnce(u64) -> Message) -> Result<u64, SendError> {
+        if self.epoch.is_none() {
+            return Err(SendError::Offline);
+        }
+        let id = self.next_request;
+        self.next_request += 1;
+        self.queue(&msg(id));
+        Ok(id)
+    }
+
     fn queue(&mut self, msg: &Message) {
         if let Some(epoch) = self.epoch {
             let frame = msg.encode_frame();
@@ -407,18 +419,14 @@ impl Backend for PeerLink {
         amount: Option<Msat>,
         description: &str,
     ) -> Result<u64, SendError> {
-        if self.epoch.is_none() {
-            return Err(SendError::Offline);
-        }
-        let id = self.next_request;
-        self.next_request += 1;
-        self.queue(&Message::InvoiceRequest(wire::InvoiceRequest {
-            request_id: id,
-            payee,
-            amount_msat: amount.map_or(0, |m| m.0),
-            description: description.as_bytes().to_vec(),
-        }));
-        Ok(id)
+        self.ask_receiver(|request_id| {
+            Message::InvoiceRequest(wire::InvoiceRequest {
+                request_id,
+                payee,
+                amount_msat: amount.map_or(0, |m| m.0),
+                description: description.as_bytes().to_vec(),
+            })
+        })
     }
 
     fn request_offer(
@@ -427,18 +435,14 @@ impl Backend for PeerLink {
         amount: Option<Msat>,
         description: &str,
     ) -> Result<u64, SendError> {
-        if self.epoch.is_none() {
-            return Err(SendError::Offline);
-        }
-        let id = self.next_request;
-        self.next_request += 1;
-        self.queue(&Message::OfferRequest(wire::OfferRequest {
-            request_id: id,
-            payee,
-            amount_msat: amount.map_or(0, |m| m.0),
-            description: description.as_bytes().to_vec(),
-        }));
-        Ok(id)
+        self.ask_receiver(|request_id| {
+            Message::OfferRequest(wire::OfferRequest {
+                request_id,
+                payee,
+                amount_msat: amount.map_or(0, |m| m.0),
+                description: description.as_bytes().to_vec(),
+            })
+        })
     }
 
     async fn next_event(&mut self) -> Option<BackendEvent> {
