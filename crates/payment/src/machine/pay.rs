@@ -1,6 +1,7 @@
 //! `pay` and `keysend`: a payment retried until its deadline, within its fee and delay
 //! budgets, multi-part through the min-cost flow, learning from every outcome.
 
+use super::askrene::View;
 use super::{
     hash32, prob_cost_ppm, Action, Attempt, Machine, PayState, PaymentEvent, Timer, WaitFor, Waiter,
 };
@@ -10,6 +11,8 @@ use crate::replies::{PayResult, Reply};
 use crate::requests::{Exclusion, KeysendRequest, PayOptions, PayRequest};
 use bolt11::{Description, Invoice};
 use route::flow::{self, FlowError, FlowParams};
+use route::graph::Graph;
+use route::knowledge::KnowledgeSnapshot;
 use types::{Msat, NodeId, PaymentHash, PaymentPreimage, ShortChannelIdDir};
 
 /// The final CLTV delta of a keysend (Core Lightning's keysend plugin uses 22).
@@ -383,27 +386,8 @@ impl Machine {
         let rnd = hash32(&[&self.cfg.seed, &hash.0, b"route", &attempts.to_be_bytes()]);
         let failed = mine.iter().filter(|p| p.status == PartStatus::Failed).count();
         params.prob_cost_ppm = prob_cost_ppm(failed, u16::from_be_bytes([rnd[0], rnd[1]]));
-        let blinded = ps.blinded.as_ref().map(|b| b.paths.clone());
-        if let Some(paths) = &blinded {
-            let (tails, unusable) = self.blinded_tails(paths, now_ms / 1000);
-            params.blinded_tails = tails;
-            params.exclude_channels.extend(unusable);
-        }
-        // The pay's layers on top of the learned one; a layer removed since is skipped.
-        let names: Vec<String> =
-            ps.rec.layers.iter().filter(|n| self.layers.contains_key(*n)).cloned().collect();
-        let view = match self.view(&names, true, now_ms / 1000) {
-            Ok(v) => v,
-            Err(_) => {
-                let snap = self.knowledge.snapshot(&self.graph, now_ms / 1000);
-                super::askrene::View {
-                    graph: self.graph.clone(),
-                    snap,
-                    biases: Vec::new(),
-                    localchans: false,
-                }
-            }
-        };
+        self.add_blinded_tails(ps, &mut params, now_ms);
+        let view = self.pay_view(ps, now_ms);
         params.biases = view.biases;
         let result = flow::flow(&view.graph, &view.snap, &params);
         let result = match result {
@@ -419,6 +403,7 @@ impl Machine {
         };
         match result {
             Ok(f) => {
+                let blinded = ps.blinded.as_ref().map(|b| b.paths.clone());
                 let secret = inv.map(|i| *i.payment_secret());
                 let metadata = inv.and_then(|i| i.payment_metadata()).map(<[u8]>::to_vec);
                 let total = ps.rec.total_msat.unwrap_or(ps.rec.amount_msat);
@@ -500,9 +485,11 @@ impl Machine {
                 }
                 // Fees alone stopping the payment is said so, attempts made or not.
                 let err = match e {
-                    FlowError::TooExpensive { .. } => self.route_error(&e, &params),
+                    FlowError::TooExpensive { .. } => {
+                        self.route_error(&e, &params, &view.graph, &view.snap)
+                    }
                     _ if attempts > 0 => self.gave_up(pi, now_ms),
-                    _ => self.route_error(&e, &params),
+                    _ => self.route_error(&e, &params, &view.graph, &view.snap),
                 };
                 self.finish_pay(pi, Err(err));
             }
@@ -550,14 +537,43 @@ impl Machine {
         rec.max_parts.map_or(self.cfg.max_parts, |m| m as usize).max(1)
     }
 
-    fn route_error(&self, e: &FlowError, params: &FlowParams) -> PayError {
+    /// The blinded paths of a BOLT 12 pay as the flow's tails; the ones learned unusable are
+    /// excluded.
+    fn add_blinded_tails(&self, ps: &PayState, params: &mut FlowParams, now_ms: u64) {
+        if let Some(b) = &ps.blinded {
+            let (tails, unusable) = self.blinded_tails(&b.paths, now_ms / 1000);
+            params.blinded_tails = tails;
+            params.exclude_channels.extend(unusable);
+        }
+    }
+
+    /// The network as the pay `ps` routes over it: its layers (a layer removed since it
+    /// started is skipped) on top of the learned one.
+    fn pay_view(&self, ps: &PayState, now_ms: u64) -> View {
+        let names: Vec<String> =
+            ps.rec.layers.iter().filter(|n| self.layers.contains_key(*n)).cloned().collect();
+        self.view(&names, true, now_ms / 1000).unwrap_or_else(|_| View {
+            graph: self.graph.clone(),
+            snap: self.knowledge.snapshot(&self.graph, now_ms / 1000),
+            biases: Vec::new(),
+            localchans: false,
+        })
+    }
+
+    /// A routing failure as the pay's error; for fees, with what the cheapest flow over the
+    /// same view would cost.
+    fn route_error(
+        &self,
+        e: &FlowError,
+        params: &FlowParams,
+        graph: &Graph,
+        snap: &KnowledgeSnapshot,
+    ) -> PayError {
         match e {
             FlowError::TooExpensive { .. } => {
-                // What the cheapest flow would cost, for the error.
                 let mut p = params.clone();
                 p.max_fee = Msat::MAX;
-                let snap = self.knowledge.snapshot(&self.graph, 0);
-                let (fee, delay) = match flow::flow(&self.graph, &snap, &p) {
+                let (fee, delay) = match flow::flow(graph, snap, &p) {
                     Ok(f) => (
                         f.fee,
                         f.parts
@@ -586,9 +602,11 @@ impl Machine {
         let Some(ps) = self.pays.get(pi) else {
             return PayError::OutOfRoutes;
         };
-        let params = self.base_params(ps, ps.rec.amount_msat);
-        let snap = self.knowledge.snapshot(&self.graph, now_ms / 1000);
-        if let Ok(f) = flow::flow(&self.graph, &snap, &params) {
+        let mut params = self.base_params(ps, ps.rec.amount_msat);
+        self.add_blinded_tails(ps, &mut params, now_ms);
+        let view = self.pay_view(ps, now_ms);
+        params.biases = view.biases;
+        if let Ok(f) = flow::flow(&view.graph, &view.snap, &params) {
             if f.fee > ps.rec.max_fee {
                 let delay = f.parts.iter().filter_map(|p| p.hops.first().map(|h| h.delay)).max();
                 return PayError::TooExpensive {
