@@ -140,6 +140,14 @@ fn bad_flags_exit_non_zero_with_a_message() {
         );
         assert!(text.contains(needle), "{args:?}: {text}");
     }
+    // A share of offers out of 0..=1 is invalid params, as JSON on stdout.
+    for share in ["1.5", "-0.1", "NaN"] {
+        let out = lnpay(&["sim", "--nodes", "100", &format!("--bolt12={share}")]);
+        assert_eq!(out.status.code(), Some(1), "--bolt12 {share}");
+        let e: Value = serde_json::from_slice(&out.stdout).expect("an error object");
+        assert_eq!(e["code"], -32602, "{e}");
+        assert!(e["message"].as_str().unwrap().contains("--bolt12"), "{e}");
+    }
     // A clap error (unknown flag) exits 2.
     assert_eq!(lnpay(&["sim", "--bogus"]).status.code(), Some(2));
 }
@@ -157,4 +165,88 @@ fn xpay_delivers_at_least_what_pay_does_at_every_amount() {
         assert_eq!(u(p, "amount_msat"), u(x, "amount_msat"));
         assert!(u(x, "delivered") >= u(p, "delivered"), "pay {p}\nxpay {x}");
     }
+}
+
+/// The counts of a row's BOLT 11 and offer sub-rows add up to the row's own.
+fn check_split(row: &Value) {
+    let (b, o) = (&row["bolt11"], &row["offers"]);
+    check_row(b);
+    check_row(o);
+    for k in ["payments", "delivered", "feasible", "delivered_infeasible", "fees_msat"] {
+        assert_eq!(u(b, k) + u(o, k), u(row, k), "{k} in {row}");
+    }
+    // Through the invoice's paths is never more than the network could carry, and nothing
+    // was delivered that its paths could not carry.
+    assert!(u(o, "feasible_via_paths") <= u(o, "feasible"), "{o}");
+    assert!(u(o, "fetched") <= u(o, "payments"), "{o}");
+    assert!(u(o, "blinded_offers") <= u(o, "payments"), "{o}");
+    assert!(u(o, "delivered") <= u(o, "fetched"), "{o}");
+    assert_eq!(u(o, "delivered_infeasible_via_paths"), 0, "{o}");
+}
+
+#[test]
+fn bolt12_share_pays_offers_and_splits_the_report_by_kind() {
+    let amounts = ["--amounts", "10000sat,100000sat,1000000sat"];
+    let plain = small(&amounts);
+    assert!(plain.get("bolt12").is_none() && plain["total"].get("offers").is_none());
+    let zero = small(&[&amounts[..], &["--bolt12", "0"]].concat());
+    assert_eq!(zero["amounts"], plain["amounts"], "--bolt12 0 is today's report");
+
+    let a = small(&[&amounts[..], &["--bolt12", "0.5"]].concat());
+    assert_eq!(a["bolt12"].as_f64(), Some(0.5));
+    let rows = a["amounts"].as_array().unwrap();
+    for row in rows {
+        check_row(row);
+        check_split(row);
+        // Ten payments per amount, half of them to offers.
+        assert_eq!(u(&row["offers"], "payments"), 5, "{row}");
+        assert_eq!(u(&row["bolt11"], "payments"), 5, "{row}");
+    }
+    let total = &a["total"];
+    check_split(total);
+    for k in ["payments", "delivered", "feasible_via_paths", "fetched", "blinded_offers"] {
+        let sum: u64 = rows.iter().map(|r| u(&r["offers"], k)).sum();
+        assert_eq!(u(&total["offers"], k), sum, "{k}");
+    }
+    let offers = &total["offers"];
+    assert!(u(offers, "delivered") > 0, "{offers}");
+    // Both kinds of offer (a blinded offer path, the issuer in the clear) were made.
+    assert!(u(offers, "blinded_offers") > 0 && u(offers, "blinded_offers") < 15, "{offers}");
+    // Same seed, same report.
+    let b = small(&[&amounts[..], &["--bolt12", "0.5"]].concat());
+    assert_eq!(a["amounts"], b["amounts"]);
+
+    // Everything to offers: every payment is one.
+    let all = small(&[&amounts[..], &["--bolt12", "1"]].concat());
+    assert_eq!(u(&all["total"]["offers"], "payments"), 30);
+    assert_eq!(u(&all["total"]["bolt11"], "payments"), 0);
+}
+
+#[test]
+fn bolt12_table_and_plot_show_both_kinds() {
+    let dir = common::TempDir::new("sim-bolt12");
+    let path = dir.path().join("rate.svg");
+    let out = lnpay(&[
+        "sim",
+        "--nodes",
+        "100",
+        "--payments",
+        "8",
+        "--amounts",
+        "1000sat,100000sat",
+        "--bolt12",
+        "0.5",
+        "--plot",
+        path.to_str().unwrap(),
+    ]);
+    assert!(out.status.success(), "stderr: {}", String::from_utf8_lossy(&out.stderr));
+    let table = String::from_utf8(out.stdout).unwrap();
+    // Each amount and the total are followed by their BOLT 11 and offer rows.
+    let starts = |w: &str| table.lines().filter(|l| l.trim_start().starts_with(w)).count();
+    assert_eq!(starts("bolt11 "), 3, "{table}");
+    assert_eq!(starts("offers "), 3, "{table}");
+    assert!(table.contains("via_paths"), "{table}");
+    let svg = std::fs::read_to_string(&path).unwrap();
+    assert!(svg.contains("data-series=\"bolt11_delivered_over_feasible\""), "{svg}");
+    assert!(svg.contains("data-series=\"offers_delivered_over_feasible\""), "{svg}");
 }

@@ -5,8 +5,10 @@
 //! its aggregate fee and CLTV delta; a part's onion then runs through the blinded path
 //! ([`onion::blinded_payment`]). A failure from the introduction node on (BOLT 4 turns
 //! every error inside a blinded path into `invalid_onion_blinding` there) is the tail's:
-//! the knowledge learns it under the tail's virtual channel and the pay goes on through the
-//! other paths; only the payee alone on a one-hop path fails the payment for good.
+//! the knowledge learns it under a virtual channel of that path (numbered from its first
+//! path key, so it stays with the path and never passes to another invoice's paths at the
+//! same position) and the pay goes on through the other paths; only the payee alone on a
+//! one-hop path fails the payment for good.
 
 use super::pay::Target;
 use super::Machine;
@@ -146,7 +148,12 @@ impl Machine {
                     cltv_expiry_delta: p.cltv_expiry_delta,
                     htlc_min: p.htlc_minimum_msat,
                     htlc_max: p.htlc_maximum_msat,
-                    liquidity: tail_liquidity(&self.knowledge, i, p.htlc_maximum_msat, now_s),
+                    liquidity: tail_liquidity(
+                        &self.knowledge,
+                        learned_as(p),
+                        p.htlc_maximum_msat,
+                        now_s,
+                    ),
                 }
             })
             .collect();
@@ -211,10 +218,11 @@ impl Machine {
         let Some(ps) = self.pays.iter().find(|p| p.rec.id == pay_id) else { return false };
         let Some(b) = &ps.blinded else { return false };
         let Some(&tail) = b.part_tail.get(&key) else { return false };
-        let one_hop = b.paths.get(tail).is_some_and(|p| p.path.hops.len() == 1);
+        let Some(path) = b.paths.get(tail) else { return false };
+        let (one_hop, learned) = (path.path.hops.len() == 1, learned_as(path));
         match (status, failure) {
             (PartStatus::Complete, _) => {
-                tail_succeeded(&mut self.knowledge, tail, amount, now_s);
+                tail_succeeded(&mut self.knowledge, learned, amount, now_s);
                 false
             }
             (PartStatus::Failed, Some((Some(ei), code))) if ei as usize >= route_len => {
@@ -224,7 +232,7 @@ impl Machine {
                     for h in &route {
                         self.knowledge.learn_at_least(h.channel_dir(), h.amount, None, now_s);
                     }
-                    tail_failed(&mut self.knowledge, tail, now_s);
+                    tail_failed(&mut self.knowledge, learned, now_s);
                     true
                 } else {
                     false
@@ -233,4 +241,13 @@ impl Machine {
             _ => false,
         }
     }
+}
+
+/// The tail number the knowledge learns path `p` under: drawn from its first path key, so
+/// what one invoice's path showed is kept for that path alone (another invoice's paths,
+/// even the payee's next ones, are new blinded paths that say nothing of it) while the
+/// tail's position in the flow stays its index in the pay.
+fn learned_as(p: &BlindedPayPath) -> usize {
+    let h = super::hash32(&[b"lnpay blinded tail", &p.path.first_path_key.serialize()]);
+    usize::from(h[0]) << 16 | usize::from(h[1]) << 8 | usize::from(h[2])
 }

@@ -167,6 +167,10 @@ pub struct Simulator {
     invoices: HashMap<(u32, PaymentHash), InvoiceState>,
     offers: HashMap<u32, Vec<offers::OfferState>>,
     answered: Vec<AnsweredRequest>,
+    /// The channels (index, sending side) of each blinded payment path of each invoice
+    /// answered to an invoice request, in path order: the ground truth behind
+    /// [`Simulator::can_deliver_via_paths`].
+    offer_paths: HashMap<(u32, PaymentHash), Vec<Vec<(u32, usize)>>>,
     payer: u32,
     resolutions: std::collections::VecDeque<HtlcResolution>,
     log: Vec<LogEntry>,
@@ -304,6 +308,7 @@ impl Simulator {
             invoices: HashMap::new(),
             offers: HashMap::new(),
             answered: Vec::new(),
+            offer_paths: HashMap::new(),
             payer: 0,
             resolutions: std::collections::VecDeque::new(),
             log: Vec::new(),
@@ -526,23 +531,38 @@ impl Simulator {
 
     /// The directions max flow runs over: `(from, to, capacity)`.
     fn flow_edges(&self) -> Vec<(u32, u32, u64)> {
+        self.flow_edges_but(|_, _| false)
+    }
+
+    /// [`Simulator::flow_edges`] without the directions `skip` names (channel index, side).
+    fn flow_edges_but(&self, skip: impl Fn(u32, usize) -> bool) -> Vec<(u32, u32, u64)> {
         let mut edges = Vec::with_capacity(self.channels.len() * 2);
-        for c in &self.channels {
+        for (ci, c) in self.channels.iter().enumerate() {
             for side in 0..2 {
+                if skip(ci as u32, side) {
+                    continue;
+                }
                 let (from, to) = (c.nodes[side], c.nodes[1 - side]);
                 let offline = |n: u32| self.nodes.get(n as usize).map_or(true, |n| n.fault.offline);
                 if offline(from) || offline(to) {
                     continue;
                 }
-                let Some(p) = c.actual[side].filter(|p| p.enabled) else { continue };
-                let slots = u64::from(self.cfg.max_htlcs.saturating_sub(c.inflight[side]));
-                let cap = self.spendable(c, side).min(p.htlc_max.0.saturating_mul(slots));
+                let cap = self.flow_capacity(c, side);
                 if cap > 0 {
                     edges.push((from, to, cap));
                 }
             }
         }
         edges
+    }
+
+    /// What one direction of a channel can carry in the ground truth: its spendable balance,
+    /// capped by `htlc_max` times its free HTLC slots (0 when disabled; the ends' being
+    /// online is the caller's to check).
+    fn flow_capacity(&self, c: &Channel, side: usize) -> u64 {
+        let Some(p) = c.actual[side].filter(|p| p.enabled) else { return 0 };
+        let slots = u64::from(self.cfg.max_htlcs.saturating_sub(c.inflight[side]));
+        self.spendable(c, side).min(p.htlc_max.0.saturating_mul(slots))
     }
 }
 

@@ -171,6 +171,58 @@ impl Simulator {
         &self.answered
     }
 
+    /// Ground truth for an invoice `node` answered with payment hash `hash`: whether the
+    /// true balances could deliver `amount` from `src` to `node` entering only through the
+    /// invoice's blinded payment paths (max flow over every other channel to the paths'
+    /// introduction nodes, then only along the paths' own channels, each direction carrying
+    /// what [`Simulator::max_flow`] lets it, once however many paths share it).
+    /// `None` when `node` answered no invoice request with `hash`.
+    ///
+    /// Every such flow is one of the whole network, so this is true only when
+    /// [`Simulator::can_deliver`] is; the receiver's choice of paths can make a payment the
+    /// network could carry impossible for any payer.
+    pub fn can_deliver_via_paths(
+        &self,
+        src: u32,
+        node: u32,
+        hash: &PaymentHash,
+        amount: Msat,
+    ) -> Option<bool> {
+        let paths = self.offer_paths.get(&(node, *hash))?;
+        let n = self.nodes.len();
+        // A path's channel, in its direction, carries only what enters the path.
+        let on_path = |ci: u32, side: usize| paths.iter().flatten().any(|&h| h == (ci, side));
+        let mut edges = self.flow_edges_but(on_path);
+        let offline = |i: u32| self.nodes.get(i as usize).map_or(true, |x| x.fault.offline);
+        // Past the introduction node a path's nodes are copies (reachable only along the
+        // path) and each channel is a node of its own, so paths sharing it share its
+        // capacity: `from -> channel` unbounded, `channel -> next` its capacity.
+        let mut extra: HashMap<(bool, u32), u32> = HashMap::new();
+        let fresh = |key: (bool, u32), extra: &mut HashMap<(bool, u32), u32>| -> u32 {
+            let next = (n + extra.len()) as u32;
+            *extra.entry(key).or_insert(next)
+        };
+        let sink = fresh((false, node), &mut extra);
+        let mut seen = std::collections::HashSet::new();
+        for path in paths {
+            for (j, &(ci, side)) in path.iter().enumerate() {
+                let c = self.channels.get(ci as usize)?;
+                let (from, to) = (*c.nodes.get(side)?, *c.nodes.get(1 - side)?);
+                let entry = if j == 0 { from } else { fresh((false, from), &mut extra) };
+                let cnode = fresh((true, ci * 2 + side as u32), &mut extra);
+                let next = if to == node { sink } else { fresh((false, to), &mut extra) };
+                edges.push((entry, cnode, u64::MAX / 4));
+                if seen.insert((ci, side)) {
+                    let cap =
+                        if offline(from) || offline(to) { 0 } else { self.flow_capacity(c, side) };
+                    edges.push((cnode, next, cap));
+                }
+            }
+        }
+        let total = n + extra.len();
+        Some(crate::flow::max_flow_up_to(total, &edges, src, sink, amount.0) >= amount.0)
+    }
+
     fn fresh_key(&mut self) -> SecretKey {
         loop {
             if let Ok(k) = SecretKey::from_slice(&self.rng.bytes32()) {
@@ -224,7 +276,7 @@ impl Simulator {
         let preimage = PaymentPreimage(self.rng.bytes32());
         let secret = PaymentSecret(self.rng.bytes32());
         let hash = preimage.hash();
-        let (paths, payinfo) = self.payment_paths(node, secret)?;
+        let (paths, payinfo, channels) = self.payment_paths(node, secret)?;
         let mut features = types::Features::new();
         features.set(usize::from(types::features::Feature::BASIC_MPP.0) + 1);
         let fields = InvoiceFields {
@@ -240,6 +292,7 @@ impl Simulator {
             Invoice::respond(&request, &fields, &signing_key).map_err(|_| RefusedRequest::Build)?;
         let n_paths = invoice.paths().len();
         self.send_reply(node, &reply_path, MessageContents::Invoice(invoice.to_bytes()))?;
+        self.offer_paths.insert((node, hash), channels);
         self.invoices.insert(
             (node, hash),
             InvoiceState {
@@ -344,6 +397,7 @@ impl Simulator {
             let Some(policy) = c.actual[side].filter(|p| p.enabled) else { continue };
             let Some(peer) = self.nodes.get(c.nodes[side] as usize) else { continue };
             out.push(PaymentPeer {
+                channel: (ci, side),
                 peer_key: peer.pubkey,
                 scid: c.scid,
                 policy,
@@ -354,14 +408,17 @@ impl Simulator {
         out
     }
 
-    /// Blinded payment paths into `payee` with their `payinfo`: one from each of its best
-    /// funded peers; when it has a single one, also paths introduced two hops away (a peer of
-    /// that peer, best funded first), up to [`MAX_PAYMENT_PATHS`].
+    /// Blinded payment paths into `payee` with their `payinfo` and their channels (index,
+    /// sending side, introduction node's first): one from each of its best funded peers; when
+    /// it has a single one, also paths introduced two hops away (a peer of that peer, best
+    /// funded first), up to [`MAX_PAYMENT_PATHS`].
+    #[allow(clippy::type_complexity)]
     fn payment_paths(
         &mut self,
         payee: u32,
         secret: PaymentSecret,
-    ) -> Result<(Vec<BlindedPath>, Vec<BlindedPayInfo>), RefusedRequest> {
+    ) -> Result<(Vec<BlindedPath>, Vec<BlindedPayInfo>, Vec<Vec<(u32, usize)>>), RefusedRequest>
+    {
         let direct: Vec<PaymentPeer> =
             self.payment_peers(payee).into_iter().filter(|p| p.spendable > 0).collect();
         let mut chains: Vec<Vec<PaymentPeer>> = Vec::new();
@@ -382,16 +439,18 @@ impl Simulator {
         }
         let mut paths = Vec::new();
         let mut infos = Vec::new();
+        let mut channels = Vec::new();
         for chain in &chains {
             if let Some((path, info)) = self.payment_path(payee, secret, chain) {
                 paths.push(path);
                 infos.push(info);
+                channels.push(chain.iter().map(|p| p.channel).collect());
             }
         }
         if paths.is_empty() {
             return Err(RefusedRequest::NoPaymentPath);
         }
-        Ok((paths, infos))
+        Ok((paths, infos, channels))
     }
 
     /// One blinded payment path through `chain` (the introduction node first, each forwarding
@@ -470,6 +529,8 @@ impl Simulator {
 
 #[derive(Clone)]
 struct PaymentPeer {
+    /// The channel's index and the peer's side of it (the side that pays toward the payee).
+    channel: (u32, usize),
     peer_key: PublicKey,
     scid: ShortChannelId,
     policy: EdgePolicy,
