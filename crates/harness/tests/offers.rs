@@ -19,6 +19,12 @@ fn driver(seed: u64) -> Driver {
 
 /// Fetches an invoice for `offer` and pays it; returns the pay's reply and the invoice.
 fn fetch_and_pay(d: &mut Driver, offer: bolt12::Offer, amount: Option<Msat>) -> (Reply, String) {
+    let text = fetch(d, offer, amount);
+    (pay(d, &text), text)
+}
+
+/// Fetches an invoice for `offer`.
+fn fetch(d: &mut Driver, offer: bolt12::Offer, amount: Option<Msat>) -> String {
     let fetch = FetchinvoiceRequest {
         offer: Box::new(offer),
         amount_msat: amount,
@@ -31,11 +37,14 @@ fn fetch_and_pay(d: &mut Driver, offer: bolt12::Offer, amount: Option<Msat>) -> 
     let Some(Reply::Fetchinvoice(Ok(fetched))) = reply else {
         panic!("fetchinvoice failed: {reply:?}; dropped: {:?}", d.sim.dropped_onion_messages())
     };
-    let invoice: bolt12::Invoice = fetched.invoice.parse().unwrap();
-    let req =
-        BlindedPayRequest::from_invoice(&invoice, fetched.invoice.clone(), PayOptions::default());
-    let reply = d.call(Command::PayBlinded(Box::new(req))).expect("a reply");
-    (reply, fetched.invoice)
+    fetched.invoice
+}
+
+/// Pays the invoice `text` through its blinded paths.
+fn pay(d: &mut Driver, text: &str) -> Reply {
+    let invoice: bolt12::Invoice = text.parse().unwrap();
+    let req = BlindedPayRequest::from_invoice(&invoice, text, PayOptions::default());
+    d.call(Command::PayBlinded(Box::new(req))).expect("a reply")
 }
 
 #[test]
@@ -78,4 +87,57 @@ fn offers_blinded_and_clear_are_fetched_and_paid() {
     }
     assert!(paid >= 4, "only {paid} offers paid; failures: {tried:?}");
     assert!(kinds[0] > 0 && kinds[1] > 0, "clear and blinded offers both paid: {kinds:?}");
+}
+
+/// What a payer learns of an invoice's blinded paths stays with those paths: after every path
+/// of one invoice failed inside (its introduction nodes' channels to the payee were disabled,
+/// then enabled again), the payee's next invoice, whose paths start at the same nodes in the
+/// same order, is paid at once.
+#[test]
+fn failed_paths_of_one_invoice_say_nothing_of_the_next_invoices_paths() {
+    use route::graph::EdgePolicy;
+    use types::ShortChannelId;
+    // 0 (payer) - 1, 0 - 2, 1 - 3, 2 - 3 (payee).
+    let mut t = sim::Topology::new();
+    for _ in 0..4 {
+        t.add_node();
+    }
+    let policy = EdgePolicy {
+        timestamp: 1_770_000_000,
+        enabled: true,
+        base_fee_msat: 1_000,
+        fee_ppm: 100,
+        cltv_delta: 40,
+        htlc_min: Msat(1_000),
+        htlc_max: Msat(9_000_000_000),
+    };
+    let scid = |i: u64| ShortChannelId((700_000 + i) << 40);
+    for (i, (a, b)) in [(0, 1), (0, 2), (1, 3), (2, 3)].into_iter().enumerate() {
+        t.add_channel(scid(i as u64), a, b, Msat(10_000_000_000), policy);
+    }
+    let cfg = SimConfig { seed: 5, liquidity: sim::Liquidity::Even, ..Default::default() };
+    let mut s = Simulator::new(&t, cfg).unwrap();
+    s.set_payer(0);
+    let mut d = Driver::new(s, [7; 32]).unwrap();
+    let amount = Msat(50_000_000);
+    let set_enabled = |d: &mut Driver, enabled: bool| {
+        for (i, from) in [(2, 1), (3, 2)] {
+            assert!(d.sim.set_actual_policy(scid(i), from, |p| EdgePolicy { enabled, ..p }));
+        }
+    };
+
+    let offer = d.sim.create_offer(3, Some(amount), "first", false).unwrap();
+    let text = fetch(&mut d, offer, None);
+    assert_eq!(text.parse::<bolt12::Invoice>().unwrap().paths().len(), 2);
+    set_enabled(&mut d, false);
+    let reply = pay(&mut d, &text);
+    assert!(matches!(reply, Reply::Pay(Err(_))), "no path can deliver: {reply:?}");
+    let failed = d.sent;
+    assert!(failed >= 2, "both paths were tried: {failed} parts");
+
+    set_enabled(&mut d, true);
+    let offer = d.sim.create_offer(3, Some(amount), "second", false).unwrap();
+    let (reply, _) = fetch_and_pay(&mut d, offer, None);
+    let Reply::Pay(Ok(paid)) = reply else { panic!("the second invoice is not paid: {reply:?}") };
+    assert_eq!(paid.amount_msat, amount);
 }

@@ -442,3 +442,42 @@ fn a_path_introduced_two_hops_away_aggregates_payinfo_and_pays_mpp_with_a_prefix
     assert_eq!(malformed, 2, "the payee and the hop after the introduction node");
     sim.check_conservation().unwrap();
 }
+
+/// The payer 0 with big channels to 1, 2, 3 and 4, each a peer of the payee 5 with less and
+/// less on its side: the payee's three paths leave 4 out.
+fn star() -> Simulator {
+    let mut t = Topology::new();
+    for _ in 0..6 {
+        t.add_node();
+    }
+    let policy = common::policy(FEE_BASE, FEE_PPM, CLTV_DELTA);
+    for k in 1..=4u32 {
+        t.add_channel(scid(k), 0, k, Msat(10_000_000_000), policy);
+        // Half each: the peer has 200k, 150k, 100k, 50k sat toward the payee.
+        let cap = Msat(u64::from(5 - k) * 100_000_000);
+        t.add_channel(scid(10 + k), k, 5, cap, policy);
+    }
+    let cfg = SimConfig { seed: 5, liquidity: lnpay_sim::Liquidity::Even, ..Default::default() };
+    Simulator::new(&t, cfg).unwrap()
+}
+
+#[test]
+fn feasibility_through_the_invoice_paths_is_what_they_can_carry() {
+    let mut sim = star();
+    let offer = sim.create_offer(5, Some(Msat(1_000_000)), "bike", true).unwrap();
+    let offer_path = offer.fields().paths.clone().unwrap().remove(0);
+    assert_eq!(offer_path.introduction_node.node_id(), Some(pk(&sim, 1)), "the best funded");
+    let (_, invoice) = fetch(&mut sim, &offer, &offer_path);
+    assert_eq!(invoice.paths().len(), 3);
+    let hash = *invoice.payment_hash();
+    // 490k sat can reach the payee (each channel keeps a 1 % reserve), 441k through its
+    // paths (from 1, 2 and 3: 196k + 147k + 98k).
+    assert_eq!(sim.max_flow(0, 5), Msat(490_000_000));
+    let via = |sim: &Simulator, sat: u64| sim.can_deliver_via_paths(0, 5, &hash, Msat(sat * 1000));
+    assert_eq!(via(&sim, 441_000), Some(true));
+    assert_eq!(via(&sim, 441_001), Some(false));
+    assert!(sim.can_deliver(0, 5, Msat(480_000_000)));
+    // Paths end at the payee: another node or another invoice is not known.
+    assert_eq!(sim.can_deliver_via_paths(0, 4, &hash, Msat(1)), None);
+    assert_eq!(sim.can_deliver_via_paths(0, 5, &PaymentHash([0; 32]), Msat(1)), None);
+}

@@ -628,7 +628,7 @@ fn table(r: &Value) -> String {
     if r.get("bolt12").is_some() {
         let _ = writeln!(
             s,
-            "offers ({} of the payments): feasible as for BOLT 11 (max flow to the receiver); \
+            "payments to offers ({} of all): feasible as for BOLT 11 (max flow to the receiver); \
              via_paths: only through the invoice's blinded paths",
             cell(&r["bolt12"])
         );
