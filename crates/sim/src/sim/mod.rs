@@ -170,7 +170,7 @@ pub struct Simulator {
     /// The channels (index, sending side) of each blinded payment path of each invoice
     /// answered to an invoice request, in path order: the ground truth behind
     /// [`Simulator::can_deliver_via_paths`].
-    offer_paths: HashMap<(u32, PaymentHash), Vec<Vec<(u32, usize)>>>,
+    offer_paths: HashMap<(u32, PaymentHash), Vec<offers::PathChannels>>,
     payer: u32,
     resolutions: std::collections::VecDeque<HtlcResolution>,
     log: Vec<LogEntry>,

@@ -27,6 +27,17 @@ use onion::message::{build_onion_message, FinalContents, MessageKeys, ReceivedMe
 /// The most blinded payment paths an invoice carries.
 pub const MAX_PAYMENT_PATHS: usize = 3;
 
+/// The channels of one blinded payment path, the introduction node's first: each one's index
+/// and the side that pays through it (toward the payee).
+pub(super) type PathChannels = Vec<(u32, usize)>;
+
+/// The blinded payment paths of an invoice, their `payinfo` and their channels, in order.
+struct PaymentPaths {
+    paths: Vec<BlindedPath>,
+    infos: Vec<BlindedPayInfo>,
+    channels: Vec<PathChannels>,
+}
+
 /// An offer a node answers.
 pub(super) struct OfferState {
     offer: Offer,
@@ -276,7 +287,7 @@ impl Simulator {
         let preimage = PaymentPreimage(self.rng.bytes32());
         let secret = PaymentSecret(self.rng.bytes32());
         let hash = preimage.hash();
-        let (paths, payinfo, channels) = self.payment_paths(node, secret)?;
+        let PaymentPaths { paths, infos: payinfo, channels } = self.payment_paths(node, secret)?;
         let mut features = types::Features::new();
         features.set(usize::from(types::features::Feature::BASIC_MPP.0) + 1);
         let fields = InvoiceFields {
@@ -412,13 +423,11 @@ impl Simulator {
     /// sending side, introduction node's first): one from each of its best funded peers; when
     /// it has a single one, also paths introduced two hops away (a peer of that peer, best
     /// funded first), up to [`MAX_PAYMENT_PATHS`].
-    #[allow(clippy::type_complexity)]
     fn payment_paths(
         &mut self,
         payee: u32,
         secret: PaymentSecret,
-    ) -> Result<(Vec<BlindedPath>, Vec<BlindedPayInfo>, Vec<Vec<(u32, usize)>>), RefusedRequest>
-    {
+    ) -> Result<PaymentPaths, RefusedRequest> {
         let direct: Vec<PaymentPeer> =
             self.payment_peers(payee).into_iter().filter(|p| p.spendable > 0).collect();
         let mut chains: Vec<Vec<PaymentPeer>> = Vec::new();
@@ -450,7 +459,7 @@ impl Simulator {
         if paths.is_empty() {
             return Err(RefusedRequest::NoPaymentPath);
         }
-        Ok((paths, infos, channels))
+        Ok(PaymentPaths { paths, infos, channels })
     }
 
     /// One blinded payment path through `chain` (the introduction node first, each forwarding
