@@ -69,7 +69,7 @@ pub use replies::{
     PayStatus, Reply, Routes, WaitsendpayReply, XpayResult,
 };
 pub use requests::{
-    AskreneCommand, BlindedPayPath, BlindedPayRequest, Command, DelpayRequest, Exclusion,
+    AskreneCommand, BlindedPayPath, BlindedPayRequest, Bolt12PayRequest, Bolt12Target, Command, DelpayRequest, Exclusion,
     FetchinvoiceRequest, GetroutesRequest, KeysendRequest, ListIndex, ListRequest, PayOptions,
     PayRequest, SendpayRequest, WaitsendpayRequest, XkeysendRequest, XpayRequest,
 };

@@ -279,6 +279,10 @@ impl<B: Backend> Core<B> {
                 }
                 Ok(())
             }
+            BackendEvent::OnionMessage(m) => {
+                self.inputs.push_back(Input::MessageReceived(m));
+                self.drain()
+            }
         }
     }
 
@@ -459,6 +463,10 @@ impl<B: Backend> Core<B> {
                 Action::ArmTimer { timer, at_ms } => self.timers.push(Reverse((at_ms, timer))),
                 Action::Reply { command, result } => replies.push((command, result)),
                 Action::Event(e) => log_event(&e),
+                // Onion messages carry no state of ours: they leave at once (best effort).
+                Action::SendOnionMessage { peer, message } => {
+                    self.backend.send_onion_message(peer, *message)
+                }
                 _ => {}
             }
         }
