@@ -287,7 +287,9 @@ impl Message {
             Message::InvoiceReply(m) => 8 + 2 + m.bolt11.len(),
             Message::OfferRequest(m) => 8 + 33 + 8 + 2 + m.description.len() + 8,
             Message::SendOnionMessage(m) => 33 + 2 + m.inner_len(),
-            Message::OnionMessageReceived(m) => 2 + m.payload.len() + 2 + m.recipient_data.len() + 2,
+            Message::OnionMessageReceived(m) => {
+                2 + m.payload.len() + 2 + m.recipient_data.len() + 2
+            }
             Message::OfferReply(m) => 8 + 2 + m.offer.len(),
             Message::OnionMessage(m) => {
                 33 + 2 + m.onion_message_packet.len() + m.unknown_tlvs.encoded_len()

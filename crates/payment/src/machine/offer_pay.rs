@@ -12,9 +12,10 @@
 //! no node key, so it cannot forward from itself); none left is [`PayError::OwnPathsOnly`].
 
 use super::xpay::xpay_fee_budget;
-use super::Machine;
+use super::{Machine, WaitFor, Waiter};
 use crate::error::PayError;
 use crate::offers::{chain_of, check_invoice_terms, FetchinvoiceError, InvoiceCheckError};
+use crate::record::PartStatus;
 use crate::replies::{FetchinvoiceReply, Reply};
 use crate::requests::{BlindedPayPath, BlindedPayRequest, Bolt12PayRequest, Bolt12Target};
 use crate::PayOptions;
@@ -117,9 +118,28 @@ impl Machine {
             Ok(paths) => req.paths = paths,
             Err(e) => return self.reply(cmd, Reply::Pay(Err(e))),
         }
+        let hash = req.payment_hash;
         if self.xpay_cmds.contains_key(&cmd) {
-            let paid = self.already_paid(req.payment_hash);
+            let paid = self.already_paid(hash);
             self.xpay_cmds.insert(cmd, paid);
+        }
+        // Already paid (and no pay of it running): the stored result, once none of the
+        // group is in flight, as for a BOLT 11 invoice.
+        let running = self.pays.iter().any(|ps| ps.rec.payment_hash == hash && !ps.rec.done);
+        let done = self
+            .parts
+            .iter()
+            .find(|p| p.key.payment_hash == hash && p.status == PartStatus::Complete)
+            .map(|p| p.key.groupid);
+        if let (false, Some(g)) = (running, done) {
+            if self.group_pending(hash, g) {
+                let on = WaitFor::PayResult(hash, g);
+                self.waiters.push(Waiter { command: cmd, on, timer: None });
+            } else {
+                let res = self.pay_result(hash, g, 1, None);
+                self.reply(cmd, Reply::Pay(res));
+            }
+            return;
         }
         self.pay_blinded(cmd, req, now_ms);
     }
@@ -133,7 +153,9 @@ impl Machine {
         let had = paths.len();
         let kept: Vec<BlindedPayPath> = paths
             .into_iter()
-            .filter(|p| self.resolve_introduction(&p.path.introduction_node) != Some(self.cfg.node_id))
+            .filter(|p| {
+                self.resolve_introduction(&p.path.introduction_node) != Some(self.cfg.node_id)
+            })
             .collect();
         if kept.is_empty() && had > 0 {
             return Err(PayError::OwnPathsOnly);

@@ -412,8 +412,10 @@ impl Simulator {
         payee: u32,
         secret: PaymentSecret,
         max: usize,
-    ) -> Result<(Vec<BlindedPath>, Vec<BlindedPayInfo>, Option<(ShortChannelId, u32)>), RefusedRequest>
-    {
+    ) -> Result<
+        (Vec<BlindedPath>, Vec<BlindedPayInfo>, Option<(ShortChannelId, u32)>),
+        RefusedRequest,
+    > {
         let max = max.clamp(1, MAX_PAYMENT_PATHS);
         let direct: Vec<PaymentPeer> =
             self.payment_peers(payee).into_iter().filter(|p| p.spendable > 0).collect();
