@@ -6,9 +6,12 @@
 //! Onion messages: the node's sends are logged inputs like its adds; a message that reaches
 //! our node is peeled with its key by the simulator (the node holds none; the network acts
 //! as its signer) and goes out as `OnionMessageReceived` at once. Unlike a resolution it is
-//! not stored: onion messages are best effort, so one produced while the node is away, or
-//! lost with the process, is gone (the sender's timeout covers it); the replay after a
-//! restart produces it again and drops it.
+//! not stored nor replayed at the handshake: onion messages are best effort, so one that
+//! arrives while the node is not connected is dropped (the sender's timeout covers it).
+//! After a restart the replay applies each logged send again: an answer the replay itself
+//! reaches is dropped, one due after it is delivered (again, if it was before the crash;
+//! the same bytes, the replay being deterministic), so a journaled send's answer is lost
+//! only if it fell due while the node was away.
 
 use super::journal::{
     Batch, ChannelRow, Journal, LoggedInput, ReceivedRow, Saved, INPUT_ADD, INPUT_ADVANCE,
