@@ -138,9 +138,10 @@ impl Machine {
                     FetchinvoiceError::Message(onion::message::BuildMessageError::Blind(e))
                 })?;
                 let issuer_id = NodeId::from_pubkey(&issuer);
-                let route = self
-                    .message_route(issuer_id)
-                    .ok_or(FetchinvoiceError::NoPath { node: issuer_id })?;
+                // Unreachable: name the first path's introduction node we could not reach.
+                let node = unreachable.unwrap_or(issuer_id);
+                let route =
+                    self.message_route(issuer_id).ok_or(FetchinvoiceError::NoPath { node })?;
                 (path, route)
             }
         };
