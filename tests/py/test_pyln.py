@@ -655,3 +655,172 @@ def test_sendpay_takes_a_getroutes_path(node):
     assert sent["status"] in ("pending", "complete")
     done = check("waitsendpay", node.waitsendpay(inv["payment_hash"]))
     assert done["status"] == "complete"
+
+
+# BOLT 12 through the daemon: offers from the simulated receivers (`dev-simoffer`), invoices
+# fetched over onion messages the link carries, paid through their blinded paths.
+
+
+def simoffer(rpc, params):
+    r = rpc_call(rpc, "dev-simoffer", params)
+    assert r["offer"].startswith("lno1") and len(r["offer_id"]) == 64, r
+    return r["offer"]
+
+
+def far_nodes(rpc):
+    """Nodes that are neither us nor our peers (an offer path or payment path introduced by
+    our own node is skipped by the payer), most channels first."""
+    me = rpc.getinfo()["id"]
+    peers = {c["peer_id"] for c in rpc.call("listpeerchannels")["channels"]}
+    degree = {}
+    for c in rpc_call(rpc, "listchannels", {})["channels"]:
+        degree.setdefault(c["source"], set()).add(c["destination"])
+    far = [n for n in degree if n != me and n not in peers and me not in degree[n]]
+    return sorted(far, key=lambda n: (-len(degree[n]), n))
+
+
+def fetch(rpc, params):
+    r = xcall(rpc, "fetchinvoice", params)
+    assert r["invoice"].startswith("lni1"), r
+    return r
+
+
+def payinfo_max(rpc, lni):
+    d = check("decode", rpc.decode(lni))
+    assert d["type"] == "bolt12 invoice", d
+    return [p["payinfo"]["htlc_maximum_msat"] for p in d["invoice_paths"]], d
+
+
+def test_help_lists_fetchinvoice(node):
+    assert "fetchinvoice" in [c["command"] for c in node.help()["help"]]
+
+
+def test_fetchinvoice_then_xpay_and_pay_of_offers(node):
+    payee = far_nodes(node)[0]
+    offer = simoffer(node, {"node_id": payee, "amount_msat": 50_000, "description": "coffee"})
+    f = fetch(node, {"offer": offer, "payer_note": "two sugars", "timeout": 30})
+    assert f["changes"] == {}, f
+    _, d = payinfo_max(node, f["invoice"])
+    assert d["invoice_amount_msat"] == 50_000 and d["invreq_payer_note"] == "two sugars", d
+    # The fetched invoice paid by xpay: its preimage is the invoice's.
+    r = xcall(node, "xpay", {"invstring": f["invoice"]})
+    assert r["amount_msat"] == 50_000 and r["successful_parts"] >= 1, r
+    import hashlib
+    assert hashlib.sha256(bytes.fromhex(r["payment_preimage"])).hexdigest() == d["invoice_payment_hash"]
+    # Paid again: already paid.
+    err = xerror(node, "xpay", {"invstring": f["invoice"]})
+    assert err["code"] == 219, err
+    # xpay of the offer fetches a new invoice and pays it, in one command.
+    r = xcall(node, "xpay", {"invstring": offer, "payer_note": "no milk", "maxfee": 10_000})
+    assert r["amount_msat"] == 50_000 and len(r["payment_preimage"]) == 64, r
+    # pay of an offer, in pay's shape; listpays shows the fetched invoice.
+    p = xcall(node, "pay", {"bolt11": offer, "label": "b12"})
+    assert p["status"] == "complete" and p["amount_msat"] == 50_000, p
+    pays = check("listpays", node.listpays(payment_hash=p["payment_hash"]))
+    assert [x["status"] for x in pays["pays"]] == ["complete"], pays
+    assert pays["pays"][0]["label"] == "b12" and pays["pays"][0]["bolt11"].startswith("lni1"), pays
+    # An offer without amount: the amount goes to the invoice request.
+    any_amount = simoffer(node, {"node_id": payee, "description": "tips", "blinded": False})
+    assert "offer_issuer_id" in check("decode", node.decode(any_amount))
+    r = xcall(node, "xpay", {"invstring": any_amount, "amount_msat": "21sat"})
+    assert r["amount_msat"] == 21_000, r
+    err = xerror(node, "xpay", {"invstring": any_amount})
+    assert err["code"] == -32602 and "amount_msat" in err["message"], err
+
+
+def split_candidate(rpc, skip=(), room=1.0):
+    """A far node whose invoices carry three blinded payment paths with three introduction
+    nodes, the largest below `room` times the last two together, and those paths' htlc maxima (from an
+    invoice fetched for 1 sat, the best funded path first): the one with the smallest paths
+    among the first far nodes, so a split stays within what the payer's routes carry."""
+    best = None
+    for payee in far_nodes(rpc)[:16]:
+        if payee in skip:
+            continue
+        offer = simoffer(rpc, {"node_id": payee, "description": "probe", "payment_paths": 3})
+        f = fetch(rpc, {"offer": offer, "amount_msat": 1000})
+        maxima, d = payinfo_max(rpc, f["invoice"])
+        intros = {p.get("first_node_id") for p in d["invoice_paths"]}
+        if len(maxima) == 3 and len(intros) == 3 and max(maxima) < room * (maxima[1] + maxima[2]):
+            if best is None or max(maxima) < max(best[1]):
+                best = (payee, maxima)
+    if best is None:
+        pytest.fail("no far node has three payment paths a split can use")
+    return best
+
+
+def successful_intros(rpc, lni):
+    st = rpc_call(rpc, "paystatus", {"bolt11": lni})["pay"]
+    assert len(st) == 1, st
+    done = [a for a in st[0]["attempts"] if "success" in a]
+    failed = [a for a in st[0]["attempts"] if "failure" in a]
+    return {a["route"][-1]["id"] for a in done}, done, failed
+
+
+SPLIT_PAYEES = []
+
+
+def test_xpay_splits_over_blinded_payment_paths(node):
+    payee, maxima = split_candidate(node)
+    SPLIT_PAYEES.append(payee)
+    offer = simoffer(node, {"node_id": payee, "description": "split", "blinded": True, "payment_paths": 3})
+    assert "offer_paths" in check("decode", node.decode(offer))
+    # More than any one path takes, less than all of them.
+    amount = max(maxima) + min(maxima) // 2
+    assert amount < sum(maxima)
+    f = fetch(node, {"offer": offer, "amount_msat": amount})
+    again, _ = payinfo_max(node, f["invoice"])
+    assert len(again) == 3 and max(again) < amount, (again, amount)
+    r = xcall(node, "xpay", {"invstring": f["invoice"], "retry_for": 60})
+    assert r["amount_msat"] == amount and r["successful_parts"] >= 2, r
+    intros, done, _ = successful_intros(node, f["invoice"])
+    assert len(done) >= 2 and len(intros) >= 2, (intros, done)
+    parts = check("listsendpays", node.listsendpays(payment_hash=payinfo_max(node, f["invoice"])[1]["invoice_payment_hash"]))
+    assert sum(p["amount_msat"] for p in parts["payments"] if p["status"] == "complete") == amount
+
+
+def test_xpay_retries_a_failure_inside_a_blinded_path(node):
+    # Receivers whose first (best funded) payment path fails past its introduction node once
+    # the invoice is made: every xpay of their offers completes, and where a part went into
+    # the failing path it failed there and the rest went through another path.
+    me = node.getinfo()["id"]
+    paid, with_failure = 0, []
+    for payee in far_nodes(node):
+        if payee in SPLIT_PAYEES or paid >= 6 or len(with_failure) >= 2:
+            continue
+        offer = simoffer(
+            node, {"node_id": payee, "amount_msat": 5_000_000, "description": "broken", "payment_paths": 3, "fail_first_path": True}
+        )
+        f = fetch(node, {"offer": offer})
+        _, d = payinfo_max(node, f["invoice"])
+        intros = [p.get("first_node_id") for p in d["invoice_paths"]]
+        if len(set(intros)) < 3 or me in intros:
+            continue
+        r = xcall(node, "xpay", {"invstring": f["invoice"], "retry_for": 60})
+        assert r["amount_msat"] == 5_000_000 and r["successful_parts"] >= 1, r
+        paid += 1
+        intros_done, done, failed = successful_intros(node, f["invoice"])
+        assert len(failed) == r["failed_parts"] and len(done) == r["successful_parts"], (r, failed)
+        # A failure from inside a blinded path: its introduction node says so, and the pay
+        # completed through another path.
+        inside = [a for a in failed if a["failure"]["data"]["failcodename"] == "WIRE_INVALID_ONION_BLINDING"]
+        if inside:
+            assert not intros_done & {a["route"][-1]["id"] for a in inside}, (inside, done)
+            with_failure.append(payee)
+    assert len(with_failure) >= 1, f"no pay went into the failing path ({paid} paid)"
+
+
+def test_fetchinvoice_errors(node):
+    err = xerror(node, "fetchinvoice", {"offer": "lno1notanoffer"})
+    assert err["code"] == -32602 and err["message"].startswith("offer: unparsable offer"), err
+    err = xerror(node, "fetchinvoice", {"offer": "lnbc1garbage"})
+    assert err["code"] == -32602, err
+    payee = far_nodes(node)[0]
+    offer = simoffer(node, {"node_id": payee, "description": "any amount"})
+    err = xerror(node, "fetchinvoice", {"offer": offer})
+    assert err["code"] == -32602 and "amount_msat" in err["message"], err
+    err = xerror(node, "fetchinvoice", {"offer": offer, "amount_msat": 1000, "quantity": 2})
+    assert err["code"] == -32602 and "quantity" in err["message"], err
+    with pytest.raises(RpcError) as e:
+        node.call("fetchinvoice", {"offer": offer, "recurrence_counter": 0, "amount_msat": 1})
+    assert e.value.error["code"] == -32602

@@ -141,3 +141,90 @@ fn failed_paths_of_one_invoice_say_nothing_of_the_next_invoices_paths() {
     let Reply::Pay(Ok(paid)) = reply else { panic!("the second invoice is not paid: {reply:?}") };
     assert_eq!(paid.amount_msat, amount);
 }
+
+/// `xpay` of an offer is one command: the machine fetches the invoice and pays it under the
+/// same id. With the receiver's first (best funded) payment path failing inside it (its last
+/// channel disabled), a part fails there and the pay completes through the other paths.
+/// The amount is small: a larger one makes the payer's clear routes to one introduction node
+/// run through the payee and drain the channel of another path (the payer cannot tell a
+/// blinded path's channels), which is the machine's routing, not what this test checks.
+#[test]
+fn xpay_of_an_offer_fetches_then_pays_and_survives_a_failing_path() {
+    use payment::{Bolt12PayRequest, Bolt12Target};
+    use sim::OfferSettings;
+    let mut d = driver(5);
+    let payer = d.sim.payer();
+    let me = d.sim.node_id(payer).unwrap();
+    let near: Vec<u32> = d
+        .sim
+        .node_channels(payer)
+        .into_iter()
+        .filter_map(|c| d.sim.balances(c))
+        .map(|(nodes, _)| if nodes[0] == payer { nodes[1] } else { nodes[0] })
+        .collect();
+    let mut failed_then_paid = 0;
+    let mut outcomes = Vec::new();
+    for node in 0..d.sim.node_count() as u32 {
+        if node == payer || near.contains(&node) || failed_then_paid >= 2 {
+            continue;
+        }
+        // Payment paths from two peers at least (a payee with one peer also gets paths
+        // introduced two hops away, which may start at the payer and are then skipped).
+        let peers: std::collections::HashSet<u32> = d
+            .sim
+            .node_channels(node)
+            .into_iter()
+            .filter_map(|c| d.sim.balances(c))
+            .map(|(nodes, _)| if nodes[0] == node { nodes[1] } else { nodes[0] })
+            .collect();
+        if peers.len() < 3 {
+            continue;
+        }
+        let settings = OfferSettings { blinded: true, payment_paths: 3, fail_first_path: true };
+        let Ok(offer) = d.sim.create_offer_with(node, Some(Msat(5_000_000)), "tea", settings)
+        else {
+            continue;
+        };
+        let fetch = FetchinvoiceRequest {
+            offer: Box::new(offer),
+            amount_msat: None,
+            quantity: None,
+            payer_note: None,
+            timeout: None,
+            payer_metadata: vec![node as u8; 16],
+        };
+        let r = Bolt12PayRequest {
+            target: Bolt12Target::Offer(fetch),
+            options: PayOptions::default(),
+            xpay: true,
+        };
+        let reply = d.call(Command::PayBolt12(Box::new(r)));
+        let paths = d.sim.answered_requests().iter().rev().find_map(|a| match a.outcome {
+            sim::RequestOutcome::Invoiced { paths, .. } if a.node == node => Some(paths),
+            _ => None,
+        });
+        if paths.unwrap_or(0) < 2 {
+            continue; // One path, failing: nothing to retry on.
+        }
+        match reply {
+            Some(Reply::Xpay(Ok(x))) => {
+                assert_eq!(x.amount_msat, Msat(5_000_000));
+                assert!(x.amount_sent_msat >= x.amount_msat);
+                if x.failed_parts > 0 {
+                    failed_then_paid += 1;
+                }
+                outcomes.push((node, x.successful_parts, x.failed_parts));
+            }
+            other => {
+                let parts: Vec<_> = d
+                    .machine
+                    .parts()
+                    .iter()
+                    .map(|p| (p.key.partid, p.status, p.amount_msat, p.failure.clone()))
+                    .collect();
+                panic!("node {node} (peers {peers:?}): {other:?}; parts {parts:?}")
+            }
+        }
+    }
+    assert!(failed_then_paid >= 2, "{outcomes:?} (payer {me})");
+}

@@ -126,6 +126,9 @@ pub enum BackendEvent {
         /// The offer (`lno1…`).
         offer: Option<String>,
     },
+    /// An onion message reached our node (peeled by the channel layer, which holds the node
+    /// key).
+    OnionMessage(Box<onion::message::ReceivedMessage>),
 }
 
 /// The channel layer under the payment machine.
@@ -159,14 +162,17 @@ pub trait Backend {
         amount: Option<Msat>,
         description: &str,
     ) -> Result<u64, SendError>;
-    /// Asks a simulated receiver for a BOLT 12 offer; the answer comes as
-    /// [`BackendEvent::Offer`].
+    /// Asks a simulated receiver for a BOLT 12 offer made with `options`; the answer comes
+    /// as [`BackendEvent::Offer`].
     fn request_offer(
         &mut self,
         payee: NodeId,
         amount: Option<Msat>,
         description: &str,
+        options: wire::OfferOptions,
     ) -> Result<u64, SendError>;
+    /// Sends an onion message to our peer `peer` (best effort: dropped while offline).
+    fn send_onion_message(&mut self, peer: NodeId, message: wire::OnionMessage);
     /// The next event; `None` once the backend is gone for good. Cancel-safe.
     fn next_event(&mut self) -> impl Future<Output = Option<BackendEvent>> + Send;
 }

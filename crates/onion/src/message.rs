@@ -67,7 +67,7 @@ pub mod tlv;
 
 use crate::blinding::{
     blinded_node_secret, build_blinded_path, decrypt_recipient_data, BlindPathError, BlindedPath,
-    EncryptedDataTlv, IntroductionNode, UnblindError,
+    EncryptedDataError, EncryptedDataTlv, IntroductionNode, UnblindError,
 };
 use crate::crypto;
 use crate::packet::{self, hop_slot_len, BuildError, PeelError};
@@ -377,6 +377,61 @@ pub struct ReceivedMessage {
     pub dummy_hops: usize,
 }
 
+impl ReceivedMessage {
+    /// What a recipient read, as two byte strings another process can carry: the final
+    /// `onionmsg_tlv` without its `encrypted_recipient_data`, and that data decrypted (an
+    /// `encrypted_data_tlv`). [`ReceivedMessage::from_parts`] reads them back.
+    pub fn to_parts(&self) -> (Vec<u8>, Vec<u8>) {
+        let payload = OnionMsgTlv {
+            reply_path: self.reply_path.clone(),
+            encrypted_recipient_data: None,
+            contents: self.contents.clone(),
+            unknown: self.unknown.clone(),
+        };
+        (payload.encode(), self.recipient_data.encode())
+    }
+
+    /// The message [`ReceivedMessage::to_parts`] wrote (an `encrypted_recipient_data` record
+    /// in `payload` is ignored: it was opened already).
+    pub fn from_parts(
+        payload: &[u8],
+        recipient_data: &[u8],
+        dummy_hops: usize,
+    ) -> Result<ReceivedMessage, ReceivedPartsError> {
+        let payload = OnionMsgTlv::decode(payload).map_err(ReceivedPartsError::Payload)?;
+        let data =
+            EncryptedDataTlv::decode(recipient_data).map_err(ReceivedPartsError::RecipientData)?;
+        Ok(ReceivedMessage {
+            path_id: data.path_id.clone(),
+            reply_path: payload.reply_path,
+            contents: payload.contents,
+            unknown: payload.unknown,
+            recipient_data: data,
+            dummy_hops,
+        })
+    }
+}
+
+/// Why the parts of a received message do not read ([`ReceivedMessage::from_parts`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ReceivedPartsError {
+    /// The payload is not an `onionmsg_tlv`.
+    Payload(OnionMsgTlvError),
+    /// The recipient data is not an `encrypted_data_tlv`.
+    RecipientData(EncryptedDataError),
+}
+
+impl fmt::Display for ReceivedPartsError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ReceivedPartsError::Payload(e) => write!(f, "{e}"),
+            ReceivedPartsError::RecipientData(e) => write!(f, "bad recipient data: {e}"),
+        }
+    }
+}
+impl std::error::Error for ReceivedPartsError {}
+
 /// One layer of an onion message peeled.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum PeeledMessage {
@@ -616,4 +671,49 @@ fn peel_layer<C: Signing + Verification>(
         hmac: next_hmac,
     };
     Ok(Layer::Forward { next, next_path_key: hop.next_path_key, packet: next_packet })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::path::build_message_path;
+    use super::*;
+
+    #[test]
+    fn a_received_message_goes_through_its_parts_unchanged() {
+        let secp = Secp256k1::new();
+        let key = |b: u8| SecretKey::from_slice(&[b; 32]).unwrap();
+        let id = |k: &SecretKey| PublicKey::from_secret_key(&secp, k);
+        let (bob, carol) = (key(2), key(3));
+        let path =
+            build_message_path(&secp, &key(4), &[id(&bob)], id(&carol), 1, Some(b"p".to_vec()))
+                .unwrap();
+        let reply = build_message_path(&secp, &key(7), &[], id(&bob), 0, None).unwrap();
+        let keys = MessageKeys { session_key: key(5), path_key: key(6) };
+        let contents = FinalContents {
+            reply_path: Some(reply),
+            contents: Some(MessageContents::Invoice(vec![1, 2, 3])),
+            unknown: vec![TlvRecord { typ: 9, value: vec![4] }],
+        };
+        let (_, mut m) = build_onion_message(&secp, &keys, &[], &path, &contents).unwrap();
+        let PeeledMessage::Forward { message, .. } = peel_onion_message(&secp, &bob, &m).unwrap()
+        else {
+            panic!("bob receives")
+        };
+        m = message;
+        let PeeledMessage::Receive(got) = peel_onion_message(&secp, &carol, &m).unwrap() else {
+            panic!("carol forwards")
+        };
+        assert_eq!(got.dummy_hops, 1);
+        let (payload, data) = got.to_parts();
+        let back = ReceivedMessage::from_parts(&payload, &data, got.dummy_hops).unwrap();
+        assert_eq!(back, *got);
+        assert!(matches!(
+            ReceivedMessage::from_parts(&[2, 5], &data, 0),
+            Err(ReceivedPartsError::Payload(_))
+        ));
+        assert!(matches!(
+            ReceivedMessage::from_parts(&payload, &[0xff], 0),
+            Err(ReceivedPartsError::RecipientData(_))
+        ));
+    }
 }

@@ -341,6 +341,14 @@ pub enum PayError {
     },
     /// No part succeeded and no failure is recorded.
     Unknown,
+    /// Paying an offer: its invoice could not be fetched.
+    Fetch(crate::offers::FetchinvoiceError),
+    /// A BOLT 12 invoice that is not one to pay (not for a request of ours, expired, another
+    /// chain, an amount other than the offer's).
+    Invoice(crate::offers::InvoiceCheckError),
+    /// Every blinded path of the BOLT 12 invoice starts at our own node, which this machine
+    /// cannot forward from (it holds no node key).
+    OwnPathsOnly,
 }
 
 impl PayError {
@@ -390,6 +398,9 @@ impl fmt::Display for PayError {
                 failure_cause(f, failure)
             }
             E::Unknown => write!(f, "payment failure reason unknown"),
+            E::Fetch(e) => write!(f, "could not fetch the offer's invoice: {e}"),
+            E::Invoice(e) => write!(f, "{e}"),
+            E::OwnPathsOnly => write!(f, "every blinded path of the invoice starts at our node"),
         }
     }
 }
@@ -476,6 +487,12 @@ pub enum XpayError {
     },
     /// No part succeeded and no failure is recorded.
     Unknown,
+    /// Paying an offer: its invoice could not be fetched.
+    Fetch(crate::offers::FetchinvoiceError),
+    /// A BOLT 12 invoice that is not one to pay (see [`PayError::Invoice`]).
+    Invoice(crate::offers::InvoiceCheckError),
+    /// Every blinded path of the BOLT 12 invoice starts at our own node.
+    OwnPathsOnly,
 }
 
 impl XpayError {
@@ -524,6 +541,9 @@ impl fmt::Display for XpayError {
             }
             E::Failed { attempts, .. } => write!(f, "failed after {attempts} attempts"),
             E::Unknown => write!(f, "payment failure reason unknown"),
+            E::Fetch(e) => write!(f, "could not fetch the offer's invoice: {e}"),
+            E::Invoice(e) => write!(f, "{e}"),
+            E::OwnPathsOnly => write!(f, "every blinded path of the invoice starts at our node"),
         }
     }
 }

@@ -69,7 +69,8 @@ pub use replies::{
     PayStatus, Reply, Routes, WaitsendpayReply, XpayResult,
 };
 pub use requests::{
-    AskreneCommand, BlindedPayPath, BlindedPayRequest, Command, DelpayRequest, Exclusion,
-    FetchinvoiceRequest, GetroutesRequest, KeysendRequest, ListIndex, ListRequest, PayOptions,
-    PayRequest, SendpayRequest, WaitsendpayRequest, XkeysendRequest, XpayRequest,
+    AskreneCommand, BlindedPayPath, BlindedPayRequest, Bolt12PayRequest, Bolt12Target, Command,
+    DelpayRequest, Exclusion, FetchinvoiceRequest, GetroutesRequest, KeysendRequest, ListIndex,
+    ListRequest, PayOptions, PayRequest, SendpayRequest, WaitsendpayRequest, XkeysendRequest,
+    XpayRequest,
 };

@@ -50,6 +50,9 @@ pub enum InvoiceCheckError {
     },
     /// None of its blinded paths may be used (each requires a feature we do not know).
     NoUsablePath,
+    /// It does not answer an invoice request of ours: its `invreq_payer_id` is not the key
+    /// our seed derives from its `invreq_metadata`.
+    NotOurRequest,
 }
 
 impl fmt::Display for InvoiceCheckError {
@@ -64,6 +67,9 @@ impl fmt::Display for InvoiceCheckError {
                 write!(f, "invoice expired at {expiry} (now {now})")
             }
             InvoiceCheckError::NoUsablePath => write!(f, "invoice has no usable blinded path"),
+            InvoiceCheckError::NotOurRequest => {
+                write!(f, "invoice does not answer an invoice request of ours")
+            }
         }
     }
 }
@@ -83,12 +89,24 @@ pub fn check_invoice(
     now: u64,
 ) -> Result<(), InvoiceCheckError> {
     invoice.check_response(request).map_err(InvoiceCheckError::Response)?;
-    if request.fields().amount.is_none() {
+    check_invoice_terms(invoice, chain, now)
+}
+
+/// What [`check_invoice`] checks besides the request: the amount against the offer (when
+/// the request named none), the chain, the expiry at `now` (seconds) and a usable path. The
+/// request's fields are read from the invoice (which copies them), so this also checks an
+/// invoice given as text (`lni1…`) once its payer id is known to be ours.
+pub fn check_invoice_terms(
+    invoice: &Invoice,
+    chain: ChainHash,
+    now: u64,
+) -> Result<(), InvoiceCheckError> {
+    if invoice.invreq_fields().amount.is_none() {
         // Without a currency the offer's amount is in msat; with one, any amount the payee
         // converted is accepted (the request carried none to hold it to).
-        let offer = request.offer_fields();
+        let offer = invoice.offer_fields();
         if let (Some(per_item), None) = (offer.amount, &offer.currency) {
-            let quantity = request.fields().quantity.unwrap_or(1);
+            let quantity = invoice.invreq_fields().quantity.unwrap_or(1);
             let expected = Msat(per_item.saturating_mul(quantity));
             if invoice.amount() != expected {
                 return Err(InvoiceCheckError::AmountNotOffer {
@@ -184,6 +202,9 @@ pub enum FetchinvoiceError {
     },
     /// The offer names neither paths nor an issuer.
     NoDestination,
+    /// Every path of the offer starts at our own node and it names no issuer: this machine
+    /// holds no node key, so it cannot peel its own layer of such a path.
+    OwnPathsOnly,
     /// The onion message could not be built.
     Message(onion::message::BuildMessageError),
     /// No answer before the timeout.
@@ -222,6 +243,9 @@ impl fmt::Display for FetchinvoiceError {
             FetchinvoiceError::NoPeer => write!(f, "no peer to send the invoice request through"),
             FetchinvoiceError::NoPath { node } => write!(f, "no onion message route to {node}"),
             FetchinvoiceError::NoDestination => write!(f, "offer has neither paths nor issuer"),
+            FetchinvoiceError::OwnPathsOnly => {
+                write!(f, "every path of the offer starts at our node and it names no issuer")
+            }
             FetchinvoiceError::Message(e) => write!(f, "cannot build the onion message: {e}"),
             FetchinvoiceError::Timeout { seconds } => {
                 write!(f, "timeout waiting for response after {seconds} seconds")

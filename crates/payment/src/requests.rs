@@ -275,6 +275,37 @@ pub enum Command {
     PayBlinded(Box<BlindedPayRequest>),
     /// `fetchinvoice`: request an invoice for an offer over onion messages.
     Fetchinvoice(FetchinvoiceRequest),
+    /// `pay` or `xpay` of a BOLT 12 offer (fetch its invoice, then pay it, under the one
+    /// command) or invoice (checked, then paid).
+    PayBolt12(Box<Bolt12PayRequest>),
+}
+
+/// What a BOLT 12 pay pays.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Bolt12Target {
+    /// An offer (`lno1…`): its invoice is fetched first (as `fetchinvoice`), checked against
+    /// our request, then paid.
+    Offer(FetchinvoiceRequest),
+    /// An invoice (`lni1…`) answering one of our invoice requests (its payer id derives from
+    /// its `invreq_metadata` and our seed), decoded by the caller.
+    Invoice {
+        /// The invoice.
+        invoice: Box<bolt12::Invoice>,
+        /// Its text, for the records and listings.
+        text: String,
+    },
+}
+
+/// `pay` or `xpay` of a BOLT 12 offer or invoice.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Bolt12PayRequest {
+    /// The offer or invoice.
+    pub target: Bolt12Target,
+    /// How to pay (`amount_msat` goes to the offer's invoice request, so it must be `None`
+    /// here; for `xpay`, without `maxfee`, `xpay`'s default fee budget is used).
+    pub options: PayOptions,
+    /// Answer as `xpay` (else as `pay`).
+    pub xpay: bool,
 }
 
 /// `fetchinvoice`'s parameters.

@@ -6,8 +6,9 @@ use crate::jsonrpc::{bad_param, bind, required, RpcFailure, INVALID_PARAMS};
 use crate::params;
 use bolt11::{Currency, Invoice};
 use payment::{
-    Command, DelpayRequest, KeysendRequest, ListRequest, PartStatus, PayOptions, PayRequest, Reply,
-    SendpayRequest, WaitsendpayRequest, XkeysendRequest, XpayRequest,
+    Bolt12PayRequest, Bolt12Target, Command, DelpayRequest, FetchinvoiceRequest, KeysendRequest,
+    ListRequest, PartStatus, PayOptions, PayRequest, Reply, SendpayRequest, WaitsendpayRequest,
+    XkeysendRequest, XpayRequest,
 };
 use serde_json::{json, Value};
 use types::{Msat, NodeId, PaymentHash, PaymentSecret};
@@ -34,6 +35,7 @@ pub const METHODS: &[&str] = &[
     "listchannels",
     "xpay",
     "xkeysend",
+    "fetchinvoice",
 ];
 
 /// A machine reply as an RPC result.
@@ -123,23 +125,70 @@ fn layers(slot: &Option<Value>) -> Result<Vec<String>, RpcFailure> {
     slot.as_ref().map_or(Ok(Vec::new()), params::layers)
 }
 
-/// BOLT 12 invoices (`lni1`), offers (`lno1`) and BIP 353 names (`₿user@domain`) are not
-/// paid yet: refused as a parameter lnpay cannot act on, naming what was given.
-fn bolt12_not_yet(invstring: &str) -> Result<(), RpcFailure> {
-    let t = invstring.trim().to_ascii_lowercase();
-    let kind = if t.starts_with("lni1") {
-        "bolt12 invoices"
-    } else if t.starts_with("lno1") {
-        "bolt12 offers"
-    } else if t.contains('@') {
-        "BIP353 names"
-    } else {
-        return Ok(());
+/// What an invoice string names: a BOLT 11 invoice, or a BOLT 12 offer or invoice (decoded
+/// here). BIP 353 names (`₿user@domain`) are refused as a parameter lnpay cannot act on.
+enum Invstring {
+    Bolt11,
+    Offer(Box<bolt12::Offer>),
+    Bolt12Invoice(Box<bolt12::Invoice>),
+}
+
+fn invstring_kind(name: &str, text: &str) -> Result<Invstring, RpcFailure> {
+    let t = text.trim();
+    let prefix = t.get(..4).map(str::to_ascii_lowercase);
+    match prefix.as_deref() {
+        Some("lno1") => t
+            .parse()
+            .map(|o| Invstring::Offer(Box::new(o)))
+            .map_err(|e| RpcFailure::new(INVALID_PARAMS, format!("{name}: unparsable offer: {e}"))),
+        Some("lni1") => t.parse().map(|i| Invstring::Bolt12Invoice(Box::new(i))).map_err(|e| {
+            RpcFailure::new(INVALID_PARAMS, format!("{name}: unparsable bolt12 invoice: {e}"))
+        }),
+        _ if t.contains('@') => Err(RpcFailure::new(
+            INVALID_PARAMS,
+            format!("{name}: BIP353 names are not supported by lnpay yet"),
+        )),
+        _ => Ok(Invstring::Bolt11),
+    }
+}
+
+/// The BOLT 12 pay of `kind` (`None` for a BOLT 11 string): an offer is fetched with
+/// `amount_msat` and `payer_note` (and `payer_metadata`, the caller's randomness), an
+/// invoice takes neither a note nor metadata.
+fn bolt12_pay(
+    kind: Invstring,
+    text: String,
+    mut options: PayOptions,
+    payer_note: Option<String>,
+    payer_metadata: Vec<u8>,
+    xpay: bool,
+) -> Result<Option<Command>, RpcFailure> {
+    let target = match kind {
+        Invstring::Bolt11 => return Ok(None),
+        Invstring::Offer(offer) => {
+            if payer_metadata.is_empty() {
+                return Err(RpcFailure::new(-1, "no randomness for the invoice request"));
+            }
+            Bolt12Target::Offer(FetchinvoiceRequest {
+                offer,
+                amount_msat: options.amount_msat.take(),
+                quantity: None,
+                payer_note,
+                timeout: None,
+                payer_metadata,
+            })
+        }
+        Invstring::Bolt12Invoice(invoice) => {
+            if payer_note.is_some() {
+                return Err(RpcFailure::new(
+                    INVALID_PARAMS,
+                    "payer_note: only an offer takes a payer_note, not an invoice",
+                ));
+            }
+            Bolt12Target::Invoice { invoice, text }
+        }
     };
-    Err(RpcFailure::new(
-        INVALID_PARAMS,
-        format!("invstring: {kind} are not supported by lnpay yet"),
-    ))
+    Ok(Some(Command::PayBolt12(Box::new(Bolt12PayRequest { target, options, xpay }))))
 }
 
 /// Parameters CLN takes that lnpay does not act on: refused rather than ignored.
@@ -162,12 +211,28 @@ pub(crate) fn u64_param(slot: &Option<Value>, name: &str) -> Result<Option<u64>,
 }
 
 /// The payment machine command a request makes, or `None` for methods answered here.
-/// Invoices are decoded for `currency`.
+/// Invoices are decoded for `currency`. Without randomness for invoice requests: see
+/// [`command_with`] for `fetchinvoice` and the pay of an offer.
 pub fn command(
     method: &str,
     params: &Value,
     currency: Currency,
 ) -> Result<Option<Command>, RpcFailure> {
+    command_with(method, params, currency, Vec::new())
+}
+
+/// [`command`], with `payer_metadata`: fresh random bytes (16 or more) from the caller for
+/// the `invreq_metadata` of an invoice request (`fetchinvoice`, or `pay` and `xpay` of an
+/// offer; this crate draws no randomness).
+pub fn command_with(
+    method: &str,
+    params: &Value,
+    currency: Currency,
+    payer_metadata: Vec<u8>,
+) -> Result<Option<Command>, RpcFailure> {
+    if method == "fetchinvoice" {
+        return crate::offers::fetchinvoice_command(params, payer_metadata).map(Some);
+    }
     if let Some(c) = crate::askrene::command(method, params)? {
         return Ok(Some(c));
     }
@@ -209,6 +274,11 @@ pub fn command(
                 layers: layers(&p[13])?,
                 ..PayOptions::default()
             };
+            let kind = invstring_kind("bolt11", &bolt11)?;
+            let text = bolt11.trim().to_string();
+            if let Some(c) = bolt12_pay(kind, text, options.clone(), None, payer_metadata, false)? {
+                return Ok(Some(c));
+            }
             let inv = invoice(&bolt11, currency)?;
             Command::Pay(PayRequest { options, ..PayRequest::new(inv, bolt11) })
         }
@@ -263,7 +333,22 @@ pub fn command(
             unsupported(&p, &[(9, "localinvreqid"), (10, "dev_use_shadow")])?;
             let v = required(&p[0], "invstring")?;
             let invstring = string(&Some(v), "invstring")?.unwrap_or_default();
-            bolt12_not_yet(&invstring)?;
+            let kind = invstring_kind("invstring", &invstring)?;
+            if !matches!(kind, Invstring::Bolt11) {
+                let options = PayOptions {
+                    amount_msat: msat(&p[1], "amount_msat")?,
+                    maxfee: msat(&p[2], "maxfee")?,
+                    layers: layers(&p[3])?,
+                    retry_for: u32_param(&p[4], "retry_for")?.map(u64::from),
+                    partial_msat: msat(&p[5], "partial_msat")?,
+                    maxdelay: u32_param(&p[6], "maxdelay")?,
+                    label: string(&p[8], "label")?,
+                    ..PayOptions::default()
+                };
+                let note = string(&p[7], "payer_note")?;
+                let text = invstring.trim().to_string();
+                return bolt12_pay(kind, text, options, note, payer_metadata, true);
+            }
             let inv = invoice(&invstring, currency)?;
             Command::Xpay(XpayRequest {
                 amount_msat: msat(&p[1], "amount_msat")?,

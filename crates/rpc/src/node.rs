@@ -2,7 +2,7 @@
 //! simulated network's `dev-siminvoice` and `dev-simoffer` (params in, Core Lightning's result
 //! objects out). What they report (our id, channels, block height) is the caller's to gather.
 
-use crate::jsonrpc::{bind, required, RpcFailure, INVALID_PARAMS};
+use crate::jsonrpc::{bad_param, bind, required, RpcFailure, INVALID_PARAMS};
 use crate::methods::{msat, string};
 use crate::params;
 use bolt11::{Currency, Invoice};
@@ -140,16 +140,43 @@ pub struct SimofferParams {
     pub amount: Option<Msat>,
     /// `description` (empty when not given).
     pub description: String,
+    /// `blinded`: a blinded offer path (`true`) or the receiver's id in the clear (`false`);
+    /// not given: blinded when the receiver has a peer.
+    pub blinded: Option<bool>,
+    /// `payment_paths`: the most blinded payment paths its invoices carry, 1 to 3.
+    pub payment_paths: Option<u8>,
+    /// `fail_first_path`: the first payment path of each invoice fails inside it.
+    pub fail_first_path: bool,
 }
 
-/// Reads `dev-simoffer node_id [amount_msat] [description]`.
+/// Reads `dev-simoffer node_id [amount_msat] [description] [blinded] [payment_paths]
+/// [fail_first_path]` (the last three lnpay's test knobs, best given by name).
 pub fn simoffer_params(params: &Value) -> Result<SimofferParams, RpcFailure> {
-    let p = bind(params, &["node_id", "amount_msat", "description"])?;
+    let p = bind(
+        params,
+        &["node_id", "amount_msat", "description", "blinded", "payment_paths", "fail_first_path"],
+    )?;
     let slot = |i: usize| p.get(i).cloned().flatten();
     let node = params::node_id("node_id", &required(&slot(0), "node_id")?)?;
     let amount = msat(&slot(1), "amount_msat")?;
     let description = string(&slot(2), "description")?.unwrap_or_default();
-    Ok(SimofferParams { node, amount, description })
+    let flag = |i: usize, name: &str| match slot(i) {
+        None => Ok(None),
+        Some(Value::Bool(b)) => Ok(Some(b)),
+        Some(v) => Err(bad_param(name, "a boolean", &v)),
+    };
+    let blinded = flag(3, "blinded")?;
+    let payment_paths = match slot(4) {
+        None => None,
+        Some(v) => Some(
+            v.as_u64()
+                .filter(|n| (1..=3).contains(n))
+                .and_then(|n| u8::try_from(n).ok())
+                .ok_or_else(|| bad_param("payment_paths", "1, 2 or 3", &v))?,
+        ),
+    };
+    let fail_first_path = flag(5, "fail_first_path")?.unwrap_or(false);
+    Ok(SimofferParams { node, amount, description, blinded, payment_paths, fail_first_path })
 }
 
 /// `dev-simoffer`'s failure when the request could not be sent (`reason`).
@@ -221,6 +248,14 @@ mod tests {
             .unwrap();
         assert_eq!((p.amount, p.description.as_str()), (Some(Msat(2000)), "t"));
         assert_eq!(simoffer_params(&json!([])).unwrap_err().code, INVALID_PARAMS);
+        let knobs =
+            json!({"node_id": a, "blinded": false, "payment_paths": 3, "fail_first_path": true});
+        let p = simoffer_params(&knobs).unwrap();
+        assert_eq!((p.blinded, p.payment_paths, p.fail_first_path), (Some(false), Some(3), true));
+        for bad in [json!({"node_id": a, "payment_paths": 4}), json!({"node_id": a, "blinded": 1})]
+        {
+            assert_eq!(simoffer_params(&bad).unwrap_err().code, INVALID_PARAMS);
+        }
         assert_eq!(simoffer_json(None).unwrap_err().code, -1);
         assert_eq!(simoffer_json(Some("lno1x".into())).unwrap_err().code, -1);
         let offer = bolt12::Offer::new(&bolt12::OfferFields {

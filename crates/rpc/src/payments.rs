@@ -340,6 +340,9 @@ pub fn pay_failure(e: &PayError) -> RpcFailure {
         E::OutOfRoutes => RpcFailure::new(210, "Ran out of routes to try"),
         E::Failed { part, failure } => routing_failure(part, failure),
         E::Unknown => RpcFailure::new(209, UNKNOWN_REASON),
+        E::Fetch(f) => crate::offers::fetchinvoice_failure(f),
+        E::Invoice(i) => invalid(format!("Invalid bolt12 invoice: {i}")),
+        E::OwnPathsOnly => RpcFailure::new(205, "Could not find a route"),
         other => RpcFailure::new(-1, other.to_string()),
     }
 }
@@ -450,6 +453,9 @@ pub fn xpay_failure(e: &XpayError) -> RpcFailure {
             }
         }
         E::Unknown => RpcFailure::new(209, UNKNOWN_REASON),
+        E::Fetch(f) => crate::offers::fetchinvoice_failure(f),
+        E::Invoice(i) => invalid(format!("Invalid bolt12 invoice: {i}")),
+        E::OwnPathsOnly => RpcFailure::new(205, "Failed: could not find a route"),
         other => RpcFailure::new(-1, other.to_string()),
     }
 }

@@ -39,7 +39,8 @@ pub mod workload;
 
 pub use rng::SimRng;
 pub use sim::{
-    AnsweredRequest, CreateOfferError, RefusedRequest, RequestOutcome, MAX_PAYMENT_PATHS,
+    AnsweredRequest, CreateOfferError, OfferSettings, RefusedRequest, RequestOutcome,
+    MAX_PAYMENT_PATHS,
 };
 pub use sim::{
     ChannelBackend, DeliveredMessage, DroppedMessage, FaultRates, HtlcId, HtlcResolution, Invoice,

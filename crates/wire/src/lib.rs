@@ -50,8 +50,8 @@ pub use htlc::{
     ChannelId, UpdateAddHtlc, UpdateFailHtlc, UpdateFailMalformedHtlc, UpdateFulfillHtlc, ONION_LEN,
 };
 pub use link::{
-    channel_id, Ack, AddRefused, ChannelState, Hello, InvoiceReply, InvoiceRequest, OfferReply,
-    OfferRequest, Ready,
+    channel_id, Ack, AddRefused, ChannelState, Hello, InvoiceReply, InvoiceRequest, OfferOptions,
+    OfferReply, OfferRequest, OnionMessageReceived, Ready, SendOnionMessage,
 };
 pub use message::{msg_type, EncodeError, Message};
 pub use onion_message::OnionMessage;

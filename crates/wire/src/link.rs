@@ -4,8 +4,10 @@
 use crate::error::WireError;
 use crate::htlc::ChannelId;
 use crate::message::msg_type;
-use crate::reader::{put_var_bytes, Reader};
+use crate::onion_message::OnionMessage;
+use crate::reader::{known_tlv, put_tlvs, put_var_bytes, Reader};
 use sha2::{Digest, Sha256};
+use types::tlv::TlvStream;
 use types::{Msat, NodeId, ShortChannelId};
 
 /// The channel id the simulated network gives channel `scid`:
@@ -269,13 +271,91 @@ impl InvoiceReply {
     }
 }
 
-receiver_request!(
-    /// lnpay `offer_request` (32783), node → network: ask a receiver for a BOLT 12 offer (the
-    /// same fields as [`InvoiceRequest`]).
-    OfferRequest,
-    msg_type::OFFER_REQUEST,
-    "offer"
-);
+/// What a simulated receiver's offer looks like (lnpay's test knobs; every field optional, as
+/// the trailing TLV records of [`OfferRequest`]: an older request without them reads as the
+/// defaults).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct OfferOptions {
+    /// `Some(true)`: blinded offer paths (through the receiver's best funded peer);
+    /// `Some(false)`: `offer_issuer_id` in the clear; `None`: blinded when the receiver has a
+    /// peer (TLV 1, one byte).
+    pub blinded: Option<bool>,
+    /// How many blinded payment paths its invoices carry at most, 1–3 (TLV 3, one byte).
+    pub payment_paths: Option<u8>,
+    /// The first payment path of each invoice fails inside it: the channel into the receiver
+    /// on that path is disabled once the invoice is made (TLV 5, empty).
+    pub fail_first_path: bool,
+}
+
+impl OfferOptions {
+    const BLINDED: u64 = 1;
+    const PAYMENT_PATHS: u64 = 3;
+    const FAIL_FIRST_PATH: u64 = 5;
+    const KNOWN: [u64; 3] = [Self::BLINDED, Self::PAYMENT_PATHS, Self::FAIL_FIRST_PATH];
+}
+
+/// lnpay `offer_request` (32783), node → network: ask a receiver for a BOLT 12 offer (the
+/// fields of [`InvoiceRequest`], then the [`OfferOptions`] as a TLV stream).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OfferRequest {
+    /// Matches the reply to the request.
+    pub request_id: u64,
+    /// The receiver.
+    pub payee: NodeId,
+    /// The amount (0 = any).
+    pub amount_msat: u64,
+    /// The offer description (at most 65535 bytes).
+    pub description: Vec<u8>,
+    /// How the offer and its invoices are made.
+    pub options: OfferOptions,
+}
+
+impl OfferRequest {
+    /// The message type.
+    pub const TYPE: u16 = msg_type::OFFER_REQUEST;
+
+    /// Decodes the payload (the bytes after the type).
+    pub fn decode(payload: &[u8]) -> Result<Self, WireError> {
+        let mut r = Reader::new(Self::TYPE, payload);
+        let request_id = r.u64()?;
+        let payee = r.node_id()?;
+        let amount_msat = r.u64()?;
+        let description = r.var_bytes()?;
+        let tlvs = r.tlvs(&OfferOptions::KNOWN)?;
+        let flag = |t| known_tlv::<1>(Self::TYPE, &tlvs, t).map(|v| v.map(|[b]| b));
+        let blinded = match flag(OfferOptions::BLINDED)? {
+            None => None,
+            Some(0) => Some(false),
+            Some(1) => Some(true),
+            Some(value) => return Err(WireError::BadBool { msg_type: Self::TYPE, value }),
+        };
+        let payment_paths = flag(OfferOptions::PAYMENT_PATHS)?;
+        let fail_first_path =
+            known_tlv::<0>(Self::TYPE, &tlvs, OfferOptions::FAIL_FIRST_PATH)?.is_some();
+        let options = OfferOptions { blinded, payment_paths, fail_first_path };
+        Ok(OfferRequest { request_id, payee, amount_msat, description, options })
+    }
+
+    /// Appends the payload (without the type).
+    pub fn encode_payload(&self, out: &mut Vec<u8>) {
+        out.extend_from_slice(&self.request_id.to_be_bytes());
+        out.extend_from_slice(self.payee.as_bytes());
+        out.extend_from_slice(&self.amount_msat.to_be_bytes());
+        put_var_bytes(out, &self.description);
+        let o = &self.options;
+        let blinded = o.blinded.map(|b| [u8::from(b)]);
+        let paths = o.payment_paths.map(|n| [n]);
+        put_tlvs(
+            out,
+            &[
+                (OfferOptions::BLINDED, blinded.as_ref().map(|b| &b[..])),
+                (OfferOptions::PAYMENT_PATHS, paths.as_ref().map(|b| &b[..])),
+                (OfferOptions::FAIL_FIRST_PATH, o.fail_first_path.then_some(&[][..])),
+            ],
+            &TlvStream::default(),
+        );
+    }
+}
 
 /// lnpay `offer_reply` (32785), network → node.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -303,5 +383,83 @@ impl OfferReply {
     pub fn encode_payload(&self, out: &mut Vec<u8>) {
         out.extend_from_slice(&self.request_id.to_be_bytes());
         put_var_bytes(out, &self.offer);
+    }
+}
+
+/// lnpay `send_onion_message` (32787), node → network: send this BOLT 4 `onion_message` to
+/// our channel peer `peer` (the first node of its route, as the node built it).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SendOnionMessage {
+    /// The peer it goes to.
+    pub peer: NodeId,
+    /// The message (carried as the `u16`-length bytes of its type-513 payload).
+    pub message: OnionMessage,
+}
+
+impl SendOnionMessage {
+    /// The message type.
+    pub const TYPE: u16 = msg_type::SEND_ONION_MESSAGE;
+
+    /// Decodes the payload (the bytes after the type).
+    pub fn decode(payload: &[u8]) -> Result<Self, WireError> {
+        let mut r = Reader::new(Self::TYPE, payload);
+        let peer = r.node_id()?;
+        let inner = r.var_bytes()?;
+        r.finish()?;
+        let message = OnionMessage::decode(&inner)?;
+        Ok(SendOnionMessage { peer, message })
+    }
+
+    /// Appends the payload (without the type).
+    pub fn encode_payload(&self, out: &mut Vec<u8>) {
+        out.extend_from_slice(self.peer.as_bytes());
+        let mut inner = Vec::new();
+        self.message.encode_payload(&mut inner);
+        put_var_bytes(out, &inner);
+    }
+
+    /// The length of the embedded `onion_message` payload (what must fit a `u16`).
+    pub fn inner_len(&self) -> usize {
+        33 + 2 + self.message.onion_message_packet.len() + self.message.unknown_tlvs.encoded_len()
+    }
+}
+
+/// lnpay `onion_message_received` (32789), network → node: an onion message reached our node.
+///
+/// The node holds no node secret (the daemon is a payer without an HSM), so the network peels
+/// the last layer for it with our node's key, as a signer doing the ECDH would, and sends what
+/// the recipient reads: the final hop's `onionmsg_tlv` (its `encrypted_recipient_data`
+/// removed) and that data decrypted (an `encrypted_data_tlv`, with the `path_id` the node put
+/// in its reply path). Onion messages are best effort: one that arrives while the node is not
+/// connected is dropped, as a peer would drop it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OnionMessageReceived {
+    /// The final `onionmsg_tlv` stream, without `encrypted_recipient_data`.
+    pub payload: Vec<u8>,
+    /// The decrypted `encrypted_recipient_data` (an `encrypted_data_tlv` stream).
+    pub recipient_data: Vec<u8>,
+    /// How many dummy hops were peeled before the final one.
+    pub dummy_hops: u16,
+}
+
+impl OnionMessageReceived {
+    /// The message type.
+    pub const TYPE: u16 = msg_type::ONION_MESSAGE_RECEIVED;
+
+    /// Decodes the payload (the bytes after the type).
+    pub fn decode(payload: &[u8]) -> Result<Self, WireError> {
+        let mut r = Reader::new(Self::TYPE, payload);
+        let payload = r.var_bytes()?;
+        let recipient_data = r.var_bytes()?;
+        let dummy_hops = r.u16()?;
+        r.finish()?;
+        Ok(OnionMessageReceived { payload, recipient_data, dummy_hops })
+    }
+
+    /// Appends the payload (without the type).
+    pub fn encode_payload(&self, out: &mut Vec<u8>) {
+        put_var_bytes(out, &self.payload);
+        put_var_bytes(out, &self.recipient_data);
+        out.extend_from_slice(&self.dummy_hops.to_be_bytes());
     }
 }

@@ -7,7 +7,7 @@ use crate::htlc::{
 };
 use crate::link::{
     Ack, AddRefused, ChannelState, Hello, InvoiceReply, InvoiceRequest, OfferReply, OfferRequest,
-    Ready,
+    OnionMessageReceived, Ready, SendOnionMessage,
 };
 use crate::onion_message::OnionMessage;
 use core::fmt;
@@ -48,6 +48,10 @@ pub mod msg_type {
     pub const OFFER_REQUEST: u16 = 32783;
     /// lnpay `offer_reply` (network → node).
     pub const OFFER_REPLY: u16 = 32785;
+    /// lnpay `send_onion_message` (node → network).
+    pub const SEND_ONION_MESSAGE: u16 = 32787;
+    /// lnpay `onion_message_received` (network → node).
+    pub const ONION_MESSAGE_RECEIVED: u16 = 32789;
 }
 
 /// One message of the node ⇄ network link.
@@ -88,6 +92,10 @@ pub enum Message {
     OfferRequest(OfferRequest),
     /// lnpay `offer_reply`.
     OfferReply(OfferReply),
+    /// lnpay `send_onion_message`.
+    SendOnionMessage(SendOnionMessage),
+    /// lnpay `onion_message_received`.
+    OnionMessageReceived(OnionMessageReceived),
     /// A message of an odd type we do not know, kept raw.
     Unknown {
         /// The (odd) message type.
@@ -151,6 +159,8 @@ impl Message {
             Message::InvoiceReply(_) => InvoiceReply::TYPE,
             Message::OfferRequest(_) => OfferRequest::TYPE,
             Message::OfferReply(_) => OfferReply::TYPE,
+            Message::SendOnionMessage(_) => SendOnionMessage::TYPE,
+            Message::OnionMessageReceived(_) => OnionMessageReceived::TYPE,
         }
     }
 
@@ -184,6 +194,12 @@ impl Message {
             msg_type::INVOICE_REPLY => Message::InvoiceReply(InvoiceReply::decode(payload)?),
             msg_type::OFFER_REQUEST => Message::OfferRequest(OfferRequest::decode(payload)?),
             msg_type::OFFER_REPLY => Message::OfferReply(OfferReply::decode(payload)?),
+            msg_type::SEND_ONION_MESSAGE => {
+                Message::SendOnionMessage(SendOnionMessage::decode(payload)?)
+            }
+            msg_type::ONION_MESSAGE_RECEIVED => {
+                Message::OnionMessageReceived(OnionMessageReceived::decode(payload)?)
+            }
             t if t % 2 == 0 => return Err(WireError::UnknownEvenType(t)),
             t => Message::Unknown { msg_type: t, payload: payload.to_vec() },
         })
@@ -210,6 +226,8 @@ impl Message {
             Message::InvoiceReply(m) => m.encode_payload(out),
             Message::OfferRequest(m) => m.encode_payload(out),
             Message::OfferReply(m) => m.encode_payload(out),
+            Message::SendOnionMessage(m) => m.encode_payload(out),
+            Message::OnionMessageReceived(m) => m.encode_payload(out),
         }
     }
 
@@ -242,6 +260,8 @@ impl Message {
             Message::OfferRequest(m) => m.description.len(),
             Message::OfferReply(m) => m.offer.len(),
             Message::OnionMessage(m) => m.onion_message_packet.len(),
+            Message::SendOnionMessage(m) => m.inner_len(),
+            Message::OnionMessageReceived(m) => m.payload.len().max(m.recipient_data.len()),
             _ => 0,
         };
         if field > usize::from(u16::MAX) {
@@ -265,7 +285,11 @@ impl Message {
             Message::Gossip { payload, .. } | Message::Unknown { payload, .. } => payload.len(),
             Message::InvoiceRequest(m) => 8 + 33 + 8 + 2 + m.description.len(),
             Message::InvoiceReply(m) => 8 + 2 + m.bolt11.len(),
-            Message::OfferRequest(m) => 8 + 33 + 8 + 2 + m.description.len(),
+            Message::OfferRequest(m) => 8 + 33 + 8 + 2 + m.description.len() + 8,
+            Message::SendOnionMessage(m) => 33 + 2 + m.inner_len(),
+            Message::OnionMessageReceived(m) => {
+                2 + m.payload.len() + 2 + m.recipient_data.len() + 2
+            }
             Message::OfferReply(m) => 8 + 2 + m.offer.len(),
             Message::OnionMessage(m) => {
                 33 + 2 + m.onion_message_packet.len() + m.unknown_tlvs.encoded_len()

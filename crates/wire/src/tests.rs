@@ -148,6 +148,44 @@ fn samples() -> Vec<Message> {
             payee: node(5),
             amount_msat: 1_000,
             description: b"tea".to_vec(),
+            options: OfferOptions::default(),
+        }),
+        Message::OfferRequest(OfferRequest {
+            request_id: 5,
+            payee: node(6),
+            amount_msat: 0,
+            description: vec![],
+            options: OfferOptions {
+                blinded: Some(false),
+                payment_paths: Some(3),
+                fail_first_path: true,
+            },
+        }),
+        Message::SendOnionMessage(SendOnionMessage {
+            peer: node(7),
+            message: OnionMessage {
+                path_key: key(8),
+                onion_message_packet: (0..1366u32).map(|i| (i * 3) as u8).collect(),
+                unknown_tlvs: TlvStream::default(),
+            },
+        }),
+        Message::SendOnionMessage(SendOnionMessage {
+            peer: node(9),
+            message: OnionMessage {
+                path_key: key(10),
+                onion_message_packet: vec![1, 2],
+                unknown_tlvs: odd_tlvs(),
+            },
+        }),
+        Message::OnionMessageReceived(OnionMessageReceived {
+            payload: vec![0x40, 0x02, 0xaa, 0xbb],
+            recipient_data: vec![0x06, 0x01, 0x07],
+            dummy_hops: 2,
+        }),
+        Message::OnionMessageReceived(OnionMessageReceived {
+            payload: vec![],
+            recipient_data: vec![],
+            dummy_hops: 0,
         }),
         Message::OfferReply(OfferReply { request_id: 3, offer: b"lno1...".to_vec() }),
         Message::OfferReply(OfferReply { request_id: 4, offer: vec![] }),
@@ -205,7 +243,7 @@ fn onion_message_layout_and_ldk_agree() {
 #[test]
 fn every_message_round_trips() {
     let samples = samples();
-    assert_eq!(samples.len(), 26);
+    assert_eq!(samples.len(), 31);
     for m in &samples {
         let bytes = m.encode();
         assert_eq!(u16::from_be_bytes([bytes[0], bytes[1]]), m.msg_type());
@@ -257,8 +295,9 @@ fn every_truncation_is_an_error() {
                 | Message::AddRefused(_)
                 | Message::InvoiceRequest(_)
                 | Message::InvoiceReply(_)
-                | Message::OfferRequest(_)
                 | Message::OfferReply(_)
+                | Message::SendOnionMessage(_)
+                | Message::OnionMessageReceived(_)
         );
         let has_tlvs = match &m {
             Message::UpdateAddHtlc(a) => {
@@ -269,6 +308,9 @@ fn every_truncation_is_an_error() {
                 a.attribution_data.is_some() || !a.unknown_tlvs.records.is_empty()
             }
             Message::OnionMessage(a) => !a.unknown_tlvs.records.is_empty(),
+            // Its options are a trailing TLV stream: a cut on a record boundary is a request
+            // with fewer options.
+            Message::OfferRequest(a) => a.options != OfferOptions::default(),
             _ => false,
         };
         if !(fixed
@@ -279,6 +321,7 @@ fn every_truncation_is_an_error() {
                     | Message::UpdateFulfillHtlc(_)
                     | Message::UpdateFailMalformedHtlc(_)
                     | Message::OnionMessage(_)
+                    | Message::OfferRequest(_)
             ))
         {
             continue;
@@ -511,4 +554,78 @@ fn frame_decoder_skips_bad_frames_and_stays_in_step() {
     assert_eq!(d.next(), None);
     d.push(&good[10..]);
     assert!(matches!(d.next(), Some(Ok(Message::Ack(_)))));
+}
+
+#[test]
+fn offer_request_options_are_optional_trailing_records() {
+    let plain = OfferRequest {
+        request_id: 9,
+        payee: node(3),
+        amount_msat: 5,
+        description: b"x".to_vec(),
+        options: OfferOptions::default(),
+    };
+    let bytes = Message::OfferRequest(plain.clone()).encode();
+    // Without options it is exactly the invoice request's layout under its own type.
+    let as_invoice = Message::InvoiceRequest(InvoiceRequest {
+        request_id: 9,
+        payee: node(3),
+        amount_msat: 5,
+        description: b"x".to_vec(),
+    })
+    .encode();
+    assert_eq!(bytes[2..], as_invoice[2..]);
+    let mut with = bytes.clone();
+    with.extend_from_slice(&[1, 1, 1, 3, 1, 2, 5, 0]);
+    let Ok(Message::OfferRequest(r)) = Message::decode(&with) else { panic!("{with:?}") };
+    assert_eq!(
+        r.options,
+        OfferOptions { blinded: Some(true), payment_paths: Some(2), fail_first_path: true }
+    );
+    let mut bad = bytes.clone();
+    bad.extend_from_slice(&[1, 1, 2]);
+    assert_eq!(
+        Message::decode(&bad),
+        Err(WireError::BadBool { msg_type: OfferRequest::TYPE, value: 2 })
+    );
+    let mut long = bytes.clone();
+    long.extend_from_slice(&[3, 2, 1, 1]);
+    assert!(matches!(Message::decode(&long), Err(WireError::BadTlvLength { tlv_type: 3, .. })));
+    // An unknown odd record is skipped, an unknown even one refused.
+    let mut odd = bytes.clone();
+    odd.extend_from_slice(&[7, 1, 0]);
+    assert_eq!(Message::decode(&odd), Ok(Message::OfferRequest(plain)));
+    let mut even = bytes;
+    even.extend_from_slice(&[8, 0]);
+    assert!(Message::decode(&even).is_err());
+}
+
+#[test]
+fn onion_message_link_messages_carry_their_parts() {
+    let inner = OnionMessage {
+        path_key: key(4),
+        onion_message_packet: vec![0; 1366],
+        unknown_tlvs: TlvStream::default(),
+    };
+    let send = SendOnionMessage { peer: node(2), message: inner.clone() };
+    let bytes = Message::SendOnionMessage(send.clone()).encode();
+    assert_eq!(bytes[..2], SendOnionMessage::TYPE.to_be_bytes());
+    assert_eq!(bytes[2..35], *node(2).as_bytes());
+    // The embedded message is the type-513 payload, length first.
+    let mut payload = Vec::new();
+    inner.encode_payload(&mut payload);
+    assert_eq!(bytes[35..37], (payload.len() as u16).to_be_bytes());
+    assert_eq!(bytes[37..], payload[..]);
+    // A bad embedded point is the onion message's error.
+    let mut bad = bytes.clone();
+    bad[37] = 0x05;
+    assert!(matches!(
+        Message::decode(&bad),
+        Err(WireError::BadPoint { msg_type: OnionMessage::TYPE, .. })
+    ));
+    let got = OnionMessageReceived { payload: vec![1], recipient_data: vec![2, 3], dummy_hops: 1 };
+    assert_eq!(
+        Message::OnionMessageReceived(got).encode(),
+        [&OnionMessageReceived::TYPE.to_be_bytes()[..], &[0, 1, 1, 0, 2, 2, 3, 0, 1]].concat()
+    );
 }

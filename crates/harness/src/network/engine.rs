@@ -2,10 +2,20 @@
 //! the rules of the link protocol. It reads no socket, no file and no clock: messages and the
 //! simulated time come in as arguments, the messages for the node go out as return values, and
 //! what must survive a restart goes to a [`Journal`] the caller supplies.
+//!
+//! Onion messages: the node's sends are logged inputs like its adds; a message that reaches
+//! our node is peeled with its key by the simulator (the node holds none; the network acts
+//! as its signer) and goes out as `OnionMessageReceived` at once. Unlike a resolution it is
+//! not stored nor replayed at the handshake: onion messages are best effort, so one that
+//! arrives while the node is not connected is dropped (the sender's timeout covers it).
+//! After a restart the replay applies each logged send again: an answer the replay itself
+//! reaches is dropped, one due after it is delivered (again, if it was before the crash;
+//! the same bytes, the replay being deterministic), so a journaled send's answer is lost
+//! only if it fell due while the node was away.
 
 use super::journal::{
     Batch, ChannelRow, Journal, LoggedInput, ReceivedRow, Saved, INPUT_ADD, INPUT_ADVANCE,
-    INPUT_INVOICE, INPUT_OFFER,
+    INPUT_INVOICE, INPUT_OFFER, INPUT_ONION_MESSAGE,
 };
 use super::EngineError;
 use onion::packet::OnionPacket;
@@ -14,8 +24,8 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use types::{Msat, NodeId, ShortChannelId};
 use wire::{
     channel_id, AddRefused, ChannelId, ChannelState, Hello, InvoiceReply, InvoiceRequest, Message,
-    OfferReply, OfferRequest, Ready, UpdateAddHtlc, UpdateFailHtlc, UpdateFailMalformedHtlc,
-    UpdateFulfillHtlc,
+    OfferReply, OfferRequest, OnionMessageReceived, Ready, SendOnionMessage, UpdateAddHtlc,
+    UpdateFailHtlc, UpdateFailMalformedHtlc, UpdateFulfillHtlc,
 };
 
 /// One of our node's channels.
@@ -185,6 +195,9 @@ impl Engine {
                 (INPUT_OFFER, Ok(Message::OfferRequest(req))) => {
                     let _ = self.apply_offer(&req);
                 }
+                (INPUT_ONION_MESSAGE, Ok(Message::SendOnionMessage(m))) => {
+                    self.apply_onion_message(m);
+                }
                 _ => {}
             }
         }
@@ -337,6 +350,16 @@ impl Engine {
             });
         }
         self.settled_written = self.settled_written.max(settled.len());
+        let payer = self.sim.payer();
+        for m in self.sim.take_onion_messages() {
+            if m.node != payer {
+                continue;
+            }
+            let (payload, recipient_data) = m.message.to_parts();
+            let dummy_hops = u16::try_from(m.message.dummy_hops).unwrap_or(u16::MAX);
+            let msg = OnionMessageReceived { payload, recipient_data, dummy_hops };
+            out.push(Message::OnionMessageReceived(msg));
+        }
         for cid in touched {
             if let Some(&i) = self.by_id.get(&cid) {
                 out.extend(self.channel_state(i));
@@ -433,17 +456,37 @@ impl Engine {
         self.sim.create_invoice(payee, amount).map(|i| i.bolt11.into_bytes()).unwrap_or_default()
     }
 
-    /// The receiver creates a BOLT 12 offer: blinded (through its best funded channel peer)
-    /// when it has a peer, else naming its node id. Empty when refused.
+    /// The receiver creates a BOLT 12 offer as the request's options say; without `blinded`,
+    /// blinded (through its best funded channel peer) when it has a peer, else naming its node
+    /// id. Empty when refused.
     fn apply_offer(&mut self, req: &OfferRequest) -> Vec<u8> {
         let Some(payee) = self.sim.node_index(&req.payee) else { return Vec::new() };
         let amount = (req.amount_msat > 0).then_some(Msat(req.amount_msat));
         let description = String::from_utf8_lossy(&req.description).into_owned();
-        let offer = match self.sim.create_offer(payee, amount, &description, true) {
-            Ok(o) => Ok(o),
-            Err(_) => self.sim.create_offer(payee, amount, &description, false),
+        let o = req.options;
+        let settings = sim::OfferSettings {
+            blinded: o.blinded.unwrap_or(true),
+            payment_paths: o.payment_paths.map_or(sim::MAX_PAYMENT_PATHS, usize::from),
+            fail_first_path: o.fail_first_path,
+        };
+        let offer = match self.sim.create_offer_with(payee, amount, &description, settings) {
+            Err(_) if o.blinded.is_none() => {
+                let clear = sim::OfferSettings { blinded: false, ..settings };
+                self.sim.create_offer_with(payee, amount, &description, clear)
+            }
+            other => other,
         };
         offer.map(|o| o.to_string().into_bytes()).unwrap_or_default()
+    }
+
+    /// Our node sends an onion message to its peer; one the simulator refuses (not a peer of
+    /// ours) is dropped, as a link to no such peer would.
+    fn apply_onion_message(&mut self, m: SendOnionMessage) {
+        let Ok(peer) = m.peer.to_pubkey() else { return };
+        let payer = self.sim.payer();
+        if let Err(e) = self.sim.send_onion_message(payer, peer, m.message) {
+            tracing::debug!(error = %e, "onion message from the node dropped");
+        }
     }
 
     /// Handles a message from the node at simulated time `sim_now`: first the clock moves
@@ -515,6 +558,13 @@ impl Engine {
                     Vec::new()
                 };
                 out.push(Message::OfferReply(OfferReply { request_id: req.request_id, offer }));
+            }
+            Message::SendOnionMessage(m) => {
+                let mut batch = Batch::default();
+                let bytes = Message::SendOnionMessage(m.clone()).encode();
+                self.log(&mut batch, INPUT_ONION_MESSAGE, bytes);
+                self.commit(batch)?;
+                self.apply_onion_message(m);
             }
             Message::Hello(h) => out.extend(self.handshake(&h)),
             other => {

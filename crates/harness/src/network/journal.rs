@@ -2,7 +2,8 @@
 //! trait the durable store implements. The engine decides what to write and when; the store
 //! (SQLite in the `lnpay` binary) only writes it.
 //!
-//! Durability: every add, invoice request and offer request is logged and committed before it is applied,
+//! Durability: every add, invoice request, offer request and onion message sent is logged and
+//! committed before it is applied,
 //! every resolution committed before it is sent; a restarted engine is rebuilt from what the
 //! store read back ([`Saved`]) by replaying the input log at the simulated times it was
 //! applied at.
@@ -17,13 +18,16 @@ pub const INPUT_INVOICE: i64 = 2;
 pub const INPUT_ADVANCE: i64 = 3;
 /// An `OfferRequest` from the node.
 pub const INPUT_OFFER: i64 = 4;
+/// A `SendOnionMessage` from the node (the onion message it sends to a peer).
+pub const INPUT_ONION_MESSAGE: i64 = 5;
 
 /// One logged input.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LoggedInput {
     /// Simulated time it was applied at.
     pub sim_time_ms: u64,
-    /// [`INPUT_ADD`], [`INPUT_INVOICE`], [`INPUT_OFFER`] or [`INPUT_ADVANCE`].
+    /// [`INPUT_ADD`], [`INPUT_INVOICE`], [`INPUT_OFFER`], [`INPUT_ONION_MESSAGE`] or
+    /// [`INPUT_ADVANCE`].
     pub kind: i64,
     /// The message (type first), empty for an advance.
     pub bytes: Vec<u8>,

@@ -122,6 +122,8 @@ pub struct Core<B: Backend> {
     ready: Option<oneshot::Sender<()>>,
     /// What the next group commit stores, then sends, acknowledges and answers.
     group: Group,
+    /// Invoice requests' metadata drawn so far.
+    metadata_counter: u64,
 }
 
 /// The effects held back until the group's records are committed.
@@ -163,6 +165,7 @@ impl<B: Backend> Core<B> {
             part_of: HashMap::new(),
             ready: Some(ready),
             group: Group::default(),
+            metadata_counter: 0,
         }
     }
 
@@ -278,6 +281,10 @@ impl<B: Backend> Core<B> {
                     let _ = tx.send(rpc::node::simoffer_json(offer));
                 }
                 Ok(())
+            }
+            BackendEvent::OnionMessage(m) => {
+                self.inputs.push_back(Input::MessageReceived(m));
+                self.drain()
             }
         }
     }
@@ -459,6 +466,10 @@ impl<B: Backend> Core<B> {
                 Action::ArmTimer { timer, at_ms } => self.timers.push(Reverse((at_ms, timer))),
                 Action::Reply { command, result } => replies.push((command, result)),
                 Action::Event(e) => log_event(&e),
+                // Onion messages carry no state of ours: they leave at once (best effort).
+                Action::SendOnionMessage { peer, message } => {
+                    self.backend.send_onion_message(peer, *message)
+                }
                 _ => {}
             }
         }
@@ -475,7 +486,8 @@ impl<B: Backend> Core<B> {
             let _ = reply.send(r);
             return Ok(Flow::Continue);
         }
-        match methods::command(&method, &params, bolt11::Currency::Bitcoin) {
+        let metadata = self.payer_metadata();
+        match methods::command_with(&method, &params, bolt11::Currency::Bitcoin, metadata) {
             Ok(Some(command)) => {
                 let id = self.next_cmd;
                 self.next_cmd += 1;
@@ -489,6 +501,20 @@ impl<B: Backend> Core<B> {
             }
         }
         Ok(Flow::Continue)
+    }
+
+    /// Fresh `invreq_metadata` for an invoice request (the payment machine draws no
+    /// randomness): 16 bytes hashed from the node's seed (new at each start), a counter and
+    /// the time.
+    fn payer_metadata(&mut self) -> Vec<u8> {
+        use sha2::{Digest, Sha256};
+        self.metadata_counter += 1;
+        let mut h = Sha256::new();
+        h.update(self.seed);
+        h.update(b"lnpay invreq_metadata");
+        h.update(self.metadata_counter.to_be_bytes());
+        h.update(self.clock.now_ms().to_be_bytes());
+        h.finalize().get(..16).map(<[u8]>::to_vec).unwrap_or_default()
     }
 
     /// The methods answered from the core's state (or parked until the network answers).
@@ -571,13 +597,15 @@ impl<B: Backend> Core<B> {
 
     /// Sends an offer request; returns its id (answered like an invoice request).
     fn simoffer(&mut self, params: &Value) -> Result<u64, RpcFailure> {
-        let SimofferParams { node, amount, description } = rpc::node::simoffer_params(params)?;
+        let SimofferParams { node, amount, description, blinded, payment_paths, fail_first_path } =
+            rpc::node::simoffer_params(params)?;
+        let options = wire::OfferOptions { blinded, payment_paths, fail_first_path };
         let known = self.backend.graph().is_some_and(|g| g.node_index(&node).is_some());
         if !known {
             return Err(rpc::node::unknown_node());
         }
         self.backend
-            .request_offer(node, amount, &description)
+            .request_offer(node, amount, &description, options)
             .map_err(|e| rpc::node::simoffer_failed(&e))
     }
 }

@@ -12,6 +12,7 @@
 use crate::backend::{
     Backend, BackendEvent, ChannelInfo, Handshake, HtlcAdd, HtlcOutcome, Resolution, SendError,
 };
+use onion::message::ReceivedMessage;
 use route::flow::FirstHop;
 use route::gossip::{import_gossip, ChainHash};
 use route::graph::{Graph, GraphBuilder};
@@ -313,6 +314,16 @@ impl PeerLink {
                     self.height = r.block_height;
                     None
                 }
+                Message::OnionMessageReceived(m) => {
+                    let dummy = usize::from(m.dummy_hops);
+                    match ReceivedMessage::from_parts(&m.payload, &m.recipient_data, dummy) {
+                        Ok(r) => Some(BackendEvent::OnionMessage(Box::new(r))),
+                        Err(e) => {
+                            tracing::debug!(error = %e, "unreadable onion message dropped");
+                            None
+                        }
+                    }
+                }
                 other => self.resolution(&other).map(BackendEvent::Resolved),
             },
         }
@@ -434,6 +445,7 @@ impl Backend for PeerLink {
         payee: NodeId,
         amount: Option<Msat>,
         description: &str,
+        options: wire::OfferOptions,
     ) -> Result<u64, SendError> {
         self.ask_receiver(|request_id| {
             Message::OfferRequest(wire::OfferRequest {
@@ -441,8 +453,17 @@ impl Backend for PeerLink {
                 payee,
                 amount_msat: amount.map_or(0, |m| m.0),
                 description: description.as_bytes().to_vec(),
+                options,
             })
         })
+    }
+
+    fn send_onion_message(&mut self, peer: NodeId, message: wire::OnionMessage) {
+        if self.epoch.is_none() {
+            tracing::debug!(%peer, "link down: onion message dropped");
+            return;
+        }
+        self.queue(&Message::SendOnionMessage(wire::SendOnionMessage { peer, message }));
     }
 
     async fn next_event(&mut self) -> Option<BackendEvent> {

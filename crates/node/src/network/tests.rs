@@ -283,6 +283,7 @@ fn an_offer_request_is_answered_with_an_offer() {
         payee: st.peer,
         amount_msat: 2_000,
         description: b"tea".to_vec(),
+        options: wire::OfferOptions::default(),
     };
     let out = e.on_message(Message::OfferRequest(req.clone()), 0).unwrap();
     let [Message::OfferReply(reply)] = out.as_slice() else { panic!("{out:?}") };
@@ -293,8 +294,16 @@ fn an_offer_request_is_answered_with_an_offer() {
     assert_eq!(offer.fields().description.as_deref(), Some("tea"));
     use bolt12::secp256k1::{SecretKey, SECP256K1};
     let nobody = SecretKey::from_slice(&[0x99; 32]).unwrap().public_key(SECP256K1);
-    let stranger = OfferRequest { payee: types::NodeId::from_pubkey(&nobody), ..req };
+    let stranger = OfferRequest { payee: types::NodeId::from_pubkey(&nobody), ..req.clone() };
     let out = e.on_message(Message::OfferRequest(stranger), 0).unwrap();
     let [Message::OfferReply(none)] = out.as_slice() else { panic!("{out:?}") };
     assert!(none.offer.is_empty());
+    // The options: the issuer's id in the clear instead of a blinded path.
+    let clear = wire::OfferOptions { blinded: Some(false), ..wire::OfferOptions::default() };
+    let req = OfferRequest { request_id: 5, options: clear, ..req };
+    let out = e.on_message(Message::OfferRequest(req), 0).unwrap();
+    let [Message::OfferReply(reply)] = out.as_slice() else { panic!("{out:?}") };
+    let offer: bolt12::Offer = String::from_utf8(reply.offer.clone()).unwrap().parse().unwrap();
+    assert_eq!(offer.fields().issuer_id.map(|k| types::NodeId::from_pubkey(&k)), Some(st.peer));
+    assert!(offer.fields().paths.is_none());
 }

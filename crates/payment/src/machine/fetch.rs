@@ -11,7 +11,7 @@
 
 use super::{hash32, Machine, Timer};
 use crate::offers::{chain_of, check_invoice, FetchinvoiceError};
-use crate::replies::{FetchinvoiceChanges, FetchinvoiceReply, Reply};
+use crate::replies::{FetchinvoiceChanges, FetchinvoiceReply};
 use crate::requests::FetchinvoiceRequest;
 use bolt12::{Invoice, InvoiceError, InvoiceRequest, InvreqFields};
 use onion::message::path::build_message_path;
@@ -51,7 +51,7 @@ fn derive_key(seed: &[u8; 32], purpose: &[u8], nonce: &[u8]) -> SecretKey {
 impl Machine {
     pub(super) fn fetchinvoice(&mut self, cmd: u64, r: FetchinvoiceRequest, now_ms: u64) {
         if let Err(e) = self.fetch_start(cmd, r, now_ms) {
-            self.reply(cmd, Reply::Fetchinvoice(Err(e)));
+            self.fetch_done(cmd, Err(e), now_ms);
         }
     }
 
@@ -100,31 +100,51 @@ impl Machine {
         let payer = self.payer_key(&r.payer_metadata);
         let request = InvoiceRequest::for_offer(offer, &fields, &payer)
             .map_err(FetchinvoiceError::Request)?;
-        // Where to: the offer's first path whose introduction node we know, or its issuer.
+        // Where to: the offer's first path whose introduction node we know and reach (not
+        // our own node: we cannot peel its layer), or its issuer.
         let secp = Secp256k1::new();
         let nonce = &r.payer_metadata;
-        let destination = match o.paths.as_ref().and_then(|ps| {
-            ps.iter().find_map(|p| {
-                let intro = self.resolve_introduction(&p.introduction_node)?;
-                let pk = intro.to_pubkey().ok()?;
-                Some(BlindedPath { introduction_node: IntroductionNode::NodeId(pk), ..p.clone() })
-            })
-        }) {
-            Some(p) => p,
+        let mut own_paths = 0usize;
+        let mut unreachable = None;
+        let mut chosen = None;
+        for p in o.paths.iter().flatten() {
+            let Some(intro_id) = self.resolve_introduction(&p.introduction_node) else { continue };
+            if intro_id == self.cfg.node_id {
+                own_paths += 1;
+                continue;
+            }
+            let Ok(pk) = intro_id.to_pubkey() else { continue };
+            match self.message_route(intro_id) {
+                Some(route) => {
+                    let introduction_node = IntroductionNode::NodeId(pk);
+                    chosen = Some((BlindedPath { introduction_node, ..p.clone() }, route));
+                    break;
+                }
+                None => unreachable = unreachable.or(Some(intro_id)),
+            }
+        }
+        let (destination, intermediate) = match chosen {
+            Some(c) => c,
             None => {
-                let issuer = o.issuer_id.ok_or(FetchinvoiceError::NoDestination)?;
+                let Some(issuer) = o.issuer_id else {
+                    return Err(match (unreachable, own_paths) {
+                        (Some(node), _) => FetchinvoiceError::NoPath { node },
+                        (None, n) if n > 0 => FetchinvoiceError::OwnPathsOnly,
+                        _ => FetchinvoiceError::NoDestination,
+                    });
+                };
                 let k = derive_key(&self.cfg.seed, b"bolt12 issuer path", nonce);
-                build_message_path(&secp, &k, &[], issuer, 0, None).map_err(|e| {
+                let path = build_message_path(&secp, &k, &[], issuer, 0, None).map_err(|e| {
                     FetchinvoiceError::Message(onion::message::BuildMessageError::Blind(e))
-                })?
+                })?;
+                let issuer_id = NodeId::from_pubkey(&issuer);
+                // Unreachable: name the first path's introduction node we could not reach.
+                let node = unreachable.unwrap_or(issuer_id);
+                let route =
+                    self.message_route(issuer_id).ok_or(FetchinvoiceError::NoPath { node })?;
+                (path, route)
             }
         };
-        let IntroductionNode::NodeId(intro) = destination.introduction_node else {
-            return Err(FetchinvoiceError::NoDestination);
-        };
-        let intro_id = NodeId::from_pubkey(&intro);
-        let intermediate =
-            self.message_route(intro_id).ok_or(FetchinvoiceError::NoPath { node: intro_id })?;
         // The reply path: through our first peer to us, with a path_id naming this fetch.
         let peer = self.first_hops.first().map(|h| h.peer).ok_or(FetchinvoiceError::NoPeer)?;
         let (Ok(peer_pk), Ok(us)) = (peer.to_pubkey(), self.cfg.node_id.to_pubkey()) else {
@@ -232,7 +252,7 @@ impl Machine {
         };
         let f = self.fetches.remove(pos);
         self.timers.remove(&f.timer);
-        self.reply(f.command, Reply::Fetchinvoice(res));
+        self.fetch_done(f.command, res, now_ms);
     }
 
     fn fetched(
@@ -259,12 +279,9 @@ impl Machine {
     }
 
     /// A fetch's timer fired: no answer came.
-    pub(super) fn fetch_timeout(&mut self, cmd: u64) {
+    pub(super) fn fetch_timeout(&mut self, cmd: u64, now_ms: u64) {
         let Some(pos) = self.fetches.iter().position(|f| f.command == cmd) else { return };
         let f = self.fetches.remove(pos);
-        self.reply(
-            cmd,
-            Reply::Fetchinvoice(Err(FetchinvoiceError::Timeout { seconds: f.timeout })),
-        );
+        self.fetch_done(cmd, Err(FetchinvoiceError::Timeout { seconds: f.timeout }), now_ms);
     }
 }

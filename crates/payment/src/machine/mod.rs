@@ -10,6 +10,7 @@
 mod askrene;
 mod bolt12;
 mod fetch;
+mod offer_pay;
 mod outcome;
 mod pay;
 mod queries;
@@ -260,6 +261,8 @@ pub struct Machine {
     xpay_cmds: HashMap<u64, bool>,
     /// `fetchinvoice`s waiting for their answer.
     fetches: Vec<fetch::Fetch>,
+    /// Pays of offers waiting for their fetch, by command: how to pay the invoice it gets.
+    then_pay: HashMap<u64, offer_pay::ThenPay>,
 }
 
 /// The weight of `-ln P` against fees (ppm of the amount) on a payment's first attempt: at
@@ -312,6 +315,7 @@ impl Machine {
             reservations: Reservations::default(),
             xpay_cmds: HashMap::new(),
             fetches: Vec::new(),
+            then_pay: HashMap::new(),
         }
     }
 
@@ -436,6 +440,7 @@ impl Machine {
             Command::Xkeysend(r) => self.xkeysend(id, r, now_ms),
             Command::PayBlinded(r) => self.pay_blinded(id, *r, now_ms),
             Command::Fetchinvoice(r) => self.fetchinvoice(id, r, now_ms),
+            Command::PayBolt12(r) => self.pay_bolt12(id, *r, now_ms),
         }
     }
 
@@ -446,7 +451,7 @@ impl Machine {
                 self.reply(cmd, Reply::Waitsendpay(Err(WaitsendpayError::TimedOut)));
             }
             Some(Timer::PayDeadline(id)) => self.pay_step(id, now_ms),
-            Some(Timer::Fetch(cmd)) => self.fetch_timeout(cmd),
+            Some(Timer::Fetch(cmd)) => self.fetch_timeout(cmd, now_ms),
             None => {}
         }
     }

@@ -68,7 +68,7 @@ impl Machine {
     }
 
     /// A part of `hash` is fulfilled and no pay of it is running.
-    fn already_paid(&self, hash: PaymentHash) -> bool {
+    pub(super) fn already_paid(&self, hash: PaymentHash) -> bool {
         self.parts.iter().any(|p| p.key.payment_hash == hash && p.status == PartStatus::Complete)
             && !self.pays.iter().any(|ps| ps.rec.payment_hash == hash && !ps.rec.done)
     }
@@ -116,7 +116,7 @@ impl Machine {
 
 /// Options holding `xpay`'s fee budget: `maxfee` when given, else its default share of the
 /// amount with its floor.
-fn xpay_fee_budget(maxfee: Option<Msat>) -> PayOptions {
+pub(super) fn xpay_fee_budget(maxfee: Option<Msat>) -> PayOptions {
     PayOptions {
         maxfeepercent: maxfee.is_none().then_some(XPAY_FEE_PERCENT),
         exemptfee: maxfee.is_none().then_some(XPAY_FEE_FLOOR),
@@ -145,6 +145,9 @@ fn xpay_error(e: PayError) -> XpayError {
         P::NoRoute => X::NoRoute,
         P::GaveUp { attempts, parts } => X::Failed { attempts, parts },
         P::OutOfRoutes => X::Failed { attempts: 0, parts: Vec::new() },
+        P::Fetch(e) => X::Fetch(e),
+        P::Invoice(e) => X::Invoice(e),
+        P::OwnPathsOnly => X::OwnPathsOnly,
         P::Failed { part, failure } => X::DestinationFailed { part, failure },
         P::MaxfeeConflict
         | P::DescriptionRequired

@@ -41,7 +41,8 @@ pub use backend::{
 pub use config::{FaultRates, Latency, Liquidity, NodeFault, SimConfig};
 pub use messages::{DeliveredMessage, DroppedMessage, MessageDrop, SendMessageError};
 pub use offers::{
-    AnsweredRequest, CreateOfferError, RefusedRequest, RequestOutcome, MAX_PAYMENT_PATHS,
+    AnsweredRequest, CreateOfferError, OfferSettings, RefusedRequest, RequestOutcome,
+    MAX_PAYMENT_PATHS,
 };
 use types::RouteHintHop;
 

@@ -36,6 +36,8 @@ struct PaymentPaths {
     paths: Vec<BlindedPath>,
     infos: Vec<BlindedPayInfo>,
     channels: Vec<PathChannels>,
+    /// The last channel of the first path and the node forwarding over it into the payee.
+    first_last_hop: Option<(ShortChannelId, u32)>,
 }
 
 /// An offer a node answers.
@@ -46,6 +48,29 @@ pub(super) struct OfferState {
     signing_key: SecretKey,
     /// The `path_id` of the offer path (`None`: the offer names its issuer in the clear).
     path_id: Option<Vec<u8>>,
+    /// How its invoices are made.
+    settings: OfferSettings,
+}
+
+/// How a receiver makes an offer and the invoices answering it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct OfferSettings {
+    /// A blinded offer path through the node's best funded peer (no issuer id), or the node's
+    /// id in the clear.
+    pub blinded: bool,
+    /// The most blinded payment paths an invoice carries (1 to [`MAX_PAYMENT_PATHS`]).
+    pub payment_paths: usize,
+    /// The first payment path of each invoice fails inside it: once the invoice is made, the
+    /// last channel of that path (into the receiver) is disabled by the node forwarding over
+    /// it, which refuses the HTLC as any disabled channel does (and, inside a blinded path,
+    /// that failure reaches the payer as `invalid_onion_blinding` from the introduction node).
+    pub fail_first_path: bool,
+}
+
+impl Default for OfferSettings {
+    fn default() -> OfferSettings {
+        OfferSettings { blinded: true, payment_paths: MAX_PAYMENT_PATHS, fail_first_path: false }
+    }
 }
 
 /// What became of an `invoice_request` that reached a node with offers.
@@ -138,6 +163,24 @@ impl Simulator {
         description: &str,
         blinded: bool,
     ) -> Result<Offer, CreateOfferError> {
+        let settings = OfferSettings { blinded, ..OfferSettings::default() };
+        self.create_offer_with(node, amount, description, settings)
+    }
+
+    /// [`Simulator::create_offer`] with every setting (`payment_paths` is clamped to
+    /// 1..=[`MAX_PAYMENT_PATHS`]).
+    pub fn create_offer_with(
+        &mut self,
+        node: u32,
+        amount: Option<Msat>,
+        description: &str,
+        settings: OfferSettings,
+    ) -> Result<Offer, CreateOfferError> {
+        let settings = OfferSettings {
+            payment_paths: settings.payment_paths.clamp(1, MAX_PAYMENT_PATHS),
+            ..settings
+        };
+        let blinded = settings.blinded;
         let n = self.nodes.get(node as usize).ok_or(CreateOfferError::UnknownNode { node })?;
         let (secret, pubkey) = (n.secret, n.pubkey);
         let secp = Secp256k1::new();
@@ -173,6 +216,7 @@ impl Simulator {
             offer: offer.clone(),
             signing_key,
             path_id,
+            settings,
         });
         Ok(offer)
     }
@@ -266,7 +310,7 @@ impl Simulator {
         received: &ReceivedMessage,
     ) -> Result<RequestOutcome, RefusedRequest> {
         let request = InvoiceRequest::from_bytes(bytes).map_err(|_| RefusedRequest::Unreadable)?;
-        let (offer_amount, signing_key) = {
+        let (offer_amount, signing_key, settings) = {
             let offers = self.offers.get(&node).ok_or(RefusedRequest::NoOffer)?;
             let o = offers
                 .iter()
@@ -276,7 +320,7 @@ impl Simulator {
                         && (o.path_id.is_none() || o.path_id == received.path_id)
                 })
                 .ok_or(RefusedRequest::NoOffer)?;
-            (o.offer.fields().amount, o.signing_key)
+            (o.offer.fields().amount, o.signing_key, o.settings)
         };
         let reply_path = received.reply_path.clone().ok_or(RefusedRequest::NoReplyPath)?;
         let amount = match (request.fields().amount, offer_amount) {
@@ -287,7 +331,8 @@ impl Simulator {
         let preimage = PaymentPreimage(self.rng.bytes32());
         let secret = PaymentSecret(self.rng.bytes32());
         let hash = preimage.hash();
-        let PaymentPaths { paths, infos: payinfo, channels } = self.payment_paths(node, secret)?;
+        let PaymentPaths { paths, infos: payinfo, channels, first_last_hop } =
+            self.payment_paths(node, secret, settings.payment_paths)?;
         let mut features = types::Features::new();
         features.set(usize::from(types::features::Feature::BASIC_MPP.0) + 1);
         let fields = InvoiceFields {
@@ -304,6 +349,11 @@ impl Simulator {
         let n_paths = invoice.paths().len();
         self.send_reply(node, &reply_path, MessageContents::Invoice(invoice.to_bytes()))?;
         self.offer_paths.insert((node, hash), channels);
+        if settings.fail_first_path {
+            if let Some((scid, from)) = first_last_hop {
+                self.set_actual_policy(scid, from, |p| EdgePolicy { enabled: false, ..p });
+            }
+        }
         self.invoices.insert(
             (node, hash),
             InvoiceState {
@@ -422,23 +472,26 @@ impl Simulator {
     /// Blinded payment paths into `payee` with their `payinfo` and their channels (index,
     /// sending side, introduction node's first): one from each of its best funded peers; when
     /// it has a single one, also paths introduced two hops away (a peer of that peer, best
-    /// funded first), up to [`MAX_PAYMENT_PATHS`].
+    /// funded first), up to `max` (at most [`MAX_PAYMENT_PATHS`]). Also the last channel of the
+    /// first path and the node forwarding over it into the payee.
     fn payment_paths(
         &mut self,
         payee: u32,
         secret: PaymentSecret,
+        max: usize,
     ) -> Result<PaymentPaths, RefusedRequest> {
+        let max = max.clamp(1, MAX_PAYMENT_PATHS);
         let direct: Vec<PaymentPeer> =
             self.payment_peers(payee).into_iter().filter(|p| p.spendable > 0).collect();
         let mut chains: Vec<Vec<PaymentPeer>> = Vec::new();
-        for p in direct.iter().take(MAX_PAYMENT_PATHS) {
+        for p in direct.iter().take(max) {
             chains.push(vec![p.clone()]);
         }
         if let [only] = direct.as_slice() {
             let index = self.id_index.get(&NodeId::from_pubkey(&only.peer_key)).copied();
             let payee_key = self.nodes.get(payee as usize).map(|n| n.pubkey);
             for q in index.map(|i| self.payment_peers(i)).unwrap_or_default() {
-                if chains.len() >= MAX_PAYMENT_PATHS {
+                if chains.len() >= max {
                     break;
                 }
                 if q.spendable > 0 && Some(q.peer_key) != payee_key {
@@ -449,8 +502,15 @@ impl Simulator {
         let mut paths = Vec::new();
         let mut infos = Vec::new();
         let mut channels = Vec::new();
+        let mut first_last_hop = None;
         for chain in &chains {
             if let Some((path, info)) = self.payment_path(payee, secret, chain) {
+                if paths.is_empty() {
+                    first_last_hop = chain.last().and_then(|p| {
+                        let from = *self.id_index.get(&NodeId::from_pubkey(&p.peer_key))?;
+                        Some((p.scid, from))
+                    });
+                }
                 paths.push(path);
                 infos.push(info);
                 channels.push(chain.iter().map(|p| p.channel).collect());
@@ -459,7 +519,7 @@ impl Simulator {
         if paths.is_empty() {
             return Err(RefusedRequest::NoPaymentPath);
         }
-        Ok(PaymentPaths { paths, infos, channels })
+        Ok(PaymentPaths { paths, infos, channels, first_last_hop })
     }
 
     /// One blinded payment path through `chain` (the introduction node first, each forwarding
