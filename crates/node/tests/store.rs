@@ -77,6 +77,7 @@ fn part(k: PartKey, index: u64, status: PartStatus) -> PartRecord {
         cltv_expiry: 800_049,
         pay_id: Some(1),
         failure: None,
+        blinded_tail: None,
     }
 }
 
@@ -108,6 +109,7 @@ fn pay(id: u64, h: u8, attempts: u32, done: bool) -> PayRecord {
         max_parts: Some(6),
         max_parts_from_partid: 1,
         parts_refused: 12,
+        blinded: None,
     }
 }
 

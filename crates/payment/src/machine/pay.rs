@@ -6,7 +6,7 @@ use super::{
     hash32, prob_cost_ppm, Action, Attempt, Machine, PayState, PaymentEvent, Timer, WaitFor, Waiter,
 };
 use crate::error::{AttemptSummary, PayError};
-use crate::record::{PartKey, PartRecord, PartStatus, PayRecord, Record};
+use crate::record::{BlindedPayRecord, PartKey, PartRecord, PartStatus, PayRecord, Record};
 use crate::replies::{PayResult, Reply};
 use crate::requests::{Exclusion, KeysendRequest, PayOptions, PayRequest};
 use bolt11::{Description, Invoice};
@@ -141,7 +141,7 @@ impl Machine {
         }
         let final_cltv = inv.min_final_cltv_expiry_delta().min(u64::from(u32::MAX)) as u32;
         let target = Target { hash, destination: inv.payee(), final_cltv, amount, keysend: None };
-        Ok(Some(self.begin_pay(cmd, bolt11, r, target, Some(inv), now_ms)))
+        Ok(Some(self.begin_pay(cmd, bolt11, r, target, Some(inv), None, now_ms)))
     }
 
     /// `keysend`: a payment without invoice; the preimage is ours, sent in the final payload.
@@ -196,7 +196,7 @@ impl Machine {
             amount,
             keysend: Some(preimage),
         };
-        Ok(self.begin_pay(cmd, String::new(), p, target, None, now_ms))
+        Ok(self.begin_pay(cmd, String::new(), p, target, None, None, now_ms))
     }
 
     /// Records a new pay and arms its deadline; returns its id.
@@ -207,6 +207,7 @@ impl Machine {
         r: PayOptions,
         t: Target,
         inv: Option<Invoice>,
+        blinded: Option<BlindedPayRecord>,
         now_ms: u64,
     ) -> u64 {
         let Target { hash, destination, final_cltv, amount: invoice_amount, keysend } = t;
@@ -275,6 +276,7 @@ impl Machine {
             max_parts: r.max_parts,
             max_parts_from_partid: 0,
             parts_refused: 0,
+            blinded,
         };
         self.actions.push(Action::Persist(Record::Pay(rec.clone())));
         let deadline = rec.deadline_ms;
@@ -284,7 +286,6 @@ impl Machine {
             waiters: vec![cmd],
             final_error: None,
             attempts: Vec::new(),
-            blinded: None,
         });
         self.arm(Timer::PayDeadline(id), deadline);
         id
@@ -403,7 +404,7 @@ impl Machine {
         };
         match result {
             Ok(f) => {
-                let blinded = ps.blinded.as_ref().map(|b| b.paths.clone());
+                let blinded = ps.rec.blinded.as_ref().map(|b| b.paths.clone());
                 let secret = inv.map(|i| *i.payment_secret());
                 let metadata = inv.and_then(|i| i.payment_metadata()).map(<[u8]>::to_vec);
                 let total = ps.rec.total_msat.unwrap_or(ps.rec.amount_msat);
@@ -500,7 +501,7 @@ impl Machine {
     /// part cap.
     fn base_params(&self, ps: &PayState, amount: Msat) -> FlowParams {
         let inv = ps.invoice.as_ref();
-        let mpp = match &ps.blinded {
+        let mpp = match &ps.rec.blinded {
             Some(b) => b.mpp,
             None => inv.is_some_and(|i| i.features().supports(types::features::Feature::BASIC_MPP)),
         };
@@ -540,7 +541,7 @@ impl Machine {
     /// The blinded paths of a BOLT 12 pay as the flow's tails; the ones learned unusable are
     /// excluded.
     fn add_blinded_tails(&self, ps: &PayState, params: &mut FlowParams, now_ms: u64) {
-        if let Some(b) = &ps.blinded {
+        if let Some(b) = &ps.rec.blinded {
             let (tails, unusable) = self.blinded_tails(&b.paths, now_ms / 1000);
             params.blinded_tails = tails;
             params.exclude_channels.extend(unusable);
