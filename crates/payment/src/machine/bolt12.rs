@@ -70,6 +70,9 @@ impl Machine {
             ps.waiters.push(cmd);
             return Ok(None);
         }
+        if self.answer_if_paid(cmd, hash) {
+            return Ok(None);
+        }
         if let Some(p) =
             self.parts.iter().find(|p| p.key.payment_hash == hash && p.status != PartStatus::Failed)
         {

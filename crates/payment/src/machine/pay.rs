@@ -112,24 +112,7 @@ impl Machine {
             ps.waiters.push(cmd);
             return Ok(None);
         }
-        // Already paid: the stored result, with the totals of every fulfilled part of the
-        // group, once none of the group is in flight.
-        if let Some(p) = self
-            .parts
-            .iter()
-            .find(|p| p.key.payment_hash == hash && p.status == PartStatus::Complete)
-        {
-            let g = p.key.groupid;
-            if self.group_pending(hash, g) {
-                self.waiters.push(Waiter {
-                    command: cmd,
-                    on: WaitFor::PayResult(hash, g),
-                    timer: None,
-                });
-            } else {
-                let res = self.pay_result(hash, g, 1, None);
-                self.reply(cmd, Reply::Pay(res));
-            }
+        if self.answer_if_paid(cmd, hash) {
             return Ok(None);
         }
         if let Some(p) = self
@@ -289,6 +272,31 @@ impl Machine {
         });
         self.arm(Timer::PayDeadline(id), deadline);
         id
+    }
+
+    /// Already paid: answers `cmd` with the stored result, with the totals of every fulfilled
+    /// part of the group, once none of the group is in flight. False when no part of `hash`
+    /// was fulfilled.
+    pub(super) fn answer_if_paid(&mut self, cmd: u64, hash: PaymentHash) -> bool {
+        let Some(p) = self
+            .parts
+            .iter()
+            .find(|p| p.key.payment_hash == hash && p.status == PartStatus::Complete)
+        else {
+            return false;
+        };
+        let g = p.key.groupid;
+        if self.group_pending(hash, g) {
+            self.waiters.push(Waiter {
+                command: cmd,
+                on: WaitFor::PayResult(hash, g),
+                timer: None,
+            });
+        } else {
+            let res = self.pay_result(hash, g, 1, None);
+            self.reply(cmd, Reply::Pay(res));
+        }
+        true
     }
 
     /// The success reply of a pay over group `g` of `hash`.
