@@ -80,10 +80,15 @@ impl Machine {
         }
         let mut options = options;
         options.partial_msat = None;
-        let target =
-            Target { hash, destination: payee, final_cltv: 0, amount: amount_msat, keysend: None };
-        let blinded = BlindedPayRecord { paths, mpp };
-        Ok(Some(self.begin_pay(cmd, invoice, options, target, None, Some(blinded), now_ms)))
+        let target = Target {
+            hash,
+            destination: payee,
+            final_cltv: 0,
+            amount: amount_msat,
+            keysend: None,
+            blinded: Some(BlindedPayRecord { paths, mpp }),
+        };
+        Ok(Some(self.begin_pay(cmd, invoice, options, target, None, now_ms)))
     }
 
     /// An introduction node as a node id: its key, or the end of the channel it

@@ -25,6 +25,8 @@ pub(super) struct Target {
     pub(super) final_cltv: u32,
     pub(super) amount: Msat,
     pub(super) keysend: Option<PaymentPreimage>,
+    /// For a BOLT 12 pay: the invoice's blinded paths, kept in the pay's record.
+    pub(super) blinded: Option<BlindedPayRecord>,
 }
 
 impl Machine {
@@ -123,8 +125,15 @@ impl Machine {
             return Err(PayError::InProgress { groupid: p.key.groupid });
         }
         let final_cltv = inv.min_final_cltv_expiry_delta().min(u64::from(u32::MAX)) as u32;
-        let target = Target { hash, destination: inv.payee(), final_cltv, amount, keysend: None };
-        Ok(Some(self.begin_pay(cmd, bolt11, r, target, Some(inv), None, now_ms)))
+        let target = Target {
+            hash,
+            destination: inv.payee(),
+            final_cltv,
+            amount,
+            keysend: None,
+            blinded: None,
+        };
+        Ok(Some(self.begin_pay(cmd, bolt11, r, target, Some(inv), now_ms)))
     }
 
     /// `keysend`: a payment without invoice; the preimage is ours, sent in the final payload.
@@ -178,8 +187,9 @@ impl Machine {
             final_cltv: KEYSEND_FINAL_CLTV,
             amount,
             keysend: Some(preimage),
+            blinded: None,
         };
-        Ok(self.begin_pay(cmd, String::new(), p, target, None, None, now_ms))
+        Ok(self.begin_pay(cmd, String::new(), p, target, None, now_ms))
     }
 
     /// Records a new pay and arms its deadline; returns its id.
@@ -190,10 +200,9 @@ impl Machine {
         r: PayOptions,
         t: Target,
         inv: Option<Invoice>,
-        blinded: Option<BlindedPayRecord>,
         now_ms: u64,
     ) -> u64 {
-        let Target { hash, destination, final_cltv, amount: invoice_amount, keysend } = t;
+        let Target { hash, destination, final_cltv, amount: invoice_amount, keysend, blinded } = t;
         let (amount, total_msat) = match r.partial_msat {
             Some(part) if part < invoice_amount => (part, Some(invoice_amount)),
             _ => (invoice_amount, None),
