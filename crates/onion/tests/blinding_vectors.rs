@@ -10,7 +10,8 @@
 //! path key it received and derives the next one. Read as the nodes act on it: Alice's forward
 //! payload, the path key in Bob's payload only, each blinded node's channel, amount and CLTV
 //! from its relay down to Eve's final payload (amount, CLTV, total, `path_id`), the payinfo
-//! as the aggregate of the relays and Alice's amount as the payer's fee on top.
+//! as the aggregate of the relays and Alice's amount as the payer's fee on top. The payment
+//! machine's builder makes the same onion byte for byte from the route a payer holds.
 
 use lnpay_onion::blinding::payment::{blinded_hops, build_blinded_payment_onion};
 use lnpay_onion::blinding::{
@@ -365,4 +366,61 @@ fn read_every_hop_of_the_payment_vector() {
         read += 1;
     }
     assert_eq!(read, 4);
+}
+
+/// The payer's builder (`blinded_payment::build_blinded_payment_onion`, the one the payment
+/// machine uses) makes the vector's onion byte for byte from the route as a payer holds it:
+/// Alice, then Bob (the introduction node) reached over `0x0x10` with the final amount plus
+/// the payer's fee on the path's payinfo and the path's CLTV delta, and the final values.
+#[test]
+fn the_payers_builder_makes_the_vector_onion() {
+    use lnpay_onion::blinded_payment::{self, BlindedFinalData};
+    use types::{Hop, NodeId, PaymentHash, ShortChannelId};
+    let v = load(PAYMENT_VECTOR);
+    let g = &v["generate"];
+    let full = g["full_route"]["hops"].as_array().unwrap();
+    let num = |t: &Value| t.as_u64().unwrap();
+    let info = &g["blinded_payinfo"];
+    let final_amount = num(&g["final_amount_msat"]);
+    let fee = num(&info["fee_base_msat"])
+        + final_amount * num(&info["fee_proportional_millionths"]) / 1_000_000;
+    let final_cltv = num(&g["final_cltv"]) as u32;
+    let to_bob = Hop {
+        id: NodeId::from_pubkey(&point(&full[1]["pubkey"])),
+        channel: full[0]["tlvs"]["outgoing_channel_id"]
+            .as_str()
+            .unwrap()
+            .parse::<ShortChannelId>()
+            .unwrap(),
+        direction: 0,
+        amount: Msat(final_amount + fee),
+        delay: num(&info["cltv_expiry_delta"]) as u32,
+    };
+    // Alice's own hop: what reaches her is not in her payload.
+    let to_alice = Hop {
+        id: NodeId::from_pubkey(&point(&full[0]["pubkey"])),
+        channel: ShortChannelId(1),
+        direction: 0,
+        amount: Msat(to_bob.amount.0 + 1_000),
+        delay: to_bob.delay + 40,
+    };
+    let eve = &full[4]["tlvs"];
+    let fin = BlindedFinalData {
+        amount: Msat(num(&eve["amt_to_forward"])),
+        delay: num(&eve["outgoing_cltv_value"]) as u32 - final_cltv,
+        total_amount: Msat(num(&eve["total_amount_msat"])),
+    };
+    let session = SecretKey::from_slice(&bytes(&g["session_key"])).unwrap();
+    let hash: [u8; 32] = bytes(&g["associated_data"]).try_into().unwrap();
+    let (onion, secrets) = blinded_payment::build_blinded_payment_onion(
+        &session,
+        &[to_alice, to_bob],
+        final_cltv,
+        &path(&v),
+        &fin,
+        &PaymentHash(hash),
+    )
+    .unwrap();
+    assert_eq!(secrets.len(), 5);
+    assert_eq!(onion.to_bytes().to_vec(), bytes(&g["onion"]));
 }
