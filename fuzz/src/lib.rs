@@ -44,6 +44,7 @@ pub mod targets {
     //! One module per fuzz target, each with `pub fn do_test(data: &[u8])`.
     pub mod askrene_params;
     pub mod bigsize;
+    pub mod blinded_hop;
     pub mod bolt11_decode;
     pub mod bolt12_invoice;
     pub mod bolt12_invoice_error;
@@ -85,6 +86,7 @@ pub const TARGETS: &[(&str, DoTest)] = &[
     ("node_announcement", targets::node_announcement::do_test),
     ("failure_decode", targets::failure_decode::do_test),
     ("onion_peel", targets::onion_peel::do_test),
+    ("blinded_hop", targets::blinded_hop::do_test),
     ("onion_message", targets::onion_message::do_test),
     ("onion_message_peel", targets::onion_message_peel::do_test),
     ("hop_payload", targets::hop_payload::do_test),

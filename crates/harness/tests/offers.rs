@@ -1,10 +1,11 @@
 //! The payment machine pays BOLT 12 offers over the simulated network through the driver:
 //! `fetchinvoice` sends its invoice request as an onion message, the simulated receiver
 //! answers over the reply path, the machine checks the invoice and pays it through its blinded
-//! paths; the preimage it returns is the invoice's.
+//! paths; the preimage it returns is the invoice's. A pay stopped at any of its actions (a
+//! crash) and restored from its records completes once, through the invoice's paths.
 
 use lnpay_harness::driver::Driver;
-use payment::{BlindedPayRequest, Command, FetchinvoiceRequest, PayOptions, Reply};
+use payment::{BlindedPayRequest, Command, FetchinvoiceRequest, PartStatus, PayOptions, Reply};
 use sim::workload::add_payer;
 use sim::{generate, GeneratorParams, SimConfig, Simulator};
 use types::Msat;
@@ -17,14 +18,12 @@ fn driver(seed: u64) -> Driver {
     Driver::new(sim, [7; 32]).unwrap()
 }
 
-/// Fetches an invoice for `offer` and pays it; returns the pay's reply and the invoice.
-fn fetch_and_pay(d: &mut Driver, offer: bolt12::Offer, amount: Option<Msat>) -> (Reply, String) {
-    let text = fetch(d, offer, amount);
-    (pay(d, &text), text)
-}
-
-/// Fetches an invoice for `offer`.
-fn fetch(d: &mut Driver, offer: bolt12::Offer, amount: Option<Msat>) -> String {
+/// Fetches an invoice for `offer`; returns it and the request paying it.
+fn fetch(
+    d: &mut Driver,
+    offer: bolt12::Offer,
+    amount: Option<Msat>,
+) -> (String, BlindedPayRequest) {
     let fetch = FetchinvoiceRequest {
         offer: Box::new(offer),
         amount_msat: amount,
@@ -37,29 +36,43 @@ fn fetch(d: &mut Driver, offer: bolt12::Offer, amount: Option<Msat>) -> String {
     let Some(Reply::Fetchinvoice(Ok(fetched))) = reply else {
         panic!("fetchinvoice failed: {reply:?}; dropped: {:?}", d.sim.dropped_onion_messages())
     };
-    fetched.invoice
+    let invoice: bolt12::Invoice = fetched.invoice.parse().unwrap();
+    let req =
+        BlindedPayRequest::from_invoice(&invoice, fetched.invoice.clone(), PayOptions::default());
+    (fetched.invoice, req)
+}
+
+/// Fetches an invoice for `offer` and pays it; returns the pay's reply and the invoice.
+fn fetch_and_pay(d: &mut Driver, offer: bolt12::Offer, amount: Option<Msat>) -> (Reply, String) {
+    let (text, req) = fetch(d, offer, amount);
+    let reply = d.call(Command::PayBlinded(Box::new(req))).expect("a reply");
+    (reply, text)
 }
 
 /// Pays the invoice `text` through its blinded paths.
 fn pay(d: &mut Driver, text: &str) -> Reply {
     let invoice: bolt12::Invoice = text.parse().unwrap();
-    let req = BlindedPayRequest::from_invoice(&invoice, text, PayOptions::default());
+    let req = BlindedPayRequest::from_invoice(&invoice, text.to_owned(), PayOptions::default());
     d.call(Command::PayBlinded(Box::new(req))).expect("a reply")
+}
+
+/// The payer's channel peers (their offer paths may start at the payer, which the machine,
+/// holding no node key, cannot advance).
+fn payer_peers(d: &Driver) -> Vec<u32> {
+    let payer = d.sim.payer();
+    d.sim
+        .node_channels(payer)
+        .into_iter()
+        .filter_map(|c| d.sim.balances(c))
+        .map(|(nodes, _)| if nodes[0] == payer { nodes[1] } else { nodes[0] })
+        .collect()
 }
 
 #[test]
 fn offers_blinded_and_clear_are_fetched_and_paid() {
     let mut d = driver(3);
     let payer = d.sim.payer();
-    // The payer's own peers are left out: their offer paths may start at the payer, and the
-    // machine (which holds no node key) cannot advance a path that starts with itself.
-    let peers: Vec<u32> = d
-        .sim
-        .node_channels(payer)
-        .into_iter()
-        .filter_map(|c| d.sim.balances(c))
-        .map(|(nodes, _)| if nodes[0] == payer { nodes[1] } else { nodes[0] })
-        .collect();
+    let peers = payer_peers(&d);
     let mut paid = 0;
     let mut kinds = [0; 2];
     let mut tried = Vec::new();
@@ -127,7 +140,7 @@ fn failed_paths_of_one_invoice_say_nothing_of_the_next_invoices_paths() {
     };
 
     let offer = d.sim.create_offer(3, Some(amount), "first", false).unwrap();
-    let text = fetch(&mut d, offer, None);
+    let (text, _) = fetch(&mut d, offer, None);
     assert_eq!(text.parse::<bolt12::Invoice>().unwrap().paths().len(), 2);
     set_enabled(&mut d, false);
     let reply = pay(&mut d, &text);
@@ -227,4 +240,83 @@ fn xpay_of_an_offer_fetches_then_pays_and_survives_a_failing_path() {
         }
     }
     assert!(failed_then_paid >= 2, "{outcomes:?} (payer {me})");
+}
+
+#[test]
+fn a_bolt12_pay_restarted_at_every_action_completes_once() {
+    // A fresh network and the invoice of a blinded offer of `node` for `amount`, fetched;
+    // the pay not yet sent.
+    let start = |node: u32, amount: Msat| {
+        let mut d = driver(3);
+        let offer = d.sim.create_offer(node, None, "coffee", true).ok()?;
+        let (text, req) = fetch(&mut d, offer, Some(amount));
+        Some((d, text, req))
+    };
+    // The first blinded payee (not the payer nor its peer) with two paths or more, and an
+    // amount that no path carries alone (the largest path's most and half the next's), that
+    // the uncrashed run pays in parts through two paths at least.
+    let d = driver(3);
+    let (payer, peers) = (d.sim.payer(), payer_peers(&d));
+    let mut found = None;
+    for node in (0..d.sim.node_count() as u32).filter(|n| *n != payer && !peers.contains(n)) {
+        let Some((_, _, probe)) = start(node, Msat(1_000_000)) else { continue };
+        let mut most: Vec<u64> = probe.paths.iter().map(|p| p.htlc_maximum_msat.0).collect();
+        most.sort_unstable_by(|a, b| b.cmp(a));
+        let [first, second, ..] = most[..] else { continue };
+        let amount = Msat(first + second / 2);
+        if amount.0 > 5_000_000_000 {
+            continue;
+        }
+        let Some((mut d, _, req)) = start(node, amount) else { continue };
+        let before = d.actions_done;
+        let r = d.call(Command::PayBlinded(Box::new(req)));
+        let mut tails: Vec<_> = d
+            .machine
+            .parts()
+            .iter()
+            .filter(|p| p.status == PartStatus::Complete)
+            .map(|p| p.blinded_tail)
+            .collect();
+        tails.sort();
+        tails.dedup();
+        if matches!(r, Some(Reply::Pay(Ok(_)))) && tails.len() >= 2 {
+            found = Some((node, amount, d.actions_done - before, d.machine.parts().len()));
+            break;
+        }
+    }
+    let (node, amount, total, parts) = found.expect("a blinded offer paid without a crash");
+    assert!(parts >= 2, "{parts} parts");
+    let mut crashes = 0;
+    for k in 0..total {
+        let (mut d, text, req) = start(node, amount).unwrap();
+        let invoice: bolt12::Invoice = text.parse().unwrap();
+        d.crash_at = Some(d.actions_done + k);
+        let id = d.submit(Command::PayBlinded(Box::new(req.clone())));
+        let first = d.run_until_reply(id);
+        if d.crashed {
+            crashes += 1;
+            d.restart();
+        } else {
+            assert!(matches!(first, Some(Reply::Pay(Ok(_)))), "crash at {k}: {first:?}");
+        }
+        // The caller asks again: it latches on the restored pay, or reads its result.
+        let reply = d.call(Command::PayBlinded(Box::new(req.clone())));
+        let Some(Reply::Pay(Ok(r))) = reply else { panic!("crash at {k} of {total}: {reply:?}") };
+        d.run_until_idle();
+        assert_eq!(r.payment_preimage.map(|p| p.hash()), Some(*invoice.payment_hash()));
+        assert_eq!(r.amount_msat, amount, "crash at {k}");
+        // Delivered once: exactly the amount over the fulfilled parts of one group, none in
+        // flight, each through one of the invoice's paths.
+        let complete: Vec<_> =
+            d.machine.parts().iter().filter(|p| p.status == PartStatus::Complete).collect();
+        let delivered: u64 = complete.iter().map(|p| p.amount_msat.0).sum();
+        assert_eq!(delivered, amount.0, "crash at {k}");
+        assert!(complete.len() >= 2, "crash at {k}: {} parts", complete.len());
+        assert!(complete.iter().all(|p| p.key.groupid == complete[0].key.groupid));
+        assert!(complete.iter().all(|p| p.blinded_tail.is_some()), "crash at {k}");
+        assert!(d.machine.parts().iter().all(|p| p.status != PartStatus::Pending));
+        assert_eq!(d.sim.htlcs_in_flight(), 0, "crash at {k}");
+    }
+    assert_eq!(crashes, total);
+    eprintln!("bolt12 pay of {amount} to node {node}: {total} actions, {parts} parts");
 }

@@ -3,11 +3,17 @@
 //! survives a reopen, a newer schema is refused and a corrupt record is a typed error.
 
 use lnpay_node::store::{HtlcRow, NodeStore, RowKey, StoreError, StoreOp, SCHEMA_VERSION};
-use payment::{FailureRecord, PartKey, PartRecord, PartStatus, PayRecord, Record};
+use payment::{
+    BlindedPayPath, BlindedPayRecord, FailureRecord, PartKey, PartRecord, PartStatus, PayRecord,
+    Record,
+};
 use rusqlite::{Connection, OpenFlags};
 use std::path::PathBuf;
+use types::blinded::{BlindedHop, BlindedPath, IntroductionNode};
 use types::Hop;
-use types::{Msat, NodeId, PaymentHash, PaymentPreimage, PaymentSecret, ShortChannelId};
+use types::{
+    Msat, NodeId, PaymentHash, PaymentPreimage, PaymentSecret, ShortChannelId, ShortChannelIdDir,
+};
 
 struct TempDir(PathBuf);
 
@@ -77,6 +83,7 @@ fn part(k: PartKey, index: u64, status: PartStatus) -> PartRecord {
         cltv_expiry: 800_049,
         pay_id: Some(1),
         failure: None,
+        blinded_tail: None,
     }
 }
 
@@ -108,6 +115,7 @@ fn pay(id: u64, h: u8, attempts: u32, done: bool) -> PayRecord {
         max_parts: Some(6),
         max_parts_from_partid: 1,
         parts_refused: 12,
+        blinded: None,
     }
 }
 
@@ -295,6 +303,62 @@ fn wal_mode_full_sync_and_a_second_reader_sees_rows_while_open() {
         assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
         assert_eq!(String::from_utf8_lossy(&out.stdout), "pending\npending\n");
     }
+}
+
+#[test]
+fn a_bolt12_pay_keeps_its_blinded_paths_and_each_part_its_path_through_a_reopen() {
+    let dir = TempDir::new("bolt12");
+    let secp = onion::secp256k1::Secp256k1::new();
+    let pk = |b: u8| {
+        let sk = onion::secp256k1::SecretKey::from_slice(&[b; 32]).unwrap();
+        onion::secp256k1::PublicKey::from_secret_key(&secp, &sk)
+    };
+    let hop = |b: u8, data: Vec<u8>| BlindedHop {
+        blinded_node_id: pk(b),
+        encrypted_recipient_data: data,
+    };
+    let pay_path = |path: BlindedPath, max: u64| BlindedPayPath {
+        path,
+        fee_base_msat: 1_000,
+        fee_proportional_millionths: 250,
+        cltv_expiry_delta: 144,
+        htlc_minimum_msat: Msat(1),
+        htlc_maximum_msat: Msat(max),
+    };
+    let paths = vec![
+        pay_path(
+            BlindedPath {
+                introduction_node: IntroductionNode::NodeId(pk(1)),
+                first_path_key: pk(2),
+                hops: vec![hop(3, vec![1, 2, 3]), hop(4, vec![])],
+            },
+            5_000_000,
+        ),
+        // A channel names the introduction node; a path without hops is kept as given.
+        pay_path(
+            BlindedPath {
+                introduction_node: IntroductionNode::Channel(
+                    ShortChannelIdDir::new(scid(5), 1).unwrap(),
+                ),
+                first_path_key: pk(5),
+                hops: vec![],
+            },
+            u64::MAX,
+        ),
+    ];
+    let mut p = pay(7, 9, 1, false);
+    p.bolt11 = "lni1...".into();
+    p.blinded = Some(BlindedPayRecord { paths, mpp: true });
+    let mut pt = part(key(9, 1, 1), 1, PartStatus::Pending);
+    pt.blinded_tail = Some(1);
+    let recs = vec![Record::Pay(p), Record::Part(pt)];
+    {
+        let mut store = NodeStore::open(&dir.file()).unwrap();
+        let ops: Vec<StoreOp> = recs.iter().cloned().map(StoreOp::Record).collect();
+        store.commit(&ops).unwrap();
+    }
+    let store = NodeStore::open(&dir.file()).unwrap();
+    assert_eq!(store.load().unwrap().records, recs);
 }
 
 #[test]

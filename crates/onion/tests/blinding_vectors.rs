@@ -7,7 +7,11 @@
 //! `blinded-payment-onion-test.json`: Alice (unblinded) then Bob (introduction node,
 //! `current_path_key`), Carol, Dave and Eve (blinded). The onion is built byte for byte with the
 //! packet module's Sphinx, then peeled hop by hop: each node reads its recipient data with the
-//! path key it received and derives the next one.
+//! path key it received and derives the next one. Read as the nodes act on it: Alice's forward
+//! payload, the path key in Bob's payload only, each blinded node's channel, amount and CLTV
+//! from its relay down to Eve's final payload (amount, CLTV, total, `path_id`), the payinfo
+//! as the aggregate of the relays and Alice's amount as the payer's fee on top. The payment
+//! machine's builder makes the same onion byte for byte from the route a payer holds.
 
 use lnpay_onion::blinding::payment::{blinded_hops, build_blinded_payment_onion};
 use lnpay_onion::blinding::{
@@ -238,4 +242,185 @@ fn peel_the_payment_onion_at_every_hop() {
         checked += 1;
     }
     assert_eq!(checked, 5);
+}
+
+/// The payment vector read the way a node of the path acts on it
+/// ([`lnpay_onion::blinded_payment::read_blinded_hop`]): Alice forwards what her payload says;
+/// Bob, the introduction node, finds the path key in his payload (the vector's
+/// `first_path_key`) and every later node gets it beside the HTLC; each blinded node forwards
+/// over the channel its data names, the amount and CLTV its `payment_relay` leaves (down to
+/// what Eve's payload asks), passes the vector's next path key (Carol's override included);
+/// Eve reads her `path_id`, amount, CLTV and total. The path's payinfo is the aggregate of the
+/// relays, and Alice's amount the payer's fee on top of the final amount.
+#[test]
+fn read_every_hop_of_the_payment_vector() {
+    use lnpay_onion::blinded_payment::{aggregate_relay, read_blinded_hop, BlindedHopRead};
+    use types::ShortChannelId;
+    let secp = Secp256k1::new();
+    let v = load(PAYMENT_VECTOR);
+    let g = &v["generate"];
+    let full = g["full_route"]["hops"].as_array().unwrap();
+    let hops = v["decrypt"]["hops"].as_array().unwrap();
+    let ad = bytes(&g["associated_data"]);
+    let scid = |t: &Value| t.as_str().unwrap().parse::<ShortChannelId>().unwrap();
+    let num = |t: &Value| t.as_u64().unwrap_or_else(|| panic!("not a number: {t}"));
+
+    // The payinfo is the aggregate of Bob's, Carol's and Dave's relays (no final delta here:
+    // the vector's final CLTV is the payee's own).
+    let relays: Vec<_> = full[1..4]
+        .iter()
+        .map(|h| {
+            let r = &h["tlvs"]["encrypted_recipient_data"]["payment_relay"];
+            lnpay_onion::blinding::PaymentRelay {
+                cltv_expiry_delta: num(&r["cltv_expiry_delta"]) as u16,
+                fee_proportional_millionths: num(&r["fee_proportional_millionths"]) as u32,
+                fee_base_msat: r.get("fee_base_msat").map_or(0, num) as u32,
+            }
+        })
+        .collect();
+    let agg = aggregate_relay(&relays, 0).unwrap();
+    let info = &g["blinded_payinfo"];
+    assert_eq!(
+        (agg.fee_base_msat, agg.fee_proportional_millionths, agg.cltv_expiry_delta),
+        (
+            num(&info["fee_base_msat"]) as u32,
+            num(&info["fee_proportional_millionths"]) as u32,
+            num(&info["cltv_expiry_delta"]) as u16
+        )
+    );
+    let final_amount = num(&g["final_amount_msat"]);
+    let fee = u64::from(agg.fee_base_msat)
+        + final_amount * u64::from(agg.fee_proportional_millionths) / 1_000_000;
+
+    let mut onion = OnionPacket::from_bytes(&bytes(&hops[0]["onion"])).unwrap();
+    // Alice: an ordinary forward to Bob.
+    let alice = SecretKey::from_slice(&bytes(&hops[0]["node_privkey"])).unwrap();
+    let p = packet::peel(&alice, &onion, &ad).unwrap();
+    let HopPayload::Forward(f) = HopPayload::decode(&p.payload, false).unwrap() else {
+        panic!("Alice does not forward");
+    };
+    let t = &full[0]["tlvs"];
+    assert_eq!(f.short_channel_id, scid(&t["outgoing_channel_id"]));
+    assert_eq!(f.amt_to_forward, Msat(num(&t["amt_to_forward"])));
+    assert_eq!(f.amt_to_forward, Msat(final_amount + fee), "the payer's fee");
+    assert_eq!(u64::from(f.outgoing_cltv_value), num(&t["outgoing_cltv_value"]));
+    assert_eq!(
+        u64::from(f.outgoing_cltv_value),
+        num(&g["final_cltv"]) + u64::from(agg.cltv_expiry_delta)
+    );
+    onion = p.next.unwrap();
+    let (mut amount, mut cltv) = (f.amt_to_forward, f.outgoing_cltv_value);
+
+    let mut path_key: Option<PublicKey> = None;
+    let mut read = 0;
+    for i in 1..5 {
+        let (h, t) = (&hops[i], &full[i]["tlvs"]);
+        let k = SecretKey::from_slice(&bytes(&h["node_privkey"])).unwrap();
+        let peel_key = match path_key {
+            Some(e) => blinded_node_secret(&k, &e).unwrap(),
+            None => k,
+        };
+        let p = packet::peel(&peel_key, &onion, &ad).unwrap();
+        let HopPayload::Blinded(b) = HopPayload::decode(&p.payload, i == 4).unwrap() else {
+            panic!("hop {i} is not blinded");
+        };
+        // Only the introduction node carries the path key in its payload.
+        let want_key = (i == 1).then(|| point(&g["blinded_route"]["first_path_key"]));
+        assert_eq!(b.current_path_key, want_key, "hop {i}");
+        if let Some(k) = t.get("current_path_key") {
+            assert_eq!(b.current_path_key, Some(point(k)));
+        }
+        let data = &t["encrypted_recipient_data"];
+        match read_blinded_hop(&secp, &k, path_key, &b, amount, cltv).unwrap() {
+            BlindedHopRead::Forward {
+                short_channel_id,
+                amt_to_forward,
+                outgoing_cltv_value,
+                next_path_key,
+            } => {
+                assert!(i < 4, "hop {i} forwards");
+                assert_eq!(short_channel_id, scid(&data["short_channel_id"]), "hop {i}");
+                let r = &data["payment_relay"];
+                assert_eq!(cltv - outgoing_cltv_value, num(&r["cltv_expiry_delta"]) as u32);
+                assert_eq!(next_path_key, point(&h["next_path_key"]), "hop {i}");
+                if let Some(o) = data.get("next_path_key_override") {
+                    assert_eq!(next_path_key, point(o), "hop {i}: the override");
+                }
+                (amount, cltv) = (amt_to_forward, outgoing_cltv_value);
+                path_key = Some(next_path_key);
+                onion = p.next.unwrap();
+            }
+            BlindedHopRead::Receive { path_id, values } => {
+                assert_eq!(i, 4, "only Eve receives");
+                assert!(p.next.is_none());
+                assert_eq!(path_id, bytes(&data["path_id"]));
+                assert_eq!(values.amt_to_forward, Msat(num(&t["amt_to_forward"])));
+                assert_eq!(values.total_amount_msat, Msat(num(&t["total_amount_msat"])));
+                assert_eq!(u64::from(values.outgoing_cltv_value), num(&t["outgoing_cltv_value"]));
+                // What reached Eve pays what her payload asks, at the CLTV it asks.
+                assert_eq!(amount, values.amt_to_forward);
+                assert_eq!(amount.0, final_amount);
+                assert_eq!(cltv, values.outgoing_cltv_value);
+            }
+        }
+        read += 1;
+    }
+    assert_eq!(read, 4);
+}
+
+/// The payer's builder (`blinded_payment::build_blinded_payment_onion`, the one the payment
+/// machine uses) makes the vector's onion byte for byte from the route as a payer holds it:
+/// Alice, then Bob (the introduction node) reached over `0x0x10` with the final amount plus
+/// the payer's fee on the path's payinfo and the path's CLTV delta, and the final values.
+#[test]
+fn the_payers_builder_makes_the_vector_onion() {
+    use lnpay_onion::blinded_payment::{self, BlindedFinalData};
+    use types::{Hop, NodeId, PaymentHash, ShortChannelId};
+    let v = load(PAYMENT_VECTOR);
+    let g = &v["generate"];
+    let full = g["full_route"]["hops"].as_array().unwrap();
+    let num = |t: &Value| t.as_u64().unwrap();
+    let info = &g["blinded_payinfo"];
+    let final_amount = num(&g["final_amount_msat"]);
+    let fee = num(&info["fee_base_msat"])
+        + final_amount * num(&info["fee_proportional_millionths"]) / 1_000_000;
+    let final_cltv = num(&g["final_cltv"]) as u32;
+    let to_bob = Hop {
+        id: NodeId::from_pubkey(&point(&full[1]["pubkey"])),
+        channel: full[0]["tlvs"]["outgoing_channel_id"]
+            .as_str()
+            .unwrap()
+            .parse::<ShortChannelId>()
+            .unwrap(),
+        direction: 0,
+        amount: Msat(final_amount + fee),
+        delay: num(&info["cltv_expiry_delta"]) as u32,
+    };
+    // Alice's own hop: what reaches her is not in her payload.
+    let to_alice = Hop {
+        id: NodeId::from_pubkey(&point(&full[0]["pubkey"])),
+        channel: ShortChannelId(1),
+        direction: 0,
+        amount: Msat(to_bob.amount.0 + 1_000),
+        delay: to_bob.delay + 40,
+    };
+    let eve = &full[4]["tlvs"];
+    let fin = BlindedFinalData {
+        amount: Msat(num(&eve["amt_to_forward"])),
+        delay: num(&eve["outgoing_cltv_value"]) as u32 - final_cltv,
+        total_amount: Msat(num(&eve["total_amount_msat"])),
+    };
+    let session = SecretKey::from_slice(&bytes(&g["session_key"])).unwrap();
+    let hash: [u8; 32] = bytes(&g["associated_data"]).try_into().unwrap();
+    let (onion, secrets) = blinded_payment::build_blinded_payment_onion(
+        &session,
+        &[to_alice, to_bob],
+        final_cltv,
+        &path(&v),
+        &fin,
+        &PaymentHash(hash),
+    )
+    .unwrap();
+    assert_eq!(secrets.len(), 5);
+    assert_eq!(onion.to_bytes().to_vec(), bytes(&g["onion"]));
 }

@@ -63,7 +63,9 @@ pub use error::{
     WaitsendpayError, XpayError,
 };
 pub use machine::{Action, Config, Input, Machine, PaymentEvent};
-pub use record::{FailureRecord, PartKey, PartRecord, PartStatus, PayRecord, Record};
+pub use record::{
+    BlindedPayRecord, FailureRecord, PartKey, PartRecord, PartStatus, PayRecord, Record,
+};
 pub use replies::{
     AskreneReply, FetchinvoiceChanges, FetchinvoiceReply, PayAttempt, PayListing, PayResult,
     PayStatus, Reply, Routes, WaitsendpayReply, XpayResult,

@@ -2,6 +2,7 @@
 //! the per-hop shared secrets that decode a failure), and one [`PayRecord`] per `pay` command
 //! so a restart can finish it.
 
+use crate::requests::BlindedPayPath;
 use serde::{Deserialize, Serialize};
 use types::{Hop, Msat, NodeId, PaymentHash, PaymentPreimage, PaymentSecret, ShortChannelId};
 
@@ -105,6 +106,10 @@ pub struct PartRecord {
     pub pay_id: Option<u64>,
     /// Why it failed.
     pub failure: Option<FailureRecord>,
+    /// For a part of a BOLT 12 pay: the invoice path it went through (an index into
+    /// [`BlindedPayRecord::paths`]). Absent in records written before BOLT 12 pays.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub blinded_tail: Option<u32>,
 }
 
 /// A `pay` command's parameters and state, enough to finish it after a restart.
@@ -171,6 +176,91 @@ pub struct PayRecord {
     /// The fewest parts of a set the payee refused (0: none refused).
     #[serde(default)]
     pub parts_refused: u32,
+    /// For a BOLT 12 pay (`Command::PayBlinded`): the invoice's blinded paths it pays
+    /// through (`bolt11` holds the invoice's text). Absent in records written before BOLT 12
+    /// pays were persisted: such a pay restores as before (it is not resumed).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub blinded: Option<BlindedPayRecord>,
+}
+
+/// The blinded side of a BOLT 12 pay, enough to route its parts again after a restart.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BlindedPayRecord {
+    /// The paths with their payinfo, in the invoice's order (a part's
+    /// [`PartRecord::blinded_tail`] indexes them).
+    pub paths: Vec<BlindedPayPath>,
+    /// Whether the invoice lets the payment be split.
+    pub mpp: bool,
+}
+
+/// A [`types::blinded::BlindedPath`] in a record: its fields spelled out (keys in hex, the introduction node
+/// a key or `scid/dir`), so any path the machine took reads back equal, even one without
+/// hops that the `blinded_path` encoding cannot hold.
+pub(crate) mod blinded_path {
+    use serde::de::Error;
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+    use types::blinded::{BlindedHop, BlindedPath, IntroductionNode};
+    use types::{NodeId, ShortChannelIdDir};
+
+    #[derive(Serialize, Deserialize)]
+    #[serde(rename_all = "snake_case")]
+    enum Introduction {
+        NodeId(NodeId),
+        Channel(ShortChannelIdDir),
+    }
+
+    #[derive(Serialize, Deserialize)]
+    struct Hop {
+        blinded_node_id: NodeId,
+        encrypted_recipient_data: Vec<u8>,
+    }
+
+    #[derive(Serialize, Deserialize)]
+    struct Path {
+        introduction_node: Introduction,
+        first_path_key: NodeId,
+        hops: Vec<Hop>,
+    }
+
+    pub(crate) fn serialize<S: Serializer>(p: &BlindedPath, s: S) -> Result<S::Ok, S::Error> {
+        let introduction_node = match p.introduction_node {
+            IntroductionNode::NodeId(k) => Introduction::NodeId(NodeId::from_pubkey(&k)),
+            IntroductionNode::Channel(c) => Introduction::Channel(c),
+        };
+        Path {
+            introduction_node,
+            first_path_key: NodeId::from_pubkey(&p.first_path_key),
+            hops: p
+                .hops
+                .iter()
+                .map(|h| Hop {
+                    blinded_node_id: NodeId::from_pubkey(&h.blinded_node_id),
+                    encrypted_recipient_data: h.encrypted_recipient_data.clone(),
+                })
+                .collect(),
+        }
+        .serialize(s)
+    }
+
+    pub(crate) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<BlindedPath, D::Error> {
+        let p = Path::deserialize(d)?;
+        let key = |n: NodeId| n.to_pubkey().map_err(D::Error::custom);
+        let introduction_node = match p.introduction_node {
+            Introduction::NodeId(n) => IntroductionNode::NodeId(key(n)?),
+            Introduction::Channel(c) => IntroductionNode::Channel(c),
+        };
+        let hops = p
+            .hops
+            .into_iter()
+            .map(|h| {
+                Ok(BlindedHop {
+                    blinded_node_id: key(h.blinded_node_id)?,
+                    encrypted_recipient_data: h.encrypted_recipient_data,
+                })
+            })
+            .collect::<Result<_, D::Error>>()?;
+        Ok(BlindedPath { introduction_node, first_path_key: key(p.first_path_key)?, hops })
+    }
 }
 
 /// Core Lightning's default `riskfactor` (10) in millionths, for records written without one.
@@ -227,6 +317,7 @@ mod tests {
             cltv_expiry: 800_000,
             pay_id: Some(1),
             failure: None,
+            blinded_tail: None,
         };
         let rec = Record::Part(r);
         let s = serde_json::to_string(&rec).unwrap();

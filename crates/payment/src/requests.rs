@@ -329,10 +329,12 @@ pub struct FetchinvoiceRequest {
 
 /// One blinded path of a BOLT 12 invoice (`invoice_paths`) with its `blinded_payinfo`
 /// (`invoice_blindedpay`): the path's aggregate fee and CLTV delta (the payee's final delta
-/// included) and the HTLC amounts it accepts.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// included) and the HTLC amounts it accepts. A BOLT 12 pay's record keeps its paths in
+/// this form ([`crate::record::BlindedPayRecord`]).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct BlindedPayPath {
     /// The blinded path.
+    #[serde(with = "crate::record::blinded_path")]
     pub path: types::blinded::BlindedPath,
     /// The path's aggregate base fee.
     pub fee_base_msat: u32,

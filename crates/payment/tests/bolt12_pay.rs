@@ -2,12 +2,13 @@
 //! introduction node and pay the path's aggregate fee and CLTV, the onion runs through the
 //! blinded path (each node peels its layer; the payee learns the amount and the total), the
 //! amount spreads over several paths when none carries it alone, and a path that failed
-//! inside (`invalid_onion_blinding` from its introduction node) is left for the others.
+//! inside (`invalid_onion_blinding` from its introduction node) is left for the others. A pay
+//! restored from its records after a restart goes on exactly as one never interrupted.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use lnpay_payment::{
     Action, BlindedPayPath, BlindedPayRequest, Command, Config, Input, Machine, PartKey, PayError,
-    PayOptions, Reply,
+    PayOptions, Record, Reply,
 };
 use onion::blinding::{blinded_node_secret, build_blinded_path, EncryptedDataTlv};
 use onion::crypto::SharedSecret;
@@ -17,6 +18,7 @@ use onion::payload::HopPayload;
 use onion::secp256k1::{PublicKey, Secp256k1, SecretKey};
 use route::flow::FirstHop;
 use route::graph::GraphBuilder;
+use std::collections::HashSet;
 use types::{Msat, NodeId, PaymentPreimage, ShortChannelId};
 
 const NOW_MS: u64 = 1_770_076_800_000;
@@ -34,24 +36,24 @@ fn node(b: u8) -> NodeId {
 
 /// Us (1) with a channel of `spendable` to each introduction node 11, 12, ...
 fn machine(intros: &[u8], spendable: u64) -> Machine {
-    let cfg = Config {
-        node_id: node(1),
-        seed: [3; 32],
-        currency: bolt11::Currency::Bitcoin,
-        max_parts: 8,
-    };
-    let mut m = Machine::new(cfg, GraphBuilder::new().build(), HEIGHT);
-    m.set_first_hops(
-        intros
-            .iter()
-            .map(|&i| FirstHop {
-                scid: ShortChannelId(100 + u64::from(i)),
-                peer: node(i),
-                spendable: Msat(spendable),
-            })
-            .collect(),
-    );
+    let mut m = Machine::new(config(), GraphBuilder::new().build(), HEIGHT);
+    m.set_first_hops(first_hops(intros, spendable));
     m
+}
+
+fn config() -> Config {
+    Config { node_id: node(1), seed: [3; 32], currency: bolt11::Currency::Bitcoin, max_parts: 8 }
+}
+
+fn first_hops(intros: &[u8], spendable: u64) -> Vec<FirstHop> {
+    intros
+        .iter()
+        .map(|&i| FirstHop {
+            scid: ShortChannelId(100 + u64::from(i)),
+            peer: node(i),
+            spendable: Msat(spendable),
+        })
+        .collect()
 }
 
 /// A blinded path from introduction node `intro` to the payee (20), with its payinfo.
@@ -355,4 +357,181 @@ fn a_checked_invoice_pays_through_its_path() {
     assert_eq!(s[0].amount, Msat(5_000 + 10));
     let a = m.handle(Input::Fulfilled { part: s[0].part, preimage: PREIMAGE }, NOW_MS + 10);
     assert!(matches!(pay_reply(&a), Some(Reply::Pay(Ok(_)))));
+}
+
+fn records(actions: &[Action]) -> Vec<Record> {
+    actions
+        .iter()
+        .filter_map(|a| match a {
+            Action::Persist(r) => Some(r.clone()),
+            _ => None,
+        })
+        .collect()
+}
+
+/// What a part's HTLC carries, comparable across two machines.
+fn wire_of(s: &Sent) -> (PartKey, ShortChannelId, Msat, u32, Vec<u8>) {
+    (s.part, s.first_hop, s.amount, s.cltv_expiry, s.onion.to_bytes().to_vec())
+}
+
+/// The introduction node of the path a part went to answers `invalid_onion_blinding`.
+fn blinding_failure(s: &Sent, paths: &[BlindedPayPath]) -> Vec<u8> {
+    let intro = (s.first_hop.0 - 100) as u8;
+    let (secret, _) = peel_through(s, intro, &paths[usize::from(intro - 11)]);
+    let msg = FailureMessage::InvalidOnionBlinding { sha256_of_onion: [0; 32] }.encode();
+    build_return_packet(&secret, &msg, LEGACY_PAYLOAD_LEN).unwrap()
+}
+
+/// Two machines pay `amount` through `paths` over first hops to `intros` and take the same
+/// inputs: `failures` times the part just sent fails inside its path; then one of them is
+/// rebuilt from the records it asked to persist (the HTLCs in flight live, the first hops set
+/// again, the pay command given again, as a caller reconnecting would). Both then take the
+/// same inputs ([`Twins::step`]).
+struct Twins {
+    straight: Machine,
+    restored: Machine,
+}
+
+impl Twins {
+    /// The twins and the parts in flight at the restart.
+    fn new(
+        intros: &[u8],
+        paths: &[BlindedPayPath],
+        amount: u64,
+        failures: usize,
+    ) -> (Twins, Vec<Sent>) {
+        let mut straight = machine(intros, 10_000_000);
+        let cmd = Command::PayBlinded(Box::new(request(amount, paths.to_vec())));
+        let mut log = straight.handle(Input::Command { id: 1, command: cmd }, NOW_MS);
+        let mut in_flight = sent(&log);
+        let mut now = NOW_MS;
+        for _ in 0..failures {
+            now += 100;
+            let s = in_flight.first().expect("a part to fail");
+            let reason = blinding_failure(s, paths);
+            let a = straight.handle(Input::Failed { part: s.part, reason }, now);
+            assert_eq!(pay_reply(&a), None, "the pay goes on");
+            in_flight = sent(&a);
+            log.extend(a);
+        }
+        let live: HashSet<PartKey> = in_flight.iter().map(|s| s.part).collect();
+        now += 100;
+        let graph = GraphBuilder::new().build();
+        let (mut restored, actions) =
+            Machine::restore(config(), graph, HEIGHT, records(&log), &live, now);
+        assert!(sent(&actions).is_empty(), "nothing new while the parts are in flight");
+        restored.set_first_hops(first_hops(intros, 10_000_000));
+        let cmd = Command::PayBlinded(Box::new(request(amount, paths.to_vec())));
+        let a = restored.handle(Input::Command { id: 1, command: cmd }, now);
+        assert!(sent(&a).is_empty() && pay_reply(&a).is_none(), "the caller waits: {a:?}");
+        (Twins { straight, restored }, in_flight)
+    }
+
+    /// Feeds both machines `input`; asserts they send the same HTLCs and give the same reply,
+    /// and returns what was sent and the reply.
+    fn step(&mut self, input: Input, now_ms: u64) -> (Vec<Sent>, Option<Reply>) {
+        let a = self.straight.handle(input.clone(), now_ms);
+        let b = self.restored.handle(input, now_ms);
+        let (sa, sb) = (sent(&a), sent(&b));
+        assert_eq!(
+            sa.iter().map(wire_of).collect::<Vec<_>>(),
+            sb.iter().map(wire_of).collect::<Vec<_>>(),
+            "the same HTLCs after the restart"
+        );
+        assert_eq!(pay_reply(&a), pay_reply(&b), "the same reply after the restart");
+        (sa, pay_reply(&a))
+    }
+}
+
+#[test]
+fn a_restored_pay_retries_a_part_failed_inside_its_path_through_the_next_path() {
+    // Three paths, cheapest first: the part goes to 11, fails inside its path and goes to 12;
+    // the restart comes with that part in flight. It fails too: both machines, the restored
+    // one included, know both paths failed and go to 13.
+    let paths = vec![path(11, 0, 0, 50), path(12, 1_000, 1_000, 50), path(13, 2_000, 2_000, 50)];
+    let (mut twins, second) = Twins::new(&[11, 12, 13], &paths, 100_000, 1);
+    assert_eq!(second.iter().map(|s| s.first_hop).collect::<Vec<_>>(), [ShortChannelId(112)]);
+    let reason = blinding_failure(&second[0], &paths);
+    let (third, reply) = twins.step(Input::Failed { part: second[0].part, reason }, NOW_MS + 500);
+    assert_eq!(reply, None, "the pay goes on");
+    assert_eq!(third.iter().map(|s| s.first_hop).collect::<Vec<_>>(), [ShortChannelId(113)]);
+    let (_, fin) = peel_through(&third[0], 13, &paths[2]);
+    assert_eq!((fin.amt_to_forward, fin.total_amount_msat), (Msat(100_000), Msat(100_000)));
+    let (more, reply) =
+        twins.step(Input::Fulfilled { part: third[0].part, preimage: PREIMAGE }, NOW_MS + 900);
+    assert!(more.is_empty());
+    let Some(Reply::Pay(Ok(r))) = reply else { panic!("{reply:?}") };
+    assert_eq!((r.amount_msat, r.parts, r.destination), (Msat(100_000), 3, Some(node(20))));
+    assert_eq!(r.payment_preimage, Some(PREIMAGE));
+}
+
+#[test]
+fn a_restored_pay_completes_when_its_parts_in_flight_are_fulfilled() {
+    // No path carries the amount alone: parts go over three paths, all in flight at the
+    // restart; once fulfilled, the restored pay answers as the uninterrupted one.
+    let intros = [11u8, 12, 13];
+    let paths: Vec<BlindedPayPath> = intros
+        .iter()
+        .map(|&i| {
+            let mut p = path(i, 100 * u32::from(i - 10), 1_000, 100);
+            p.htlc_maximum_msat = Msat(400_000);
+            p
+        })
+        .collect();
+    let (mut twins, parts) = Twins::new(&intros, &paths, 1_000_000, 0);
+    assert!(parts.len() >= 3, "{} parts", parts.len());
+    let mut reply = None;
+    for (i, s) in parts.iter().enumerate() {
+        let input = Input::Fulfilled { part: s.part, preimage: PREIMAGE };
+        let (more, r) = twins.step(input, NOW_MS + 1_000 + i as u64);
+        assert!(more.is_empty());
+        assert_eq!(r.is_some(), i + 1 == parts.len(), "the reply comes with the last part");
+        reply = r;
+    }
+    let Some(Reply::Pay(Ok(r))) = reply else { panic!("{reply:?}") };
+    assert_eq!(r.amount_msat, Msat(1_000_000));
+    assert_eq!(r.parts as usize, parts.len());
+}
+
+#[test]
+fn a_bolt12_pay_record_keeps_its_paths_and_an_old_one_reads_without() {
+    let paths = vec![path(11, 0, 0, 50), path(12, 1_000, 1_000, 50)];
+    let mut m = machine(&[11, 12], 10_000_000);
+    let cmd = Command::PayBlinded(Box::new(request(100_000, paths.clone())));
+    let log = m.handle(Input::Command { id: 1, command: cmd }, NOW_MS);
+    let recs = records(&log);
+    let pay = recs
+        .iter()
+        .find_map(|r| match r {
+            Record::Pay(p) => Some(p.clone()),
+            _ => None,
+        })
+        .unwrap();
+    let b = pay.blinded.as_ref().expect("the pay's paths are in its record");
+    assert_eq!((&b.paths, b.mpp), (&paths, true));
+    let part = recs
+        .iter()
+        .find_map(|r| match r {
+            Record::Part(p) => Some(p.clone()),
+            _ => None,
+        })
+        .unwrap();
+    assert_eq!(part.blinded_tail, Some(0));
+    // Through JSON (as the node stores it) and back, equal.
+    let text = serde_json::to_string(&recs).unwrap();
+    assert_eq!(serde_json::from_str::<Vec<Record>>(&text).unwrap(), recs);
+    // A record written before: no paths, no tail, and the BOLT 12 pay is not resumed.
+    let mut old = serde_json::to_value(&recs).unwrap();
+    for r in old.as_array_mut().unwrap() {
+        for kind in ["Pay", "Part"] {
+            if let Some(o) = r.get_mut(kind).and_then(|v| v.as_object_mut()) {
+                assert!(o.remove("blinded").is_some() || o.remove("blinded_tail").is_some());
+            }
+        }
+    }
+    let old: Vec<Record> = serde_json::from_value(old).unwrap();
+    let live: HashSet<PartKey> = sent(&log).iter().map(|s| s.part).collect();
+    let graph = GraphBuilder::new().build();
+    let (_, actions) = Machine::restore(config(), graph, HEIGHT, old, &live, NOW_MS + 100);
+    assert!(sent(&actions).is_empty());
 }

@@ -13,27 +13,15 @@
 use super::pay::Target;
 use super::Machine;
 use crate::error::{PayError, SendpayError};
-use crate::record::{PartKey, PartRecord, PartStatus};
+use crate::record::{BlindedPayRecord, PartKey, PartRecord, PartStatus};
 use crate::replies::Reply;
 use crate::requests::{BlindedPayPath, BlindedPayRequest};
 use onion::blinded_payment::{build_blinded_payment_onion, BlindedFinalData};
 use onion::failure::code as fc;
 use onion::payment::BuildPaymentOnionError;
 use route::flow::{tail_channel, tail_failed, tail_liquidity, tail_succeeded, BlindedTail};
-use std::collections::HashMap;
 use types::blinded::IntroductionNode;
 use types::{Hop, Msat, NodeId, ShortChannelIdDir};
-
-/// The blinded side of a pay: the invoice's paths and the tail each part went through.
-#[derive(Debug, Clone, Default)]
-pub(super) struct BlindedPay {
-    /// The paths, in the invoice's order (tail `i` is path `i`).
-    pub(super) paths: Vec<BlindedPayPath>,
-    /// Whether the invoice lets the payment be split.
-    pub(super) mpp: bool,
-    /// The tail of each part sent.
-    pub(super) part_tail: HashMap<PartKey, usize>,
-}
 
 impl Machine {
     pub(super) fn pay_blinded(&mut self, cmd: u64, r: BlindedPayRequest, now_ms: u64) {
@@ -84,6 +72,9 @@ impl Machine {
             ps.waiters.push(cmd);
             return Ok(None);
         }
+        if self.answer_if_paid(cmd, hash) {
+            return Ok(None);
+        }
         if let Some(p) =
             self.parts.iter().find(|p| p.key.payment_hash == hash && p.status != PartStatus::Failed)
         {
@@ -91,13 +82,15 @@ impl Machine {
         }
         let mut options = options;
         options.partial_msat = None;
-        let target =
-            Target { hash, destination: payee, final_cltv: 0, amount: amount_msat, keysend: None };
-        let id = self.begin_pay(cmd, invoice, options, target, None, now_ms);
-        if let Some(ps) = self.pays.iter_mut().find(|ps| ps.rec.id == id) {
-            ps.blinded = Some(BlindedPay { paths, mpp, part_tail: HashMap::new() });
-        }
-        Ok(Some(id))
+        let target = Target {
+            hash,
+            destination: payee,
+            final_cltv: 0,
+            amount: amount_msat,
+            keysend: None,
+            blinded: Some(BlindedPayRecord { paths, mpp }),
+        };
+        Ok(Some(self.begin_pay(cmd, invoice, options, target, None, now_ms)))
     }
 
     /// An introduction node as a node id: its key, or the end of the channel it
@@ -196,12 +189,8 @@ impl Machine {
             pay_id: Some(pay_id),
             onion,
             secrets,
+            blinded_tail: u32::try_from(tail).ok(),
         };
-        if let Some(b) =
-            self.pays.iter_mut().find(|p| p.rec.id == pay_id).and_then(|p| p.blinded.as_mut())
-        {
-            b.part_tail.insert(key, tail);
-        }
         Ok(self.commit_part(key, hops, sent, now_ms))
     }
 
@@ -209,36 +198,71 @@ impl Machine {
     /// whether its failure belongs to the tail (from the introduction node on, other than
     /// the payee alone on a one-hop path refusing it), so the pay goes on.
     pub(super) fn blinded_outcome(&mut self, key: PartKey, now_s: u64) -> bool {
-        let Some(rec) = self.part(&key) else { return false };
-        let Some(pay_id) = rec.pay_id else { return false };
-        let (status, amount) = (rec.status, rec.amount_msat);
-        let failure = rec.failure.as_ref().map(|f| (f.erring_index, f.failcode));
-        let route = rec.route.clone();
-        let route_len = route.len();
-        let Some(ps) = self.pays.iter().find(|p| p.rec.id == pay_id) else { return false };
-        let Some(b) = &ps.blinded else { return false };
-        let Some(&tail) = b.part_tail.get(&key) else { return false };
-        let Some(path) = b.paths.get(tail) else { return false };
-        let (one_hop, learned) = (path.path.hops.len() == 1, learned_as(path));
-        match (status, failure) {
-            (PartStatus::Complete, _) => {
-                tail_succeeded(&mut self.knowledge, learned, amount, now_s);
+        let Some((tail, lesson)) = self.tail_lesson(&key) else { return false };
+        match lesson {
+            TailLesson::Carried(amount) => {
+                tail_succeeded(&mut self.knowledge, tail, amount, now_s);
                 false
             }
-            (PartStatus::Failed, Some((Some(ei), code))) if ei as usize >= route_len => {
-                let blinding = code == Some(fc::INVALID_ONION_BLINDING);
-                if blinding || !one_hop {
-                    // Every channel up to the introduction node carried the part.
-                    for h in &route {
-                        self.knowledge.learn_at_least(h.channel_dir(), h.amount, None, now_s);
-                    }
-                    tail_failed(&mut self.knowledge, learned, now_s);
-                    true
-                } else {
-                    false
+            TailLesson::Failed(route) => {
+                // Every channel up to the introduction node carried the part.
+                for h in &route {
+                    self.knowledge.learn_at_least(h.channel_dir(), h.amount, None, now_s);
                 }
+                tail_failed(&mut self.knowledge, tail, now_s);
+                true
             }
-            _ => false,
+        }
+    }
+
+    /// After a restart: what the resolved parts of the unfinished BOLT 12 pays taught of
+    /// their tails, learned again at the time each resolved (the channels up to the
+    /// introduction nodes come back with the learned layer's records).
+    pub(super) fn relearn_tails(&mut self) {
+        let open: Vec<u64> = self
+            .pays
+            .iter()
+            .filter(|p| !p.rec.done && p.rec.blinded.is_some())
+            .map(|p| p.rec.id)
+            .collect();
+        let resolved: Vec<(PartKey, u64)> = self
+            .parts
+            .iter()
+            .filter(|p| p.status != PartStatus::Pending && p.blinded_tail.is_some())
+            .filter(|p| p.pay_id.is_some_and(|id| open.contains(&id)))
+            .map(|p| (p.key, p.completed_at.unwrap_or(p.created_at)))
+            .collect();
+        for (key, at) in resolved {
+            match self.tail_lesson(&key) {
+                Some((tail, TailLesson::Carried(amount))) => {
+                    tail_succeeded(&mut self.knowledge, tail, amount, at)
+                }
+                Some((tail, TailLesson::Failed(_))) => tail_failed(&mut self.knowledge, tail, at),
+                None => {}
+            }
+        }
+    }
+
+    /// What resolved part `key` of a BOLT 12 pay showed of its tail, with the number the tail
+    /// is learned under ([`learned_as`]): `None` when it is not
+    /// such a part, or its failure is not the tail's (before the introduction node, or the
+    /// payee alone on a one-hop path refusing it).
+    fn tail_lesson(&self, key: &PartKey) -> Option<(usize, TailLesson)> {
+        let rec = self.part(key)?;
+        let tail = rec.blinded_tail? as usize;
+        let pay_id = rec.pay_id?;
+        let ps = self.pays.iter().find(|p| p.rec.id == pay_id)?;
+        let b = ps.rec.blinded.as_ref()?;
+        let path = b.paths.get(tail)?;
+        let (one_hop, tail) = (path.path.hops.len() == 1, learned_as(path));
+        let failure = rec.failure.as_ref().map(|f| (f.erring_index, f.failcode));
+        match (rec.status, failure) {
+            (PartStatus::Complete, _) => Some((tail, TailLesson::Carried(rec.amount_msat))),
+            (PartStatus::Failed, Some((Some(ei), code))) if ei as usize >= rec.route.len() => {
+                let blinding = code == Some(fc::INVALID_ONION_BLINDING);
+                (blinding || !one_hop).then(|| (tail, TailLesson::Failed(rec.route.clone())))
+            }
+            _ => None,
         }
     }
 }
@@ -250,4 +274,12 @@ impl Machine {
 fn learned_as(p: &BlindedPayPath) -> usize {
     let h = super::hash32(&[b"lnpay blinded tail", &p.path.first_path_key.serialize()]);
     usize::from(h[0]) << 16 | usize::from(h[1]) << 8 | usize::from(h[2])
+}
+
+/// What a resolved part taught of its tail.
+enum TailLesson {
+    /// It reached the payee with this amount.
+    Carried(Msat),
+    /// It failed inside the path; the route up to the introduction node carried it.
+    Failed(Vec<Hop>),
 }

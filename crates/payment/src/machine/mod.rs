@@ -233,8 +233,6 @@ struct PayState {
     waiters: Vec<u64>,
     final_error: Option<PayError>,
     attempts: Vec<Attempt>,
-    /// The blinded paths of a BOLT 12 invoice's pay.
-    blinded: Option<bolt12::BlindedPay>,
 }
 
 /// The payment state machine.

@@ -6,7 +6,7 @@ use super::{
     hash32, prob_cost_ppm, Action, Attempt, Machine, PayState, PaymentEvent, Timer, WaitFor, Waiter,
 };
 use crate::error::{AttemptSummary, PayError};
-use crate::record::{PartKey, PartRecord, PartStatus, PayRecord, Record};
+use crate::record::{BlindedPayRecord, PartKey, PartRecord, PartStatus, PayRecord, Record};
 use crate::replies::{PayResult, Reply};
 use crate::requests::{Exclusion, KeysendRequest, PayOptions, PayRequest};
 use bolt11::{Description, Invoice};
@@ -25,6 +25,8 @@ pub(super) struct Target {
     pub(super) final_cltv: u32,
     pub(super) amount: Msat,
     pub(super) keysend: Option<PaymentPreimage>,
+    /// For a BOLT 12 pay: the invoice's blinded paths, kept in the pay's record.
+    pub(super) blinded: Option<BlindedPayRecord>,
 }
 
 impl Machine {
@@ -112,24 +114,7 @@ impl Machine {
             ps.waiters.push(cmd);
             return Ok(None);
         }
-        // Already paid: the stored result, with the totals of every fulfilled part of the
-        // group, once none of the group is in flight.
-        if let Some(p) = self
-            .parts
-            .iter()
-            .find(|p| p.key.payment_hash == hash && p.status == PartStatus::Complete)
-        {
-            let g = p.key.groupid;
-            if self.group_pending(hash, g) {
-                self.waiters.push(Waiter {
-                    command: cmd,
-                    on: WaitFor::PayResult(hash, g),
-                    timer: None,
-                });
-            } else {
-                let res = self.pay_result(hash, g, 1, None);
-                self.reply(cmd, Reply::Pay(res));
-            }
+        if self.answer_if_paid(cmd, hash) {
             return Ok(None);
         }
         if let Some(p) = self
@@ -140,7 +125,14 @@ impl Machine {
             return Err(PayError::InProgress { groupid: p.key.groupid });
         }
         let final_cltv = inv.min_final_cltv_expiry_delta().min(u64::from(u32::MAX)) as u32;
-        let target = Target { hash, destination: inv.payee(), final_cltv, amount, keysend: None };
+        let target = Target {
+            hash,
+            destination: inv.payee(),
+            final_cltv,
+            amount,
+            keysend: None,
+            blinded: None,
+        };
         Ok(Some(self.begin_pay(cmd, bolt11, r, target, Some(inv), now_ms)))
     }
 
@@ -195,6 +187,7 @@ impl Machine {
             final_cltv: KEYSEND_FINAL_CLTV,
             amount,
             keysend: Some(preimage),
+            blinded: None,
         };
         Ok(self.begin_pay(cmd, String::new(), p, target, None, now_ms))
     }
@@ -209,7 +202,7 @@ impl Machine {
         inv: Option<Invoice>,
         now_ms: u64,
     ) -> u64 {
-        let Target { hash, destination, final_cltv, amount: invoice_amount, keysend } = t;
+        let Target { hash, destination, final_cltv, amount: invoice_amount, keysend, blinded } = t;
         let (amount, total_msat) = match r.partial_msat {
             Some(part) if part < invoice_amount => (part, Some(invoice_amount)),
             _ => (invoice_amount, None),
@@ -275,6 +268,7 @@ impl Machine {
             max_parts: r.max_parts,
             max_parts_from_partid: 0,
             parts_refused: 0,
+            blinded,
         };
         self.actions.push(Action::Persist(Record::Pay(rec.clone())));
         let deadline = rec.deadline_ms;
@@ -284,10 +278,34 @@ impl Machine {
             waiters: vec![cmd],
             final_error: None,
             attempts: Vec::new(),
-            blinded: None,
         });
         self.arm(Timer::PayDeadline(id), deadline);
         id
+    }
+
+    /// Already paid: answers `cmd` with the stored result, with the totals of every fulfilled
+    /// part of the group, once none of the group is in flight. False when no part of `hash`
+    /// was fulfilled.
+    pub(super) fn answer_if_paid(&mut self, cmd: u64, hash: PaymentHash) -> bool {
+        let Some(p) = self
+            .parts
+            .iter()
+            .find(|p| p.key.payment_hash == hash && p.status == PartStatus::Complete)
+        else {
+            return false;
+        };
+        let g = p.key.groupid;
+        if self.group_pending(hash, g) {
+            self.waiters.push(Waiter {
+                command: cmd,
+                on: WaitFor::PayResult(hash, g),
+                timer: None,
+            });
+        } else {
+            let res = self.pay_result(hash, g, 1, None);
+            self.reply(cmd, Reply::Pay(res));
+        }
+        true
     }
 
     /// The success reply of a pay over group `g` of `hash`.
@@ -403,7 +421,7 @@ impl Machine {
         };
         match result {
             Ok(f) => {
-                let blinded = ps.blinded.as_ref().map(|b| b.paths.clone());
+                let blinded = ps.rec.blinded.as_ref().map(|b| b.paths.clone());
                 let secret = inv.map(|i| *i.payment_secret());
                 let metadata = inv.and_then(|i| i.payment_metadata()).map(<[u8]>::to_vec);
                 let total = ps.rec.total_msat.unwrap_or(ps.rec.amount_msat);
@@ -500,7 +518,7 @@ impl Machine {
     /// part cap.
     fn base_params(&self, ps: &PayState, amount: Msat) -> FlowParams {
         let inv = ps.invoice.as_ref();
-        let mpp = match &ps.blinded {
+        let mpp = match &ps.rec.blinded {
             Some(b) => b.mpp,
             None => inv.is_some_and(|i| i.features().supports(types::features::Feature::BASIC_MPP)),
         };
@@ -540,7 +558,7 @@ impl Machine {
     /// The blinded paths of a BOLT 12 pay as the flow's tails; the ones learned unusable are
     /// excluded.
     fn add_blinded_tails(&self, ps: &PayState, params: &mut FlowParams, now_ms: u64) {
-        if let Some(b) = &ps.blinded {
+        if let Some(b) = &ps.rec.blinded {
             let (tails, unusable) = self.blinded_tails(&b.paths, now_ms / 1000);
             params.blinded_tails = tails;
             params.exclude_channels.extend(unusable);

@@ -70,7 +70,8 @@ impl Machine {
             .map(|p| p.key)
             .collect();
         for rec in pays {
-            let invoice = if rec.bolt11.is_empty() {
+            // A BOLT 12 pay's record holds its paths; `bolt11` is the invoice's text.
+            let invoice = if rec.bolt11.is_empty() || rec.blinded.is_some() {
                 None
             } else {
                 let Ok(i) = Invoice::decode(&rec.bolt11, m.cfg.currency) else { continue };
@@ -84,13 +85,13 @@ impl Machine {
                 waiters: Vec::new(),
                 final_error: None,
                 attempts: Vec::new(),
-                blinded: None,
             });
             if !done {
                 let deadline = m.pays.last().map_or(0, |p| p.rec.deadline_ms);
                 m.arm(Timer::PayDeadline(id), deadline);
             }
         }
+        m.relearn_tails();
         for key in orphans {
             // Never left: fail it without learning anything.
             let f = FailureRecord {

@@ -187,6 +187,7 @@ impl Machine {
             pay_id,
             onion,
             secrets,
+            blinded_tail: None,
         };
         Ok(self.commit_part(key, route, sent, now_ms))
     }
@@ -217,7 +218,17 @@ impl Machine {
         sent: SentPart,
         now_ms: u64,
     ) -> PartRecord {
-        let SentPart { destination, amount, total, secret, meta, pay_id, onion, secrets } = sent;
+        let SentPart {
+            destination,
+            amount,
+            total,
+            secret,
+            meta,
+            pay_id,
+            onion,
+            secrets,
+            blinded_tail,
+        } = sent;
         let (label, bolt11, description) = meta;
         let base = self.height.saturating_add(1);
         let first_amount = route.first().map_or(amount, |h| h.amount);
@@ -245,6 +256,7 @@ impl Machine {
             route,
             pay_id,
             failure: None,
+            blinded_tail,
         };
         self.parts.retain(|p| p.key != key);
         self.parts.push(rec.clone());
@@ -282,4 +294,6 @@ pub(super) struct SentPart {
     pub onion: OnionPacket,
     /// The secrets shared with each layer.
     pub secrets: Vec<SharedSecret>,
+    /// The BOLT 12 path the part goes through, if any.
+    pub blinded_tail: Option<u32>,
 }

@@ -2,6 +2,7 @@
 //! cltv and balances as BOLT 4 says, and fulfils and failures travelling back hop by hop.
 
 use super::*;
+use onion::blinded_payment::{self, BlindedHopRead};
 
 impl Simulator {
     /// Sends an HTLC from any node (the [`ChannelBackend`] impl sends from the payer).
@@ -221,81 +222,44 @@ impl Simulator {
         b: &onion::payload::BlindedPayload,
     ) -> Option<Instructions> {
         let bad = FailureMessage::InvalidOnionBlinding { sha256_of_onion: sha };
-        let key = match (path_key, b.current_path_key) {
-            (None, Some(k)) => {
-                if let Some(h) = self.htlcs.get_mut(&id) {
-                    h.blind = Some(Blind { inside: false, sha });
-                }
-                k
-            }
-            (Some(k), None) => k,
-            _ => {
-                // Both or neither: not a hop of a blinded path we can read.
-                self.fail_here(id, node, &bad);
-                return None;
-            }
-        };
-        let hop = match blinding::decrypt_recipient_data(
-            &Secp256k1::verification_only(),
-            &secret,
-            &key,
-            &b.encrypted_recipient_data,
-        ) {
-            Ok(h) => h,
-            Err(_) => {
-                self.fail_here(id, node, &bad);
-                return None;
-            }
-        };
-        let data = hop.data;
-        if let Some(c) = data.payment_constraints {
-            if amount < c.htlc_minimum_msat.0 {
-                self.fail_here(id, node, &bad);
-                return None;
-            }
-            if cltv > c.max_cltv_expiry {
-                self.fail_here(id, node, &bad);
-                return None;
+        if path_key.is_none() && b.current_path_key.is_some() {
+            if let Some(h) = self.htlcs.get_mut(&id) {
+                h.blind = Some(Blind { inside: false, sha });
             }
         }
-        match (b.final_values, data.short_channel_id, data.payment_relay) {
-            (None, Some(scid), Some(relay)) => {
-                let ppm = u128::from(relay.fee_proportional_millionths);
-                let after_base = u128::from(amount.saturating_sub(u64::from(relay.fee_base_msat)));
-                let fwd = (after_base * 1_000_000).div_ceil(1_000_000 + ppm);
-                let Some(outgoing) = cltv.checked_sub(u32::from(relay.cltv_expiry_delta)) else {
+        let secp = Secp256k1::verification_only();
+        let read =
+            blinded_payment::read_blinded_hop(&secp, &secret, path_key, b, Msat(amount), cltv);
+        match read {
+            Ok(BlindedHopRead::Forward {
+                short_channel_id,
+                amt_to_forward,
+                outgoing_cltv_value,
+                next_path_key,
+            }) => Some(Instructions {
+                amt_to_forward: amt_to_forward.0,
+                outgoing_cltv: outgoing_cltv_value,
+                scid: Some(short_channel_id),
+                payment_data: None,
+                keysend: None,
+                next_path_key: Some(next_path_key),
+            }),
+            Ok(BlindedHopRead::Receive { path_id, values }) => {
+                // The recipient's `path_id` is the payment secret of the invoice it pays.
+                let Ok(secret) = <[u8; 32]>::try_from(path_id.as_slice()) else {
                     self.fail_here(id, node, &bad);
                     return None;
                 };
                 Some(Instructions {
-                    amt_to_forward: u64::try_from(fwd).unwrap_or(u64::MAX),
-                    outgoing_cltv: outgoing,
-                    scid: Some(scid),
-                    payment_data: None,
-                    keysend: None,
-                    next_path_key: Some(hop.next_path_key),
-                })
-            }
-            (Some(f), None, None) => {
-                let secret = data
-                    .path_id
-                    .as_deref()
-                    .and_then(|p| <[u8; 32]>::try_from(p).ok())
-                    .map(PaymentSecret);
-                let Some(secret) = secret else {
-                    self.fail_here(id, node, &bad);
-                    return None;
-                };
-                Some(Instructions {
-                    amt_to_forward: f.amt_to_forward.0,
-                    outgoing_cltv: f.outgoing_cltv_value,
+                    amt_to_forward: values.amt_to_forward.0,
+                    outgoing_cltv: values.outgoing_cltv_value,
                     scid: None,
-                    payment_data: Some((secret, f.total_amount_msat.0)),
+                    payment_data: Some((PaymentSecret(secret), values.total_amount_msat.0)),
                     keysend: None,
                     next_path_key: None,
                 })
             }
-            _ => {
+            Err(_) => {
                 self.fail_here(id, node, &bad);
                 None
             }

@@ -16,9 +16,9 @@
 use super::*;
 use bolt12::fields::BlindedPayInfo;
 use bolt12::{Invoice, InvoiceFields, InvoiceRequest, Offer, OfferFields};
+use onion::blinded_payment::{aggregate_relay, build_payment_path, PathForward};
 use onion::blinding::{
-    blinded_node_secret, build_blinded_path, hop_keys, BlindedPath, EncryptedDataTlv,
-    IntroductionNode, PaymentConstraints, PaymentRelay,
+    blinded_node_secret, hop_keys, BlindedPath, IntroductionNode, PaymentConstraints, PaymentRelay,
 };
 use onion::message::path::{advance_path, build_message_path};
 use onion::message::tlv::MessageContents;
@@ -534,7 +534,8 @@ impl Simulator {
     ) -> Option<(BlindedPath, BlindedPayInfo)> {
         let payee_key = self.nodes.get(payee as usize)?.pubkey;
         let max_cltv = self.cfg.block_height.saturating_add(MAX_EXPIRY_AHEAD);
-        let mut data = Vec::with_capacity(chain.len() + 1);
+        // Each node may see an HTLC expiring as late as the recipient's most plus the deltas
+        // of the nodes after it.
         let mut later_deltas = 0u32;
         let mut deltas = vec![0u32; chain.len()];
         for (i, p) in chain.iter().enumerate().rev() {
@@ -543,49 +544,43 @@ impl Simulator {
                 *d = later_deltas;
             }
         }
-        for (p, delta) in chain.iter().zip(&deltas) {
-            data.push(EncryptedDataTlv {
-                short_channel_id: Some(p.scid),
-                payment_relay: Some(PaymentRelay {
-                    cltv_expiry_delta: p.policy.cltv_delta,
-                    fee_proportional_millionths: p.policy.fee_ppm,
-                    fee_base_msat: p.policy.base_fee_msat,
-                }),
-                payment_constraints: Some(PaymentConstraints {
+        let relay = |p: &PaymentPeer| PaymentRelay {
+            cltv_expiry_delta: p.policy.cltv_delta,
+            fee_proportional_millionths: p.policy.fee_ppm,
+            fee_base_msat: p.policy.base_fee_msat,
+        };
+        let forwards: Vec<PathForward> = chain
+            .iter()
+            .zip(&deltas)
+            .map(|(p, delta)| PathForward {
+                node_id: p.peer_key,
+                short_channel_id: p.scid,
+                relay: relay(p),
+                constraints: PaymentConstraints {
                     max_cltv_expiry: max_cltv.saturating_add(*delta),
                     htlc_minimum_msat: p.policy.htlc_min,
-                }),
-                ..EncryptedDataTlv::default()
-            });
-        }
-        data.push(EncryptedDataTlv {
-            path_id: Some(secret.0.to_vec()),
-            payment_constraints: Some(PaymentConstraints {
-                max_cltv_expiry: max_cltv,
-                htlc_minimum_msat: Msat(1),
-            }),
-            ..EncryptedDataTlv::default()
-        });
-        onion::message::path::pad_to_equal(&mut data);
-        let hops: Vec<(PublicKey, Vec<u8>)> = chain
-            .iter()
-            .map(|p| p.peer_key)
-            .chain(core::iter::once(payee_key))
-            .zip(data.iter().map(EncryptedDataTlv::encode))
+                },
+            })
             .collect();
+        let payee_constraints =
+            PaymentConstraints { max_cltv_expiry: max_cltv, htlc_minimum_msat: Msat(1) };
         let session = self.fresh_key();
-        let path = build_blinded_path(&Secp256k1::new(), &session, &hops).ok()?;
-        let (mut base, mut ppm) = (0u128, 0u128);
-        for p in chain.iter().rev() {
-            let (b, r) = (u128::from(p.policy.base_fee_msat), u128::from(p.policy.fee_ppm));
-            base = (b * 1_000_000 + base * (1_000_000 + r)).div_ceil(1_000_000);
-            ppm = ((ppm + r) * 1_000_000 + ppm * r).div_ceil(1_000_000);
-        }
-        let cltv = later_deltas.saturating_add(self.cfg.min_final_cltv_delta);
+        let path = build_payment_path(
+            &Secp256k1::new(),
+            &session,
+            &forwards,
+            payee_key,
+            &secret.0,
+            payee_constraints,
+        )
+        .ok()?;
+        let relays: Vec<PaymentRelay> = chain.iter().map(relay).collect();
+        let final_delta = u16::try_from(self.cfg.min_final_cltv_delta).ok()?;
+        let agg = aggregate_relay(&relays, final_delta)?;
         let info = BlindedPayInfo {
-            fee_base_msat: u32::try_from(base).ok()?,
-            fee_proportional_millionths: u32::try_from(ppm).ok()?,
-            cltv_expiry_delta: u16::try_from(cltv).ok()?,
+            fee_base_msat: agg.fee_base_msat,
+            fee_proportional_millionths: agg.fee_proportional_millionths,
+            cltv_expiry_delta: agg.cltv_expiry_delta,
             htlc_minimum_msat: chain.iter().map(|p| p.policy.htlc_min).max()?,
             htlc_maximum_msat: Msat(
                 chain.iter().map(|p| p.policy.htlc_max.0.min(p.spendable)).min()?,
