@@ -17,7 +17,7 @@
 
 use core::fmt;
 use secp256k1::{PublicKey, Secp256k1, SecretKey, Signing, Verification};
-use types::blinded::BlindedPath;
+use types::blinded::{BlindedPath, IntroductionNode};
 use types::{Hop, Msat, PaymentHash, ShortChannelId};
 
 use crate::blinding::{
@@ -66,37 +66,57 @@ pub fn blinded_payment_payloads(
             .id
             .to_pubkey()
             .map_err(|_| BuildPaymentOnionError::InvalidNodeId { hop: i, id: hop.id })?;
-        let payload = match hops.get(i + 1) {
-            Some(next) => HopPayload::Forward(ForwardPayload {
+        let Some(next) = hops.get(i + 1) else {
+            // The introduction node: its layer and the path's come from the path.
+            let resolved =
+                BlindedPath { introduction_node: IntroductionNode::NodeId(pk), ..path.clone() };
+            out.extend(
+                blinded_hops(&resolved, final_values).map_err(BuildPaymentOnionError::Packet)?,
+            );
+            break;
+        };
+        out.push((
+            pk,
+            HopPayload::Forward(ForwardPayload {
                 amt_to_forward: next.amount,
                 outgoing_cltv_value: cltv_base.saturating_add(next.delay),
                 short_channel_id: next.channel,
                 custom_records: Vec::new(),
             }),
-            None => HopPayload::Blinded(BlindedPayload {
-                encrypted_recipient_data: path
-                    .hops
-                    .first()
-                    .map(|h| h.encrypted_recipient_data.clone())
-                    .unwrap_or_default(),
-                current_path_key: Some(path.first_path_key),
-                final_values: (path.hops.len() <= 1).then_some(final_values),
-            }),
-        };
-        out.push((pk, payload));
-    }
-    let n = path.hops.len();
-    for (j, h) in path.hops.iter().enumerate().skip(1) {
-        out.push((
-            h.blinded_node_id,
-            HopPayload::Blinded(BlindedPayload {
-                encrypted_recipient_data: h.encrypted_recipient_data.clone(),
-                current_path_key: None,
-                final_values: (j + 1 == n).then_some(final_values),
-            }),
         ));
     }
     Ok(out)
+}
+
+/// The layers a sender appends for `path`: the introduction node under its real node id, the
+/// others under their blinded node ids, each payload carrying its `encrypted_recipient_data`,
+/// the first also the path key, the last the final values. A path whose introduction node is
+/// named by a channel is refused ([`packet::BuildError::UnresolvedIntroduction`]): the caller
+/// resolves it first.
+pub fn blinded_hops(
+    path: &BlindedPath,
+    final_values: BlindedFinal,
+) -> Result<Vec<(PublicKey, HopPayload)>, packet::BuildError> {
+    let introduction = match path.introduction_node {
+        IntroductionNode::NodeId(k) => k,
+        IntroductionNode::Channel(channel) => {
+            return Err(packet::BuildError::UnresolvedIntroduction { channel })
+        }
+    };
+    let last = path.hops.len().saturating_sub(1);
+    Ok(path
+        .hops
+        .iter()
+        .enumerate()
+        .map(|(i, hop)| {
+            let payload = HopPayload::Blinded(BlindedPayload {
+                encrypted_recipient_data: hop.encrypted_recipient_data.clone(),
+                current_path_key: (i == 0).then_some(path.first_path_key),
+                final_values: (i == last).then_some(final_values),
+            });
+            (if i == 0 { introduction } else { hop.blinded_node_id }, payload)
+        })
+        .collect())
 }
 
 /// Builds the onion of a part over `hops` (ending at the introduction node of `path`) and

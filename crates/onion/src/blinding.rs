@@ -5,10 +5,8 @@
 //!
 //! The path itself is the plain data type [`BlindedPath`] of `types` (re-exported here).
 //! [`EncryptedDataTlv`] is the typed `encrypted_data_tlv` stream. The payment onion to a blinded
-//! path is in [`payment`]; onion messages, which travel only over blinded paths, are in
-//! [`crate::message`].
-
-pub mod payment;
+//! path is in [`crate::blinded_payment`]; onion messages, which travel only over blinded paths,
+//! are in [`crate::message`].
 
 use crate::crypto::{blinding_factor, SharedSecret};
 use chacha20poly1305::aead::Aead;

@@ -13,7 +13,7 @@
 //! as the aggregate of the relays and Alice's amount as the payer's fee on top. The payment
 //! machine's builder makes the same onion byte for byte from the route a payer holds.
 
-use lnpay_onion::blinding::payment::{blinded_hops, build_blinded_payment_onion};
+use lnpay_onion::blinded_payment::blinded_hops;
 use lnpay_onion::blinding::{
     blinded_node_secret, build_blinded_path, decrypt_recipient_data, hop_keys, BlindedHop,
     BlindedPath, EncryptedDataTlv,
@@ -187,14 +187,16 @@ fn payment_onion_to_a_blinded_path() {
     assert_eq!(appended.len(), 4);
     for (i, (id, payload)) in appended.iter().enumerate() {
         assert_eq!(*id, point(&full[i + 1]["pubkey"]), "node id of hop {}", i + 1);
-        assert_eq!(*payload, unprefixed(&full[i + 1]["payload"]), "payload of hop {}", i + 1);
+        let payload = payload.encode();
+        assert_eq!(payload, unprefixed(&full[i + 1]["payload"]), "payload of hop {}", i + 1);
     }
 
+    // Alice's layer as the vector gives it, then the appended ones.
     let session = SecretKey::from_slice(&bytes(&g["session_key"])).unwrap();
-    let prefix = [(point(&full[0]["pubkey"]), unprefixed(&full[0]["payload"]))];
+    let mut layers = vec![(point(&full[0]["pubkey"]), unprefixed(&full[0]["payload"]))];
+    layers.extend(appended.iter().map(|(id, p)| (*id, p.encode())));
     let ad = bytes(&g["associated_data"]);
-    let (onion, secrets) =
-        build_blinded_payment_onion(&session, &prefix, &path, final_values(&v), &ad).unwrap();
+    let (onion, secrets) = packet::build(&session, &layers, &ad).unwrap();
     assert_eq!(secrets.len(), 5);
     assert_eq!(onion.to_bytes().to_vec(), bytes(&g["onion"]));
 }

@@ -27,7 +27,7 @@ use lightning::types::features::BlindedHopFeatures;
 use lightning::types::payment::{PaymentHash, PaymentSecret};
 use lightning::util::logger::{Logger, Record};
 use lightning::util::ser::Writeable;
-use lnpay_onion::blinding::payment::build_blinded_payment_onion;
+use lnpay_onion::blinded_payment::blinded_hops;
 use lnpay_onion::blinding::{
     blinded_node_secret, decrypt_recipient_data, decrypt_recipient_data_bytes, BlindedHop,
     BlindedPath, EncryptedDataError, UnblindError,
@@ -417,8 +417,12 @@ fn ldk_introduction_node_reads_our_blinded_onion() {
         total_amount_msat: Msat(10_000),
     };
     let session = SecretKey::from_slice(&[0x44; 32]).unwrap();
-    let (onion, secrets) =
-        build_blinded_payment_onion(&session, &[], &path, final_values, &PAYMENT_HASH).unwrap();
+    let layers: Vec<(PublicKey, Vec<u8>)> = blinded_hops(&path, final_values)
+        .unwrap()
+        .into_iter()
+        .map(|(id, p)| (id, p.encode()))
+        .collect();
+    let (onion, secrets) = packet::build(&session, &layers, &PAYMENT_HASH).unwrap();
     assert_eq!(secrets.len(), 3);
     // Enough to pay both blinded hops' fees and deltas.
     let msg = add(ldk_onion(&onion), 20_000, HEIGHT + 600);

@@ -1,10 +1,11 @@
 //! A blinded path whose introduction node is named by a channel (`sciddir`) decodes, but the
 //! onion builders refuse to send over it until the caller has resolved the channel to a node:
-//! the payment onion with `BuildError::UnresolvedIntroduction`, the onion message with
+//! the blinded layers of a payment onion with `BuildError::UnresolvedIntroduction`, the onion
+//! message with
 //! `BuildMessageError::UnresolvedIntroduction`, each carrying the channel. Once resolved, the
 //! same path builds.
 
-use lnpay_onion::blinding::payment::build_blinded_payment_onion;
+use lnpay_onion::blinded_payment::blinded_hops;
 use lnpay_onion::blinding::{build_blinded_path, BlindedPath, IntroductionNode};
 use lnpay_onion::message::{build_onion_message, BuildMessageError, FinalContents, MessageKeys};
 use lnpay_onion::packet::BuildError;
@@ -40,7 +41,7 @@ fn channel_introduction_is_refused_until_resolved() {
         total_amount_msat: Msat(1000),
     };
     assert_eq!(
-        build_blinded_payment_onion(&sk(7), &[], &unresolved, fin, &[0; 32]).unwrap_err(),
+        blinded_hops(&unresolved, fin).unwrap_err(),
         BuildError::UnresolvedIntroduction { channel }
     );
     let keys = MessageKeys { session_key: sk(7), path_key: sk(8) };
@@ -52,7 +53,7 @@ fn channel_introduction_is_refused_until_resolved() {
     let resolved =
         BlindedPath { introduction_node: IntroductionNode::NodeId(nodes[0]), ..unresolved };
     assert_eq!(resolved, path);
-    assert!(build_blinded_payment_onion(&sk(7), &[], &resolved, fin, &[0; 32]).is_ok());
+    assert!(blinded_hops(&resolved, fin).is_ok());
     let (peer, _) =
         build_onion_message(&secp, &keys, &[], &resolved, &FinalContents::default()).unwrap();
     assert_eq!(peer, nodes[0]);

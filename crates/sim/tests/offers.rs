@@ -16,16 +16,15 @@ use lnpay_sim::{
     ChannelBackend, LogKind, RefusedRequest, RequestOutcome, Resolution, SimConfig, Simulator,
     Topology,
 };
-use onion::blinding::payment::build_blinded_payment_onion;
+use onion::blinded_payment::{build_blinded_payment_onion, BlindedFinalData};
 use onion::blinding::{build_blinded_path, BlindedPath, EncryptedDataTlv, IntroductionNode};
 use onion::crypto::SharedSecret;
 use onion::failure::{decode_return_packet, FailureMessage};
 use onion::message::path::build_message_path;
 use onion::message::tlv::MessageContents;
 use onion::message::{build_onion_message, FinalContents, MessageKeys};
-use onion::payload::BlindedFinal;
 use secp256k1::{PublicKey, Secp256k1, SecretKey};
-use types::{Msat, PaymentHash, ShortChannelId};
+use types::{Hop, Msat, NodeId, PaymentHash, ShortChannelId};
 
 const FEE_BASE: u32 = 1_000;
 const FEE_PPM: u32 = 100;
@@ -100,6 +99,26 @@ fn fetch(sim: &mut Simulator, offer: &Offer, to: &BlindedPath) -> (InvoiceReques
     (request, invoice)
 }
 
+/// The payer's onion of `part` (of `total`) over `hops` (ending at the introduction node of
+/// `path`) and through `path`, the payee told `height` as its CLTV.
+fn blinded_onion(
+    session: u8,
+    hops: &[Hop],
+    height: u32,
+    path: &BlindedPath,
+    part: u64,
+    total: u64,
+    hash: PaymentHash,
+) -> (onion::packet::OnionPacket, Vec<SharedSecret>) {
+    let fin = BlindedFinalData { amount: Msat(part), delay: 0, total_amount: Msat(total) };
+    build_blinded_payment_onion(&key(session), hops, height, path, &fin, &hash).unwrap()
+}
+
+/// The hop reaching `node` over `channel` with `amount`, `delay` blocks over the payee's.
+fn hop(node: PublicKey, channel: ShortChannelId, amount: u64, delay: u32) -> Hop {
+    Hop { id: NodeId::from_pubkey(&node), channel, direction: 0, amount: Msat(amount), delay }
+}
+
 /// Sends `part` of an invoice of `total` through `path` from node 0 (whose channel reaches the
 /// introduction node directly); returns the HTLC and the hops' shared secrets.
 fn pay_part(
@@ -114,16 +133,12 @@ fn pay_part(
     let height = sim.config().block_height;
     let fee = u64::from(info.fee_base_msat)
         + (part * u64::from(info.fee_proportional_millionths)).div_ceil(1_000_000);
-    let fin = BlindedFinal {
-        amt_to_forward: Msat(part),
-        outgoing_cltv_value: height,
-        total_amount_msat: Msat(total),
-    };
-    let (onion, secrets) =
-        build_blinded_payment_onion(&key(session), &[], path, fin, &hash.0).unwrap();
     let IntroductionNode::NodeId(intro) = path.introduction_node else { panic!("by channel") };
     let first = channel_to(sim, &intro);
-    let cltv = height + u32::from(info.cltv_expiry_delta);
+    let delta = u32::from(info.cltv_expiry_delta);
+    let to_intro = [hop(intro, first, part + fee, delta)];
+    let (onion, secrets) = blinded_onion(session, &to_intro, height, path, part, total, hash);
+    let cltv = height + delta;
     let htlc = sim.send_htlc_from(0, first, Msat(part + fee), cltv, hash, onion).unwrap();
     (htlc, secrets)
 }
@@ -296,14 +311,11 @@ fn a_failure_at_the_introduction_node_is_invalid_onion_blinding_too() {
 
     // An expiry beyond the path's payment_constraints: the introduction node refuses it itself.
     let height = sim.config().block_height;
-    let fin = BlindedFinal {
-        amt_to_forward: Msat(10_000),
-        outgoing_cltv_value: height,
-        total_amount_msat: Msat(10_000),
-    };
-    let (onion, secrets) = build_blinded_payment_onion(&key(20), &[], &path, fin, &hash.0).unwrap();
-    let first = channel_to(&sim, &path.introduction_node.node_id().unwrap());
+    let intro = path.introduction_node.node_id().unwrap();
+    let first = channel_to(&sim, &intro);
     let fee = u64::from(info.fee_base_msat) + 1;
+    let to_intro = [hop(intro, first, 10_000 + fee, u32::from(info.cltv_expiry_delta))];
+    let (onion, secrets) = blinded_onion(20, &to_intro, height, &path, 10_000, 10_000, hash);
     let far = height + 3_000;
     let htlc = sim.send_htlc_from(0, first, Msat(10_000 + fee), far, hash, onion).unwrap();
     let r = sim.run_until_resolution().unwrap();
@@ -389,14 +401,17 @@ fn a_path_introduced_two_hops_away_aggregates_payinfo_and_pays_mpp_with_a_prefix
         + u64::from(one.1.fee_base_msat)
         + (part * u64::from(one.1.fee_proportional_millionths)).div_ceil(1_000_000);
     let intro_cltv = height + u32::from(one.1.cltv_expiry_delta);
-    let prefix =
-        [(pk(&sim, 1), common::HopSpec::forward(Msat(to_intro), intro_cltv, scid(1)).encode())];
-    let fin = BlindedFinal {
-        amt_to_forward: Msat(part),
-        outgoing_cltv_value: height,
-        total_amount_msat: Msat(300_000),
-    };
-    let (onion, _) = build_blinded_payment_onion(&key(31), &prefix, &one.0, fin, &hash.0).unwrap();
+    let delta = u32::from(one.1.cltv_expiry_delta);
+    let hops = [
+        hop(
+            pk(&sim, 1),
+            scid(0),
+            to_intro + common::fee(&common::policy(FEE_BASE, FEE_PPM, CLTV_DELTA), to_intro),
+            delta + u32::from(CLTV_DELTA),
+        ),
+        hop(pk(&sim, 2), scid(1), to_intro, delta),
+    ];
+    let (onion, _) = blinded_onion(31, &hops, height, &one.0, part, 300_000, hash);
     let p1 = common::policy(FEE_BASE, FEE_PPM, CLTV_DELTA);
     let first_amount = to_intro + common::fee(&p1, to_intro);
     let b = sim
