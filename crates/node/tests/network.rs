@@ -3,6 +3,8 @@
 //! acknowledged, and `kill -9` of the network at random moments while HTLCs are in flight.
 
 mod common;
+
+use common::Client;
 #[path = "common/htlc.rs"]
 mod htlc;
 
@@ -13,16 +15,11 @@ use onion::secp256k1::SecretKey;
 use route::getroute::RouteRequest;
 use sim::SimRng;
 use std::collections::{BTreeMap, HashMap};
-use std::io::{Read, Write};
-use std::os::unix::net::UnixStream;
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
-use std::sync::mpsc;
 use std::time::{Duration, Instant};
 use types::{Msat, NodeId, PaymentHash, PaymentSecret};
-use wire::{
-    Ack, ChannelId, ChannelState, FrameDecoder, Hello, InvoiceRequest, Message, UpdateAddHtlc,
-};
+use wire::{Ack, ChannelId, ChannelState, Hello, InvoiceRequest, Message, UpdateAddHtlc};
 
 const NODES: &str = "30";
 const SEED: &str = "11";
@@ -50,59 +47,6 @@ impl Network {
 
     fn kill(mut self) {
         self.proc.kill9();
-    }
-}
-
-/// The framed client: writes on the stream, a thread reads and decodes into a channel.
-struct Client {
-    stream: UnixStream,
-    rx: mpsc::Receiver<Message>,
-}
-
-impl Client {
-    fn connect(socket: &Path) -> Client {
-        let stream = UnixStream::connect(socket).unwrap();
-        let mut rd = stream.try_clone().unwrap();
-        let (tx, rx) = mpsc::channel();
-        std::thread::spawn(move || {
-            let mut dec = FrameDecoder::new();
-            let mut buf = [0u8; 1 << 16];
-            loop {
-                match rd.read(&mut buf) {
-                    Ok(0) | Err(_) => return,
-                    Ok(n) => dec.push(&buf[..n]),
-                }
-                while let Some(m) = dec.next() {
-                    if tx.send(m.expect("the network sends valid frames")).is_err() {
-                        return;
-                    }
-                }
-            }
-        });
-        Client { stream, rx }
-    }
-
-    /// Sends; false when the network is gone.
-    fn send(&mut self, m: &Message) -> bool {
-        self.stream.write_all(&m.encode_frame()).is_ok()
-    }
-
-    fn recv(&self, timeout: Duration) -> Option<Message> {
-        self.rx.recv_timeout(timeout).ok()
-    }
-
-    /// Hello, then everything up to `Ready`.
-    fn hello(&mut self, node_id: NodeId) -> Vec<Message> {
-        assert!(self.send(&Message::Hello(Hello { node_id, want_gossip: false })));
-        let mut out = Vec::new();
-        loop {
-            let m = self.recv(Duration::from_secs(20)).expect("handshake within 20 s");
-            let ready = matches!(m, Message::Ready(_));
-            out.push(m);
-            if ready {
-                return out;
-            }
-        }
     }
 }
 

@@ -6,79 +6,18 @@
 
 mod common;
 
+use common::Client;
+
 use common::{lnpay, spawn_listening, TempDir, WAIT};
 use onion::message::ReceivedMessage;
 use payment::{Action, Command, Config, FetchinvoiceRequest, Input, Machine, Reply};
 use route::flow::FirstHop;
 use route::graph::GraphBuilder;
-use std::io::{Read, Write};
-use std::os::unix::net::UnixStream;
 use std::path::Path;
 use std::process::Stdio;
-use std::sync::mpsc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 use types::NodeId;
-use wire::{FrameDecoder, Hello, Message, OfferOptions, OfferRequest};
-
-struct Client {
-    stream: UnixStream,
-    rx: mpsc::Receiver<Message>,
-}
-
-impl Client {
-    fn connect(socket: &Path) -> Client {
-        let stream = UnixStream::connect(socket).unwrap();
-        let mut rd = stream.try_clone().unwrap();
-        let (tx, rx) = mpsc::channel();
-        std::thread::spawn(move || {
-            let mut dec = FrameDecoder::new();
-            let mut buf = [0u8; 1 << 16];
-            loop {
-                match rd.read(&mut buf) {
-                    Ok(0) | Err(_) => return,
-                    Ok(n) => dec.push(&buf[..n]),
-                }
-                while let Some(m) = dec.next() {
-                    if tx.send(m.expect("the network sends valid frames")).is_err() {
-                        return;
-                    }
-                }
-            }
-        });
-        Client { stream, rx }
-    }
-
-    fn send(&mut self, m: &Message) {
-        self.stream.write_all(&m.try_encode_frame().unwrap()).unwrap();
-    }
-
-    /// Hello, then everything up to `Ready`.
-    fn hello(&mut self, node_id: NodeId) -> Vec<Message> {
-        self.send(&Message::Hello(Hello { node_id, want_gossip: false }));
-        let mut out = Vec::new();
-        loop {
-            let m = self.rx.recv_timeout(Duration::from_secs(20)).expect("handshake");
-            let ready = matches!(m, Message::Ready(_));
-            out.push(m);
-            if ready {
-                return out;
-            }
-        }
-    }
-
-    /// The first message `f` picks within `wait`.
-    fn wait_for<T>(&self, wait: Duration, mut f: impl FnMut(Message) -> Option<T>) -> Option<T> {
-        let deadline = Instant::now() + wait;
-        while let Some(left) = deadline.checked_duration_since(Instant::now()) {
-            if let Ok(m) = self.rx.recv_timeout(left) {
-                if let Some(t) = f(m) {
-                    return Some(t);
-                }
-            }
-        }
-        None
-    }
-}
+use wire::{Message, OfferOptions, OfferRequest};
 
 fn start(dir: &Path) -> (common::Proc, std::path::PathBuf) {
     let mut cmd = lnpay();

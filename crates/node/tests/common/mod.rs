@@ -12,6 +12,8 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::mpsc;
 use std::time::Duration;
+use types::NodeId;
+use wire::{FrameDecoder, Hello, Message};
 
 /// How long a call waits for its reply, and a daemon for its `listening on` line.
 #[allow(dead_code)]
@@ -455,5 +457,81 @@ impl Link {
         }));
         let Message::Ack(a) = self.read() else { panic!("no ack") };
         assert_eq!((a.channel_id, a.id), (channel_id, id));
+    }
+}
+
+/// The framed client of the network's link socket: writes on the stream, a thread reads and decodes into a channel.
+#[allow(dead_code)]
+pub struct Client {
+    /// The stream to the network.
+    pub stream: UnixStream,
+    /// What the reader thread decoded.
+    pub rx: mpsc::Receiver<Message>,
+}
+
+#[allow(dead_code)]
+impl Client {
+    /// Connects to the network's socket.
+    pub fn connect(socket: &Path) -> Client {
+        let stream = UnixStream::connect(socket).unwrap();
+        let mut rd = stream.try_clone().unwrap();
+        let (tx, rx) = mpsc::channel();
+        std::thread::spawn(move || {
+            let mut dec = FrameDecoder::new();
+            let mut buf = [0u8; 1 << 16];
+            loop {
+                match rd.read(&mut buf) {
+                    Ok(0) | Err(_) => return,
+                    Ok(n) => dec.push(&buf[..n]),
+                }
+                while let Some(m) = dec.next() {
+                    if tx.send(m.expect("the network sends valid frames")).is_err() {
+                        return;
+                    }
+                }
+            }
+        });
+        Client { stream, rx }
+    }
+
+    /// Sends; false when the network is gone.
+    pub fn send(&mut self, m: &Message) -> bool {
+        self.stream.write_all(&m.encode_frame()).is_ok()
+    }
+
+    /// The next message within `timeout`.
+    pub fn recv(&self, timeout: Duration) -> Option<Message> {
+        self.rx.recv_timeout(timeout).ok()
+    }
+
+    /// Hello, then everything up to `Ready`.
+    pub fn hello(&mut self, node_id: NodeId) -> Vec<Message> {
+        assert!(self.send(&Message::Hello(Hello { node_id, want_gossip: false })));
+        let mut out = Vec::new();
+        loop {
+            let m = self.recv(Duration::from_secs(20)).expect("handshake within 20 s");
+            let ready = matches!(m, Message::Ready(_));
+            out.push(m);
+            if ready {
+                return out;
+            }
+        }
+    }
+
+    /// The first message `f` picks within `wait`.
+    pub fn wait_for<T>(
+        &self,
+        wait: Duration,
+        mut f: impl FnMut(Message) -> Option<T>,
+    ) -> Option<T> {
+        let deadline = std::time::Instant::now() + wait;
+        while let Some(left) = deadline.checked_duration_since(std::time::Instant::now()) {
+            if let Ok(m) = self.rx.recv_timeout(left) {
+                if let Some(t) = f(m) {
+                    return Some(t);
+                }
+            }
+        }
+        None
     }
 }
