@@ -14,6 +14,10 @@
 //! LDK's `onion_utils::next_hop_pubkey` and `decode_next_payment_hop` are `pub(crate)` in
 //! 0.2.7; `advance_path_by_one` and `peel_payment_onion` are public and do the same work.
 
+mod common;
+
+use common::{from_ldk, to_ldk, NoLog};
+
 use lightning::blinded_path::payment::{
     BlindedPaymentPath, Bolt12RefundContext, ForwardTlvs, PaymentConstraints, PaymentContext,
     PaymentForwardNode, PaymentRelay, UnauthenticatedReceiveTlvs,
@@ -26,7 +30,7 @@ use lightning::offers::nonce::Nonce;
 use lightning::routing::router::{BlindedTail, Path, RouteHop};
 use lightning::sign::{EntropySource, KeysManager, NodeSigner, Recipient};
 use lightning::types::features::{BlindedHopFeatures, ChannelFeatures, NodeFeatures};
-use lightning::util::logger::{Logger, Record};
+
 use lnpay_onion::blinded_payment::{
     aggregate_relay, build_blinded_payment_onion, build_payment_path, read_blinded_hop,
     BlindedFinalData, BlindedHopError, BlindedHopRead, PathForward,
@@ -46,11 +50,6 @@ const HEIGHT: u32 = 800_000;
 const CASES: usize = 300;
 const NODES: usize = 12;
 
-struct NoLog;
-impl Logger for NoLog {
-    fn log(&self, _record: Record) {}
-}
-
 struct Entropy([u8; 32]);
 impl EntropySource for Entropy {
     fn get_secure_random_bytes(&self) -> [u8; 32] {
@@ -63,24 +62,6 @@ struct Channels(HashMap<u64, PublicKey>);
 impl NodeIdLookUp for Channels {
     fn next_node_id(&self, short_channel_id: u64) -> Option<PublicKey> {
         self.0.get(&short_channel_id).copied()
-    }
-}
-
-fn to_ldk(p: &OnionPacket) -> msgs::OnionPacket {
-    msgs::OnionPacket {
-        version: p.version,
-        public_key: PublicKey::from_slice(&p.public_key),
-        hop_data: *p.hop_payloads,
-        hmac: p.hmac,
-    }
-}
-
-fn from_ldk(p: &msgs::OnionPacket) -> OnionPacket {
-    OnionPacket {
-        version: p.version,
-        public_key: p.public_key.expect("ldk onion has a valid key").serialize(),
-        hop_payloads: Box::new(p.hop_data),
-        hmac: p.hmac,
     }
 }
 

@@ -11,6 +11,10 @@
 //! - route blinding both ways: a path LDK builds (`BlindedPaymentPath::new`) opens hop by hop with
 //!   our unblinding, and LDK's introduction node reads the payment onion we build to that path.
 
+mod common;
+
+use common::NoLog;
+
 use lightning::blinded_path::payment::{
     BlindedPaymentPath, Bolt12RefundContext, ForwardTlvs, PaymentConstraints, PaymentContext,
     PaymentForwardNode, PaymentRelay, UnauthenticatedReceiveTlvs,
@@ -25,7 +29,7 @@ use lightning::offers::nonce::Nonce;
 use lightning::sign::{EntropySource, KeysManager, NodeSigner, Recipient};
 use lightning::types::features::BlindedHopFeatures;
 use lightning::types::payment::{PaymentHash, PaymentSecret};
-use lightning::util::logger::{Logger, Record};
+
 use lightning::util::ser::Writeable;
 use lnpay_onion::blinded_payment::blinded_hops;
 use lnpay_onion::blinding::{
@@ -42,11 +46,6 @@ use lnpay_onion::payload::{BlindedFinal, FinalPayload, ForwardPayload, HopPayloa
 use secp256k1::{PublicKey, Secp256k1, SecretKey};
 use types::tlv::TlvError;
 use types::{Msat, ShortChannelId};
-
-struct NoLog;
-impl Logger for NoLog {
-    fn log(&self, _record: Record) {}
-}
 
 struct FixedEntropy(u8);
 impl EntropySource for FixedEntropy {

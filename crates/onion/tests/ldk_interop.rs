@@ -2,14 +2,18 @@
 //! onions LDK builds, for random routes of 1 to 20 hops, and both read the same amounts, CLTVs,
 //! short channel ids and payment data.
 
+mod common;
+
+use common::{from_ldk, to_ldk, NoLog};
+
 use lightning::ln::channelmanager::{PendingHTLCRouting, RecipientOnionFields};
 use lightning::ln::msgs;
 use lightning::ln::onion_payment::peel_payment_onion;
 use lightning::routing::router::{Path, RouteHop};
 use lightning::sign::{KeysManager, NodeSigner, Recipient};
 use lightning::types::features::{ChannelFeatures, NodeFeatures};
-use lightning::util::logger::{Logger, Record};
-use lnpay_onion::packet::{self, BuildError, OnionPacket};
+
+use lnpay_onion::packet::{self, BuildError};
 use lnpay_onion::payload::{FinalPayload, ForwardPayload, HopPayload, PaymentData};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
@@ -20,29 +24,6 @@ use types::{Msat, PaymentPreimage, PaymentSecret, ShortChannelId};
 const CUR_HEIGHT: u32 = 800_000;
 const ROUTES: usize = 40;
 const MAX_HOPS: usize = 20;
-
-struct NoLog;
-impl Logger for NoLog {
-    fn log(&self, _record: Record) {}
-}
-
-fn to_ldk(p: &OnionPacket) -> msgs::OnionPacket {
-    msgs::OnionPacket {
-        version: p.version,
-        public_key: PublicKey::from_slice(&p.public_key),
-        hop_data: *p.hop_payloads,
-        hmac: p.hmac,
-    }
-}
-
-fn from_ldk(p: &msgs::OnionPacket) -> OnionPacket {
-    OnionPacket {
-        version: p.version,
-        public_key: p.public_key.expect("ldk onion has a valid key").serialize(),
-        hop_payloads: Box::new(p.hop_data),
-        hmac: p.hmac,
-    }
-}
 
 fn sha256(data: &[u8]) -> [u8; 32] {
     lnpay_onion::crypto::sha256(&[data])

@@ -12,6 +12,10 @@
 //! LDK reads no `path_id` (it keeps its context in a record of its own), so the paths LDK
 //! receives on carry none; ours do.
 
+mod common;
+
+use common::NoLog;
+
 use lightning::blinded_path::message::{
     BlindedMessagePath, MessageContext, MessageForwardNode, NextMessageHop,
 };
@@ -24,7 +28,7 @@ use lightning::onion_message::messenger::{
 };
 use lightning::onion_message::packet::OnionMessageContents;
 use lightning::sign::{EntropySource, KeysManager, NodeSigner};
-use lightning::util::logger::{Logger, Record};
+
 use lightning::util::ser::{LengthReadable, Readable, Writeable, Writer};
 use lnpay_onion::blinding::BlindedPath;
 use lnpay_onion::message::path::build_message_path;
@@ -37,11 +41,6 @@ use rand::{Rng, SeedableRng};
 use secp256k1::{PublicKey, Secp256k1, SecretKey};
 use std::sync::Mutex;
 use wire::OnionMessage;
-
-struct NoLog;
-impl Logger for NoLog {
-    fn log(&self, _record: Record) {}
-}
 
 struct Seeded(Mutex<StdRng>);
 impl EntropySource for Seeded {
