@@ -176,7 +176,8 @@ pub struct Scratch {
     edge_excluded: Vec<u32>,
     /// Per node: the generation in which it was excluded.
     node_excluded: Vec<u32>,
-    heap: BinaryHeap<Reverse<(u64, u64, u32)>>,
+    /// Keys packed by [`heap_key`]: one 128-bit comparison per heap step.
+    heap: BinaryHeap<Reverse<u128>>,
     extras: Vec<Edge>,
     extra_nodes: Vec<NodeId>,
 }
@@ -297,6 +298,17 @@ pub fn get_route_with(
     }
 }
 
+/// The heap order of a label: cost, then hops, then node index (hops first when
+/// `hops_first`), packed into one integer whose order is that lexicographic order.
+#[inline(always)]
+fn heap_key(hops_first: bool, cost: u64, hops: u32, node: u32) -> u128 {
+    if hops_first {
+        (hops as u128) << 96 | (cost as u128) << 32 | node as u128
+    } else {
+        (cost as u128) << 64 | (hops as u128) << 32 | node as u128
+    }
+}
+
 /// SplitMix64: a well-mixed 64-bit hash for the per-edge fuzz factor.
 fn mix(mut z: u64) -> u64 {
     z = z.wrapping_add(0x9e37_79b9_7f4a_7c15);
@@ -340,6 +352,8 @@ fn search(
     let amount0 = req.amount.msat();
     let src = source.0;
 
+    let excluding = !req.exclude_channels.is_empty() || !req.exclude_nodes.is_empty();
+
     let Scratch { labels, node_excluded, edge_excluded, heap, extras, extra_nodes, .. } = scratch;
     heap.clear();
     let key =
@@ -356,8 +370,7 @@ fn search(
         delay: req.final_cltv,
         pred: u32::MAX,
     };
-    let (k0, k1) = key(0, 0);
-    heap.push(Reverse((k0, k1, destination.0)));
+    heap.push(Reverse(heap_key(hops_first, 0, 0, destination.0)));
 
     // Relaxes edge `e` (u -> v) given v's label; returns the new label for u if better.
     #[inline(always)]
@@ -413,7 +426,8 @@ fn search(
         key(new.cost, new.hops) < key(old.cost, old.hops)
     };
 
-    while let Some(Reverse((_, _, v))) = heap.pop() {
+    while let Some(Reverse(k)) = heap.pop() {
+        let v = k as u32;
         let vi = v as usize;
         let at = labels[vi];
         if at.settled {
@@ -429,11 +443,14 @@ fn search(
             for (off, e) in edges[range].iter().enumerate() {
                 let ei = start + off;
                 let u = e.src.0 as usize;
+                // The checks on the edge alone first: they need no other memory.
                 if !e.enabled
+                    || at.amount > e.htlc_max.msat()
                     || (replace_source_edges && e.src.0 == src)
-                    || edge_excluded[ei] == gen
-                    || node_excluded[u] == gen
                 {
+                    continue;
+                }
+                if excluding && (edge_excluded[ei] == gen || node_excluded[u] == gen) {
                     continue;
                 }
                 let old = &labels[u];
@@ -445,8 +462,7 @@ fn search(
                 {
                     if better(&l, &labels[u]) {
                         labels[u] = l;
-                        let (k0, k1) = key(l.cost, l.hops);
-                        heap.push(Reverse((k0, k1, u as u32)));
+                        heap.push(Reverse(heap_key(hops_first, l.cost, l.hops, u as u32)));
                     }
                 }
             }
@@ -464,8 +480,7 @@ fn search(
             {
                 if better(&l, &labels[u]) {
                     labels[u] = l;
-                    let (k0, k1) = key(l.cost, l.hops);
-                    heap.push(Reverse((k0, k1, u as u32)));
+                    heap.push(Reverse(heap_key(hops_first, l.cost, l.hops, u as u32)));
                 }
             }
         }
