@@ -9,7 +9,8 @@
 //!
 //! Run: `cargo bench -p lnpay-bench --bench speed` (or `cargo xtask bench`). Environment:
 //! `LNPAY_BENCH_GRAPH` (another listchannels file), `LNPAY_BENCH_PAIRS` (default 1000),
-//! `LNPAY_BENCH_MPP_PAIRS` (default 60).
+//! `LNPAY_BENCH_MPP_PAIRS` (default 60), `LNPAY_BENCH_ONLY=single` (the single-path rows and
+//! their criterion group only, for iterating on the router).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use criterion::{black_box, Criterion};
@@ -45,12 +46,16 @@ fn main() {
     let g = load_graph(&path).unwrap_or_else(|e| panic!("{e}"));
     let pairs = env_usize("LNPAY_BENCH_PAIRS", 1000);
     let mpp_pairs = env_usize("LNPAY_BENCH_MPP_PAIRS", 60);
+    let only_single = std::env::var("LNPAY_BENCH_ONLY").is_ok_and(|v| v == "single");
     println!("graph {}: {} nodes, {} channels", path.display(), g.node_count(), g.channel_count());
 
     let mut rows: Vec<SpeedRow> = Vec::new();
-    rows.push(speed::file_load(&path, 3));
-    rows.push(speed::graph_build(&g, 3));
-    rows.push(speed::snapshot_load(&g, 5));
+    if !only_single {
+        rows.push(speed::file_load(&path, 3));
+        rows.push(speed::graph_build(&g, 3));
+        rows.push(speed::snapshot_load(&g, 5));
+    }
+    rows.push(speed::landmarks_row(&g, ""));
     let net = ldk::network_graph_from(&g);
     let cases = speed::route_cases(&g, pairs, speed::PAIRS_SEED);
     assert_eq!(cases.len(), pairs, "too few reachable pairs in {}", path.display());
@@ -75,15 +80,18 @@ fn main() {
         &prob_params,
     ));
     let snap = speed::fresh_snapshot(&g);
-    let mpp_cases =
-        speed::mpp_cases(&g, &snap, &net, &prob, &prob_params, Msat(1_000_000_000), mpp_pairs);
-    assert!(!mpp_cases.is_empty(), "no hub pair both routers can route 1M sat between");
-    rows.push(speed::mpp(&g, &snap, &net, &prob, &prob_params, &mpp_cases));
     let onion = OnionCase::new();
-    rows.extend(speed::onion(&onion, 400));
-    let invoices = speed::bolt11_examples().unwrap_or_else(|e| panic!("{e}"));
-    assert_eq!(invoices.len(), 16, "the 16 valid BOLT 11 examples");
-    rows.push(speed::bolt11_decode(&invoices, 100));
+    let (mut mpp_cases, mut invoices) = (Vec::new(), Vec::new());
+    if !only_single {
+        mpp_cases =
+            speed::mpp_cases(&g, &snap, &net, &prob, &prob_params, Msat(1_000_000_000), mpp_pairs);
+        assert!(!mpp_cases.is_empty(), "no hub pair both routers can route 1M sat between");
+        rows.push(speed::mpp(&g, &snap, &net, &prob, &prob_params, &mpp_cases));
+        rows.extend(speed::onion(&onion, 400));
+        invoices = speed::bolt11_examples().unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(invoices.len(), 16, "the 16 valid BOLT 11 examples");
+        rows.push(speed::bolt11_decode(&invoices, 100));
+    }
     // A graph ten times mainnet, with mainnet's distributions (LNPAY_BENCH_SCALE=0 skips it).
     let scale = env_usize("LNPAY_BENCH_SCALE", 10) as u32;
     if scale > 1 {
@@ -146,7 +154,7 @@ fn main() {
         }
         group.finish();
     }
-    {
+    if !only_single {
         let mut group = c.benchmark_group("mpp_1M_sat");
         let mut i = 0;
         group.bench_function("lnpay", |b| {
@@ -168,7 +176,7 @@ fn main() {
         });
         group.finish();
     }
-    {
+    if !only_single {
         let secp = Secp256k1::new();
         let mut group = c.benchmark_group("onion_build_20_hops");
         group.bench_function("lnpay", |b| b.iter(|| onion.build_ours()));
@@ -181,7 +189,7 @@ fn main() {
         group.bench_function("ldk", |b| b.iter(|| onion.peel_ldk(&secp, black_box(&add))));
         group.finish();
     }
-    {
+    if !only_single {
         let mut group = c.benchmark_group("bolt11_decode_16_examples");
         group
             .bench_function("lnpay", |b| b.iter(|| invoices.iter().all(|s| speed::decode_ours(s))));
@@ -213,6 +221,9 @@ fn main() {
         ("onion_peel_one_hop", "lnpay", "ldk"),
         ("bolt11_decode_16_examples", "lnpay", "ldk"),
     ] {
+        if only_single && group != "single_path" {
+            continue;
+        }
         let (o, t) = (criterion_median(group, ours), criterion_median(group, theirs));
         let show = |v: Option<f64>| v.map_or("–".into(), |ns| format!("{:.1} µs", ns / 1e3));
         let ratio = match (o, t) {

@@ -48,6 +48,33 @@ pub struct RouteCase {
     pub params: RouteParameters,
 }
 
+/// The goal-directed `getroute`'s landmarks for every amount class of
+/// [`crate::data::ROUTE_AMOUNTS`], computed once on the graph (what the first route of each
+/// class pays), with the resident memory they add. Ours only: LDK keeps no such index.
+pub fn landmarks_row(g: &Graph, label: &str) -> SpeedRow {
+    let before = crate::data::resident_bytes();
+    let (t, ()) = timed(|| {
+        for a in crate::data::ROUTE_AMOUNTS {
+            black_box(g.landmarks(a));
+        }
+    });
+    let grown = match (before, crate::data::resident_bytes()) {
+        (Some(a), Some(b)) => format!("{:.1} MB", b.saturating_sub(a) as f64 / 1e6),
+        _ => "unknown".into(),
+    };
+    SpeedRow {
+        name: format!("{label}landmarks of getroute's goal-directed search"),
+        ours: Timing::of(vec![t]),
+        ldk: None,
+        fee_share: None,
+        note: format!(
+            "{} amount classes × {} landmarks, once per graph; resident memory +{grown}",
+            crate::data::ROUTE_AMOUNTS.len(),
+            route::graph::landmarks::LANDMARKS
+        ),
+    }
+}
+
 /// `n` random pairs (with amounts from [`crate::data::ROUTE_AMOUNTS`]) that our `getroute`
 /// can route, with fuzz off.
 pub fn route_cases(g: &Graph, n: usize, seed: u64) -> Vec<RouteCase> {
@@ -630,6 +657,7 @@ pub fn scaled_rows(g: &Graph, copies: u32, pairs: usize, mpp_pairs: usize) -> Ve
             scaled.crossing
         ),
     }];
+    rows.push(landmarks_row(&big, &format!("{label}: ")));
     let bytes = route::graph::snapshot::write(&big);
     let mut ready = Vec::new();
     for _ in 0..3 {

@@ -17,10 +17,20 @@
 //! `max_hops` hops, the search is rerun with hops first, then cost; a route still too long is
 //! [`RouteError::TooManyHops`].
 //!
+//! The search is goal-directed (A*): each node's key adds a lower bound of what the route
+//! still costs from the payer's side to reach it, from the graph's landmarks for the amount's
+//! class ([`Graph::landmarks`]). The bound is admissible and consistent for every amount of
+//! at least the class's floor (fees only grow with the amount; the fuzz scales it down by
+//! its largest discount; the risk only adds), so every node is settled with the label the
+//! plain backwards Dijkstra gives it, and ties between equal labels are broken explicitly
+//! as that Dijkstra breaks them (first the label from the node it settles first, then the
+//! lower edge index): the route is the same, found settling fewer nodes. Route hints and
+//! the hops-first rerun search without it.
+//!
 //! All per-search state lives in a reusable [`Scratch`] (labels stamped with a generation
 //! counter, never cleared between searches), so a search allocates only its result.
 
-use crate::graph::{Edge, Graph, NodeIdx};
+use crate::graph::{Edge, EdgeIdx, Graph, NodeIdx};
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 use std::fmt;
@@ -163,6 +173,8 @@ struct Label {
     delay: u32,
     /// The edge towards the payee: a graph edge index, or `EXTRA | i` for overlay edge `i`.
     pred: u32,
+    /// The lower bound of the cost still to come from the payer's side (0 without a goal).
+    bound: u32,
 }
 
 const EXTRA: u32 = 1 << 31;
@@ -176,7 +188,11 @@ pub struct Scratch {
     edge_excluded: Vec<u32>,
     /// Per node: the generation in which it was excluded.
     node_excluded: Vec<u32>,
-    heap: BinaryHeap<Reverse<(u64, u64, u32)>>,
+    /// Per node: the generation in which it was settled (what the edge loop checks first,
+    /// without reading the wider label).
+    settled: Vec<u32>,
+    /// Keys packed by [`heap_key`]: one 128-bit comparison per heap step.
+    heap: BinaryHeap<Reverse<u128>>,
     extras: Vec<Edge>,
     extra_nodes: Vec<NodeId>,
 }
@@ -191,6 +207,7 @@ impl Scratch {
         if self.labels.len() < nodes {
             self.labels.resize(nodes, Label::default());
             self.node_excluded.resize(nodes, 0);
+            self.settled.resize(nodes, 0);
         }
         if self.edge_excluded.len() < edges {
             self.edge_excluded.resize(edges, 0);
@@ -200,6 +217,7 @@ impl Scratch {
             self.labels.iter_mut().for_each(|l| l.gen = 0);
             self.edge_excluded.iter_mut().for_each(|g| *g = 0);
             self.node_excluded.iter_mut().for_each(|g| *g = 0);
+            self.settled.iter_mut().for_each(|g| *g = 0);
             self.gen = 1;
         }
         self.gen
@@ -216,6 +234,16 @@ pub fn get_route_with(
     graph: &Graph,
     req: &RouteRequest,
     scratch: &mut Scratch,
+) -> Result<Path, RouteError> {
+    route_with(graph, req, scratch, true)
+}
+
+/// [`get_route_with`], goal-directed or (`aim` false) the plain Dijkstra it must agree with.
+fn route_with(
+    graph: &Graph,
+    req: &RouteRequest,
+    scratch: &mut Scratch,
+    aim: bool,
 ) -> Result<Path, RouteError> {
     if req.source == req.destination {
         return Err(RouteError::SameNode(req.source));
@@ -285,15 +313,26 @@ pub fn get_route_with(
         return Err(RouteError::UnknownDestination(req.destination));
     }
 
-    let route = search(graph, req, scratch, source, destination, false)?;
+    let route = search::<false>(graph, req, scratch, source, destination, aim)?;
     if route.hops.len() <= req.max_hops as usize {
         return Ok(route);
     }
-    let shortest = search(graph, req, scratch, source, destination, true)?;
+    let shortest = search::<true>(graph, req, scratch, source, destination, false)?;
     if shortest.hops.len() <= req.max_hops as usize {
         Ok(shortest)
     } else {
         Err(RouteError::TooManyHops { shortest: shortest.hops.len(), max_hops: req.max_hops })
+    }
+}
+
+/// The heap order of a label: cost, then hops, then node index (hops first when
+/// `hops_first`), packed into one integer whose order is that lexicographic order.
+#[inline(always)]
+fn heap_key(hops_first: bool, cost: u64, hops: u32, node: u32) -> u128 {
+    if hops_first {
+        (hops as u128) << 96 | (cost as u128) << 32 | node as u128
+    } else {
+        (cost as u128) << 64 | (hops as u128) << 32 | node as u128
     }
 }
 
@@ -305,14 +344,17 @@ fn mix(mut z: u64) -> u64 {
     z ^ (z >> 31)
 }
 
-fn search(
+/// One search, by cost then hops, or by hops then cost (`HOPS_FIRST`), goal-directed when
+/// `aim` (and not hops first).
+fn search<const HOPS_FIRST: bool>(
     graph: &Graph,
     req: &RouteRequest,
     scratch: &mut Scratch,
     source: NodeIdx,
     destination: NodeIdx,
-    hops_first: bool,
+    aim: bool,
 ) -> Result<Path, RouteError> {
+    let hops_first = HOPS_FIRST;
     let n = graph.node_count();
     let total_nodes = n + scratch.extra_nodes.len();
     let edges = graph.edges();
@@ -340,13 +382,43 @@ fn search(
     let amount0 = req.amount.msat();
     let src = source.0;
 
-    let Scratch { labels, node_excluded, edge_excluded, heap, extras, extra_nodes, .. } = scratch;
+    let excluding = !req.exclude_channels.is_empty() || !req.exclude_nodes.is_empty();
+    // The goal: the payer's first hops are free, so what remains from a node `u` is at least
+    // the fees from one of its peers to `u`, at amounts of at least `amount0`, each cut by
+    // the fuzz by at most `fuzz_ppm` millionths (see `relax`: the fuzzed fee is at least
+    // `fee - fee * fuzz_ppm / 1e6`). The graph's bound is consistent on its weights, which
+    // are at most these fees, and its scaled floor stays consistent on integer costs:
+    // `floor(k·h(v)) - floor(k·h(u)) <= ceil(k·(h(v) - h(u))) <= ceil(k·w) <= cost`.
+    let keep_ppm = 1_000_000u64.saturating_sub(fuzz_ppm);
+    let goal = if aim && !hops_first && req.route_hints.is_empty() && keep_ppm > 0 {
+        let lm = graph.landmarks(amount0);
+        if replace_source_edges {
+            lm.goal(req.first_hops.iter().filter_map(|fh| graph.node_index(&fh.peer)))
+        } else {
+            lm.goal(graph.outgoing(source).iter().filter_map(|&e| graph.edge(e)).map(|e| e.dst))
+        }
+    } else {
+        None
+    };
+    let bound = |u: usize| -> u32 {
+        match &goal {
+            Some(g) if u != src as usize => {
+                (g.lower_bound(NodeIdx(u as u32)) as u64 * keep_ppm / 1_000_000) as u32
+            }
+            _ => 0,
+        }
+    };
+
+    let Scratch {
+        labels, node_excluded, edge_excluded, settled, heap, extras, extra_nodes, ..
+    } = scratch;
     heap.clear();
     let key =
         |cost: u64, hops: u32| if hops_first { (hops as u64, cost) } else { (cost, hops as u64) };
     if req.final_cltv > max_cltv {
         return Err(RouteError::NoRoute);
     }
+    let b = bound(destination.0 as usize);
     labels[destination.0 as usize] = Label {
         gen,
         settled: false,
@@ -355,9 +427,9 @@ fn search(
         amount: amount0,
         delay: req.final_cltv,
         pred: u32::MAX,
+        bound: b,
     };
-    let (k0, k1) = key(0, 0);
-    heap.push(Reverse((k0, k1, destination.0)));
+    heap.push(Reverse(heap_key(hops_first, b as u64, 0, destination.0)));
 
     // Relaxes edge `e` (u -> v) given v's label; returns the new label for u if better.
     #[inline(always)]
@@ -400,53 +472,74 @@ fn search(
             u64::try_from(r).unwrap_or(u64::MAX)
         };
         let cost = at.cost.saturating_add(fee_cost).saturating_add(risk);
-        Some(Label { gen, settled: false, hops: at.hops + 1, cost, amount, delay, pred })
+        Some(Label { gen, settled: false, hops: at.hops + 1, cost, amount, delay, pred, bound: 0 })
     }
 
-    let better = |new: &Label, old: &Label| -> bool {
+    // Whether `new`, relaxed from node `v`, replaces `old`. On equal keys, the label the
+    // plain Dijkstra relaxes first stays: it settles nodes by (key, index), and two labels of
+    // equal key at one node come from nodes of equal hops, so the first is from the cheaper
+    // node, then the lower index, then over the lower edge index (graph edges before
+    // overlay ones, as it walks them).
+    let better = |new: &Label, v: u32, old: &Label, labels: &[Label]| -> bool {
         if old.gen != gen {
             return true;
         }
         if old.settled {
             return false;
         }
-        key(new.cost, new.hops) < key(old.cost, old.hops)
+        let (kn, ko) = (key(new.cost, new.hops), key(old.cost, old.hops));
+        if kn != ko {
+            return kn < ko;
+        }
+        let old_from = if old.pred & EXTRA != 0 {
+            extras.get((old.pred & !EXTRA) as usize).map(|e| e.dst)
+        } else {
+            graph.edge(EdgeIdx(old.pred)).map(|e| e.dst)
+        };
+        let Some(w) = old_from else { return false };
+        let old_cost = labels.get(w.0 as usize).map_or(u64::MAX, |l| l.cost);
+        let at_cost = labels.get(v as usize).map_or(u64::MAX, |l| l.cost);
+        (at_cost, v, new.pred) < (old_cost, w.0, old.pred)
     };
 
-    while let Some(Reverse((_, _, v))) = heap.pop() {
+    while let Some(Reverse(k)) = heap.pop() {
+        let v = k as u32;
         let vi = v as usize;
         let at = labels[vi];
         if at.settled {
             continue;
         }
         labels[vi].settled = true;
+        settled[vi] = gen;
         if v == src {
             break;
         }
         if vi < n {
             let range = graph.incoming_range(NodeIdx(v));
-            let start = range.start;
-            for (off, e) in edges[range].iter().enumerate() {
-                let ei = start + off;
+            for (ei, e) in (range.start..).zip(&edges[range]) {
                 let u = e.src.0 as usize;
+                // The checks on the edge alone first: they need no other memory.
                 if !e.enabled
+                    || at.amount > e.htlc_max.msat()
                     || (replace_source_edges && e.src.0 == src)
-                    || edge_excluded[ei] == gen
-                    || node_excluded[u] == gen
                 {
                     continue;
                 }
-                let old = &labels[u];
-                if old.gen == gen && old.settled {
+                if excluding && (edge_excluded[ei] == gen || node_excluded[u] == gen) {
                     continue;
                 }
-                if let Some(l) =
+                if settled[u] == gen {
+                    continue;
+                }
+                if let Some(mut l) =
                     relax(e, ei as u32, &at, src, rf, fuzz_ppm, req.seed, max_cltv, gen)
                 {
-                    if better(&l, &labels[u]) {
+                    let old = labels[u];
+                    if better(&l, v, &old, labels) {
+                        l.bound = if old.gen == gen { old.bound } else { bound(u) };
                         labels[u] = l;
-                        let (k0, k1) = key(l.cost, l.hops);
-                        heap.push(Reverse((k0, k1, u as u32)));
+                        let k = l.cost.saturating_add(l.bound as u64);
+                        heap.push(Reverse(heap_key(hops_first, k, l.hops, u as u32)));
                     }
                 }
             }
@@ -459,13 +552,15 @@ fn search(
             if node_excluded[u] == gen {
                 continue;
             }
-            if let Some(l) =
+            if let Some(mut l) =
                 relax(e, EXTRA | i as u32, &at, src, rf, fuzz_ppm, req.seed, max_cltv, gen)
             {
-                if better(&l, &labels[u]) {
+                let old = labels[u];
+                if better(&l, v, &old, labels) {
+                    l.bound = if old.gen == gen { old.bound } else { bound(u) };
                     labels[u] = l;
-                    let (k0, k1) = key(l.cost, l.hops);
-                    heap.push(Reverse((k0, k1, u as u32)));
+                    let k = l.cost.saturating_add(l.bound as u64);
+                    heap.push(Reverse(heap_key(hops_first, k, l.hops, u as u32)));
                 }
             }
         }

@@ -12,6 +12,7 @@
 //!
 //! A direction of a channel with no policy yet (no `channel_update` seen) has no edge.
 
+pub mod landmarks;
 pub mod snapshot;
 
 use std::collections::HashMap;
@@ -136,6 +137,9 @@ pub struct Graph {
     /// What a knowledge snapshot starts from, computed on first use ([`Graph::prior_layout`])
     /// and forgotten by [`Graph::set_policy`].
     prior: OnceLock<PriorLayout>,
+    /// Per amount class, the fee lower bounds of [`Graph::landmarks`], computed on first use
+    /// and forgotten by [`Graph::set_policy`].
+    landmarks: [OnceLock<landmarks::Landmarks>; landmarks::CLASSES],
 }
 
 /// Per edge of one [`Graph`], what is known before anything is learned: the liquidity
@@ -169,6 +173,16 @@ impl Graph {
             }
             PriorLayout { edges, enabled: self.edges.iter().map(|e| e.enabled).collect() }
         })
+    }
+
+    /// Lower bounds of the fees between any two nodes for amounts of at least `amount`
+    /// (from its class: 0, else the power of ten at or below it, from 1,000 to 10^11 msat),
+    /// by landmarks (see [`landmarks`]). Computed once per class and graph, in a few
+    /// Dijkstras over the whole graph, and again after [`Graph::set_policy`].
+    pub fn landmarks(&self, amount: u64) -> &landmarks::Landmarks {
+        let (floor, i) = landmarks::class_of(amount);
+        let slot = &self.landmarks[i.min(landmarks::CLASSES - 1)];
+        slot.get_or_init(|| landmarks::Landmarks::new(self, floor))
     }
 
     /// The number of nodes.
@@ -279,6 +293,7 @@ impl Graph {
         edge.htlc_max = c.capacity.map_or(policy.htlc_max, |cap| policy.htlc_max.min(cap));
         *cold = EdgeCold { timestamp: policy.timestamp, htlc_max_advertised: policy.htlc_max };
         self.prior = OnceLock::new();
+        self.landmarks = Default::default();
         true
     }
 
@@ -534,6 +549,7 @@ impl GraphBuilder {
             out_start,
             out_edges,
             prior: OnceLock::new(),
+            landmarks: Default::default(),
         })
     }
 }

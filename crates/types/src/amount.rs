@@ -93,6 +93,11 @@ impl Msat {
     /// `self * ppm / 1_000_000` rounded down, computed without overflow (the proportional
     /// fee of BOLT 7 for a rate in parts per million).
     pub const fn mul_ppm(self, ppm: u32) -> Msat {
+        // In 64 bits whenever the product fits (every amount below 2^32 msat, and any real
+        // amount at any real rate): a division by a constant is a multiply, not a call.
+        if let Some(p) = self.0.checked_mul(ppm as u64) {
+            return Msat(p / 1_000_000);
+        }
         let v = (self.0 as u128 * ppm as u128) / 1_000_000;
         if v > u64::MAX as u128 {
             Msat::MAX
@@ -357,6 +362,14 @@ mod tests {
         assert_eq!(Msat(1_000_000).mul_ppm(1), Msat(1));
         assert_eq!(Msat(999_999).mul_ppm(1), Msat(0));
         assert_eq!(Msat::MAX.mul_ppm(u32::MAX), Msat::MAX);
+        // Either side of where the product leaves 64 bits, against the wide formula.
+        for ppm in [1u32, 999, 5_000, 1_000_000, u32::MAX] {
+            let edge = u64::MAX / ppm as u64;
+            for a in [edge - 1, edge, edge + 1, edge.saturating_mul(2), u64::MAX] {
+                let wide = (a as u128 * ppm as u128 / 1_000_000).min(u64::MAX as u128) as u64;
+                assert_eq!(Msat(a).mul_ppm(ppm), Msat(wide), "{a} * {ppm}");
+            }
+        }
         assert_eq!(Msat(1234).to_string(), "1234msat");
         assert_eq!(Msat(1234).sat_floor(), 1);
     }

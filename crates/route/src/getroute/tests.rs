@@ -433,3 +433,242 @@ fn scratch_is_reusable_across_graphs() {
         assert_eq!(b, get_route(&big, &req('S', 'T', 1_000)).unwrap());
     }
 }
+
+/// Two ways of equal cost into X: over Q (the cheaper tail, settled first by a plain
+/// Dijkstra, so its label stays) and over M (a lower node index; the goal-directed search,
+/// with Q's bound at its 100 msat distance from X, may reach M first). The route is the
+/// plain search's: S X Q T.
+#[test]
+fn equal_labels_keep_the_plain_searchs_choice() {
+    let mut b = GraphBuilder::new();
+    chan(&mut b, 1, 'S', 'X', p(0, 0, 6));
+    chan(&mut b, 2, 'X', 'Q', p(100, 0, 6));
+    chan(&mut b, 3, 'Q', 'T', p(0, 0, 6));
+    chan(&mut b, 4, 'X', 'M', p(0, 0, 6));
+    chan(&mut b, 5, 'M', 'T', p(100, 0, 6));
+    let g = b.build();
+    let r = req('S', 'T', 1_000);
+    let (mut a, mut plain) = (Scratch::new(), Scratch::new());
+    let want = route_with(&g, &r, &mut plain, false).unwrap();
+    let ids: String = want.hops.iter().map(|h| h.id.as_bytes()[1] as char).collect();
+    assert_eq!(ids, "XQT");
+    assert_eq!(route_with(&g, &r, &mut a, true).unwrap(), want);
+}
+
+/// Random graphs and requests: the goal-directed search returns exactly what the plain
+/// backwards Dijkstra returns (route, amounts, delays, or the same error), through ties
+/// (zero and equal fees, parallel channels), HTLC and CLTV limits, disabled edges, fuzz,
+/// risk, exclusions, first hops, route hints and the hops-first rerun.
+mod goal_directed {
+    use super::*;
+    use proptest::prelude::*;
+
+    const NODES: &[u8] = b"abcdefghijklmnop";
+
+    /// A direction's policy: base, ppm, CLTV delta, htlc_min, htlc_max, enabled.
+    type Pol = (u32, u32, u16, u64, u64, bool);
+
+    #[derive(Debug, Clone)]
+    struct Ch {
+        a: u8,
+        b: u8,
+        pol: [Option<Pol>; 2],
+        cap: Option<u64>,
+    }
+
+    fn pol() -> impl Strategy<Value = Option<Pol>> {
+        prop::option::weighted(
+            0.9,
+            (
+                prop_oneof![Just(0u32), Just(1_000), 0u32..3_000],
+                prop_oneof![Just(0u32), Just(100), 0u32..5_000],
+                prop_oneof![Just(6u16), Just(40), 0u16..200],
+                prop_oneof![3 => Just(0u64), 1 => 0u64..2_000_000],
+                prop_oneof![3 => Just(u64::MAX), 1 => 0u64..2_000_000_000],
+                prop::bool::weighted(0.9),
+            ),
+        )
+    }
+
+    fn ch() -> impl Strategy<Value = Ch> {
+        (
+            0..NODES.len() as u8,
+            0..NODES.len() as u8,
+            [pol(), pol()],
+            prop::option::of(0u64..5e9 as u64),
+        )
+            .prop_map(|(a, b, pol, cap)| Ch { a, b, pol, cap })
+    }
+
+    fn build(n: u8, chans: &[Ch]) -> Arc<Graph> {
+        let mut b = GraphBuilder::new();
+        for (i, c) in chans.iter().enumerate() {
+            let (x, y) =
+                (node(NODES[(c.a % n) as usize] as char), node(NODES[(c.b % n) as usize] as char));
+            if !b.add_channel(scid(i as u64), x, y, c.cap.map(Msat)) {
+                continue;
+            }
+            for (dir, p) in c.pol.iter().enumerate() {
+                let Some((base, ppm, cltv, min, max, enabled)) = *p else { continue };
+                let policy = EdgePolicy {
+                    timestamp: 1,
+                    enabled,
+                    base_fee_msat: base,
+                    fee_ppm: ppm,
+                    cltv_delta: cltv,
+                    htlc_min: Msat(min),
+                    htlc_max: Msat(max),
+                };
+                b.update_direction(scid(i as u64), dir as u8, policy).unwrap();
+            }
+        }
+        b.build()
+    }
+
+    #[derive(Debug, Clone)]
+    struct Q {
+        from: u8,
+        to: u8,
+        amount: u64,
+        risk: u64,
+        fuzz: f64,
+        seed: u64,
+        max_hops: u32,
+        max_cltv: u32,
+        exclude_node: Option<u8>,
+        exclude_chan: Option<(u64, u8)>,
+        first_hops: Vec<(u64, u8, u64)>,
+        hint: Option<(u8, u32, u32)>,
+    }
+
+    fn q() -> impl Strategy<Value = Q> {
+        (
+            (0..NODES.len() as u8, 0..NODES.len() as u8),
+            prop_oneof![Just(0u64), 1u64..1_000, 1_000u64..100_000, 100_000u64..1_000_000_000],
+            prop_oneof![Just(0u64), Just(10_000_000), 0u64..1_000_000_000],
+            prop_oneof![Just(0.0), Just(5.0), 0.0f64..100.0, Just(100.0)],
+            any::<u64>(),
+            prop_oneof![Just(20u32), 1u32..6],
+            prop_oneof![Just(2016u32), 0u32..400],
+            (
+                prop::option::weighted(0.2, 0..NODES.len() as u8),
+                prop::option::weighted(0.2, (0u64..40, 0u8..2)),
+            ),
+            prop::collection::vec((50u64..60, 0..NODES.len() as u8, 0u64..2_000_000_000), 0..3),
+            prop::option::weighted(0.2, (0..NODES.len() as u8, 0u32..2_000, 0u32..2_000)),
+        )
+            .prop_map(
+                |((from, to), amount, risk, fuzz, seed, max_hops, max_cltv, (xn, xc), fh, hint)| {
+                    Q {
+                        from,
+                        to,
+                        amount,
+                        risk,
+                        fuzz,
+                        seed,
+                        max_hops,
+                        max_cltv,
+                        exclude_node: xn,
+                        exclude_chan: xc,
+                        first_hops: fh,
+                        hint,
+                    }
+                },
+            )
+    }
+
+    fn request(n: u8, q: &Q) -> RouteRequest {
+        let at = |i: u8| node(NODES[(i % n) as usize] as char);
+        let mut r = RouteRequest::new(at(q.from), at(q.to), Msat(q.amount), q.risk);
+        r.fuzz_percent = q.fuzz;
+        r.seed = q.seed;
+        r.max_hops = q.max_hops;
+        r.max_total_cltv = q.max_cltv;
+        r.exclude_nodes.extend(q.exclude_node.map(at));
+        if let Some((c, d)) = q.exclude_chan {
+            r.exclude_channels.push(ShortChannelIdDir::new(scid(c), d).unwrap());
+        }
+        for &(c, peer, spendable) in &q.first_hops {
+            r.first_hops.push(FirstHop {
+                scid: scid(c),
+                peer: at(peer),
+                spendable: Msat(spendable),
+            });
+        }
+        if let Some((via, base, ppm)) = q.hint {
+            r.route_hints.push(vec![RouteHintHop {
+                node_id: at(via),
+                short_channel_id: scid(70),
+                fee_base_msat: base,
+                fee_proportional_millionths: ppm,
+                cltv_expiry_delta: 40,
+            }]);
+        }
+        r
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 400, ..ProptestConfig::default() })]
+        #[test]
+        fn same_answer_as_the_plain_search(
+            n in 2u8..=NODES.len() as u8,
+            chans in prop::collection::vec(ch(), 1..60),
+            qs in prop::collection::vec(q(), 1..8),
+        ) {
+            let g = build(n, &chans);
+            let (mut a, mut b) = (Scratch::new(), Scratch::new());
+            for q in &qs {
+                let r = request(n, q);
+                let aimed = route_with(&g, &r, &mut a, true);
+                let plain = route_with(&g, &r, &mut b, false);
+                prop_assert_eq!(aimed, plain, "{:?}", q);
+            }
+        }
+    }
+}
+
+/// The 2026 mainnet graph: the goal-directed search and the plain one give the same routes
+/// on random pairs, with and without fuzz and risk.
+#[cfg(feature = "json")]
+#[test]
+fn goal_directed_matches_plain_on_mainnet() {
+    use crate::graph::NodeIdx;
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../../shared/graph/mainnet-2026-02-03.listchannels.json.gz"
+    );
+    let file = std::fs::File::open(path).unwrap_or_else(|e| panic!("missing {path}: {e}"));
+    let mut b = GraphBuilder::new();
+    let gz = flate2::read::GzDecoder::new(std::io::BufReader::new(file));
+    crate::import::listchannels::read(gz, &mut b).unwrap();
+    let g = b.build();
+    // Payers with an enabled edge out, payees with one in (as the speed bench draws them).
+    let nodes = (0..g.node_count() as u32).map(NodeIdx);
+    let payers: Vec<NodeIdx> = nodes
+        .clone()
+        .filter(|&v| g.outgoing(v).iter().any(|&e| g.edge(e).unwrap().enabled))
+        .collect();
+    let payees: Vec<NodeIdx> = nodes.filter(|&v| g.incoming(v).iter().any(|e| e.enabled)).collect();
+    let (mut a, mut p) = (Scratch::new(), Scratch::new());
+    let mut x = 0x5eedu64;
+    let (mut routed, mut tried) = (0, 0);
+    while routed < 200 && tried < 400 {
+        tried += 1;
+        let s = payers[(mix(x) % payers.len() as u64) as usize];
+        let d = payees[(mix(x ^ 1) % payees.len() as u64) as usize];
+        let amount =
+            [0, 1_000, 50_000, 1_000_000, 20_000_000, 500_000_000][(mix(x ^ 2) % 6) as usize];
+        x = mix(x);
+        let mut r =
+            RouteRequest::new(*g.node_id(s).unwrap(), *g.node_id(d).unwrap(), Msat(amount), 0);
+        for (fuzz, risk) in [(0.0, 0), (5.0, 10_000_000)] {
+            r.fuzz_percent = fuzz;
+            r.riskfactor_millionths = risk;
+            r.seed = x;
+            let aimed = route_with(&g, &r, &mut a, true);
+            assert_eq!(aimed, route_with(&g, &r, &mut p, false), "{s:?} -> {d:?} {amount}");
+            routed += usize::from(aimed.is_ok());
+        }
+    }
+    assert_eq!(routed, 200, "only {routed} routes in {tried} pairs");
+}

@@ -332,6 +332,7 @@ pub fn read(bytes: &[u8]) -> Result<Arc<Graph>, SnapshotError> {
         out_start,
         out_edges,
         prior: OnceLock::new(),
+        landmarks: Default::default(),
     }))
 }
 
