@@ -365,7 +365,7 @@ mod tests {
         // Either side of where the product leaves 64 bits, against the wide formula.
         for ppm in [1u32, 999, 5_000, 1_000_000, u32::MAX] {
             let edge = u64::MAX / ppm as u64;
-            for a in [edge - 1, edge, edge + 1, edge.saturating_mul(2), u64::MAX] {
+            for a in [edge - 1, edge, edge.saturating_add(1), edge.saturating_mul(2), u64::MAX] {
                 let wide = (a as u128 * ppm as u128 / 1_000_000).min(u64::MAX as u128) as u64;
                 assert_eq!(Msat(a).mul_ppm(ppm), Msat(wide), "{a} * {ppm}");
             }
