@@ -544,6 +544,17 @@ impl<'a> Net<'a> {
         (ok(x.src) && ok(x.dst)).then_some(x)
     }
 
+    /// The tail of edge `id`, usable or not.
+    #[inline]
+    fn tail(&self, id: u32) -> Option<u32> {
+        let ne = self.graph.edge_count() as u32;
+        if id < ne {
+            self.graph.edge(EdgeIdx(id)).map(|e| e.src.0)
+        } else {
+            self.extra.get((id - ne) as usize).map(|x| x.src)
+        }
+    }
+
     fn for_out(&self, n: u32, mut f: impl FnMut(u32)) {
         if n < self.n_graph {
             for e in self.graph.outgoing(NodeIdx(n)) {
