@@ -211,9 +211,15 @@ impl<'n, 'a> Pruner<'n, 'a> {
             ins.clear();
             net.for_in(v, |id| ins.push(id));
             for &id in &ins {
-                // An edge from a settled node gives nothing: its cost is not needed.
-                if net.tail(id).is_some_and(|u| self.h_done[u as usize]) {
-                    continue;
+                // An edge from a settled node gives nothing: its cost is not needed (only
+                // whether it narrows the prune).
+                if let Some((u, htlc_max)) = net.tail(id) {
+                    if self.h_done[u as usize] {
+                        if htlc_max < self.min_htlc_max {
+                            self.cost(id);
+                        }
+                        continue;
+                    }
                 }
                 let (c, u, _) = self.cost(id);
                 if !c.is_finite() || self.h_done[u as usize] {
@@ -271,7 +277,8 @@ impl<'n, 'a> Pruner<'n, 'a> {
         // The `limit` best candidates so far (max-heap by score), and how many were seen.
         let mut top: BinaryHeap<(u64, u32)> = BinaryHeap::new();
         let mut seen = 0usize;
-        // Edges into nodes beyond the radius: (distance from the payer to their head, id).
+        // Edges into nodes beyond the radius: (distance from the payer to their tail, id);
+        // their costs are only computed once their heads are settled.
         let mut waiting: Vec<(f64, u32)> = Vec::new();
         let mut outs: Vec<u32> = Vec::new();
         g[source as usize] = 0.0;
@@ -303,22 +310,25 @@ impl<'n, 'a> Pruner<'n, 'a> {
                 outs.clear();
                 net.for_out(u, |id| outs.push(id));
                 for &id in &outs {
-                    let (c, _, v) = self.cost(id);
-                    if !c.is_finite() {
-                        continue;
-                    }
-                    if !self.h_done[v as usize] {
-                        if more {
-                            waiting.push((gu + c, id));
+                    if let Some((v, htlc_max)) = net.head(id) {
+                        if !self.h_done[v as usize] {
+                            // Whether the edge narrows the prune does not wait.
+                            if htlc_max < self.min_htlc_max {
+                                self.cost(id);
+                            }
+                            if more {
+                                waiting.push((gu, id));
+                            }
+                            continue;
                         }
+                    }
+                    let (c, _, v) = self.cost(id);
+                    if !c.is_finite() || !self.h_done[v as usize] {
                         continue;
                     }
                     let score = gu + c + self.h[v as usize];
                     seen += 1;
-                    top.push((score.to_bits(), id));
-                    if top.len() > limit {
-                        top.pop();
-                    }
+                    push_top(&mut top, limit, (score.to_bits(), id));
                     let nd = gu + c;
                     if nd < g[v as usize] && !g_done[v as usize] {
                         g[v as usize] = nd;
@@ -331,8 +341,14 @@ impl<'n, 'a> Pruner<'n, 'a> {
             if stopped || !more || (fheap.is_empty() && enough) {
                 // Edges still waiting were left out too (unless their heads cannot reach the
                 // payee at all, which only an exhausted backward search knows).
-                let left = if more { waiting.len() } else { 0 };
-                let truncated = seen + left > limit || (stopped && !fheap.is_empty());
+                let mut truncated = seen > limit || (stopped && !fheap.is_empty());
+                if more && !truncated {
+                    let mut left = 0;
+                    for &(_, id) in &waiting {
+                        left += usize::from(self.cost(id).0.is_finite());
+                    }
+                    truncated = seen + left > limit;
+                }
                 let mut out = top.into_vec();
                 out.sort_unstable();
                 let edges = out.into_iter().map(|(_, id)| id).collect();
@@ -342,27 +358,38 @@ impl<'n, 'a> Pruner<'n, 'a> {
             let r = self.radius;
             self.more = self.grow(r, u32::MAX);
             // Edges whose heads are now settled join the search.
-            let h = &self.h;
-            let h_done = &self.h_done;
-            let costs = &self.costs;
-            waiting.retain(|&(nd, id)| {
-                let Some(&(_, _, v)) = costs.get(id as usize) else { return false };
-                if !h_done[v as usize] {
-                    return true;
+            for (gu, id) in std::mem::take(&mut waiting) {
+                let (c, _, v) = self.cost(id);
+                if !c.is_finite() {
+                    continue;
                 }
-                let score = nd + h[v as usize];
+                if !self.h_done[v as usize] {
+                    waiting.push((gu, id));
+                    continue;
+                }
+                let score = gu + c + self.h[v as usize];
                 seen += 1;
-                top.push((score.to_bits(), id));
-                if top.len() > limit {
-                    top.pop();
-                }
+                push_top(&mut top, limit, (score.to_bits(), id));
+                let nd = gu + c;
                 if nd < g[v as usize] && !g_done[v as usize] {
                     g[v as usize] = nd;
-                    fheap.push(Reverse(((nd + h[v as usize]).to_bits(), v)));
+                    fheap.push(Reverse(((nd + self.h[v as usize]).to_bits(), v)));
                 }
-                false
-            });
+            }
         }
+    }
+}
+
+/// Adds a candidate to the `limit` best (a max-heap by score, then id), unless it is worse
+/// than all of them already.
+#[inline]
+fn push_top(top: &mut BinaryHeap<(u64, u32)>, limit: usize, x: (u64, u32)) {
+    if top.len() >= limit && top.peek().is_some_and(|&t| x > t) {
+        return;
+    }
+    top.push(x);
+    if top.len() > limit {
+        top.pop();
     }
 }
 

@@ -544,14 +544,25 @@ impl<'a> Net<'a> {
         (ok(x.src) && ok(x.dst)).then_some(x)
     }
 
-    /// The tail of edge `id`, usable or not.
+    /// The tail of edge `id` and its `htlc_max`, usable or not.
     #[inline]
-    fn tail(&self, id: u32) -> Option<u32> {
+    fn tail(&self, id: u32) -> Option<(u32, u64)> {
         let ne = self.graph.edge_count() as u32;
         if id < ne {
-            self.graph.edge(EdgeIdx(id)).map(|e| e.src.0)
+            self.graph.edge(EdgeIdx(id)).map(|e| (e.src.0, e.htlc_max.0))
         } else {
-            self.extra.get((id - ne) as usize).map(|x| x.src)
+            self.extra.get((id - ne) as usize).map(|x| (x.src, x.htlc_max))
+        }
+    }
+
+    /// The head of edge `id` and its `htlc_max`, usable or not.
+    #[inline]
+    fn head(&self, id: u32) -> Option<(u32, u64)> {
+        let ne = self.graph.edge_count() as u32;
+        if id < ne {
+            self.graph.edge(EdgeIdx(id)).map(|e| (e.dst.0, e.htlc_max.0))
+        } else {
+            self.extra.get((id - ne) as usize).map(|x| (x.dst, x.htlc_max))
         }
     }
 
