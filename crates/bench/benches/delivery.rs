@@ -25,6 +25,15 @@ fn env_usize(name: &str, default: usize) -> usize {
     std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
 }
 
+/// This thread's CPU time so far, in seconds (Linux; 0 elsewhere): what a payer costs, less
+/// moved by other work on the machine than its wall time.
+fn cpu_s() -> f64 {
+    std::fs::read_to_string("/proc/thread-self/schedstat")
+        .ok()
+        .and_then(|s| s.split_whitespace().next().and_then(|n| n.parse::<u64>().ok()))
+        .map_or(0.0, |ns| ns as f64 / 1e9)
+}
+
 fn progress(who: &'static str, total: usize) -> impl FnMut(usize) {
     let started = Instant::now();
     move |done| {
@@ -76,8 +85,10 @@ fn main() {
     let (mut driver, our_gossip) =
         delivery::lnpay_driver(sim_ours, key_seed).expect("the payer is a node");
     let our_setup = t.elapsed().as_secs_f64();
+    let c = cpu_s();
     let ours = delivery::run_lnpay_on(&mut driver, &plan, &mut progress("lnpay", total));
     let ours_wall = t.elapsed().as_secs_f64();
+    let ours_cpu = cpu_s() - c;
     let xpay = (env_usize("LNPAY_BENCH_XPAY", 1) != 0).then(|| {
         let sim = network.simulator(seed).expect("network");
         let (mut d, _) = delivery::lnpay_driver(sim, key_seed).expect("the payer is a node");
@@ -87,8 +98,10 @@ fn main() {
     let mut payer = LdkPayer::new(sim_ldk, seed).expect("the payer is a node");
     let setup = t.elapsed().as_secs_f64();
     let t = Instant::now();
+    let c = cpu_s();
     let ldk = delivery::run_ldk(&mut payer, &plan, &mut progress("LDK", total));
     let ldk_wall = t.elapsed().as_secs_f64();
+    let ldk_cpu = cpu_s() - c;
 
     let (rows_ours, rows_ldk) =
         (delivery::summarize(&plan, &ours), delivery::summarize(&plan, &ldk));
@@ -168,13 +181,22 @@ fn main() {
     md.push('\n');
     md.push_str(&report::goals_table(
         "cargo bench -p lnpay-bench --bench delivery",
-        &[report::Goal {
-            what: format!("payer wall time of the {total} payments (setup apart)"),
-            goal: "lnpay ≤ LDK".into(),
-            ours: format!("{:.1} s (+{our_setup:.1} s setup)", ours_wall - our_setup),
-            ldk: format!("{ldk_wall:.1} s (+{setup:.1} s setup)"),
-            met: Some(ours_wall - our_setup <= ldk_wall),
-        }],
+        &[
+            report::Goal {
+                what: format!("payer wall time of the {total} payments (setup apart)"),
+                goal: "lnpay ≤ LDK".into(),
+                ours: format!("{:.1} s (+{our_setup:.1} s setup)", ours_wall - our_setup),
+                ldk: format!("{ldk_wall:.1} s (+{setup:.1} s setup)"),
+                met: Some(ours_wall - our_setup <= ldk_wall),
+            },
+            report::Goal {
+                what: format!("payer CPU time of the {total} payments (its thread)"),
+                goal: "lnpay ≤ LDK".into(),
+                ours: format!("{ours_cpu:.1} s"),
+                ldk: format!("{ldk_cpu:.1} s"),
+                met: Some(ours_cpu <= ldk_cpu),
+            },
+        ],
     ));
     let out = report::write("delivery.md", &md).expect("write the delivery report");
     let svg = report::write("delivery.svg", &report::svg(&rows_ours, &rows_ldk)).expect("svg");

@@ -211,6 +211,16 @@ impl<'n, 'a> Pruner<'n, 'a> {
             ins.clear();
             net.for_in(v, |id| ins.push(id));
             for &id in &ins {
+                // An edge from a settled node gives nothing: its cost is not needed (only
+                // whether it narrows the prune).
+                if let Some((u, htlc_max)) = net.tail(id) {
+                    if self.h_done[u as usize] {
+                        if htlc_max < self.min_htlc_max {
+                            self.cost(id);
+                        }
+                        continue;
+                    }
+                }
                 let (c, u, _) = self.cost(id);
                 if !c.is_finite() || self.h_done[u as usize] {
                     continue;
@@ -230,6 +240,13 @@ impl<'n, 'a> Pruner<'n, 'a> {
 
     /// The `limit` best-scoring edges. Later calls with larger limits reuse the costs and the
     /// backward distances of earlier ones.
+    ///
+    /// The forward search pauses when its key passes the radius the backward search has
+    /// settled: the radius grows by [`RADIUS_STEP`] and the search resumes where it was. The
+    /// edges it met into nodes not settled backward yet wait in a list: once their heads are
+    /// settled they score more than every key popped so far, so resuming settles nodes in the
+    /// same order as a search over exact distances from the start. The backward search thus
+    /// only settles nodes a little beyond the score of the last edge kept.
     pub(super) fn prune(&mut self, limit: usize) -> Pruned {
         let net = self.net;
         let n = net.node_count();
@@ -244,7 +261,7 @@ impl<'n, 'a> Pruner<'n, 'a> {
             let best = self.h[source as usize];
             // Without a limit every distance is needed: no point in growing the radius by
             // steps.
-            self.radius = if self.more && limit < ne { best * 2.0 } else { f64::INFINITY };
+            self.radius = if self.more && limit < ne { best * RADIUS_STEP } else { f64::INFINITY };
             if self.more {
                 let r = self.radius;
                 self.more = self.grow(r, u32::MAX);
@@ -259,22 +276,21 @@ impl<'n, 'a> Pruner<'n, 'a> {
         let mut fheap: BinaryHeap<Reverse<(u64, u32)>> = BinaryHeap::new();
         // The `limit` best candidates so far (max-heap by score), and how many were seen.
         let mut top: BinaryHeap<(u64, u32)> = BinaryHeap::new();
+        let mut seen = 0usize;
+        // Edges into nodes beyond the radius: (distance from the payer to their tail, id);
+        // their costs are only computed once their heads are settled.
+        let mut waiting: Vec<(f64, u32)> = Vec::new();
         let mut outs: Vec<u32> = Vec::new();
+        g[source as usize] = 0.0;
+        fheap.push(Reverse((best.to_bits(), source)));
         loop {
             if !self.more {
                 self.radius = f64::INFINITY;
             }
             let radius = self.radius;
             let more = self.more;
-            g.iter_mut().for_each(|x| *x = f64::INFINITY);
-            g_done.iter_mut().for_each(|x| *x = false);
-            fheap.clear();
-            top.clear();
-            let mut seen = 0usize;
-            g[source as usize] = 0.0;
-            fheap.push(Reverse((best.to_bits(), source)));
             let mut stopped = false;
-            while let Some(Reverse((bits, u))) = fheap.pop() {
+            while let Some(&Reverse((bits, u))) = fheap.peek() {
                 let key = f64::from_bits(bits);
                 // Every edge not yet seen scores at least `key`, or more than `radius`.
                 if top.len() >= limit
@@ -286,6 +302,7 @@ impl<'n, 'a> Pruner<'n, 'a> {
                 if key > radius && more {
                     break;
                 }
+                fheap.pop();
                 if std::mem::replace(&mut g_done[u as usize], true) {
                     continue;
                 }
@@ -293,16 +310,25 @@ impl<'n, 'a> Pruner<'n, 'a> {
                 outs.clear();
                 net.for_out(u, |id| outs.push(id));
                 for &id in &outs {
+                    if let Some((v, htlc_max)) = net.head(id) {
+                        if !self.h_done[v as usize] {
+                            // Whether the edge narrows the prune does not wait.
+                            if htlc_max < self.min_htlc_max {
+                                self.cost(id);
+                            }
+                            if more {
+                                waiting.push((gu, id));
+                            }
+                            continue;
+                        }
+                    }
                     let (c, _, v) = self.cost(id);
                     if !c.is_finite() || !self.h_done[v as usize] {
                         continue;
                     }
                     let score = gu + c + self.h[v as usize];
                     seen += 1;
-                    top.push((score.to_bits(), id));
-                    if top.len() > limit {
-                        top.pop();
-                    }
+                    push_top(&mut top, limit, (score.to_bits(), id));
                     let nd = gu + c;
                     if nd < g[v as usize] && !g_done[v as usize] {
                         g[v as usize] = nd;
@@ -313,18 +339,63 @@ impl<'n, 'a> Pruner<'n, 'a> {
             let enough =
                 top.len() >= limit && top.peek().is_some_and(|&(t, _)| f64::from_bits(t) <= radius);
             if stopped || !more || (fheap.is_empty() && enough) {
-                let truncated = seen > limit || (stopped && !fheap.is_empty());
+                // Edges still waiting were left out too (unless their heads cannot reach the
+                // payee at all, which only an exhausted backward search knows).
+                let mut truncated = seen > limit || (stopped && !fheap.is_empty());
+                if more && !truncated {
+                    let mut left = 0;
+                    for &(_, id) in &waiting {
+                        left += usize::from(self.cost(id).0.is_finite());
+                    }
+                    truncated = seen + left > limit;
+                }
                 let mut out = top.into_vec();
                 out.sort_unstable();
                 let edges = out.into_iter().map(|(_, id)| id).collect();
                 return Pruned { edges, truncated, narrowed: self.narrowed };
             }
-            self.radius *= 2.0;
+            self.radius *= RADIUS_STEP;
             let r = self.radius;
             self.more = self.grow(r, u32::MAX);
+            // Edges whose heads are now settled join the search.
+            for (gu, id) in std::mem::take(&mut waiting) {
+                let (c, _, v) = self.cost(id);
+                if !c.is_finite() {
+                    continue;
+                }
+                if !self.h_done[v as usize] {
+                    waiting.push((gu, id));
+                    continue;
+                }
+                let score = gu + c + self.h[v as usize];
+                seen += 1;
+                push_top(&mut top, limit, (score.to_bits(), id));
+                let nd = gu + c;
+                if nd < g[v as usize] && !g_done[v as usize] {
+                    g[v as usize] = nd;
+                    fheap.push(Reverse(((nd + self.h[v as usize]).to_bits(), v)));
+                }
+            }
         }
     }
 }
+
+/// Adds a candidate to the `limit` best (a max-heap by score, then id), unless it is worse
+/// than all of them already.
+#[inline]
+fn push_top(top: &mut BinaryHeap<(u64, u32)>, limit: usize, x: (u64, u32)) {
+    if top.len() >= limit && top.peek().is_some_and(|&t| x > t) {
+        return;
+    }
+    top.push(x);
+    if top.len() > limit {
+        top.pop();
+    }
+}
+
+/// How much the prune's backward radius grows at a time (and its first radius, in units of
+/// the best path's cost).
+pub(super) const RADIUS_STEP: f64 = 1.125;
 
 /// How much wider the prune gets when the edges it kept cannot carry the amount: first
 /// [`PRUNE_GROW`] times, then, if that is not enough either, this many times.
@@ -1000,4 +1071,139 @@ pub(super) fn fix_up(
         }
     }
     Err(parts.iter().map(|x| x.1).sum())
+}
+
+#[cfg(test)]
+mod prune_tests {
+    use super::*;
+    use crate::graph::{EdgePolicy, GraphBuilder};
+    use crate::knowledge::{Knowledge, KnowledgeConfig};
+    use crate::test_util::node;
+    use types::ShortChannelId;
+
+    /// A random connected network of `n` nodes, with some liquidity learned.
+    fn random_network(seed: u64, n: u8) -> (std::sync::Arc<Graph>, Knowledge) {
+        let mut x = seed.wrapping_mul(0x9e37_79b9_7f4a_7c15) | 1;
+        let mut next = move |m: u64| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x % m
+        };
+        let mut g = GraphBuilder::new();
+        let mut k = Knowledge::new(KnowledgeConfig::default());
+        let mut scid = 0u64;
+        let mut chans = Vec::new();
+        for i in 1..n {
+            // A tree first (connected), then random chords.
+            let mut ends = vec![(next(i as u64) as u8, i)];
+            for _ in 0..2 {
+                ends.push((next(n as u64) as u8, next(n as u64) as u8));
+            }
+            for (a, b) in ends {
+                if a == b {
+                    continue;
+                }
+                scid += 1;
+                let cap = 1_000_000 * (1 + next(500));
+                let id = ShortChannelId(scid);
+                g.add_channel(id, node(a), node(b), Some(Msat(cap)));
+                for d in 0..2 {
+                    let p = EdgePolicy {
+                        timestamp: 1,
+                        enabled: true,
+                        base_fee_msat: next(3) as u32 * 1000,
+                        fee_ppm: next(2000) as u32,
+                        cltv_delta: 6 + next(140) as u16,
+                        htlc_min: Msat(1),
+                        htlc_max: Msat(if next(6) == 0 { cap / 50 } else { cap }),
+                    };
+                    g.update_direction(id, d, p).unwrap();
+                }
+                chans.push((scid, cap));
+            }
+        }
+        for &(scid, cap) in &chans {
+            let c = ShortChannelIdDir::new(ShortChannelId(scid), next(2) as u8).unwrap();
+            match next(4) {
+                0 => k.learn_at_least(c, Msat(cap / (2 + next(8))), None, 0),
+                1 => k.learn_less_than(c, Msat(cap / (2 + next(8))), None, 0),
+                _ => {}
+            }
+        }
+        (g.build(), k)
+    }
+
+    /// Every edge's score (the cost of the cheapest payer–payee path through it; infinite
+    /// when none), by full Dijkstra searches both ways.
+    fn reference_scores(net: &Net<'_>, p: &FlowParams, mu: f64) -> Vec<f64> {
+        let mut pr = Pruner::new(net, p, mu, false);
+        let n = net.node_count();
+        let total = net.graph.edge_count() + net.extra.len();
+        let costs: Vec<(f64, u32, u32)> = (0..total as u32).map(|id| pr.cost(id)).collect();
+        let dijkstra = |from: u32, forward: bool| -> Vec<f64> {
+            let mut d = vec![f64::INFINITY; n];
+            let mut done = vec![false; n];
+            let mut heap = BinaryHeap::new();
+            d[from as usize] = 0.0;
+            heap.push(Reverse((0u64, from)));
+            while let Some(Reverse((bits, v))) = heap.pop() {
+                if std::mem::replace(&mut done[v as usize], true) {
+                    continue;
+                }
+                let dv = f64::from_bits(bits);
+                let mut ids = Vec::new();
+                if forward {
+                    net.for_out(v, |id| ids.push(id));
+                } else {
+                    net.for_in(v, |id| ids.push(id));
+                }
+                for id in ids {
+                    let (c, a, b) = costs[id as usize];
+                    let w = if forward { b } else { a };
+                    if c.is_finite() && dv + c < d[w as usize] {
+                        d[w as usize] = dv + c;
+                        heap.push(Reverse(((dv + c).to_bits(), w)));
+                    }
+                }
+            }
+            d
+        };
+        let g = dijkstra(net.source, true);
+        let h = dijkstra(net.dest, false);
+        costs.iter().map(|&(c, a, b)| g[a as usize] + c + h[b as usize]).collect()
+    }
+
+    #[test]
+    fn the_prune_keeps_the_best_scoring_edges_at_every_limit() {
+        let mut checked = 0;
+        for seed in 1..40u64 {
+            let (g, k) = random_network(seed, 60);
+            let snap = k.snapshot(&g, 0);
+            let (s, d) = (1 + (seed % 7) as u8, 59 - (seed % 5) as u8);
+            let mut p = FlowParams::new(node(s), node(d), Msat(20_000_000 * (1 + seed % 9)));
+            p.max_parts = 1 + (seed % 20) as usize;
+            let net = Net::new(&g, &snap, &p).unwrap();
+            let mu = [1.0, 4.0, 64.0][(seed % 3) as usize];
+            let score = reference_scores(&net, &p, mu);
+            let mut want: Vec<f64> = score.iter().copied().filter(|s| s.is_finite()).collect();
+            want.sort_by(f64::total_cmp);
+            let mut grown = Pruner::new(&net, &p, mu, false);
+            for limit in [3usize, 10, 40, 160, usize::MAX] {
+                let want = &want[..limit.min(want.len())];
+                // Growing limits over one pruner, and a fresh pruner per limit.
+                for pruned in [grown.prune(limit), prune(&net, &p, mu, limit, false)] {
+                    let mut got: Vec<f64> =
+                        pruned.edges.iter().map(|&id| score[id as usize]).collect();
+                    got.sort_by(f64::total_cmp);
+                    assert_eq!(got.len(), want.len(), "seed {seed} limit {limit}");
+                    for (x, y) in got.iter().zip(want) {
+                        assert!((x - y).abs() <= 1e-9 * y.abs(), "seed {seed} limit {limit}");
+                    }
+                    checked += 1;
+                }
+            }
+        }
+        assert_eq!(checked, 39 * 5 * 2);
+    }
 }

@@ -9,7 +9,9 @@
 //!    costs and backward distances of the first prune reused). A backward
 //!    Dijkstra from the payee, run only as far as needed, gives the exact heuristic of a
 //!    forward A* from the payer, which stops once enough edges score below every edge it has
-//!    not reached yet.
+//!    not reached yet. The backward radius grows by small steps and the forward search
+//!    resumes across them (edges into nodes beyond the radius wait, uncosted, until their
+//!    heads are settled), so the backward search stops just past the last edge kept.
 //! 2. **Linearise.** Each kept edge becomes up to 4 arcs, as Core Lightning's askrene does:
 //!    the certain part of its liquidity at fee cost only, then 0–50%, 50–80% and 80–95% of the
 //!    uncertain range, each at the fee cost plus `λ` times the slope of `−ln P` over it.
@@ -542,6 +544,28 @@ impl<'a> Net<'a> {
         };
         let ok = |n: u32| self.node_ok.get(n as usize).copied().unwrap_or(false);
         (ok(x.src) && ok(x.dst)).then_some(x)
+    }
+
+    /// The tail of edge `id` and its `htlc_max`, usable or not.
+    #[inline]
+    fn tail(&self, id: u32) -> Option<(u32, u64)> {
+        let ne = self.graph.edge_count() as u32;
+        if id < ne {
+            self.graph.edge(EdgeIdx(id)).map(|e| (e.src.0, e.htlc_max.0))
+        } else {
+            self.extra.get((id - ne) as usize).map(|x| (x.src, x.htlc_max))
+        }
+    }
+
+    /// The head of edge `id` and its `htlc_max`, usable or not.
+    #[inline]
+    fn head(&self, id: u32) -> Option<(u32, u64)> {
+        let ne = self.graph.edge_count() as u32;
+        if id < ne {
+            self.graph.edge(EdgeIdx(id)).map(|e| (e.dst.0, e.htlc_max.0))
+        } else {
+            self.extra.get((id - ne) as usize).map(|x| (x.dst, x.htlc_max))
+        }
     }
 
     fn for_out(&self, n: u32, mut f: impl FnMut(u32)) {
