@@ -290,7 +290,8 @@ fn a_tail_that_failed_a_large_part_still_carries_a_smaller_one_and_a_second_fail
 
 #[test]
 fn a_part_in_flight_through_a_tail_leaves_the_flow_the_rest_of_its_room() {
-    // 1 -> 2 -> {3, 4}; the tail at 3 is cheaper; each path carries 500k.
+    // 1 -> 2 -> {3, 4}; the tail at 3 is cheaper and known to carry 500k (a part of 500k
+    // passed it); the tail at 4 is unknown.
     let mut g = GraphBuilder::new();
     add(&mut g, 1, 1, 2, 100_000_000, 0, 0, 6);
     add(&mut g, 2, 2, 3, 100_000_000, 10, 10, 6);
@@ -303,6 +304,7 @@ fn a_part_in_flight_through_a_tail_leaves_the_flow_the_rest_of_its_room() {
     for t in &mut p.blinded_tails {
         t.htlc_max = Msat(500_000);
     }
+    tail_succeeded(&mut knowledge, 0, Msat(500_000), Msat(500_000), 10);
     let with = |knowledge: &Knowledge, p: &FlowParams| {
         let mut p = p.clone();
         for (i, t) in p.blinded_tails.iter_mut().enumerate() {
@@ -314,7 +316,6 @@ fn a_part_in_flight_through_a_tail_leaves_the_flow_the_rest_of_its_room() {
     assert_eq!(with(&knowledge, &p), [300_000, 0]);
     // 400k in flight through it: 100k of room is left there, the rest goes to the other.
     tail_sent(&mut knowledge, 0, Msat(400_000));
-    assert!(knowledge.learned(tail_channel(0)).is_none(), "in flight is not learned");
     let l = tail_liquidity(&knowledge, 0, Msat(500_000), 10).unwrap();
     assert_eq!((l.lo, l.hi, l.in_flight), (500_000, 500_000, 400_000));
     let [first, second] = with(&knowledge, &p)[..] else { unreachable!() };
@@ -322,6 +323,15 @@ fn a_part_in_flight_through_a_tail_leaves_the_flow_the_rest_of_its_room() {
     assert!(second >= 200_000);
     // Resolved, it is released: the cheaper tail takes it all again.
     tail_released(&mut knowledge, 0, Msat(400_000));
-    assert_eq!(tail_liquidity(&knowledge, 0, Msat(500_000), 10), None);
+    assert_eq!(tail_liquidity(&knowledge, 0, Msat(500_000), 10).map(|l| l.in_flight), Some(0));
     assert_eq!(with(&knowledge, &p), [300_000, 0]);
+    // Of a tail nothing is known of, the flow assumes it carries what it is asked (within its
+    // htlc_max per part), as in the flow that sent the parts: in flight alone changes nothing.
+    tail_sent(&mut knowledge, 1, Msat(400_000));
+    assert!(knowledge.learned(tail_channel(1)).is_none(), "in flight is not learned");
+    assert_eq!(tail_liquidity(&knowledge, 1, Msat(500_000), 10), None);
+    // Once something is learned of it, what is in flight counts.
+    assert!(!tail_failed(&mut knowledge, 1, Msat(450_000), (Msat(1), Msat(500_000)), 10));
+    let l = tail_liquidity(&knowledge, 1, Msat(500_000), 10).unwrap();
+    assert_eq!((l.hi, l.in_flight, l.possible()), (449_999, 400_000, 49_999));
 }

@@ -20,8 +20,11 @@
 //! payee, its `htlc_max` standing for its capacity:
 //!
 //! - [`tail_sent`] counts a part in flight through the tail and [`tail_released`] takes it
-//!   off once resolved, so a flow computed while parts are out (or after a restart, with
-//!   the parts still pending) sees only the room they leave;
+//!   off once resolved, so that once something is learned of the tail, a flow computed
+//!   while parts are out (or after a restart, with the parts still pending) sees only the
+//!   room they leave (of a tail nothing is learned of, the flow assumes it carries what it
+//!   is asked within `htlc_max` per part, with or without parts out, as the flow that sent
+//!   them did);
 //! - [`tail_failed`], after an error from inside the blinded path (`invalid_onion_blinding`
 //!   from the introduction node, which hides the hop and the reason), learns that the tail
 //!   carries less than the failed part, as a `temporary_channel_failure` teaches of a
@@ -100,10 +103,10 @@ pub fn virtual_payee() -> Option<NodeId> {
     NodeId::from_array(a).ok()
 }
 
-/// What `knowledge` knows of tail `index` whose path carries at most `htlc_max` per HTLC
-/// (`None` when nothing was learned and nothing is in flight through it): set it as
-/// [`BlindedTail::liquidity`]. The path's `htlc_max` stands for its capacity; with parts in
-/// flight and nothing learned, the tail is taken to carry its `htlc_max` less those parts.
+/// What `knowledge` learned of tail `index` whose path carries at most `htlc_max` per HTLC,
+/// the parts in flight through it counted ([`tail_sent`]), the path's `htlc_max` standing
+/// for its capacity (`None` when nothing was learned: the flow then takes the tail to carry
+/// what it is asked, parts in flight or not): set it as [`BlindedTail::liquidity`].
 pub fn tail_liquidity(
     knowledge: &Knowledge,
     index: usize,
@@ -111,13 +114,8 @@ pub fn tail_liquidity(
     now: u64,
 ) -> Option<Liquidity> {
     let c = tail_channel(index);
-    let cap = htlc_max.max(Msat(1));
-    let l = knowledge.liquidity(c, cap, now);
-    match knowledge.learned(c) {
-        Some(_) => Some(l),
-        None if l.in_flight > 0 => Some(Liquidity { lo: cap.0, hi: cap.0, ..l }),
-        None => None,
-    }
+    knowledge.learned(c)?;
+    Some(knowledge.liquidity(c, htlc_max.max(Msat(1)), now))
 }
 
 /// A part delivering `amount` to the payee is now in flight through tail `index`.
