@@ -223,17 +223,94 @@ fn a_path_that_failed_inside_is_left_for_the_other_and_the_pay_goes_on() {
     let reason = build_return_packet(&secret, &msg, LEGACY_PAYLOAD_LEN).unwrap();
     let actions = m.handle(Input::Failed { part: first[0].part, reason }, NOW_MS + 500);
     assert_eq!(pay_reply(&actions), None, "the pay goes on");
-    let again = sent(&actions);
+    // The path is known to carry less than the part: it is not asked for that again, the
+    // other path takes the rest (a smaller part may still try the cheaper path).
+    let mut again = sent(&actions);
     assert!(!again.is_empty());
+    let delivered = |s: &Sent| {
+        let intro = (s.first_hop.0 - 100) as u8;
+        peel_through(s, intro, &paths[usize::from(intro - 11)]).1.amt_to_forward.0
+    };
+    let at = |parts: &[Sent], scid: u64| -> u64 {
+        parts.iter().filter(|s| s.first_hop == ShortChannelId(scid)).map(delivered).sum()
+    };
+    assert!(at(&again, 111) < 100_000 && at(&again, 112) > 0);
+    assert_eq!(at(&again, 111) + at(&again, 112), 100_000);
+    // If it did, that part fails inside the path too, nothing having passed it between the
+    // two failures: the path is held unusable, and the pay goes on through the other.
+    let retried: Vec<PartKey> =
+        again.iter().filter(|s| s.first_hop == ShortChannelId(111)).map(|s| s.part).collect();
+    for part in retried {
+        let s = again.iter().find(|s| s.part == part).unwrap();
+        let reason = blinding_failure(s, &paths);
+        let actions = m.handle(Input::Failed { part, reason }, NOW_MS + 700);
+        assert_eq!(pay_reply(&actions), None, "the pay goes on");
+        let more = sent(&actions);
+        assert!(more.iter().all(|s| s.first_hop == ShortChannelId(112)), "the other path");
+        again.retain(|s| s.part != part);
+        again.extend(more);
+    }
     assert!(again.iter().all(|s| s.first_hop == ShortChannelId(112)), "the other path");
-    let (_, fin) = peel_through(&again[0], 12, &paths[1]);
-    assert_eq!(fin.amt_to_forward, Msat(100_000));
+    assert_eq!(at(&again, 112), 100_000);
     let mut last = Vec::new();
     for s in &again {
         last = m.handle(Input::Fulfilled { part: s.part, preimage: PREIMAGE }, NOW_MS + 900);
     }
     let Some(Reply::Pay(Ok(r))) = pay_reply(&last) else { panic!("{last:?}") };
     assert_eq!(r.amount_msat, Msat(100_000));
+}
+
+#[test]
+fn a_path_that_failed_a_large_part_inside_still_takes_the_rest_in_smaller_parts() {
+    // 1M over two paths: our channel to 11 holds 700k, the path at 12 is dearer and takes
+    // at most 500k a part. The part through 11 fails inside its path (liquidity inside it):
+    // the path is known to carry less than that part, not nothing, so the rest goes through
+    // 11 again in smaller parts beside the part in flight at 12, and the pay succeeds.
+    let mut m = Machine::new(config(), GraphBuilder::new().build(), HEIGHT);
+    let mut hops = first_hops(&[11, 12], 10_000_000);
+    hops[0].spendable = Msat(700_000);
+    m.set_first_hops(hops);
+    let mut paths = vec![path(11, 0, 0, 50), path(12, 1_000, 1_000, 50)];
+    paths[1].htlc_maximum_msat = Msat(500_000);
+    let cmd = Command::PayBlinded(Box::new(request(1_000_000, paths.clone())));
+    let actions = m.handle(Input::Command { id: 1, command: cmd }, NOW_MS);
+    let delivered = |s: &Sent| {
+        let intro = (s.first_hop.0 - 100) as u8;
+        peel_through(s, intro, &paths[usize::from(intro - 11)]).1.amt_to_forward.0
+    };
+    let mut in_flight = sent(&actions);
+    let at = |parts: &[Sent], scid: u64| -> u64 {
+        parts.iter().filter(|s| s.first_hop == ShortChannelId(scid)).map(delivered).sum()
+    };
+    assert_eq!(at(&in_flight, 111) + at(&in_flight, 112), 1_000_000);
+    assert!(at(&in_flight, 112) <= 500_000 && at(&in_flight, 111) >= 500_000);
+    // The largest part through 11 fails inside the path.
+    let big = in_flight
+        .iter()
+        .filter(|s| s.first_hop == ShortChannelId(111))
+        .max_by_key(|s| delivered(s))
+        .map(|s| s.part)
+        .unwrap();
+    let failed = in_flight.iter().find(|s| s.part == big).map(delivered).unwrap();
+    let reason = blinding_failure(in_flight.iter().find(|s| s.part == big).unwrap(), &paths);
+    let actions = m.handle(Input::Failed { part: big, reason }, NOW_MS + 500);
+    assert_eq!(pay_reply(&actions), None, "the pay goes on");
+    let again = sent(&actions);
+    in_flight.retain(|s| s.part != big);
+    // The failed path takes some of the rest again, in parts smaller than the one that
+    // failed.
+    assert!(at(&again, 111) > 0 && at(&again, 111) < failed, "{} of {failed}", at(&again, 111));
+    assert!(again
+        .iter()
+        .filter(|s| s.first_hop == ShortChannelId(111))
+        .all(|s| delivered(s) < failed));
+    in_flight.extend(again);
+    let mut last = Vec::new();
+    for s in &in_flight {
+        last = m.handle(Input::Fulfilled { part: s.part, preimage: PREIMAGE }, NOW_MS + 900);
+    }
+    let Some(Reply::Pay(Ok(r))) = pay_reply(&last) else { panic!("{last:?}") };
+    assert_eq!(r.amount_msat, Msat(1_000_000));
 }
 
 #[test]
@@ -445,10 +522,15 @@ impl Twins {
 
 #[test]
 fn a_restored_pay_retries_a_part_failed_inside_its_path_through_the_next_path() {
-    // Three paths, cheapest first: the part goes to 11, fails inside its path and goes to 12;
-    // the restart comes with that part in flight. It fails too: both machines, the restored
-    // one included, know both paths failed and go to 13.
-    let paths = vec![path(11, 0, 0, 50), path(12, 1_000, 1_000, 50), path(13, 2_000, 2_000, 50)];
+    // Three paths, cheapest first, none taking less than the amount (their `htlc_min`), so a
+    // failure inside one leaves no smaller part to try there: the part goes to 11, fails
+    // inside its path and goes to 12; the restart comes with that part in flight. It fails
+    // too: both machines, the restored one included, know both paths failed and go to 13.
+    let mut paths =
+        vec![path(11, 0, 0, 50), path(12, 1_000, 1_000, 50), path(13, 2_000, 2_000, 50)];
+    for p in &mut paths {
+        p.htlc_minimum_msat = Msat(100_000);
+    }
     let (mut twins, second) = Twins::new(&[11, 12, 13], &paths, 100_000, 1);
     assert_eq!(second.iter().map(|s| s.first_hop).collect::<Vec<_>>(), [ShortChannelId(112)]);
     let reason = blinding_failure(&second[0], &paths);

@@ -202,16 +202,28 @@ impl Knowledge {
     /// Records that a part is now in flight over `hops`.
     pub fn part_sent(&mut self, hops: &[Hop]) {
         for h in hops {
-            let f = self.facts(h.channel_dir());
-            f.in_flight = f.in_flight.saturating_add(h.amount.0);
+            self.add_in_flight(h.channel_dir(), h.amount);
+        }
+    }
+
+    /// Records that `amount` more of ours is in flight over `c` (a part's hop, or a virtual
+    /// channel such as a blinded tail's).
+    pub fn add_in_flight(&mut self, c: ShortChannelIdDir, amount: Msat) {
+        let f = self.facts(c);
+        f.in_flight = f.in_flight.saturating_add(amount.0);
+    }
+
+    /// Takes `amount` off what is in flight over `c` ([`Knowledge::add_in_flight`]); learns
+    /// nothing.
+    pub fn release_in_flight(&mut self, c: ShortChannelIdDir, amount: Msat) {
+        if let Some(f) = self.channels.get_mut(&c) {
+            f.in_flight = f.in_flight.saturating_sub(amount.0);
         }
     }
 
     fn release(&mut self, hops: &[Hop]) {
         for h in hops {
-            if let Some(f) = self.channels.get_mut(&h.channel_dir()) {
-                f.in_flight = f.in_flight.saturating_sub(h.amount.0);
-            }
+            self.release_in_flight(h.channel_dir(), h.amount);
         }
     }
 

@@ -19,7 +19,10 @@ use crate::requests::{BlindedPayPath, BlindedPayRequest};
 use onion::blinded_payment::{build_blinded_payment_onion, BlindedFinalData};
 use onion::failure::code as fc;
 use onion::payment::BuildPaymentOnionError;
-use route::flow::{tail_channel, tail_failed, tail_liquidity, tail_succeeded, BlindedTail};
+use route::flow::{
+    tail_channel, tail_failed, tail_liquidity, tail_released, tail_sent, tail_succeeded,
+    BlindedTail,
+};
 use types::blinded::IntroductionNode;
 use types::{Hop, Msat, NodeId, ShortChannelIdDir};
 
@@ -191,56 +194,90 @@ impl Machine {
             secrets,
             blinded_tail: u32::try_from(tail).ok(),
         };
-        Ok(self.commit_part(key, hops, sent, now_ms))
+        let rec = self.commit_part(key, hops, sent, now_ms);
+        tail_sent(&mut self.knowledge, learned_as(path), amount);
+        Ok(rec)
     }
 
-    /// After part `key` resolved: teaches the knowledge what it showed of its tail. Returns
-    /// whether its failure belongs to the tail (from the introduction node on, other than
-    /// the payee alone on a one-hop path refusing it), so the pay goes on.
+    /// After part `key` resolved: takes it off its tail's amount in flight and teaches the
+    /// knowledge what it showed of the tail. Returns whether its failure belongs to the tail
+    /// (from the introduction node on, other than the payee alone on a one-hop path refusing
+    /// it), so the pay goes on.
     pub(super) fn blinded_outcome(&mut self, key: PartKey, now_s: u64) -> bool {
+        if let Some((tail, _, amount)) = self.part_tail(&key) {
+            tail_released(&mut self.knowledge, tail, amount);
+        }
         let Some((tail, lesson)) = self.tail_lesson(&key) else { return false };
         match lesson {
-            TailLesson::Carried(amount) => {
-                tail_succeeded(&mut self.knowledge, tail, amount, now_s);
+            TailLesson::Carried(amount, htlc_max) => {
+                tail_succeeded(&mut self.knowledge, tail, amount, htlc_max, now_s);
                 false
             }
-            TailLesson::Failed(route) => {
+            TailLesson::Failed(route, amount, limits) => {
                 // Every channel up to the introduction node carried the part.
                 for h in &route {
                     self.knowledge.learn_at_least(h.channel_dir(), h.amount, None, now_s);
                 }
-                tail_failed(&mut self.knowledge, tail, now_s);
+                tail_failed(&mut self.knowledge, tail, amount, limits, now_s);
                 true
             }
         }
     }
 
-    /// After a restart: what the resolved parts of the unfinished BOLT 12 pays taught of
-    /// their tails, learned again at the time each resolved (the channels up to the
+    /// After a restart: the parts of BOLT 12 pays still pending count in flight on their
+    /// tails again (each is released when it resolves, a part that never left included),
+    /// and what the resolved parts of the unfinished pays taught of their tails is learned
+    /// again, in the order and at the time each resolved (the channels up to the
     /// introduction nodes come back with the learned layer's records).
     pub(super) fn relearn_tails(&mut self) {
+        let pending: Vec<PartKey> = self
+            .parts
+            .iter()
+            .filter(|p| p.status == PartStatus::Pending && p.blinded_tail.is_some())
+            .map(|p| p.key)
+            .collect();
+        for key in pending {
+            if let Some((tail, _, amount)) = self.part_tail(&key) {
+                tail_sent(&mut self.knowledge, tail, amount);
+            }
+        }
         let open: Vec<u64> = self
             .pays
             .iter()
             .filter(|p| !p.rec.done && p.rec.blinded.is_some())
             .map(|p| p.rec.id)
             .collect();
-        let resolved: Vec<(PartKey, u64)> = self
+        let mut resolved: Vec<(PartKey, u64, u64)> = self
             .parts
             .iter()
             .filter(|p| p.status != PartStatus::Pending && p.blinded_tail.is_some())
             .filter(|p| p.pay_id.is_some_and(|id| open.contains(&id)))
-            .map(|p| (p.key, p.completed_at.unwrap_or(p.created_at)))
+            .map(|p| (p.key, p.completed_at.unwrap_or(p.created_at), p.updated_index))
             .collect();
-        for (key, at) in resolved {
+        resolved.sort_by_key(|&(_, at, index)| (at, index));
+        for (key, at, _) in resolved {
             match self.tail_lesson(&key) {
-                Some((tail, TailLesson::Carried(amount))) => {
-                    tail_succeeded(&mut self.knowledge, tail, amount, at)
+                Some((tail, TailLesson::Carried(amount, htlc_max))) => {
+                    tail_succeeded(&mut self.knowledge, tail, amount, htlc_max, at)
                 }
-                Some((tail, TailLesson::Failed(_))) => tail_failed(&mut self.knowledge, tail, at),
+                Some((tail, TailLesson::Failed(_, amount, limits))) => {
+                    tail_failed(&mut self.knowledge, tail, amount, limits, at);
+                }
                 None => {}
             }
         }
+    }
+
+    /// The tail part `key` of a BOLT 12 pay went through, as the knowledge learns it
+    /// ([`learned_as`]), its path, and the amount it delivers: `None` when it is not such a
+    /// part.
+    fn part_tail(&self, key: &PartKey) -> Option<(usize, &BlindedPayPath, Msat)> {
+        let rec = self.part(key)?;
+        let tail = rec.blinded_tail? as usize;
+        let pay_id = rec.pay_id?;
+        let ps = self.pays.iter().find(|p| p.rec.id == pay_id)?;
+        let path = ps.rec.blinded.as_ref()?.paths.get(tail)?;
+        Some((learned_as(path), path, rec.amount_msat))
     }
 
     /// What resolved part `key` of a BOLT 12 pay showed of its tail, with the number the tail
@@ -249,18 +286,16 @@ impl Machine {
     /// payee alone on a one-hop path refusing it).
     fn tail_lesson(&self, key: &PartKey) -> Option<(usize, TailLesson)> {
         let rec = self.part(key)?;
-        let tail = rec.blinded_tail? as usize;
-        let pay_id = rec.pay_id?;
-        let ps = self.pays.iter().find(|p| p.rec.id == pay_id)?;
-        let b = ps.rec.blinded.as_ref()?;
-        let path = b.paths.get(tail)?;
-        let (one_hop, tail) = (path.path.hops.len() == 1, learned_as(path));
+        let (tail, path, amount) = self.part_tail(key)?;
+        let one_hop = path.path.hops.len() == 1;
+        let limits = (path.htlc_minimum_msat, path.htlc_maximum_msat);
         let failure = rec.failure.as_ref().map(|f| (f.erring_index, f.failcode));
         match (rec.status, failure) {
-            (PartStatus::Complete, _) => Some((tail, TailLesson::Carried(rec.amount_msat))),
+            (PartStatus::Complete, _) => Some((tail, TailLesson::Carried(amount, limits.1))),
             (PartStatus::Failed, Some((Some(ei), code))) if ei as usize >= rec.route.len() => {
                 let blinding = code == Some(fc::INVALID_ONION_BLINDING);
-                (blinding || !one_hop).then(|| (tail, TailLesson::Failed(rec.route.clone())))
+                (blinding || !one_hop)
+                    .then(|| (tail, TailLesson::Failed(rec.route.clone(), amount, limits)))
             }
             _ => None,
         }
@@ -278,8 +313,9 @@ fn learned_as(p: &BlindedPayPath) -> usize {
 
 /// What a resolved part taught of its tail.
 enum TailLesson {
-    /// It reached the payee with this amount.
-    Carried(Msat),
-    /// It failed inside the path; the route up to the introduction node carried it.
-    Failed(Vec<Hop>),
+    /// It reached the payee with this amount, through a path of this `htlc_max`.
+    Carried(Msat, Msat),
+    /// It failed inside the path, delivering this amount through a path of these
+    /// `(htlc_min, htlc_max)`; the route up to the introduction node carried it.
+    Failed(Vec<Hop>, Msat, (Msat, Msat)),
 }

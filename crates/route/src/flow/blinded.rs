@@ -16,10 +16,29 @@
 //! [`Part::blinded_tail`](super::Part::blinded_tail) names the tail.
 //!
 //! Each tail's virtual edge has its own channel id ([`tail_channel`]), so the payer's
-//! [`Knowledge`] learns of a tail as of any channel: [`tail_failed`] after an error from
-//! inside the blinded path (`invalid_onion_blinding`, reported by the introduction node),
-//! and [`tail_liquidity`] gives what was learned back to the next flow, which then prefers
-//! the other tails. Excluding [`tail_channel`] in
+//! [`Knowledge`] learns of a tail as of any channel, in amounts the path delivers to the
+//! payee, its `htlc_max` standing for its capacity:
+//!
+//! - [`tail_sent`] counts a part in flight through the tail and [`tail_released`] takes it
+//!   off once resolved, so that once something is learned of the tail, a flow computed
+//!   while parts are out (or after a restart, with the parts still pending) sees only the
+//!   room they leave (of a tail nothing is learned of, the flow assumes it carries what it
+//!   is asked within `htlc_max` per part, with or without parts out, as the flow that sent
+//!   them did);
+//! - [`tail_failed`], after an error from inside the blinded path (`invalid_onion_blinding`
+//!   from the introduction node, which hides the hop and the reason), learns that the tail
+//!   carries less than the failed part, as a `temporary_channel_failure` teaches of a
+//!   channel: most such failures are liquidity, and a smaller part may still pass. It holds
+//!   the tail unusable when the failure cannot be liquidity left for a smaller part: a part
+//!   no larger than the tail's `htlc_min` failed, or the tail failed again while an
+//!   earlier failure's bound still stands and no part is known to have passed it (a path
+//!   with a disabled channel inside fails twice, then is left alone until the knowledge
+//!   decays, one half-life halving the bound's weight as for any channel);
+//! - [`tail_succeeded`] learns that it carried a part;
+//! - [`tail_liquidity`] gives all of it back to the next flow, which then prefers the other
+//!   tails for what this one cannot take.
+//!
+//! Excluding [`tail_channel`] in
 //! [`FlowParams::exclude_channels`](super::FlowParams::exclude_channels) leaves a tail out
 //! entirely.
 
@@ -84,8 +103,10 @@ pub fn virtual_payee() -> Option<NodeId> {
     NodeId::from_array(a).ok()
 }
 
-/// What `knowledge` learned of tail `index` whose path carries at most `htlc_max` per HTLC
-/// (`None` when nothing was learned): set it as [`BlindedTail::liquidity`].
+/// What `knowledge` learned of tail `index` whose path carries at most `htlc_max` per HTLC,
+/// the parts in flight through it counted ([`tail_sent`]), the path's `htlc_max` standing
+/// for its capacity (`None` when nothing was learned: the flow then takes the tail to carry
+/// what it is asked, parts in flight or not): set it as [`BlindedTail::liquidity`].
 pub fn tail_liquidity(
     knowledge: &Knowledge,
     index: usize,
@@ -97,18 +118,55 @@ pub fn tail_liquidity(
     Some(knowledge.liquidity(c, htlc_max.max(Msat(1)), now))
 }
 
-/// A part through tail `index` failed inside the blinded path (`invalid_onion_blinding`
-/// from the introduction node, or any failure from a blinded node): the error names neither
-/// the hop nor the reason, so the whole tail is learned to carry nothing, and is left out
-/// until the knowledge decays back towards the unknown (one half-life halves the bound's
-/// weight, as for any channel).
-pub fn tail_failed(knowledge: &mut Knowledge, index: usize, now: u64) {
-    knowledge.learn_less_than(tail_channel(index), Msat(1), None, now);
+/// A part delivering `amount` to the payee is now in flight through tail `index`.
+pub fn tail_sent(knowledge: &mut Knowledge, index: usize, amount: Msat) {
+    knowledge.add_in_flight(tail_channel(index), amount);
 }
 
-/// A part through tail `index` reached the payee with `amount`: the tail carried it.
-pub fn tail_succeeded(knowledge: &mut Knowledge, index: usize, amount: Msat, now: u64) {
-    knowledge.learn_at_least(tail_channel(index), amount, None, now);
+/// A part delivering `amount` through tail `index` resolved (whatever its outcome): it is no
+/// longer in flight there.
+pub fn tail_released(knowledge: &mut Knowledge, index: usize, amount: Msat) {
+    knowledge.release_in_flight(tail_channel(index), amount);
+}
+
+/// A part delivering `amount` to the payee through tail `index` (a path of `htlc_min` and
+/// `htlc_max`) failed inside the blinded path (`invalid_onion_blinding` from the
+/// introduction node, or any failure from a blinded node): the error names neither the hop
+/// nor the reason, so it is taken as a liquidity failure, and the tail is learned to carry
+/// less than `amount`. Unless a smaller part could not be liquidity's answer: when
+/// `amount` is no larger than `htlc_min` (nothing smaller may be sent), or when the tail
+/// already had a failure's bound standing (not decayed away) and no part known to have
+/// passed it (no learned lower bound), the tail is learned to carry nothing, and is left out until the knowledge decays
+/// back towards the unknown. Returns whether it was held unusable so.
+pub fn tail_failed(
+    knowledge: &mut Knowledge,
+    index: usize,
+    amount: Msat,
+    (htlc_min, htlc_max): (Msat, Msat),
+    now: u64,
+) -> bool {
+    let c = tail_channel(index);
+    let cap = htlc_max.max(Msat(1));
+    let before = knowledge.liquidity(c, cap, now);
+    let failed_before = knowledge.learned(c).is_some_and(|l| l.max.is_some())
+        && before.hi < cap.0
+        && before.lo == 0;
+    let unusable = amount <= htlc_min || failed_before;
+    let below = if unusable { Msat(1) } else { amount };
+    knowledge.learn_less_than(c, below, Some(cap), now);
+    unusable
+}
+
+/// A part through tail `index` (a path of `htlc_max`) reached the payee with `amount`: the
+/// tail carried it.
+pub fn tail_succeeded(
+    knowledge: &mut Knowledge,
+    index: usize,
+    amount: Msat,
+    htlc_max: Msat,
+    now: u64,
+) {
+    knowledge.learn_at_least(tail_channel(index), amount, Some(htlc_max.max(Msat(1))), now);
 }
 
 /// Removes the virtual tail hop ending each part and names the tail it used.

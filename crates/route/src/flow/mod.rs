@@ -50,8 +50,8 @@ mod single;
 mod tests;
 
 pub use blinded::{
-    tail_channel, tail_failed, tail_liquidity, tail_of_channel, tail_succeeded, virtual_payee,
-    BlindedTail,
+    tail_channel, tail_failed, tail_liquidity, tail_of_channel, tail_released, tail_sent,
+    tail_succeeded, virtual_payee, BlindedTail,
 };
 pub use mcf::flow;
 pub use single::route;
