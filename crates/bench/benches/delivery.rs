@@ -11,6 +11,14 @@
 //! `LNPAY_BENCH_SEED` (default 1), `LNPAY_BENCH_XPAY` (default 1: also pay the same list
 //! with lnpay's `xpay` under the same limits, on a third copy of the network, and compare it
 //! with `pay`; 0 skips it).
+//!
+//! What is timed: each payer's thread time over the list, split ([`delivery::Split`]) into
+//! the payer's own calls, the simulated network's work on its behalf (the payee's invoices,
+//! every hop forwarding, failing with a signed `channel_update` and fulfilling its HTLCs),
+//! and the ground truth the bench takes before each payment (max flow and min-cost flow over
+//! that payer's own true balances, which diverge between the two networks, so it cannot be
+//! shared). The goals compare the payer's own calls only; the whole loop (all three, what the
+//! goal rows measured before 2026-12-06) is reported beside them.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use lnpay_bench::data::{graph_path, load_graph};
@@ -86,20 +94,21 @@ fn main() {
         delivery::lnpay_driver(sim_ours, key_seed).expect("the payer is a node");
     let our_setup = t.elapsed().as_secs_f64();
     let c = cpu_s();
-    let ours = delivery::run_lnpay_on(&mut driver, &plan, &mut progress("lnpay", total));
+    let (ours, our_split) =
+        delivery::run_lnpay_on(&mut driver, &plan, &mut progress("lnpay", total));
     let ours_wall = t.elapsed().as_secs_f64();
     let ours_cpu = cpu_s() - c;
     let xpay = (env_usize("LNPAY_BENCH_XPAY", 1) != 0).then(|| {
         let sim = network.simulator(seed).expect("network");
         let (mut d, _) = delivery::lnpay_driver(sim, key_seed).expect("the payer is a node");
-        delivery::run_xpay_on(&mut d, &plan, &mut progress("lnpay xpay", total))
+        delivery::run_xpay_on(&mut d, &plan, &mut progress("lnpay xpay", total)).0
     });
     let t = Instant::now();
     let mut payer = LdkPayer::new(sim_ldk, seed).expect("the payer is a node");
     let setup = t.elapsed().as_secs_f64();
     let t = Instant::now();
     let c = cpu_s();
-    let ldk = delivery::run_ldk(&mut payer, &plan, &mut progress("LDK", total));
+    let (ldk, ldk_split) = delivery::run_ldk(&mut payer, &plan, &mut progress("LDK", total));
     let ldk_wall = t.elapsed().as_secs_f64();
     let ldk_cpu = cpu_s() - c;
 
@@ -150,6 +159,30 @@ fn main() {
         our_gossip.refused,
         started.elapsed().as_secs_f64()
     );
+    let _ = writeln!(
+        md,
+        "\nWhere each payer's thread time went (CPU / wall, s): lnpay's own calls {:.1} / {:.1}, \
+         the simulated network on its behalf {:.1} / {:.1}, the ground truth before its \
+         payments {:.1} / {:.1}; LDK-driven payer's own calls {:.1} / {:.1}, network {:.1} / \
+         {:.1}, ground truth {:.1} / {:.1}. The whole loop (all three; what the goals measured \
+         before 2026-12-06): lnpay {ours_cpu:.1} / {:.1}, LDK-driven {ldk_cpu:.1} / \
+         {ldk_wall:.1}. HTLCs sent: lnpay {}, LDK-driven {}.",
+        our_split.payer.cpu_s,
+        our_split.payer.wall_s,
+        our_split.network.cpu_s,
+        our_split.network.wall_s,
+        our_split.truth.cpu_s,
+        our_split.truth.wall_s,
+        ldk_split.payer.cpu_s,
+        ldk_split.payer.wall_s,
+        ldk_split.network.cpu_s,
+        ldk_split.network.wall_s,
+        ldk_split.truth.cpu_s,
+        ldk_split.truth.wall_s,
+        ours_wall - our_setup,
+        driver.sent,
+        payer.sent,
+    );
     if let Some(x) = &xpay {
         let rows_x = delivery::summarize(&plan, x);
         let mut t = String::from(
@@ -183,18 +216,18 @@ fn main() {
         "cargo bench -p lnpay-bench --bench delivery",
         &[
             report::Goal {
-                what: format!("payer wall time of the {total} payments (setup apart)"),
+                what: format!("payer CPU time of the {total} payments (its own calls)"),
                 goal: "lnpay ≤ LDK".into(),
-                ours: format!("{:.1} s (+{our_setup:.1} s setup)", ours_wall - our_setup),
-                ldk: format!("{ldk_wall:.1} s (+{setup:.1} s setup)"),
-                met: Some(ours_wall - our_setup <= ldk_wall),
+                ours: format!("{:.1} s", our_split.payer.cpu_s),
+                ldk: format!("{:.1} s", ldk_split.payer.cpu_s),
+                met: Some(our_split.payer.cpu_s <= ldk_split.payer.cpu_s),
             },
             report::Goal {
-                what: format!("payer CPU time of the {total} payments (its thread)"),
+                what: format!("payer wall time of the {total} payments (its own calls)"),
                 goal: "lnpay ≤ LDK".into(),
-                ours: format!("{ours_cpu:.1} s"),
-                ldk: format!("{ldk_cpu:.1} s"),
-                met: Some(ours_cpu <= ldk_cpu),
+                ours: format!("{:.1} s (+{our_setup:.1} s setup)", our_split.payer.wall_s),
+                ldk: format!("{:.1} s (+{setup:.1} s setup)", ldk_split.payer.wall_s),
+                met: Some(our_split.payer.wall_s <= ldk_split.payer.wall_s),
             },
         ],
     ));

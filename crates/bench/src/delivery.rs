@@ -14,6 +14,13 @@
 //! (simulated) chain ([`crate::chain`]): LDK through a `UtxoLookup`, lnpay through its graph
 //! builder. Without them each would take a direction's `htlc_maximum_msat` for the whole
 //! channel.
+//!
+//! Each run's thread time is split three ways ([`Split`]): the payer's own calls, the
+//! simulated network (the payee issuing the invoice; every hop peeling, forwarding, failing
+//! and fulfilling HTLCs, signing the `channel_update`s of failures; timers), and the ground
+//! truth taken before each payment ([`fee_feasible`] and the simulator's `can_deliver`).
+//! Only the first is the payer's cost: the second grows with the HTLCs a payer sends and the
+//! hops they cross, the third is the bench's; both ran inside each payer's window before.
 
 use crate::chain::{graph_from_gossip_and_chain, OurGossip, SimChain};
 use crate::data::Rng;
@@ -41,7 +48,7 @@ use sim::{ChannelBackend, HtlcId, Resolution, SimConfig, Simulator, Topology, To
 use std::collections::HashMap;
 use std::str::FromStr;
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 use types::{Msat, ShortChannelId};
 
 /// Core Lightning `pay`'s `maxfeepercent` default, in millionths.
@@ -65,6 +72,88 @@ pub fn fee_limit(amount: Msat) -> u64 {
 /// [`crate::mincost`] explains).
 pub fn fee_feasible(sim: &Simulator, src: u32, dst: u32, amount: Msat) -> bool {
     matches!(mincost::cheapest(sim, src, dst, amount, fee_limit(amount)), MinCost::Fee(_))
+}
+
+/// Thread CPU and wall time spent on one kind of work.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct Spent {
+    /// This thread's CPU time, in seconds (`CLOCK_THREAD_CPUTIME_ID`).
+    pub cpu_s: f64,
+    /// Wall time, in seconds.
+    pub wall_s: f64,
+}
+
+impl Spent {
+    /// `self` less `other`, floored at zero.
+    pub fn minus(self, other: Spent) -> Spent {
+        Spent {
+            cpu_s: (self.cpu_s - other.cpu_s).max(0.0),
+            wall_s: (self.wall_s - other.wall_s).max(0.0),
+        }
+    }
+
+    /// `self` plus `other`.
+    pub fn plus(self, other: Spent) -> Spent {
+        Spent { cpu_s: self.cpu_s + other.cpu_s, wall_s: self.wall_s + other.wall_s }
+    }
+}
+
+/// Where one payer's run over the plan went.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct Split {
+    /// The payer's own calls: decoding the invoice, routing, building onions, reading
+    /// failures, learning, its bookkeeping, offering HTLCs on its channels (lnpay: the payment
+    /// machine and the driver's feeding it; LDK-driven: `find_route` with its scorer,
+    /// `create_payment_onion`, the failure decoder, the scorer's updates).
+    pub payer: Spent,
+    /// The simulated network: the payee's invoice, every event of the simulator (hops
+    /// peeling onions, forwarding, failing with signed `channel_update`s, fulfilling) and the
+    /// timers' clock. A real payer's peers do this on their own machines.
+    pub network: Spent,
+    /// The ground truth before each payment (max flow and min-cost flow over the true
+    /// balances of this payer's network): the bench's work.
+    pub truth: Spent,
+}
+
+/// This thread's CPU time so far, in nanoseconds.
+fn thread_cpu_ns() -> u64 {
+    let t = rustix::time::clock_gettime(rustix::time::ClockId::ThreadCPUTime);
+    (t.tv_sec.max(0) as u64).saturating_mul(1_000_000_000).saturating_add(t.tv_nsec.max(0) as u64)
+}
+
+/// A point in this thread's CPU time and in wall time.
+#[derive(Debug, Clone, Copy)]
+struct Stamp {
+    cpu_ns: u64,
+    wall: Instant,
+}
+
+impl Stamp {
+    fn now() -> Stamp {
+        Stamp { cpu_ns: thread_cpu_ns(), wall: Instant::now() }
+    }
+
+    /// Adds the time since `self` to `to`.
+    fn charge(self, to: &mut Spent) {
+        to.cpu_s += thread_cpu_ns().saturating_sub(self.cpu_ns) as f64 / 1e9;
+        to.wall_s += self.wall.elapsed().as_secs_f64();
+    }
+}
+
+/// Runs `f`, its thread and wall time added to `to`.
+fn timed<T>(to: &mut Spent, f: impl FnOnce() -> T) -> T {
+    let s = Stamp::now();
+    let out = f();
+    s.charge(to);
+    out
+}
+
+/// The ground truth of one payment over `sim`'s true balances now: (max flow covers the
+/// amount, and the cheapest flow fits the fee limit too).
+fn ground_truth(sim: &Simulator, payee: u32, amount: Msat) -> (bool, bool) {
+    let src = sim.payer();
+    let feasible = sim.can_deliver(src, payee, amount);
+    (feasible, feasible && fee_feasible(sim, src, payee, amount))
 }
 
 /// A topology with the payer attached (as `lnpay sim` attaches it).
@@ -196,7 +285,7 @@ pub fn run_lnpay(
     progress: &mut dyn FnMut(usize),
 ) -> Option<Vec<Outcome>> {
     let (mut d, _) = lnpay_driver(sim, key_seed)?;
-    Some(run_lnpay_on(&mut d, plan, progress))
+    Some(run_lnpay_on(&mut d, plan, progress).0)
 }
 
 /// lnpay's driver for `sim`'s payer, its graph built from the simulator's signed gossip and
@@ -213,15 +302,38 @@ pub fn lnpay_driver(sim: Simulator, key_seed: [u8; 32]) -> Option<(Driver, OurGo
     Some((d, counts))
 }
 
-/// Pays every payment of `plan` with `d`; `progress` is told after each.
-pub fn run_lnpay_on(d: &mut Driver, plan: &Plan, progress: &mut dyn FnMut(usize)) -> Vec<Outcome> {
+/// Pays every payment of `plan` with `d`; `progress` is told after each. Returns the
+/// outcomes and where the time went.
+pub fn run_lnpay_on(
+    d: &mut Driver,
+    plan: &Plan,
+    progress: &mut dyn FnMut(usize),
+) -> (Vec<Outcome>, Split) {
     run_on(d, plan, progress, false)
 }
 
 /// [`run_lnpay_on`] with `xpay` instead of `pay`, under the same limits (its `maxfee` set to
 /// [`fee_limit`], `retry_for` the same).
-pub fn run_xpay_on(d: &mut Driver, plan: &Plan, progress: &mut dyn FnMut(usize)) -> Vec<Outcome> {
+pub fn run_xpay_on(
+    d: &mut Driver,
+    plan: &Plan,
+    progress: &mut dyn FnMut(usize),
+) -> (Vec<Outcome>, Split) {
     run_on(d, plan, progress, true)
+}
+
+/// The driver's `call`, with the network's steps timed apart: the payer's part is the rest.
+fn call_timed(d: &mut Driver, command: Command, network: &mut Spent) -> Option<Reply> {
+    let id = d.submit(command);
+    loop {
+        if let Some(r) = d.replies.get(&id) {
+            return Some(r.clone());
+        }
+        if !timed(network, || d.network_step()) {
+            return d.replies.get(&id).cloned();
+        }
+        d.process();
+    }
 }
 
 fn run_on(
@@ -229,15 +341,18 @@ fn run_on(
     plan: &Plan,
     progress: &mut dyn FnMut(usize),
     xpay: bool,
-) -> Vec<Outcome> {
-    let payer = d.sim.payer();
+) -> (Vec<Outcome>, Split) {
+    let mut split = Split::default();
+    let mut window = Spent::default();
     let mut out = Vec::with_capacity(plan.payments.len());
     for (i, p) in plan.payments.iter().enumerate() {
         let amount = plan.classes.get(p.class).map_or(Msat(1), |c| c.amount);
-        let feasible = d.sim.can_deliver(payer, p.payee, amount);
-        let feasible_fee = feasible && fee_feasible(&d.sim, payer, p.payee, amount);
+        let (feasible, feasible_fee) =
+            timed(&mut split.truth, || ground_truth(&d.sim, p.payee, amount));
         let mut o = Outcome { feasible, feasible_fee, ..Outcome::default() };
-        if let Some(inv) = d.sim.create_invoice(p.payee, Some(amount)) {
+        let started = Stamp::now();
+        let invoice = timed(&mut split.network, || d.sim.create_invoice(p.payee, Some(amount)));
+        if let Some(inv) = invoice {
             let (sent0, t0) = (d.sent, d.sim.now_ms());
             let decoded = bolt11::Invoice::decode(&inv.bolt11, bolt11::Currency::Bitcoin).ok();
             let reply = decoded.and_then(|decoded| {
@@ -258,7 +373,7 @@ fn run_on(
                         ..PayRequest::new(decoded, inv.bolt11)
                     })
                 };
-                d.call(command)
+                call_timed(d, command, &mut split.network)
             });
             o.attempts = (d.sent - sent0) as u64;
             o.sim_ms = d.sim.now_ms().saturating_sub(t0);
@@ -274,10 +389,12 @@ fn run_on(
         }
         d.events.clear();
         d.replies.clear();
+        started.charge(&mut window);
         out.push(o);
         progress(i + 1);
     }
-    out
+    split.payer = window.minus(split.network);
+    (out, split)
 }
 
 /// A part in flight.
@@ -309,6 +426,9 @@ pub struct LdkPayer {
     pub sent: usize,
     /// How LDK took the simulator's gossip.
     pub gossip: GossipCounts,
+    /// Time spent in the simulated network on this payer's behalf (its invoices, its
+    /// simulator events), over the payer's life.
+    pub network: Spent,
 }
 
 /// The LDK payer could not be set up.
@@ -358,6 +478,7 @@ impl LdkPayer {
             rng: Rng(seed ^ 0x6c64_6b5f_7061_7972),
             sent: 0,
             gossip,
+            network: Spent::default(),
         })
     }
 
@@ -507,7 +628,10 @@ impl LdkPayer {
     pub fn pay(&mut self, payee: u32, amount: Msat, feasible: bool) -> Outcome {
         let mut out = Outcome { feasible, ..Outcome::default() };
         let (t0, sent0) = (self.sim.now_ms(), self.sent);
-        let Some(inv) = self.sim.create_invoice(payee, Some(amount)) else { return out };
+        let sim = &mut self.sim;
+        let Some(inv) = timed(&mut self.network, || sim.create_invoice(payee, Some(amount))) else {
+            return out;
+        };
         let Ok(invoice) = lightning_invoice::Bolt11Invoice::from_str(&inv.bolt11) else {
             return out;
         };
@@ -568,7 +692,8 @@ impl LdkPayer {
                 }
                 continue;
             }
-            let Some(r) = self.sim.run_until_resolution() else { break };
+            let sim = &mut self.sim;
+            let Some(r) = timed(&mut self.network, || sim.run_until_resolution()) else { break };
             let Some(part) = pending.remove(&r.htlc) else { continue };
             match r.resolution {
                 Resolution::Fulfilled(_) => {
@@ -620,20 +745,29 @@ pub fn shared_secrets(session: &SecretKey, path: &Path) -> Vec<SharedSecret> {
     out
 }
 
-/// Pays every payment of `plan` with the LDK payer.
-pub fn run_ldk(payer: &mut LdkPayer, plan: &Plan, progress: &mut dyn FnMut(usize)) -> Vec<Outcome> {
-    let src = payer.sim.payer();
+/// Pays every payment of `plan` with the LDK payer. Returns the outcomes and where the time
+/// went (as [`run_lnpay_on`]).
+pub fn run_ldk(
+    payer: &mut LdkPayer,
+    plan: &Plan,
+    progress: &mut dyn FnMut(usize),
+) -> (Vec<Outcome>, Split) {
+    let mut split = Split::default();
+    let mut window = Spent::default();
+    let network_before = payer.network;
     let mut out = Vec::with_capacity(plan.payments.len());
     for (i, p) in plan.payments.iter().enumerate() {
         let amount = plan.classes.get(p.class).map_or(Msat(1), |c| c.amount);
-        let feasible = payer.sim.can_deliver(src, p.payee, amount);
-        let feasible_fee = feasible && fee_feasible(&payer.sim, src, p.payee, amount);
-        let mut o = payer.pay(p.payee, amount, feasible);
+        let (feasible, feasible_fee) =
+            timed(&mut split.truth, || ground_truth(&payer.sim, p.payee, amount));
+        let mut o = timed(&mut window, || payer.pay(p.payee, amount, feasible));
         o.feasible_fee = feasible_fee;
         out.push(o);
         progress(i + 1);
     }
-    out
+    split.network = payer.network.minus(network_before);
+    split.payer = window.minus(split.network);
+    (out, split)
 }
 
 /// One payer's figures for one class of payments.

@@ -36,12 +36,19 @@ fn both_payers_deliver_on_an_easy_network() {
     assert_eq!(plan.classes.len(), 3);
 
     let key_seed = SimRng::for_item(seed, 0x6b65_7973, 0).bytes32();
-    let ours = delivery::run_lnpay(sim_ours, &plan, key_seed, &mut |_| {}).unwrap();
+    let (mut driver, _) = delivery::lnpay_driver(sim_ours, key_seed).unwrap();
+    let (ours, our_split) = delivery::run_lnpay_on(&mut driver, &plan, &mut |_| {});
     let mut payer = LdkPayer::new(sim_ldk, seed).unwrap();
     assert!(payer.gossip.announcements > 100, "{:?}", payer.gossip);
     assert_eq!(payer.gossip.refused, 0, "{:?}", payer.gossip);
-    let theirs = delivery::run_ldk(&mut payer, &plan, &mut |_| {});
+    let (theirs, their_split) = delivery::run_ldk(&mut payer, &plan, &mut |_| {});
     assert_eq!((ours.len(), theirs.len()), (11, 11));
+    // Each run's time is split: the payer's own calls, the network's events, the ground truth.
+    for split in [our_split, their_split] {
+        for spent in [split.payer, split.network, split.truth] {
+            assert!(spent.cpu_s > 0.0 && spent.wall_s > 0.0, "{split:?}");
+        }
+    }
 
     for (who, outs) in [("lnpay", &ours), ("LDK", &theirs)] {
         let feasible = outs.iter().filter(|o| o.feasible).count();

@@ -121,8 +121,9 @@ impl Driver {
         id
     }
 
-    /// Feeds queued inputs to the machine and carries out its actions.
-    fn process(&mut self) {
+    /// Feeds queued inputs to the machine and carries out its actions: the payer's half of
+    /// [`Driver::step`] (the other being [`Driver::network_step`]).
+    pub fn process(&mut self) {
         while let Some(input) = self.inputs.pop_front() {
             if self.crashed {
                 self.inputs.clear();
@@ -191,6 +192,18 @@ impl Driver {
 
     /// Runs the network and timers one step; false when nothing is left.
     pub fn step(&mut self) -> bool {
+        let more = self.network_step();
+        if more {
+            self.process();
+        }
+        more
+    }
+
+    /// The network's half of [`Driver::step`]: the next simulator event or due timer, the
+    /// resolutions and messages it brings queued as the machine's inputs, which
+    /// [`Driver::process`] then feeds it (a bench times the two apart). False when nothing is
+    /// left.
+    pub fn network_step(&mut self) -> bool {
         if self.crashed {
             return false;
         }
@@ -225,7 +238,6 @@ impl Driver {
                 self.inputs.push_back(Input::MessageReceived(Box::new(m.message)));
             }
         }
-        self.process();
         true
     }
 

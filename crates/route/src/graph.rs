@@ -292,7 +292,17 @@ impl Graph {
         edge.htlc_min = policy.htlc_min;
         edge.htlc_max = c.capacity.map_or(policy.htlc_max, |cap| policy.htlc_max.min(cap));
         *cold = EdgeCold { timestamp: policy.timestamp, htlc_max_advertised: policy.htlc_max };
-        self.prior = OnceLock::new();
+        // The prior layout changes in this edge only: patched in place rather than laid out
+        // again for every edge at the next snapshot (a payer patches one per failure).
+        let prior_span = c.capacity.map_or(edge.htlc_max.0, |cap| cap.0);
+        if let Some(prior) = self.prior.get_mut() {
+            if let Some(l) = prior.edges.get_mut(e.0 as usize) {
+                *l = crate::probability::Liquidity::unknown(prior_span);
+            }
+            if let Some(u) = prior.enabled.get_mut(e.0 as usize) {
+                *u = policy.enabled;
+            }
+        }
         self.landmarks = Default::default();
         true
     }
@@ -616,11 +626,17 @@ mod tests {
             htlc_min: Msat(5),
             htlc_max: Msat(2_000_000),
         };
+        // The prior layout, laid out before, is patched with the edge (s2 has no capacity:
+        // its prior spans the new htlc_max).
+        assert!(g.prior_layout().enabled.iter().all(|&e| e));
         for (scid, dir) in [(s1, 1u8), (s2, 1)] {
             assert!(g.set_policy(scid, dir, changed));
             b.update_direction(scid, dir, changed).unwrap();
             let rebuilt = b.build();
             assert_eq!(g.edges(), rebuilt.edges());
+            let (patched, laid_out) = (g.prior_layout(), rebuilt.prior_layout());
+            assert_eq!(patched.edges, laid_out.edges, "{scid:?}/{dir}");
+            assert_eq!(patched.enabled, laid_out.enabled, "{scid:?}/{dir}");
             let e = g.edge_of(scid, dir).unwrap();
             assert_eq!(g.edge_policy(e), rebuilt.edge_policy(e));
         }

@@ -506,7 +506,10 @@ impl Machine {
                     FlowError::TooExpensive { .. } => {
                         self.route_error(&e, &params, &view.graph, &view.snap)
                     }
-                    _ if attempts > 0 => self.gave_up(pi, now_ms),
+                    _ if attempts > 0 => {
+                        let biases = params.biases.clone();
+                        self.gave_up_over(pi, now_ms, (&view.graph, &view.snap, biases))
+                    }
                     _ => self.route_error(&e, &params, &view.graph, &view.snap),
                 };
                 self.finish_pay(pi, Err(err));
@@ -620,11 +623,25 @@ impl Machine {
         let Some(ps) = self.pays.get(pi) else {
             return PayError::OutOfRoutes;
         };
+        let view = self.pay_view(ps, now_ms);
+        self.gave_up_over(pi, now_ms, (&view.graph, &view.snap, view.biases))
+    }
+
+    /// [`Machine::gave_up`] over the view [`Machine::pay_view`] gives at `now_ms` (its graph,
+    /// snapshot and biases), which `pay_step` has just built: not built twice.
+    fn gave_up_over(
+        &self,
+        pi: usize,
+        now_ms: u64,
+        (graph, snap, biases): (&Graph, &KnowledgeSnapshot, Vec<(ShortChannelIdDir, i64)>),
+    ) -> PayError {
+        let Some(ps) = self.pays.get(pi) else {
+            return PayError::OutOfRoutes;
+        };
         let mut params = self.base_params(ps, ps.rec.amount_msat);
         self.add_blinded_tails(ps, &mut params, now_ms);
-        let view = self.pay_view(ps, now_ms);
-        params.biases = view.biases;
-        if let Ok(f) = flow::flow(&view.graph, &view.snap, &params) {
+        params.biases = biases;
+        if let Ok(f) = flow::flow(graph, snap, &params) {
             if f.fee > ps.rec.max_fee {
                 let delay = f.parts.iter().filter_map(|p| p.hops.first().map(|h| h.delay)).max();
                 return PayError::TooExpensive {
