@@ -61,7 +61,7 @@ fn main() {
         rows.push((took, s.0, d.0, f.map(|f| (f.parts.len(), f.fee.0)).ok()));
     }
     rows.sort();
-    for r in rows.iter().rev().take(8) {
+    for r in rows.iter().rev().take(std::env::var("MPP_TAIL_ROWS").ok().and_then(|v| v.parse().ok()).unwrap_or(8)) {
         println!("{:>9.2} ms  {} -> {}  {:?}", r.0.as_secs_f64() * 1e3, r.1, r.2, r.3);
     }
     let median = rows[rows.len() / 2].0;
