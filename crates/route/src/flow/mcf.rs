@@ -428,10 +428,11 @@ pub(super) fn solve_mcf(net: &Net<'_>, p: &FlowParams, mu: f64) -> Result<Vec<Pa
     if cut_bound(net, p) < p.amount.0 {
         return Err(Refusal { deliverable, proven: true });
     }
-    // First within 95% of the ranges, the solver's first capacities: the amount may not fit
-    // so over any edges (often the payer's or the payee's channels are the bottleneck), and
-    // then no wider prune is tried. When it does fit so, it fits over the whole ranges too.
-    let (within, within_edges) = max_flow_over(net, p, p.amount.0, false);
+    // First within 95% of the ranges, the solver's first capacities, over the edges a prune
+    // keeps: the amount may not fit so over any of them (often the payer's or the payee's
+    // channels are the bottleneck), and then no wider prune is tried. When it does fit so, it
+    // fits over the whole ranges and every edge too.
+    let (within, within_edges) = max_flow_over(net, p, p.amount.0, false, pruner.min_htlc_max);
     let fits_within = within >= p.amount.0;
     let flow_edges = if fits_within {
         within_edges.clone()
@@ -506,17 +507,20 @@ pub(super) struct Refusal {
 /// stopped at the payee's level, then augmenting paths along them with a current-arc pointer
 /// per node; capacities are read only for the edges it reaches.
 pub(super) fn max_flow(net: &Net<'_>, p: &FlowParams, target: u64) -> (u64, Vec<u32>) {
-    max_flow_over(net, p, target, true)
+    max_flow_over(net, p, target, true, 0)
 }
 
 /// [`max_flow`] with, unless `full`, each edge's capacity what [`solve_pruned`] gives it
 /// without `full` (its certain liquidity and 95% of its uncertain range, at most `htlc_max`
-/// per part): an upper bound on what any such solve carries, over any edge set.
+/// per part), and without the edges whose `htlc_max` is below `min_htlc_max` (as a prune
+/// that is not wide leaves them out): an upper bound on what any such solve carries over
+/// such a prune.
 pub(super) fn max_flow_over(
     net: &Net<'_>,
     p: &FlowParams,
     target: u64,
     full: bool,
+    min_htlc_max: u64,
 ) -> (u64, Vec<u32>) {
     const UNKNOWN: u64 = u64::MAX;
     let parts = p.max_parts.max(1) as u64;
@@ -571,7 +575,11 @@ pub(super) fn max_flow_over(
         }
         let Some(c) = cap.get_mut(k) else { return 0 };
         if *c == UNKNOWN {
-            *c = net.edge(id).map_or(0, |e| solver_capacity(&e, parts, full)).min(UNKNOWN - 1);
+            *c = net
+                .edge(id)
+                .filter(|e| e.htlc_max >= min_htlc_max)
+                .map_or(0, |e| solver_capacity(&e, parts, full))
+                .min(UNKNOWN - 1);
         }
         c.saturating_sub(f)
     };
@@ -1262,13 +1270,14 @@ mod prune_tests {
             let mu = [1.0, 4.0, 64.0][(seed % 3) as usize];
             let all = prune(&net, &p, mu, usize::MAX, false);
             let whole = solve_pruned(&net, &p, mu, &all.edges, false);
-            let (within, within_edges) = max_flow_over(&net, &p, u64::MAX, false);
+            let mut pruner = Pruner::new(&net, &p, mu, false);
+            let (within, within_edges) =
+                max_flow_over(&net, &p, u64::MAX, false, pruner.min_htlc_max);
             let carried = |r: &Result<Vec<Part>, u64>| match r {
                 Ok(parts) => parts.iter().map(|x| x.amount.0).sum(),
                 Err(d) => *d,
             };
             assert!(carried(&whole) <= within, "seed {seed}");
-            let mut pruner = Pruner::new(&net, &p, mu, false);
             let first = pruner.prune(p.max_edges);
             let w = pruner.prune(p.max_edges * PRUNE_GROW);
             if whole.is_err() {
