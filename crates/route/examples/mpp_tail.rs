@@ -1,7 +1,8 @@
 //! Times the flow for 1M sat between random pairs of well-connected nodes of the 2026
 //! snapshot (nothing learned), one line per pair, slowest last: `cargo run --release -p
 //! lnpay-route --features json --example mpp_tail [pairs]`. Small enough to run under
-//! `valgrind --tool=callgrind` for instruction counts.
+//! `valgrind --tool=callgrind` for instruction counts. `MPP_TAIL_ROWS=N` prints the N slowest
+//! pairs (8 by default).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use lnpay_route::flow::{flow, FlowParams};
@@ -61,7 +62,8 @@ fn main() {
         rows.push((took, s.0, d.0, f.map(|f| (f.parts.len(), f.fee.0)).ok()));
     }
     rows.sort();
-    for r in rows.iter().rev().take(8) {
+    let shown = std::env::var("MPP_TAIL_ROWS").ok().and_then(|v| v.parse().ok()).unwrap_or(8);
+    for r in rows.iter().rev().take(shown) {
         println!("{:>9.2} ms  {} -> {}  {:?}", r.0.as_secs_f64() * 1e3, r.1, r.2, r.3);
     }
     let median = rows[rows.len() / 2].0;

@@ -397,11 +397,7 @@ fn push_top(top: &mut BinaryHeap<(u64, u32)>, limit: usize, x: (u64, u32)) {
 /// the best path's cost).
 pub(super) const RADIUS_STEP: f64 = 1.125;
 
-/// How much wider the prune gets when the edges it kept cannot carry the amount: first
-/// [`PRUNE_GROW`] times, then, if that is not enough either, this many times.
-pub(super) const PRUNE_WIDEN: usize = 32;
-
-/// The first, cheaper widening of the prune.
+/// How much wider the prune gets when the edges it kept cannot carry the amount.
 pub(super) const PRUNE_GROW: usize = 4;
 
 /// The askrene pivots of the uncertain range.
@@ -410,10 +406,13 @@ pub(super) const PIVOTS: [f64; 5] = [0.0, 0.5, 0.8, 0.95, 1.0];
 /// Solves the min-cost flow; returns the parts, or why the whole amount does not fit. When
 /// the pruned edges cannot carry it, it first asks whether any flow can ([`cut_bound`], then
 /// [`max_flow`] over every usable edge, hop and delay limits aside): when none can, it refuses
-/// at once, which is what the wider solves below would have found at far greater cost. When
-/// one can, it solves over [`PRUNE_GROW`] times as many edges as the prune kept, then
-/// [`PRUNE_WIDEN`] times as many (the cheapest edges may all sit on exhausted channels while
-/// the liquidity is elsewhere). When no flow fits within 95% of
+/// at once, which is what the wider solves below would have found at far greater cost. Then
+/// it asks whether one can within 95% of the uncertain ranges, the solver's first capacities
+/// ([`max_flow_over`]): when one can, it solves over [`PRUNE_GROW`] times as many edges as
+/// the prune kept (the cheapest edges may all sit on exhausted channels while the liquidity
+/// is elsewhere), and if those are still short, over them and that maximum flow's edges,
+/// which carry the amount: the few edges missing across the cut rather than a far wider
+/// prune. When no flow fits within 95% of
 /// the uncertain ranges, it solves again with the whole of each range (the top 5% at a steep
 /// cost), first over the first edge set, then over the first set with the maximum flow's
 /// edges, then over every edge leading from the payer to the payee: a flow is only refused
@@ -429,26 +428,44 @@ pub(super) fn solve_mcf(net: &Net<'_>, p: &FlowParams, mu: f64) -> Result<Vec<Pa
     if cut_bound(net, p) < p.amount.0 {
         return Err(Refusal { deliverable, proven: true });
     }
-    let (carried, flow_edges) = max_flow(net, p, p.amount.0);
-    if carried < p.amount.0 {
-        return Err(Refusal { deliverable, proven: true });
-    }
+    // First within 95% of the ranges, the solver's first capacities, over the edges a prune
+    // keeps: the amount may not fit so over any of them (often the payer's or the payee's
+    // channels are the bottleneck), and then no wider prune is tried. When it does fit so, it
+    // fits over the whole ranges and every edge too.
+    let (within, within_edges) = max_flow_over(net, p, p.amount.0, false, pruner.min_htlc_max);
+    let fits_within = within >= p.amount.0;
+    let flow_edges = if fits_within {
+        within_edges.clone()
+    } else {
+        let (carried, flow_edges) = max_flow(net, p, p.amount.0);
+        if carried < p.amount.0 {
+            return Err(Refusal { deliverable, proven: true });
+        }
+        flow_edges
+    };
     let mut guided = first.edges.clone();
     let kept: std::collections::HashSet<u32> = first.edges.iter().copied().collect();
     guided.extend(flow_edges.into_iter().filter(|id| !kept.contains(id)));
-    // Wider prunes, growing: most flows the widest set finds use its cheapest edges only.
     let mut wide = None;
-    let mut truncated = first.truncated;
-    for widen in [PRUNE_GROW, PRUNE_WIDEN] {
-        if !truncated {
-            break;
-        }
-        let w = pruner.prune(p.max_edges.saturating_mul(widen));
+    if fits_within && first.truncated {
+        // A wider prune, reusing the first one's work: the cheapest edges may all sit on
+        // exhausted channels while the liquidity is elsewhere.
+        let w = pruner.prune(p.max_edges.saturating_mul(PRUNE_GROW));
         match solve_pruned(net, p, mu, &w.edges, false) {
             Ok(parts) => return Ok(parts),
             Err(d) => deliverable = deliverable.max(d),
         }
-        truncated = w.truncated;
+        // Still short: the wider prune with the edges of a flow that fits within 95% of the
+        // ranges, which carry the amount (hop, delay and part limits aside).
+        let mut grown = w.edges.clone();
+        let kept: std::collections::HashSet<u32> = w.edges.iter().copied().collect();
+        grown.extend(within_edges.into_iter().filter(|id| !kept.contains(id)));
+        if grown.len() > w.edges.len() {
+            match solve_pruned(net, p, mu, &grown, false) {
+                Ok(parts) => return Ok(parts),
+                Err(d) => deliverable = deliverable.max(d),
+            }
+        }
         wide = Some(w);
     }
     let refused = |deliverable| Refusal { deliverable, proven: false };
@@ -490,6 +507,21 @@ pub(super) struct Refusal {
 /// stopped at the payee's level, then augmenting paths along them with a current-arc pointer
 /// per node; capacities are read only for the edges it reaches.
 pub(super) fn max_flow(net: &Net<'_>, p: &FlowParams, target: u64) -> (u64, Vec<u32>) {
+    max_flow_over(net, p, target, true, 0)
+}
+
+/// [`max_flow`] with, unless `full`, each edge's capacity what [`solve_pruned`] gives it
+/// without `full` (its certain liquidity and 95% of its uncertain range, at most `htlc_max`
+/// per part), and without the edges whose `htlc_max` is below `min_htlc_max` (as a prune
+/// that is not wide leaves them out): an upper bound on what any such solve carries over
+/// such a prune.
+pub(super) fn max_flow_over(
+    net: &Net<'_>,
+    p: &FlowParams,
+    target: u64,
+    full: bool,
+    min_htlc_max: u64,
+) -> (u64, Vec<u32>) {
     const UNKNOWN: u64 = u64::MAX;
     let parts = p.max_parts.max(1) as u64;
     let ne = net.graph.edge_count();
@@ -545,7 +577,8 @@ pub(super) fn max_flow(net: &Net<'_>, p: &FlowParams, target: u64) -> (u64, Vec<
         if *c == UNKNOWN {
             *c = net
                 .edge(id)
-                .map_or(0, |e| e.liq.possible().min(e.htlc_max.saturating_mul(parts)))
+                .filter(|e| e.htlc_max >= min_htlc_max)
+                .map_or(0, |e| solver_capacity(&e, parts, full))
                 .min(UNKNOWN - 1);
         }
         c.saturating_sub(f)
@@ -628,6 +661,19 @@ pub(super) fn max_flow(net: &Net<'_>, p: &FlowParams, target: u64) -> (u64, Vec<
     }
     let used = flow.iter().enumerate().filter(|(_, &f)| f > 0).map(|(i, _)| i as u32).collect();
     (carried, used)
+}
+
+/// The capacity [`solve_pruned`] gives an edge, in msat (before rounding to units): its
+/// possible liquidity, at most `htlc_max` per part; unless `full`, only the certain liquidity
+/// and the range up to the second-to-last pivot.
+fn solver_capacity(e: &XEdge, parts: u64, full: bool) -> u64 {
+    let cap = e.liq.possible().min(e.htlc_max.saturating_mul(parts));
+    if full {
+        return cap;
+    }
+    let certain = e.liq.certain().min(cap);
+    let range = e.liq.possible().saturating_sub(certain);
+    cap.min(certain.saturating_add((range as f64 * PIVOTS[3]) as u64))
 }
 
 /// An upper bound on what any flow delivers: the least of what the payer's channels and
@@ -1205,5 +1251,53 @@ mod prune_tests {
             }
         }
         assert_eq!(checked, 39 * 5 * 2);
+    }
+
+    /// When the wider prune cannot carry the amount within 95% of the ranges but the whole
+    /// network can, the wider prune grown by the maximum flow's edges carries all of it, as a
+    /// solve over every edge does, and `solve_mcf` returns it without the full ranges; and no
+    /// solve within 95% of the ranges carries more than [`max_flow_over`] says.
+    #[test]
+    fn the_grown_prune_carries_what_the_whole_network_carries() {
+        let (mut grown_used, mut refused) = (0, 0);
+        for seed in 1..120u64 {
+            let (g, k) = random_network(seed, 60);
+            let snap = k.snapshot(&g, 0);
+            let (s, d) = (1 + (seed % 7) as u8, 59 - (seed % 5) as u8);
+            let mut p = FlowParams::new(node(s), node(d), Msat(40_000_000 * (1 + seed % 9)));
+            p.max_edges = 3 + (seed % 8) as usize;
+            let Ok(net) = Net::new(&g, &snap, &p) else { continue };
+            let mu = [1.0, 4.0, 64.0][(seed % 3) as usize];
+            let all = prune(&net, &p, mu, usize::MAX, false);
+            let whole = solve_pruned(&net, &p, mu, &all.edges, false);
+            let mut pruner = Pruner::new(&net, &p, mu, false);
+            let (within, within_edges) =
+                max_flow_over(&net, &p, u64::MAX, false, pruner.min_htlc_max);
+            let carried = |r: &Result<Vec<Part>, u64>| match r {
+                Ok(parts) => parts.iter().map(|x| x.amount.0).sum(),
+                Err(d) => *d,
+            };
+            assert!(carried(&whole) <= within, "seed {seed}");
+            let first = pruner.prune(p.max_edges);
+            let w = pruner.prune(p.max_edges * PRUNE_GROW);
+            if whole.is_err() {
+                refused += 1;
+                continue;
+            }
+            if solve_pruned(&net, &p, mu, &first.edges, false).is_ok()
+                || solve_pruned(&net, &p, mu, &w.edges, false).is_ok()
+            {
+                continue;
+            }
+            let mut grown = w.edges.clone();
+            grown.extend(within_edges.iter().filter(|id| !w.edges.contains(id)));
+            let parts = solve_pruned(&net, &p, mu, &grown, false)
+                .unwrap_or_else(|d| panic!("seed {seed}: grown prune carried {d}"));
+            assert_eq!(parts.iter().map(|x| x.amount.0).sum::<u64>(), p.amount.0, "seed {seed}");
+            let got = solve_mcf(&net, &p, mu).unwrap_or_else(|r| panic!("seed {seed}: {r:?}"));
+            assert_eq!(got.iter().map(|x| x.amount.0).sum::<u64>(), p.amount.0, "seed {seed}");
+            grown_used += 1;
+        }
+        assert!(grown_used >= 15 && refused >= 5, "{grown_used} grown, {refused} refused");
     }
 }
