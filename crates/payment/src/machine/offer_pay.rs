@@ -12,10 +12,9 @@
 //! no node key, so it cannot forward from itself); none left is [`PayError::OwnPathsOnly`].
 
 use super::xpay::xpay_fee_budget;
-use super::{Machine, WaitFor, Waiter};
+use super::Machine;
 use crate::error::PayError;
 use crate::offers::{chain_of, check_invoice_terms, FetchinvoiceError, InvoiceCheckError};
-use crate::record::PartStatus;
 use crate::replies::{FetchinvoiceReply, Reply};
 use crate::requests::{BlindedPayPath, BlindedPayRequest, Bolt12PayRequest, Bolt12Target};
 use crate::PayOptions;
@@ -126,19 +125,7 @@ impl Machine {
         // Already paid (and no pay of it running): the stored result, once none of the
         // group is in flight, as for a BOLT 11 invoice.
         let running = self.pays.iter().any(|ps| ps.rec.payment_hash == hash && !ps.rec.done);
-        let done = self
-            .parts
-            .iter()
-            .find(|p| p.key.payment_hash == hash && p.status == PartStatus::Complete)
-            .map(|p| p.key.groupid);
-        if let (false, Some(g)) = (running, done) {
-            if self.group_pending(hash, g) {
-                let on = WaitFor::PayResult(hash, g);
-                self.waiters.push(Waiter { command: cmd, on, timer: None });
-            } else {
-                let res = self.pay_result(hash, g, 1, None);
-                self.reply(cmd, Reply::Pay(res));
-            }
+        if !running && self.answer_if_paid(cmd, hash) {
             return;
         }
         self.pay_blinded(cmd, req, now_ms);
