@@ -129,6 +129,8 @@ pub(super) struct Pruner<'n, 'a> {
     /// How far the backward search has settled every node.
     radius: f64,
     started: bool,
+    /// The nodes the backward search settled, in order.
+    order: Vec<u32>,
 }
 
 impl<'n, 'a> Pruner<'n, 'a> {
@@ -152,6 +154,7 @@ impl<'n, 'a> Pruner<'n, 'a> {
             more: true,
             radius: 0.0,
             started: false,
+            order: Vec::new(),
         };
         if let Some(h) = pr.h.get_mut(net.dest as usize) {
             *h = 0.0;
@@ -208,6 +211,7 @@ impl<'n, 'a> Pruner<'n, 'a> {
                 continue;
             }
             self.h_done[v as usize] = true;
+            self.order.push(v);
             ins.clear();
             net.for_in(v, |id| ins.push(id));
             for &id in &ins {
@@ -277,9 +281,10 @@ impl<'n, 'a> Pruner<'n, 'a> {
         // The `limit` best candidates so far (max-heap by score), and how many were seen.
         let mut top: BinaryHeap<(u64, u32)> = BinaryHeap::new();
         let mut seen = 0usize;
-        // Edges into nodes beyond the radius: (distance from the payer to their tail, id);
-        // their costs are only computed once their heads are settled.
-        let mut waiting: Vec<(f64, u32)> = Vec::new();
+        // Edges into nodes beyond the radius, by head: their costs are only computed once
+        // their heads are settled, when the backward search hands them over.
+        let mut waiting = Waiting::new(n);
+        let mut released = self.order.len();
         let mut outs: Vec<u32> = Vec::new();
         g[source as usize] = 0.0;
         fheap.push(Reverse((best.to_bits(), source)));
@@ -317,7 +322,7 @@ impl<'n, 'a> Pruner<'n, 'a> {
                                 self.cost(id);
                             }
                             if more {
-                                waiting.push((gu, id));
+                                waiting.push(v, gu, id);
                             }
                             continue;
                         }
@@ -344,7 +349,7 @@ impl<'n, 'a> Pruner<'n, 'a> {
                 let mut truncated = seen > limit || (stopped && !fheap.is_empty());
                 if more && !truncated {
                     let mut left = 0;
-                    for &(_, id) in &waiting {
+                    for id in waiting.left() {
                         left += usize::from(self.cost(id).0.is_finite());
                     }
                     truncated = seen + left > limit;
@@ -357,14 +362,16 @@ impl<'n, 'a> Pruner<'n, 'a> {
             self.radius *= RADIUS_STEP;
             let r = self.radius;
             self.more = self.grow(r, u32::MAX);
-            // Edges whose heads are now settled join the search.
-            for (gu, id) in std::mem::take(&mut waiting) {
+            // Edges whose heads are now settled join the search (in any order: the best
+            // `limit` of a set and the least distance to a node do not depend on it).
+            let mut ready: Vec<(f64, u32)> = Vec::new();
+            for &v in self.order.get(released..).unwrap_or_default() {
+                waiting.release(v, &mut ready);
+            }
+            released = self.order.len();
+            for (gu, id) in ready {
                 let (c, _, v) = self.cost(id);
                 if !c.is_finite() {
-                    continue;
-                }
-                if !self.h_done[v as usize] {
-                    waiting.push((gu, id));
                     continue;
                 }
                 let score = gu + c + self.h[v as usize];
@@ -377,6 +384,44 @@ impl<'n, 'a> Pruner<'n, 'a> {
                 }
             }
         }
+    }
+}
+
+/// Edges waiting for the backward search to settle their heads, in a list per head node.
+struct Waiting {
+    /// Per node, its first entry (`u32::MAX`: none).
+    first: Vec<u32>,
+    /// `(distance from the payer to the tail, edge id, next entry of the same head)`; a
+    /// released entry's id is `u32::MAX`.
+    entries: Vec<(f64, u32, u32)>,
+}
+
+impl Waiting {
+    fn new(nodes: usize) -> Waiting {
+        Waiting { first: vec![u32::MAX; nodes], entries: Vec::new() }
+    }
+
+    fn push(&mut self, head: u32, g: f64, id: u32) {
+        let Some(first) = self.first.get_mut(head as usize) else { return };
+        let Ok(at) = u32::try_from(self.entries.len()) else { return };
+        self.entries.push((g, id, *first));
+        *first = at;
+    }
+
+    /// Moves the entries of `head` to `out`.
+    fn release(&mut self, head: u32, out: &mut Vec<(f64, u32)>) {
+        let Some(first) = self.first.get_mut(head as usize) else { return };
+        let mut at = std::mem::replace(first, u32::MAX);
+        while let Some(e) = self.entries.get_mut(at as usize) {
+            out.push((e.0, e.1));
+            e.1 = u32::MAX;
+            at = e.2;
+        }
+    }
+
+    /// The ids still waiting.
+    fn left(&self) -> impl Iterator<Item = u32> + '_ {
+        self.entries.iter().map(|e| e.1).filter(|&id| id != u32::MAX)
     }
 }
 
@@ -403,9 +448,10 @@ pub(super) const PRUNE_GROW: usize = 4;
 /// The askrene pivots of the uncertain range.
 pub(super) const PIVOTS: [f64; 5] = [0.0, 0.5, 0.8, 0.95, 1.0];
 
-/// Solves the min-cost flow; returns the parts, or why the whole amount does not fit. When
-/// the pruned edges cannot carry it, it first asks whether any flow can ([`cut_bound`], then
-/// [`max_flow`] over every usable edge, hop and delay limits aside): when none can, it refuses
+/// Solves the min-cost flow; returns the parts, or why the whole amount does not fit. Before
+/// any search it refuses an amount the payer's or the payee's channels cannot carry in all
+/// ([`cut_bound`]). When the pruned edges cannot carry it, it first asks whether any flow can
+/// ([`max_flow`] over every usable edge, hop and delay limits aside): when none can, it refuses
 /// at once, which is what the wider solves below would have found at far greater cost. Then
 /// it asks whether one can within 95% of the uncertain ranges, the solver's first capacities
 /// ([`max_flow_over`]): when one can, it solves over [`PRUNE_GROW`] times as many edges as
@@ -418,6 +464,13 @@ pub(super) const PIVOTS: [f64; 5] = [0.0, 0.5, 0.8, 0.95, 1.0];
 /// routes: the 1M sat median fee of the delivery bench went 46 → 60 ppm), then over every edge leading from the payer to the payee: a flow is only refused
 /// when none exists.
 pub(super) fn solve_mcf(net: &Net<'_>, p: &FlowParams, mu: f64) -> Result<Vec<Part>, Refusal> {
+    // What the payer's and the payee's channels carry in all bounds every flow, and costs a
+    // look at their edges: a payee that cannot receive the amount (the commonest refusal) is
+    // told before any search.
+    let cut = cut_bound(net, p);
+    if cut < p.amount.0 {
+        return Err(Refusal { deliverable: cut, proven: true });
+    }
     let mut pruner = Pruner::new(net, p, mu, false);
     let first = pruner.prune(p.max_edges);
     let mut deliverable = match solve_pruned(net, p, mu, &first.edges, false) {
@@ -425,9 +478,6 @@ pub(super) fn solve_mcf(net: &Net<'_>, p: &FlowParams, mu: f64) -> Result<Vec<Pa
         Err(d) => d,
     };
     // Only failures get here: the checks and fallbacks below cost nothing in the common case.
-    if cut_bound(net, p) < p.amount.0 {
-        return Err(Refusal { deliverable, proven: true });
-    }
     // First within 95% of the ranges, the solver's first capacities, over the edges a prune
     // keeps: the amount may not fit so over any of them (often the payer's or the payee's
     // channels are the bottleneck), and then no wider prune is tried. When it does fit so, it
@@ -482,7 +532,8 @@ pub(super) fn solve_mcf(net: &Net<'_>, p: &FlowParams, mu: f64) -> Result<Vec<Pa
 /// Why [`solve_mcf`] found no flow.
 #[derive(Debug, Clone, Copy)]
 pub(super) struct Refusal {
-    /// The most a flow it found delivers.
+    /// The most a flow it found delivers; refused before any search, what the payer's or the
+    /// payee's channels carry in all ([`cut_bound`]).
     pub(super) deliverable: u64,
     /// Whether no flow of the amount exists at all over the usable edges (so no single path
     /// either).

@@ -241,7 +241,8 @@ pub enum FlowError {
     InsufficientLiquidity {
         /// The amount asked for.
         amount: Msat,
-        /// The most a flow found could deliver.
+        /// The most a flow found could deliver; when the payer's or the payee's channels
+        /// alone refuse the amount, what they carry in all (no search is made then).
         deliverable: Msat,
     },
     /// Every flow found pays more fees than allowed, even with fees weighted most.

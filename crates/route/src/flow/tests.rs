@@ -418,3 +418,28 @@ fn a_bottleneck_past_the_ends_is_found_by_the_maximum_flow() {
     let f = flow(&g, &snap, &p).unwrap();
     assert_eq!(f.amount, Msat(44_000_000));
 }
+
+/// A payee whose channels cannot take the amount in all is refused before any search, with
+/// what its channels carry as the most that fits: 1 -> 2 -> 3 with 3's only channel holding
+/// 30M, asked for 40M.
+#[test]
+fn a_payee_that_cannot_take_the_amount_is_refused_before_any_search() {
+    let mut g = GraphBuilder::new();
+    chan(&mut g, 1, 1, 2, 100_000_000, 0, 0);
+    chan(&mut g, 2, 2, 3, 30_000_000, 0, 10);
+    let g = g.build();
+    let snap = Knowledge::new(KnowledgeConfig::default()).snapshot(&g, 0);
+    let p = FlowParams::new(node(1), node(3), Msat(40_000_000));
+    let net = Net::new(&g, &snap, &p).unwrap();
+    assert_eq!(mcf::cut_bound(&net, &p), 30_000_000);
+    let r = mcf::solve_mcf(&net, &p, 1.0).unwrap_err();
+    assert!(r.proven);
+    assert_eq!(r.deliverable, 30_000_000);
+    assert_eq!(
+        flow(&g, &snap, &p),
+        Err(FlowError::InsufficientLiquidity {
+            amount: Msat(40_000_000),
+            deliverable: Msat(30_000_000)
+        })
+    );
+}
