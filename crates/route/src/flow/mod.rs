@@ -2,16 +2,20 @@
 //! multi-part flow minimising the same over a set of paths ([`flow`]), solved as a min-cost
 //! flow over a pruned, piecewise-linearised graph.
 //!
-//! The flow solver works in four steps:
+//! Before any search, an amount the payer's channels or the payee's channels cannot carry in
+//! all is refused (the commonest refusal: a payee without the inbound liquidity). Then the
+//! flow solver works in four steps:
 //! 1. **Prune.** With a per-edge cost at a typical part size, each edge scores the cost of
 //!    the cheapest payer–payee path through it, and the [`FlowParams::max_edges`] best-scoring
-//!    edges are kept (4, then 32 times as many when those cannot carry the amount, the
-//!    costs and backward distances of the first prune reused). A backward
+//!    edges are kept (4 times as many when those cannot carry the amount but a maximum flow
+//!    within 95% of the ranges can, the costs and backward distances of the first prune
+//!    reused). A backward
 //!    Dijkstra from the payee, run only as far as needed, gives the exact heuristic of a
 //!    forward A* from the payer, which stops once enough edges score below every edge it has
 //!    not reached yet. The backward radius grows by small steps and the forward search
-//!    resumes across them (edges into nodes beyond the radius wait, uncosted, until their
-//!    heads are settled), so the backward search stops just past the last edge kept.
+//!    resumes across them (edges into nodes beyond the radius wait, uncosted, in a list per
+//!    head, until the backward search settles that head), so the backward search stops just
+//!    past the last edge kept.
 //! 2. **Linearise.** Each kept edge becomes up to 4 arcs, as Core Lightning's askrene does:
 //!    the certain part of its liquidity at fee cost only, then 0–50%, 50–80% and 80–95% of the
 //!    uncertain range, each at the fee cost plus `λ` times the slope of `−ln P` over it.
@@ -91,8 +95,8 @@ pub struct FlowParams {
     /// λ: the cost of one unit of `−ln P`, in millionths of the amount (msat per nat =
     /// `amount * prob_cost_ppm / 1e6`). Larger favours probability over fees.
     pub prob_cost_ppm: u64,
-    /// The most edges the pruned flow graph keeps (4, then 32 times as many are tried when
-    /// these cannot carry the amount).
+    /// The most edges the pruned flow graph keeps (4 times as many are tried when these
+    /// cannot carry the amount).
     pub max_edges: usize,
     /// Core Lightning's `riskfactor` in millionths (`riskfactor` 10 is 10_000_000; default 0):
     /// each edge other than the payer's own costs a further
