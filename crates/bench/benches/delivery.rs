@@ -212,25 +212,43 @@ fn main() {
         md.push_str(&t);
     }
     md.push('\n');
-    md.push_str(&report::goals_table(
-        "cargo bench -p lnpay-bench --bench delivery",
-        &[
-            report::Goal {
-                what: format!("payer CPU time of the {total} payments (its own calls)"),
-                goal: "lnpay ≤ LDK".into(),
-                ours: format!("{:.1} s", our_split.payer.cpu_s),
-                ldk: format!("{:.1} s", ldk_split.payer.cpu_s),
-                met: Some(our_split.payer.cpu_s <= ldk_split.payer.cpu_s),
-            },
-            report::Goal {
-                what: format!("payer wall time of the {total} payments (its own calls)"),
-                goal: "lnpay ≤ LDK".into(),
-                ours: format!("{:.1} s (+{our_setup:.1} s setup)", our_split.payer.wall_s),
-                ldk: format!("{:.1} s (+{setup:.1} s setup)", ldk_split.payer.wall_s),
-                met: Some(our_split.payer.wall_s <= ldk_split.payer.wall_s),
-            },
-        ],
-    ));
+    // Delivery at every amount: unchanged or better than before a change is what an A/B of
+    // two builds shows; within one run, each amount beside the LDK-driven payer's.
+    let figures = |r: &lnpay_bench::delivery::Row| {
+        let fee = r.median_fee_ppm.map_or("–".into(), |f| format!("{f} ppm"));
+        format!("{} / {}, {fee}", r.delivered, r.feasible)
+    };
+    let mut goals: Vec<report::Goal> = rows_ours
+        .iter()
+        .zip(&rows_ldk)
+        .map(|(o, l)| report::Goal {
+            what: format!("{}: delivered / feasible, median fee", o.label),
+            goal: "unchanged or better; ≥ LDK-driven's, fee ≤".into(),
+            ours: figures(o),
+            ldk: figures(l),
+            met: Some(
+                o.delivered >= l.delivered
+                    && o.median_fee_ppm.unwrap_or(0) <= l.median_fee_ppm.unwrap_or(u64::MAX),
+            ),
+        })
+        .collect();
+    goals.extend([
+        report::Goal {
+            what: format!("payer CPU time of the {total} payments (its own calls)"),
+            goal: "lnpay ≤ LDK".into(),
+            ours: format!("{:.1} s", our_split.payer.cpu_s),
+            ldk: format!("{:.1} s", ldk_split.payer.cpu_s),
+            met: Some(our_split.payer.cpu_s <= ldk_split.payer.cpu_s),
+        },
+        report::Goal {
+            what: format!("payer wall time of the {total} payments (its own calls)"),
+            goal: "lnpay ≤ LDK".into(),
+            ours: format!("{:.1} s (+{our_setup:.1} s setup)", our_split.payer.wall_s),
+            ldk: format!("{:.1} s (+{setup:.1} s setup)", ldk_split.payer.wall_s),
+            met: Some(our_split.payer.wall_s <= ldk_split.payer.wall_s),
+        },
+    ]);
+    md.push_str(&report::goals_table("cargo bench -p lnpay-bench --bench delivery", &goals));
     let out = report::write("delivery.md", &md).expect("write the delivery report");
     let svg = report::write("delivery.svg", &report::svg(&rows_ours, &rows_ldk)).expect("svg");
     println!("delivery report: {} and {}", out.display(), svg.display());

@@ -50,19 +50,21 @@ pub struct RouteCase {
 
 /// The goal-directed `getroute`'s landmarks for every amount class of
 /// [`crate::data::ROUTE_AMOUNTS`], computed once on the graph (what the first route of each
-/// class pays), with the resident memory they add. Ours only: LDK keeps no such index.
-pub fn landmarks_row(g: &Graph, label: &str) -> SpeedRow {
+/// class pays), with the resident memory they add (also returned, in bytes, where it can be
+/// read). Ours only: LDK keeps no such index.
+pub fn landmarks_row(g: &Graph, label: &str) -> (SpeedRow, Option<u64>) {
     let before = crate::data::resident_bytes();
     let (t, ()) = timed(|| {
         for a in crate::data::ROUTE_AMOUNTS {
             black_box(g.landmarks(a));
         }
     });
-    let grown = match (before, crate::data::resident_bytes()) {
-        (Some(a), Some(b)) => format!("{:.1} MB", b.saturating_sub(a) as f64 / 1e6),
-        _ => "unknown".into(),
+    let growth = match (before, crate::data::resident_bytes()) {
+        (Some(a), Some(b)) => Some(b.saturating_sub(a)),
+        _ => None,
     };
-    SpeedRow {
+    let grown = growth.map_or("unknown".into(), |b| format!("{:.1} MB", b as f64 / 1e6));
+    let row = SpeedRow {
         name: format!("{label}landmarks of getroute's goal-directed search"),
         ours: Timing::of(vec![t]),
         ldk: None,
@@ -72,7 +74,8 @@ pub fn landmarks_row(g: &Graph, label: &str) -> SpeedRow {
             crate::data::ROUTE_AMOUNTS.len(),
             route::graph::landmarks::LANDMARKS
         ),
-    }
+    };
+    (row, growth)
 }
 
 /// `n` random pairs (with amounts from [`crate::data::ROUTE_AMOUNTS`]) that our `getroute`
@@ -632,17 +635,24 @@ pub fn bolt11_decode(list: &[String], rounds: usize) -> SpeedRow {
 /// The graph `copies` times mainnet ([`crate::data::scaled`]): built in memory (ours; LDK's
 /// `NetworkGraph` of the same channels beside it), made ready from our snapshot, then single
 /// paths on `pairs` reachable pairs and `mpp_pairs` multi-part payments of 1M sat, ours beside
-/// LDK's. The resident memory our graph added is in the first row's note.
-pub fn scaled_rows(g: &Graph, copies: u32, pairs: usize, mpp_pairs: usize) -> Vec<SpeedRow> {
+/// LDK's. The resident memory our graph added is in the first row's note; returned too, in
+/// bytes, with what its landmarks added (where the resident size can be read).
+pub fn scaled_rows(
+    g: &Graph,
+    copies: u32,
+    pairs: usize,
+    mpp_pairs: usize,
+) -> (Vec<SpeedRow>, Option<u64>) {
     let label = format!("{copies}× mainnet");
     let before = crate::data::resident_bytes();
     let (t_build, scaled) = timed(|| crate::data::scaled(g, copies, 0x10c0_91e5));
     let big = scaled.graph;
     let after = crate::data::resident_bytes();
-    let grown = match (before, after) {
-        (Some(a), Some(b)) => format!("{:.0} MB", b.saturating_sub(a) as f64 / 1e6),
-        _ => "unknown".into(),
+    let growth = match (before, after) {
+        (Some(a), Some(b)) => Some(b.saturating_sub(a)),
+        _ => None,
     };
+    let grown = growth.map_or("unknown".into(), |b| format!("{:.0} MB", b as f64 / 1e6));
     let (t_ldk, net) = timed(|| ldk::network_graph_from(&big));
     let mut rows = vec![SpeedRow {
         name: format!("{label}: graph build in memory"),
@@ -657,7 +667,9 @@ pub fn scaled_rows(g: &Graph, copies: u32, pairs: usize, mpp_pairs: usize) -> Ve
             scaled.crossing
         ),
     }];
-    rows.push(landmarks_row(&big, &format!("{label}: ")));
+    let (row, landmarks) = landmarks_row(&big, &format!("{label}: "));
+    rows.push(row);
+    let resident = growth.zip(landmarks).map(|(a, b)| a + b);
     let bytes = route::graph::snapshot::write(&big);
     let mut ready = Vec::new();
     for _ in 0..3 {
@@ -693,5 +705,5 @@ pub fn scaled_rows(g: &Graph, copies: u32, pairs: usize, mpp_pairs: usize) -> Ve
         row.name = format!("{label}: {}", row.name);
         rows.push(row);
     }
-    rows
+    (rows, resident)
 }

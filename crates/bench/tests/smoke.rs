@@ -120,8 +120,12 @@ fn route_comparisons_run_on_both_sides() {
     let mut thrice: Vec<usize> = degrees(&g).repeat(3);
     thrice.sort_unstable();
     assert_eq!(degrees(&scaled.graph), thrice);
-    let rows = speed::scaled_rows(&g, 2, 5, 2);
+    let (rows, resident) = speed::scaled_rows(&g, 2, 5, 2);
     assert!(rows.len() >= 3 && rows.iter().all(|r| r.ours.n > 0), "{rows:?}");
+    // Linux: the resident size is read, and the graph and its landmarks take some.
+    if cfg!(target_os = "linux") {
+        assert!(resident.is_some_and(|b| b > 0), "{resident:?}");
+    }
     let snapshot = speed::snapshot_load(&g, 2);
     assert_eq!((snapshot.ours.n, snapshot.ldk.as_ref().map(|t| t.n)), (2, Some(2)));
     assert!(report::speed_table(&[row, built]).lines().count() == 4);
