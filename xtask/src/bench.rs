@@ -142,7 +142,7 @@ pub(crate) fn run(args: &[String]) -> Result<(), Error> {
             source,
         })?;
         report.push_str(&format!(
-            "## Delivery on real LDK nodes\n\n`{}` (lnpay-ldk's LnpayRouter against LDK's \
+            "## Delivery on real LDK nodes\n\n`cargo {}` (lnpay-ldk's LnpayRouter against LDK's \
              DefaultRouter + ProbabilisticScorer on one LDK network built twice):\n\n\
              ```json\n{}\n```\n\n",
             ABTEST.join(" "),
