@@ -232,22 +232,24 @@ fn main() {
             ),
         })
         .collect();
-    goals.extend([
-        report::Goal {
-            what: format!("payer CPU time of the {total} payments (its own calls)"),
+    // The payer's own calls, CPU then wall time (the setup beside the wall time).
+    let times = [
+        ("CPU", our_split.payer.cpu_s, ldk_split.payer.cpu_s, None),
+        ("wall", our_split.payer.wall_s, ldk_split.payer.wall_s, Some((our_setup, setup))),
+    ];
+    for (kind, ours, ldk, setups) in times {
+        let show = |t: f64, setup: Option<f64>| match setup {
+            Some(s) => format!("{t:.1} s (+{s:.1} s setup)"),
+            None => format!("{t:.1} s"),
+        };
+        goals.push(report::Goal {
+            what: format!("payer {kind} time of the {total} payments (its own calls)"),
             goal: "lnpay ≤ LDK".into(),
-            ours: format!("{:.1} s", our_split.payer.cpu_s),
-            ldk: format!("{:.1} s", ldk_split.payer.cpu_s),
-            met: Some(our_split.payer.cpu_s <= ldk_split.payer.cpu_s),
-        },
-        report::Goal {
-            what: format!("payer wall time of the {total} payments (its own calls)"),
-            goal: "lnpay ≤ LDK".into(),
-            ours: format!("{:.1} s (+{our_setup:.1} s setup)", our_split.payer.wall_s),
-            ldk: format!("{:.1} s (+{setup:.1} s setup)", ldk_split.payer.wall_s),
-            met: Some(our_split.payer.wall_s <= ldk_split.payer.wall_s),
-        },
-    ]);
+            ours: show(ours, setups.map(|s| s.0)),
+            ldk: show(ldk, setups.map(|s| s.1)),
+            met: Some(ours <= ldk),
+        });
+    }
     md.push_str(&report::goals_table("cargo bench -p lnpay-bench --bench delivery", &goals));
     let out = report::write("delivery.md", &md).expect("write the delivery report");
     let svg = report::write("delivery.svg", &report::svg(&rows_ours, &rows_ldk)).expect("svg");

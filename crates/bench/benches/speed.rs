@@ -254,7 +254,6 @@ fn goals(rows: &[SpeedRow], scaled_resident: Option<u64>) -> String {
         (Some(o), Some(t)) if t > 0.0 => Some(o / t),
         _ => None,
     };
-    let ms = |d: Duration| d.as_secs_f64() * 1e3;
     let mut goals = Vec::new();
     let single = rows.iter().find(|r| r.name == "single path, LDK zero-penalty scorer");
     if let Some(r) = single {
@@ -279,13 +278,12 @@ fn goals(rows: &[SpeedRow], scaled_resident: Option<u64>) -> String {
             ldk: "1×".into(),
             met: crit.map(|x| x <= 0.05),
         });
-        goals.push(Goal {
-            what: "single path, p99 per item".into(),
-            goal: "≤ 3 ms".into(),
-            ours: show(r.ours.p99),
-            ldk: r.ldk.map_or("–".into(), |t| show(t.p99)),
-            met: Some(ms(r.ours.p99) <= 3.0),
-        });
+        goals.push(Goal::at_most(
+            "single path, p99 per item".into(),
+            Duration::from_millis(3),
+            r.ours.p99,
+            r.ldk.map_or("–".into(), |t| show(t.p99)),
+        ));
         if let Some((le, of)) = r.fee_share {
             goals.push(Goal {
                 what: "single path, our fee ≤ LDK's (pairs both routed)".into(),
@@ -297,13 +295,12 @@ fn goals(rows: &[SpeedRow], scaled_resident: Option<u64>) -> String {
         }
     }
     if let Some(r) = rows.iter().find(|r| r.name.starts_with("MPP ")) {
-        goals.push(Goal {
-            what: format!("{}, p99 per item", r.name),
-            goal: "≤ 30 ms".into(),
-            ours: show(r.ours.p99),
-            ldk: r.ldk.map_or("–".into(), |t| show(t.p99)),
-            met: Some(ms(r.ours.p99) <= 30.0),
-        });
+        goals.push(Goal::at_most(
+            format!("{}, p99 per item", r.name),
+            Duration::from_millis(30),
+            r.ours.p99,
+            r.ldk.map_or("–".into(), |t| show(t.p99)),
+        ));
         let crit = ratio("mpp_1M_sat", "ldk");
         goals.push(Goal {
             what: format!("{}, criterion median", r.name),
@@ -315,43 +312,39 @@ fn goals(rows: &[SpeedRow], scaled_resident: Option<u64>) -> String {
     }
     let row = |name: &str| rows.iter().find(|r| r.name == name);
     if let Some(r) = row("graph ready from a saved snapshot") {
-        goals.push(Goal {
-            what: "graph ready at node start, from the saved snapshot (mainnet)".into(),
-            goal: "≤ 50 ms".into(),
-            ours: show(r.ours.median),
-            ldk: r.ldk.map_or("–".into(), |t| format!("{} (its NetworkGraph)", show(t.median))),
-            met: Some(ms(r.ours.median) <= 50.0),
-        });
+        goals.push(Goal::at_most(
+            "graph ready at node start, from the saved snapshot (mainnet)".into(),
+            Duration::from_millis(50),
+            r.ours.median,
+            r.ldk.map_or("–".into(), |t| format!("{} (its NetworkGraph)", show(t.median))),
+        ));
     }
     if let Some(r) = row("graph load from listchannels file") {
-        goals.push(Goal {
-            what: "graph from the listchannels JSON (.json.gz: open, gunzip, parse, build)".into(),
-            goal: "≤ 200 ms".into(),
-            ours: show(r.ours.median),
-            ldk: "– (no reader)".into(),
-            met: Some(ms(r.ours.median) <= 200.0),
-        });
+        goals.push(Goal::at_most(
+            "graph from the listchannels JSON (.json.gz: open, gunzip, parse, build)".into(),
+            Duration::from_millis(200),
+            r.ours.median,
+            "– (no reader)".into(),
+        ));
     }
     let scaled = |suffix: &str| {
         rows.iter().find(|r| r.name.ends_with(suffix) && r.name.contains("× mainnet: "))
     };
     if let Some(r) = scaled(": graph ready from a saved snapshot") {
-        goals.push(Goal {
-            what: format!("{}, median", r.name),
-            goal: "≤ 3 s".into(),
-            ours: show(r.ours.median),
-            ldk: "–".into(),
-            met: Some(r.ours.median.as_secs_f64() <= 3.0),
-        });
+        goals.push(Goal::at_most(
+            format!("{}, median", r.name),
+            Duration::from_secs(3),
+            r.ours.median,
+            "–".into(),
+        ));
     }
     if let Some(r) = scaled(": single path, LDK zero-penalty scorer") {
-        goals.push(Goal {
-            what: format!("{}, median per item", r.name),
-            goal: "≤ 10 ms".into(),
-            ours: show(r.ours.median),
-            ldk: r.ldk.map_or("–".into(), |t| show(t.median)),
-            met: Some(ms(r.ours.median) <= 10.0),
-        });
+        goals.push(Goal::at_most(
+            format!("{}, median per item", r.name),
+            Duration::from_millis(10),
+            r.ours.median,
+            r.ldk.map_or("–".into(), |t| show(t.median)),
+        ));
     }
     if let (Some(r), Some(bytes)) = (scaled(": graph build in memory"), scaled_resident) {
         let label = r.name.trim_end_matches(": graph build in memory");

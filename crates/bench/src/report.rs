@@ -129,6 +129,17 @@ pub struct Goal {
     pub met: Option<bool>,
 }
 
+impl Goal {
+    /// A goal of at most `limit` for a time of ours (`ldk`: LDK's figure, or why none).
+    pub fn at_most(what: String, limit: Duration, ours: Duration, ldk: String) -> Goal {
+        let goal = match limit.as_millis() {
+            ms if ms >= 1000 && ms % 1000 == 0 => format!("≤ {} s", ms / 1000),
+            ms => format!("≤ {ms} ms"),
+        };
+        Goal { what, goal, ours: show(ours), ldk, met: Some(ours <= limit) }
+    }
+}
+
 /// The goals table, with the command that reproduces it.
 pub fn goals_table(command: &str, goals: &[Goal]) -> String {
     let mut s = format!(
