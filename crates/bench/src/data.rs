@@ -207,6 +207,12 @@ pub fn scaled(g: &Graph, copies: u32, seed: u64) -> Scaled {
     Scaled { graph: b.build(), crossing }
 }
 
+/// How much the resident memory grew since it was `before` ([`resident_bytes`]), in bytes
+/// (`None` where it cannot be read).
+pub fn resident_growth(before: Option<u64>) -> Option<u64> {
+    Some(resident_bytes()?.saturating_sub(before?))
+}
+
 /// The resident memory of this process, in bytes (Linux; `None` elsewhere).
 pub fn resident_bytes() -> Option<u64> {
     let statm = std::fs::read_to_string("/proc/self/statm").ok()?;

@@ -59,10 +59,7 @@ pub fn landmarks_row(g: &Graph, label: &str) -> (SpeedRow, Option<u64>) {
             black_box(g.landmarks(a));
         }
     });
-    let growth = match (before, crate::data::resident_bytes()) {
-        (Some(a), Some(b)) => Some(b.saturating_sub(a)),
-        _ => None,
-    };
+    let growth = crate::data::resident_growth(before);
     let grown = growth.map_or("unknown".into(), |b| format!("{:.1} MB", b as f64 / 1e6));
     let row = SpeedRow {
         name: format!("{label}landmarks of getroute's goal-directed search"),
@@ -647,11 +644,7 @@ pub fn scaled_rows(
     let before = crate::data::resident_bytes();
     let (t_build, scaled) = timed(|| crate::data::scaled(g, copies, 0x10c0_91e5));
     let big = scaled.graph;
-    let after = crate::data::resident_bytes();
-    let growth = match (before, after) {
-        (Some(a), Some(b)) => Some(b.saturating_sub(a)),
-        _ => None,
-    };
+    let growth = crate::data::resident_growth(before);
     let grown = growth.map_or("unknown".into(), |b| format!("{:.0} MB", b as f64 / 1e6));
     let (t_ldk, net) = timed(|| ldk::network_graph_from(&big));
     let mut rows = vec![SpeedRow {
